@@ -1,0 +1,153 @@
+/* common/util.c: see util.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+int
+pd_fail(struct pd_err *err, enum pd_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	err->status = st;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof err->text, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool
+local_char(int c)
+{
+	return isalnum(c) || strchr("!#$%&'*+=?^_`{|}~.-", c) != NULL;
+}
+
+int
+addr_normalize(const char *in, char out[ADDR_MAX + 1], struct pd_err *err)
+{
+	const char *at, *p;
+	size_t i, len;
+
+	len = strlen(in);
+	at = strrchr(in, '@');
+	if (len == 0 || len > ADDR_MAX || at == NULL || at == in || at[1] == '\0')
+		return pd_fail(err, PD_REFUSED, "'%s' is not an address: "
+		    "give a plain local@domain", in);
+	for (p = in; p < at; p++)
+		if (!local_char((unsigned char)*p))
+			return pd_fail(err, PD_REFUSED, "'%s' is not an address: "
+			    "'%c' is not allowed in the local part", in, *p);
+	if (in[0] == '.' || at[-1] == '.' || strstr(in, "..") != NULL)
+		return pd_fail(err, PD_REFUSED, "'%s' is not an address: "
+		    "misplaced '.' in the local part", in);
+	for (p = at + 1; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return pd_fail(err, PD_REFUSED, "'%s' is not an address: "
+			    "'%c' is not allowed in a domain", in, *p);
+	if (strchr(at + 1, '.') == NULL || at[1] == '.' || at[1] == '-' ||
+	    in[len - 1] == '.' || in[len - 1] == '-')
+		return pd_fail(err, PD_REFUSED, "'%s' is not an address: "
+		    "the domain must be a full domain name", in);
+	for (i = 0; i <= len; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	return 0;
+}
+
+char *
+fmt_utc(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "@%lld", (long long)t);
+	return buf;
+}
+
+int
+read_file(const char *path, size_t max, char **bufp, size_t *lenp,
+    struct pd_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	*bufp = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return pd_fail(err, PD_REFUSED, "cannot read %s: %s", path,
+		    strerror(errno));
+	if ((buf = malloc(max + 2)) == NULL) {
+		pd_fail(err, PD_FAIL, "out of memory");
+		goto out;
+	}
+	while ((n = read(fd, buf + len, max + 1 - len)) > 0)
+		if ((len += (size_t)n) > max)
+			break;
+	if (n < 0) {
+		pd_fail(err, PD_REFUSED, "cannot read %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (len > max) {
+		pd_fail(err, PD_REFUSED, "%s is larger than %zu bytes", path, max);
+		goto out;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int
+rm_tree(const char *path)
+{
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+mkdir_p(const char *path, unsigned mode)
+{
+	char buf[4096];
+	char *p;
+
+	if (strlen(path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, mode) == -1 && errno != EEXIST)
+			return -1;
+		if ((*p = c) == '\0')
+			break;
+	}
+	return 0;
+}

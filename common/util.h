@@ -1,0 +1,55 @@
+/*
+ * common/util.h: errors that carry their reason up to the user, addresses,
+ * files.
+ */
+#ifndef PDLIST_UTIL_H
+#define PDLIST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Kept apart all the way up: a refusal is the user's to fix (exit 1), a
+   temporary failure is worth a retry (4xx, exit 75), a failure is ours. */
+enum pd_status {
+	PD_OK = 0,
+	PD_REFUSED,	/* bad input or a rule said no: nothing changed */
+	PD_TEMPFAIL,	/* try again later */
+	PD_FAIL		/* an error of the system: disk, store, gpg */
+};
+
+struct pd_err {
+	enum pd_status	status;
+	char		text[1024];	/* one line: what is wrong, what to do */
+};
+
+/* Sets err (when not NULL) and returns -1, so that `return pd_fail(...)`. */
+int	pd_fail(struct pd_err *err, enum pd_status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#define ADDR_MAX	255
+
+/*
+ * Checks that in is a plain address local@domain (no display name, no
+ * quoting, no '/' so it is safe as a file name) and writes it lower-cased
+ * into out (ADDR_MAX + 1 bytes).  Returns 0, or -1 with a reason in err.
+ */
+int	addr_normalize(const char *in, char out[ADDR_MAX + 1], struct pd_err *err);
+
+/* "2026-11-22 10:00:00 UTC" into buf (at least 32 bytes); returns buf. */
+char	*fmt_utc(time_t t, char *buf, size_t len);
+
+/*
+ * Reads at most max bytes of the file at path into a NUL-terminated buffer
+ * the caller frees.  A larger file is refused (PD_REFUSED).
+ */
+int	read_file(const char *path, size_t max, char **buf, size_t *len,
+	    struct pd_err *err);
+
+/* Removes a directory tree (no symlinks followed); 0 or -1 with errno. */
+int	rm_tree(const char *path);
+
+/* mkdir -p with mode for each created component; 0 or -1 with errno. */
+int	mkdir_p(const char *path, unsigned mode);
+
+#endif

@@ -1,0 +1,483 @@
+/* keys/keys.c: see keys.h.  The only file that talks to gpgme for keys. */
+#include <ctype.h>
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <gpgme.h>
+
+#include "keys/keys.h"
+
+struct keys {
+	gpgme_ctx_t	 ctx;
+	char		*home;
+};
+
+static int
+gpg_fail(struct pd_err *err, gpgme_error_t ge, const char *what)
+{
+	char buf[256];
+
+	gpgme_strerror_r(ge, buf, sizeof buf);
+	return pd_fail(err, PD_FAIL, "%s: %s", what, buf);
+}
+
+int
+keys_init(struct pd_err *err)
+{
+	gpgme_error_t ge;
+
+	if (gpgme_check_version("1.18.0") == NULL)
+		return pd_fail(err, PD_FAIL, "gpgme 1.18 or later is needed");
+	setlocale(LC_CTYPE, "");
+	gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL));
+	if ((ge = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) != 0)
+		return gpg_fail(err, ge, "gpg");
+	return 0;
+}
+
+int
+keys_open(const char *home, int create, struct keys **out,
+    struct pd_err *err)
+{
+	struct keys *k;
+	gpgme_error_t ge;
+	struct stat sb;
+
+	*out = NULL;
+	if (create && mkdir(home, 0700) == -1 && errno != EEXIST)
+		return pd_fail(err, PD_FAIL, "cannot create %s: %s", home,
+		    strerror(errno));
+	if (stat(home, &sb) == -1)
+		return pd_fail(err, PD_FAIL, "GnuPG home %s: %s", home,
+		    strerror(errno));
+	if ((sb.st_mode & 077) != 0)
+		return pd_fail(err, PD_FAIL, "GnuPG home %s is open to others "
+		    "(mode %o): chmod 700 it", home, sb.st_mode & 0777);
+	if ((k = calloc(1, sizeof *k)) == NULL || (k->home = strdup(home)) == NULL) {
+		free(k);
+		return pd_fail(err, PD_FAIL, "out of memory");
+	}
+	if ((ge = gpgme_new(&k->ctx)) != 0 ||
+	    (ge = gpgme_ctx_set_engine_info(k->ctx, GPGME_PROTOCOL_OpenPGP,
+	    NULL, home)) != 0) {
+		keys_close(k);
+		return gpg_fail(err, ge, "gpgme");
+	}
+	gpgme_set_armor(k->ctx, 1);
+	gpgme_set_offline(k->ctx, 1);
+	*out = k;
+	return 0;
+}
+
+void
+keys_close(struct keys *k)
+{
+	if (k == NULL)
+		return;
+	if (k->ctx != NULL)
+		gpgme_release(k->ctx);
+	free(k->home);
+	free(k);
+}
+
+int
+keys_blob_read(const char *path, struct keys_blob *out, struct pd_err *err)
+{
+	const char *base = strrchr(path, '/');
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->name, sizeof out->name, "%s", base ? base + 1 : path);
+	return read_file(path, KEYS_FILE_MAX, &out->data, &out->len, err);
+}
+
+void
+keys_blob_free(struct keys_blob *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+/* "rsa4096" -> "rsa"; "ed25519" stays: names whose digits are the size. */
+static void
+algo_family(gpgme_subkey_t sk, char *buf, size_t len)
+{
+	char *s = gpgme_pubkey_algo_string(sk);
+	size_t n;
+
+	snprintf(buf, len, "%s", s != NULL ? s : "unknown");
+	gpgme_free(s);
+	if (strncmp(buf, "rsa", 3) == 0 || strncmp(buf, "dsa", 3) == 0 ||
+	    strncmp(buf, "elg", 3) == 0) {
+		n = 3;
+		if (isdigit((unsigned char)buf[n]) || buf[n] == '\0')
+			buf[n] = '\0';
+	}
+}
+
+static int
+facts_from_key(gpgme_key_t key, struct keyfacts *kf, struct pd_err *err)
+{
+	gpgme_subkey_t sk;
+	gpgme_user_id_t u;
+	size_t i;
+	char *p;
+
+	memset(kf, 0, sizeof *kf);
+	kf->secret = key->secret;
+	kf->revoked = key->revoked;
+	for (sk = key->subkeys; sk != NULL; sk = sk->next)
+		kf->nsub++;
+	for (u = key->uids; u != NULL; u = u->next)
+		kf->nuid++;
+	if (kf->nsub == 0)
+		return pd_fail(err, PD_REFUSED, "the key has no primary key");
+	kf->sub = calloc(kf->nsub, sizeof *kf->sub);
+	kf->uid = calloc(kf->nuid ? kf->nuid : 1, sizeof *kf->uid);
+	if (kf->sub == NULL || kf->uid == NULL)
+		goto nomem;
+	for (i = 0, sk = key->subkeys; sk != NULL; sk = sk->next, i++) {
+		struct kf_subkey *s = &kf->sub[i];
+
+		snprintf(s->fpr, sizeof s->fpr, "%s", sk->fpr ? sk->fpr : "");
+		snprintf(s->keyid, sizeof s->keyid, "%s", sk->keyid ? sk->keyid : "");
+		algo_family(sk, s->algo, sizeof s->algo);
+		s->bits = sk->length;
+		s->can_encrypt = sk->can_encrypt;
+		s->can_sign = sk->can_sign;
+		s->revoked = sk->revoked;
+		s->invalid = sk->invalid;
+		s->created = sk->timestamp;
+		s->expires = sk->expires;
+	}
+	for (i = 0, u = key->uids; u != NULL; u = u->next, i++) {
+		if ((kf->uid[i].email = strdup(u->email ? u->email : "")) == NULL)
+			goto nomem;
+		for (p = kf->uid[i].email; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		kf->uid[i].revoked = u->revoked;
+		kf->uid[i].invalid = u->invalid;
+	}
+	return 0;
+nomem:
+	keyfacts_clear(kf);
+	return pd_fail(err, PD_FAIL, "out of memory");
+}
+
+/*
+ * Lists the keys in blob without importing them (gpg --dry-run
+ * --import-options show-only).  Returns the first key in *first (NULL when
+ * none) and the count in *count.
+ */
+static int
+list_blob(struct keys *k, const struct keys_blob *b, gpgme_key_t *first,
+    int *count, struct pd_err *err)
+{
+	gpgme_data_t d = NULL;
+	gpgme_key_t key;
+	gpgme_error_t ge;
+	int rc = -1;
+
+	*first = NULL;
+	*count = 0;
+	if ((ge = gpgme_data_new_from_mem(&d, b->data, b->len, 0)) != 0)
+		return gpg_fail(err, ge, "gpgme");
+	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	if ((ge = gpgme_op_keylist_from_data_start(k->ctx, d, 0)) != 0) {
+		pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key", b->name);
+		goto out;
+	}
+	while ((ge = gpgme_op_keylist_next(k->ctx, &key)) == 0) {
+		if (++*count == 1)
+			*first = key;
+		else
+			gpgme_key_unref(key);
+	}
+	gpgme_op_keylist_end(k->ctx);
+	if (gpgme_err_code(ge) != GPG_ERR_EOF && *count == 0) {
+		pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key", b->name);
+		goto out;
+	}
+	rc = 0;
+out:
+	gpgme_data_release(d);
+	return rc;
+}
+
+/* Exactly one key in blob, secret or public as wanted. */
+static int
+one_key(struct keys *k, const struct keys_blob *b, int want_secret,
+    gpgme_key_t *out, struct pd_err *err)
+{
+	gpgme_key_t key;
+	int n;
+
+	*out = NULL;
+	if (list_blob(k, b, &key, &n, err) == -1)
+		return -1;
+	if (n == 0)
+		return pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key",
+		    b->name);
+	if (n > 1) {
+		gpgme_key_unref(key);
+		return pd_fail(err, PD_REFUSED, "%s holds %d keys: give a file "
+		    "with exactly one", b->name, n);
+	}
+	if (want_secret && !key->secret) {
+		gpgme_key_unref(key);
+		return pd_fail(err, PD_REFUSED, "%s holds a public key only: "
+		    "give the list's secret key (gpg --export-secret-keys)",
+		    b->name);
+	}
+	if (!want_secret && key->secret) {
+		gpgme_key_unref(key);
+		return pd_fail(err, PD_REFUSED, "%s holds a secret key: give the "
+		    "public key only (gpg --armor --export FINGERPRINT)", b->name);
+	}
+	*out = key;
+	return 0;
+}
+
+int
+keys_inspect(struct keys *k, const struct keys_blob *b, struct keyfacts *out,
+    struct pd_err *err)
+{
+	gpgme_key_t key;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (one_key(k, b, 0, &key, err) == -1)
+		return -1;
+	rc = facts_from_key(key, out, err);
+	gpgme_key_unref(key);
+	return rc;
+}
+
+/*
+ * Deletes the keys an import brought in new.  The result belongs to the
+ * context, so the fingerprints are copied before the next gpgme call.
+ */
+static void
+undo_new_keys(struct keys *k, gpgme_import_result_t r)
+{
+	char fprs[8][41];
+	gpgme_import_status_t st;
+	int i, n = 0;
+
+	for (st = r->imports; st != NULL && n < 8; st = st->next)
+		if (st->fpr != NULL && (st->status & GPGME_IMPORT_NEW))
+			snprintf(fprs[n++], sizeof fprs[0], "%s", st->fpr);
+	for (i = 0; i < n; i++)
+		keys_delete(k, fprs[i], NULL);
+}
+
+/* Imports b and checks that exactly the key fpr (public or secret) came in. */
+static int
+import_checked(struct keys *k, const struct keys_blob *b, const char *fpr,
+    int want_secret, struct pd_err *err)
+{
+	gpgme_data_t d = NULL;
+	gpgme_import_result_t r;
+	gpgme_import_status_t st;
+	gpgme_error_t ge;
+	int rc = -1;
+
+	if ((ge = gpgme_data_new_from_mem(&d, b->data, b->len, 0)) != 0)
+		return gpg_fail(err, ge, "gpgme");
+	if ((ge = gpgme_op_import(k->ctx, d)) != 0) {
+		gpg_fail(err, ge, "key import");
+		goto out;
+	}
+	r = gpgme_op_import_result(k->ctx);
+	if (r == NULL || r->considered != 1 || r->not_imported != 0 ||
+	    (want_secret && r->secret_read != 1) ||
+	    (!want_secret && r->secret_read != 0)) {
+		pd_fail(err, PD_REFUSED, "%s was not imported as one %s key",
+		    b->name, want_secret ? "secret" : "public");
+		goto out;
+	}
+	for (st = r->imports; st != NULL; st = st->next)
+		if (st->result != 0 || st->fpr == NULL || strcmp(st->fpr, fpr) != 0) {
+			pd_fail(err, PD_REFUSED, "%s: gpg imported a different "
+			    "key than the one inspected", b->name);
+			goto undo;
+		}
+	rc = 0;
+	goto out;
+undo:
+	undo_new_keys(k, r);
+out:
+	gpgme_data_release(d);
+	return rc;
+}
+
+int
+keys_import(struct keys *k, const struct keys_blob *b, const char *fpr,
+    struct pd_err *err)
+{
+	return import_checked(k, b, fpr, 0, err);
+}
+
+static gpgme_error_t
+no_passphrase(void *hook, const char *uid_hint, const char *info, int prev_bad,
+    int fd)
+{
+	(void)hook;
+	(void)uid_hint;
+	(void)info;
+	(void)prev_bad;
+	(void)fd;
+	return gpgme_error(GPG_ERR_NO_PASSPHRASE);
+}
+
+/* Signs a few bytes with fpr, asking for no passphrase: proves the key works. */
+static int
+test_sign(struct keys *k, const char *fpr, struct pd_err *err)
+{
+	gpgme_data_t in = NULL, sig = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t ge;
+	int rc = -1;
+
+	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 1)) != 0)
+		return gpg_fail(err, ge, "the list's secret key");
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
+	gpgme_signers_clear(k->ctx);
+	if ((ge = gpgme_signers_add(k->ctx, key)) != 0 ||
+	    (ge = gpgme_data_new_from_mem(&in, "pdlist", 6, 0)) != 0 ||
+	    (ge = gpgme_data_new(&sig)) != 0) {
+		gpg_fail(err, ge, "gpgme");
+		goto out;
+	}
+	if ((ge = gpgme_op_sign(k->ctx, in, sig, GPGME_SIG_MODE_DETACH)) != 0) {
+		pd_fail(err, PD_REFUSED, "the list's secret key cannot sign "
+		    "without a passphrase: remove its passphrase before moving "
+		    "it (gpg --edit-key %s passwd)", fpr);
+		goto out;
+	}
+	rc = 0;
+out:
+	gpgme_signers_clear(k->ctx);
+	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	gpgme_data_release(in);
+	gpgme_data_release(sig);
+	gpgme_key_unref(key);
+	return rc;
+}
+
+int
+keys_import_list_key(struct keys *k, const struct keys_blob *b, char fpr[41],
+    struct pd_err *err)
+{
+	gpgme_key_t key;
+	gpgme_subkey_t sk;
+	int can_sign = 0, can_encrypt = 0;
+
+	if (one_key(k, b, 1, &key, err) == -1)
+		return -1;
+	snprintf(fpr, 41, "%s", key->subkeys->fpr);
+	for (sk = key->subkeys; sk != NULL; sk = sk->next) {
+		if (sk->revoked || sk->expired || sk->invalid)
+			continue;
+		can_sign |= sk->can_sign;
+		can_encrypt |= sk->can_encrypt;
+	}
+	if (key->revoked || key->expired || !can_sign || !can_encrypt) {
+		gpgme_key_unref(key);
+		return pd_fail(err, PD_REFUSED, "%s: the list key %s must be "
+		    "valid and able to sign and encrypt", b->name, fpr);
+	}
+	gpgme_key_unref(key);
+	if (import_checked(k, b, fpr, 1, err) == -1)
+		return -1;
+	return test_sign(k, fpr, err);
+}
+
+int
+keys_generate_list_key(struct keys *k, const char *address, char fpr[41],
+    struct pd_err *err)
+{
+	gpgme_genkey_result_t r;
+	gpgme_key_t key = NULL;
+	gpgme_error_t ge;
+	unsigned flags = GPGME_CREATE_NOPASSWD | GPGME_CREATE_NOEXPIRE;
+
+	ge = gpgme_op_createkey(k->ctx, address, "ed25519", 0, 0, NULL,
+	    flags | GPGME_CREATE_SIGN | GPGME_CREATE_CERT);
+	if (ge != 0)
+		return gpg_fail(err, ge, "generating the list key");
+	r = gpgme_op_genkey_result(k->ctx);
+	if (r == NULL || r->fpr == NULL)
+		return pd_fail(err, PD_FAIL, "generating the list key: no result");
+	snprintf(fpr, 41, "%s", r->fpr);
+	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 1)) != 0)
+		return gpg_fail(err, ge, "the new list key");
+	ge = gpgme_op_createsubkey(k->ctx, key, "cv25519", 0, 0,
+	    flags | GPGME_CREATE_ENCR);
+	gpgme_key_unref(key);
+	if (ge != 0)
+		return gpg_fail(err, ge, "generating the list's encryption subkey");
+	return 0;
+}
+
+int
+keys_facts(struct keys *k, const char *fpr, struct keyfacts *out,
+    struct pd_err *err)
+{
+	gpgme_key_t key = NULL;
+	gpgme_error_t ge;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 0)) != 0) {
+		if (gpgme_err_code(ge) == GPG_ERR_EOF)
+			return pd_fail(err, PD_REFUSED, "key %s is not in the "
+			    "list's keyring", fpr);
+		return gpg_fail(err, ge, "key listing");
+	}
+	rc = facts_from_key(key, out, err);
+	gpgme_key_unref(key);
+	return rc;
+}
+
+int
+keys_delete(struct keys *k, const char *fpr, struct pd_err *err)
+{
+	gpgme_key_t key = NULL;
+	gpgme_error_t ge;
+
+	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 0)) != 0)
+		return gpgme_err_code(ge) == GPG_ERR_EOF ? 0 :
+		    gpg_fail(err, ge, "key listing");
+	ge = gpgme_op_delete_ext(k->ctx, key, GPGME_DELETE_FORCE);
+	gpgme_key_unref(key);
+	if (ge != 0)
+		return gpg_fail(err, ge, "deleting a key");
+	return 0;
+}
+
+void
+keys_stop_agent(const char *home)
+{
+	extern char **environ;
+	const char *gpgconf = gpgme_get_dirinfo("gpgconf-name");
+	char *argv[] = { "gpgconf", "--homedir", (char *)home, "--kill",
+	    "gpg-agent", NULL };
+	pid_t pid;
+	int status;
+
+	if (gpgconf == NULL ||
+	    posix_spawn(&pid, gpgconf, NULL, NULL, argv, environ) != 0)
+		return;
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+}

@@ -1,0 +1,79 @@
+/*
+ * keys/keys.h: all OpenPGP work, through gpgme, on one GnuPG home (a list's
+ * keyring under the datadir, mode 0700).
+ *
+ * A key file is read once into a keys_blob; the same bytes are inspected
+ * (a dry run: nothing enters the keyring) and, once policy accepts them,
+ * imported.  So what was judged is what is imported.
+ */
+#ifndef PDLIST_KEYS_H
+#define PDLIST_KEYS_H
+
+#include <stddef.h>
+
+#include "common/keyfacts.h"
+#include "common/util.h"
+
+#define KEYS_FILE_MAX	(1024 * 1024)	/* a key file over 1 MiB is refused */
+
+struct keys;			/* one gpgme context on one GnuPG home */
+
+struct keys_blob {
+	char	*data;		/* owned; freed by keys_blob_free() */
+	size_t	 len;
+	char	 name[256];	/* the file name, for messages */
+};
+
+/* Initialises gpgme once per process; 0 or -1 with err. */
+int	keys_init(struct pd_err *err);
+
+/*
+ * Opens the GnuPG home at home, creating it with mode 0700 when create is
+ * set.  The caller frees *out with keys_close().
+ */
+int	keys_open(const char *home, int create, struct keys **out,
+	    struct pd_err *err);
+void	keys_close(struct keys *);
+
+int	keys_blob_read(const char *path, struct keys_blob *out,
+	    struct pd_err *err);
+void	keys_blob_free(struct keys_blob *);
+
+/*
+ * The list's own key.  keys_generate_list_key() makes an ed25519 primary
+ * (sign, certify) with a cv25519 encryption subkey, no passphrase and no
+ * expiry, with the list address as user ID.  keys_import_list_key() takes
+ * exactly one secret key that can sign and encrypt without a passphrase.
+ * Both write the primary fingerprint into fpr.
+ */
+int	keys_generate_list_key(struct keys *, const char *address, char fpr[41],
+	    struct pd_err *err);
+int	keys_import_list_key(struct keys *, const struct keys_blob *,
+	    char fpr[41], struct pd_err *err);
+
+/*
+ * Inspects a member's key file without importing it: refused (PD_REFUSED)
+ * unless it holds exactly one public key and no secret key.  On success
+ * fills *out (the caller clears it with keyfacts_clear()).
+ */
+int	keys_inspect(struct keys *, const struct keys_blob *,
+	    struct keyfacts *out, struct pd_err *err);
+
+/* Imports blob, which must hold the key with fingerprint fpr and no other. */
+int	keys_import(struct keys *, const struct keys_blob *, const char *fpr,
+	    struct pd_err *err);
+
+/* The facts of a key in the keyring; PD_REFUSED when it is not there. */
+int	keys_facts(struct keys *, const char *fpr, struct keyfacts *out,
+	    struct pd_err *err);
+
+/*
+ * Stops the gpg-agent that serves home, if any (gpgconf --kill gpg-agent),
+ * before the home is removed.
+ */
+void	keys_stop_agent(const char *home);
+
+/* Deletes a public key from the keyring; a missing key is not an error. */
+int	keys_delete(struct keys *, const char *fpr, struct pd_err *err);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * listd/admin.h: the administrative operations on lists and members, shared
+ * by listctl (and later listd).  Each operation checks its input, takes the
+ * list's lock when it changes the list, makes its change in one store
+ * transaction together with its audit entry, and refuses with a one-line
+ * reason (PD_REFUSED) that changes nothing but the audit log.
+ *
+ * Results are JSON (jansson), owned by the caller (json_decref), so that
+ * listctl prints the same data as text or as --json.
+ */
+#ifndef PDLIST_ADMIN_H
+#define PDLIST_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "common/util.h"
+#include "listd/conf.h"
+
+struct admin;
+
+/* actor: the --actor name, or NULL for the Unix user. conf is borrowed. */
+int	admin_open(const struct conf *conf, const char *actor,
+	    struct admin **out, struct pd_err *err);
+void	admin_close(struct admin *);
+
+struct admin_list_opts {
+	const char	 *address;
+	const char	 *policy;	/* a profile name or a file */
+	const char	 *keyfile;	/* NULL: generate the list's key */
+	const char *const *public;	/* public addresses for releases */
+	size_t		  npublic;
+};
+
+int	admin_list_create(struct admin *, const struct admin_list_opts *,
+	    json_t **record, struct pd_err *err);
+int	admin_list_ls(struct admin *, json_t **lists, struct pd_err *err);
+/* The list record with a "members" summary by role and state. */
+int	admin_list_show(struct admin *, const char *address, json_t **out,
+	    struct pd_err *err);
+
+struct admin_member_opts {
+	const char	 *address;
+	const char	 *role;		/* member, team, moderator, admin */
+	const char	 *keyfile;
+	const char	 *org;
+	const char	 *category;
+	long		  installed_base;	/* -1: not given */
+	const char	 *vouched_by;
+	const char *const *evidence;
+	size_t		  nevidence;
+	bool		  agreed;
+	const char	 *justification;
+};
+
+/*
+ * Adds a member.  On success *out is the member record.  On a refusal by
+ * the policy *out is {"address", "allow": false, "reasons": [{rule, text}]}
+ * and err holds every reason on one line.
+ */
+int	admin_member_add(struct admin *, const char *list,
+	    const struct admin_member_opts *, json_t **out, struct pd_err *err);
+int	admin_member_remove(struct admin *, const char *list,
+	    const char *address, struct pd_err *err);
+int	admin_member_ls(struct admin *, const char *list, json_t **members,
+	    struct pd_err *err);
+/* Sets the member's state to "active" or "suspended". */
+int	admin_member_set_state(struct admin *, const char *list,
+	    const char *address, bool active, struct pd_err *err);
+/*
+ * Re-validates every member against the list's policy and the keys' current
+ * state: *out is [{address, role, state, ok, reasons: [...]}]; *all_ok is
+ * false when any member fails.
+ */
+int	admin_member_check(struct admin *, const char *list, json_t **out,
+	    bool *all_ok, struct pd_err *err);
+
+/* The list's audit entries, oldest first. */
+int	admin_audit(struct admin *, const char *list, json_t **entries,
+	    struct pd_err *err);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * listd/conf.h: listd.conf, read with libconfuse.  Lists and members live in
+ * the store, not here.
+ */
+#ifndef PDLIST_CONF_H
+#define PDLIST_CONF_H
+
+#include <stdbool.h>
+
+#include "common/util.h"
+
+#define CONF_DEFAULT_PATH	PDLIST_SYSCONFDIR "/pdlist/listd.conf"
+
+struct conf {
+	char		*path;		/* the file read, or NULL for defaults */
+	char		*datadir;
+	char		*policy_dir;	/* where --policy NAME finds NAME.conf */
+	char		*lmtp_listen;	/* "unix:PATH" or "HOST:PORT" */
+	char		*smtp_url;
+	unsigned	 workers;
+	unsigned long	 store_map_mib;
+	bool		 verbose;
+};
+
+/*
+ * Reads the configuration at path.  With path NULL, reads CONF_DEFAULT_PATH
+ * when it exists and otherwise takes the built-in defaults.  Errors are
+ * one line "FILE:LINE: what".  The caller frees *out with conf_free().
+ */
+int	conf_load(const char *path, struct conf **out, struct pd_err *err);
+void	conf_free(struct conf *);
+
+#endif

@@ -1,0 +1,329 @@
+/* listd/store.c: see store.h.  The only file that includes lmdb.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include "listd/store.h"
+
+struct store {
+	MDB_env		*env;
+	MDB_dbi		 dbi[STORE_NDB];
+	unsigned long	 map_mib;
+};
+
+struct store_txn {
+	struct store	*st;
+	MDB_txn		*txn;
+};
+
+static const char *const db_names[STORE_NDB] = {
+	"meta", "lists", "members", "audit"
+};
+
+static int
+mdb_fail(struct pd_err *err, const struct store *st, int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL)
+		return pd_fail(err, PD_TEMPFAIL, "%s: the store is full (%lu MiB):"
+		    " raise store-map-size in listd.conf", what,
+		    st ? st->map_mib : 0UL);
+	if (rc == MDB_VERSION_MISMATCH || rc == MDB_INVALID)
+		return pd_fail(err, PD_FAIL, "%s: %s", what, mdb_strerror(rc));
+	return pd_fail(err, rc == EAGAIN || rc == EBUSY ? PD_TEMPFAIL : PD_FAIL,
+	    "%s: %s", what, mdb_strerror(rc));
+}
+
+static int
+check_schema(struct store *st, MDB_txn *txn, struct pd_err *err)
+{
+	MDB_val k = { 6, "schema" }, v;
+	char buf[16];
+	int rc, found;
+
+	rc = mdb_get(txn, st->dbi[STORE_META], &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		snprintf(buf, sizeof buf, "%d", STORE_SCHEMA);
+		v.mv_data = buf;
+		v.mv_size = strlen(buf);
+		rc = mdb_put(txn, st->dbi[STORE_META], &k, &v, 0);
+		return rc ? mdb_fail(err, st, rc, "store schema") : 0;
+	}
+	if (rc != 0)
+		return mdb_fail(err, st, rc, "store schema");
+	snprintf(buf, sizeof buf, "%.*s", (int)(v.mv_size < 15 ? v.mv_size : 15),
+	    (const char *)v.mv_data);
+	found = atoi(buf);
+	if (found != STORE_SCHEMA)
+		return pd_fail(err, PD_FAIL, "the store has schema %d and this "
+		    "pdlist knows %d: use the matching pdlist version", found,
+		    STORE_SCHEMA);
+	return 0;
+}
+
+int
+store_open(const char *datadir, unsigned long map_mib, struct store **out,
+    struct pd_err *err)
+{
+	struct store *st;
+	MDB_txn *txn = NULL;
+	char path[4096];
+	int rc, i;
+
+	*out = NULL;
+	if (snprintf(path, sizeof path, "%s/store", datadir) >= (int)sizeof path)
+		return pd_fail(err, PD_FAIL, "datadir path too long");
+	if (mkdir_p(path, 0700) == -1)
+		return pd_fail(err, PD_FAIL, "cannot create %s: %s", path,
+		    strerror(errno));
+	if ((st = calloc(1, sizeof *st)) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	st->map_mib = map_mib;
+	if ((rc = mdb_env_create(&st->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->env, 32)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, (size_t)map_mib << 20)) != 0 ||
+	    (rc = mdb_env_open(st->env, path, MDB_NOTLS, 0600)) != 0) {
+		mdb_fail(err, st, rc, path);
+		goto fail;
+	}
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0) {
+		mdb_fail(err, st, rc, "store");
+		goto fail;
+	}
+	for (i = 0; i < STORE_NDB; i++)
+		if ((rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE,
+		    &st->dbi[i])) != 0) {
+			mdb_fail(err, st, rc, db_names[i]);
+			goto fail;
+		}
+	if (check_schema(st, txn, err) == -1)
+		goto fail;
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0) {
+		mdb_fail(err, st, rc, "store");
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->env != NULL)
+		mdb_env_close(st->env);
+	free(st);
+}
+
+int
+store_begin(struct store *st, bool write, struct store_txn **out,
+    struct pd_err *err)
+{
+	struct store_txn *t;
+	int rc;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	t->st = st;
+	if ((rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY,
+	    &t->txn)) != 0) {
+		free(t);
+		return mdb_fail(err, st, rc, "store transaction");
+	}
+	*out = t;
+	return 0;
+}
+
+int
+store_commit(struct store_txn *t, struct pd_err *err)
+{
+	struct store *st = t->st;
+	int rc;
+
+	rc = mdb_txn_commit(t->txn);	/* frees the handle even on failure */
+	free(t);
+	return rc ? mdb_fail(err, st, rc, "store commit") : 0;
+}
+
+void
+store_abort(struct store_txn *t)
+{
+	if (t == NULL)
+		return;
+	mdb_txn_abort(t->txn);
+	free(t);
+}
+
+static int
+decode(const MDB_val *v, json_t **out, struct pd_err *err)
+{
+	json_error_t je;
+
+	*out = json_loadb(v->mv_data, v->mv_size, JSON_DECODE_ANY, &je);
+	if (*out == NULL)
+		return pd_fail(err, PD_FAIL, "corrupt store record: %s", je.text);
+	return 0;
+}
+
+int
+store_get(struct store_txn *t, enum store_db db, const char *key, json_t **out,
+    struct pd_err *err)
+{
+	MDB_val k = { strlen(key), (void *)key }, v;
+	int rc;
+
+	*out = NULL;
+	rc = mdb_get(t->txn, t->st->dbi[db], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return mdb_fail(err, t->st, rc, db_names[db]);
+	return decode(&v, out, err);
+}
+
+static int
+put_raw(struct store_txn *t, enum store_db db, MDB_val *k, const json_t *value,
+    unsigned flags, struct pd_err *err)
+{
+	MDB_val v;
+	char *s;
+	int rc;
+
+	if ((s = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)) == NULL)
+		return pd_fail(err, PD_FAIL, "cannot encode a store record");
+	v.mv_data = s;
+	v.mv_size = strlen(s);
+	rc = mdb_put(t->txn, t->st->dbi[db], k, &v, flags);
+	free(s);
+	if (rc == MDB_KEYEXIST)
+		return pd_fail(err, PD_REFUSED, "%s: the record exists",
+		    db_names[db]);
+	return rc ? mdb_fail(err, t->st, rc, db_names[db]) : 0;
+}
+
+int
+store_put(struct store_txn *t, enum store_db db, const char *key,
+    const json_t *value, bool exclusive, struct pd_err *err)
+{
+	MDB_val k = { strlen(key), (void *)key };
+
+	if (db == STORE_AUDIT)
+		return pd_fail(err, PD_FAIL, "the audit log takes store_audit()");
+	return put_raw(t, db, &k, value, exclusive ? MDB_NOOVERWRITE : 0, err);
+}
+
+int
+store_del(struct store_txn *t, enum store_db db, const char *key,
+    struct pd_err *err)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	int rc;
+
+	if (db == STORE_AUDIT)
+		return pd_fail(err, PD_FAIL, "the audit log is append-only");
+	rc = mdb_del(t->txn, t->st->dbi[db], &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return pd_fail(err, PD_REFUSED, "%s: no such record", db_names[db]);
+	return rc ? mdb_fail(err, t->st, rc, db_names[db]) : 0;
+}
+
+static int
+scan(struct store_txn *t, enum store_db db, const char *prefix, bool text_keys,
+    store_scan_fn fn, void *arg, struct pd_err *err)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t plen = strlen(prefix);
+	char key[STORE_KEY_MAX];
+	json_t *val;
+	int rc, r = 0;
+	MDB_cursor_op op = MDB_SET_RANGE;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) != 0)
+		return mdb_fail(err, t->st, rc, db_names[db]);
+	k.mv_size = plen;
+	k.mv_data = (void *)prefix;
+	if (plen == 0)
+		op = MDB_FIRST;
+	for (; (rc = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (text_keys)
+			snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
+			    (const char *)k.mv_data);
+		else
+			key[0] = '\0';
+		if (decode(&v, &val, err) == -1) {
+			r = -1;
+			break;
+		}
+		r = fn(key, val, arg);
+		json_decref(val);
+		if (r != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		return mdb_fail(err, t->st, rc, db_names[db]);
+	return r;
+}
+
+int
+store_scan(struct store_txn *t, enum store_db db, const char *prefix,
+    store_scan_fn fn, void *arg, struct pd_err *err)
+{
+	return scan(t, db, prefix, true, fn, arg, err);
+}
+
+int
+store_audit(struct store_txn *t, json_t *entry, struct pd_err *err)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned char kb[8];
+	uint64_t seq = 1;
+	int rc, i;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[STORE_AUDIT], &c)) != 0)
+		return mdb_fail(err, t->st, rc, "audit");
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == 8)
+		for (seq = 0, i = 0; i < 8; i++)
+			seq = seq << 8 | ((unsigned char *)k.mv_data)[i];
+	if (rc == 0)
+		seq++;
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return mdb_fail(err, t->st, rc, "audit");
+	for (i = 7; i >= 0; i--)
+		kb[i] = (unsigned char)(seq >> (8 * (7 - i)));
+	json_object_set_new(entry, "seq", json_integer((json_int_t)seq));
+	k.mv_size = sizeof kb;
+	k.mv_data = kb;
+	return put_raw(t, STORE_AUDIT, &k, entry, MDB_APPEND, err);
+}
+
+int
+store_audit_scan(struct store_txn *t, store_scan_fn fn, void *arg,
+    struct pd_err *err)
+{
+	return scan(t, STORE_AUDIT, "", false, fn, arg, err);
+}
+
+void
+store_member_key(const char *list, const char *address, char key[STORE_KEY_MAX])
+{
+	snprintf(key, STORE_KEY_MAX, "%s\x1f%s", list, address);
+}

@@ -1,0 +1,79 @@
+/*
+ * listd/store.h: the store, one LMDB environment under the datadir.
+ *
+ * Records are JSON objects (jansson) in named databases.  Every change goes
+ * through a short write transaction: begin, get/put, commit.  Never hold a
+ * transaction across gpg, curl or a socket.  Values handed out are copies
+ * owned by the caller, valid after the transaction ends.  An environment is
+ * used only by the process that opened it: reopen after fork().
+ */
+#ifndef PDLIST_STORE_H
+#define PDLIST_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/util.h"
+
+#define STORE_SCHEMA	1
+
+enum store_db {
+	STORE_META,	/* "schema" -> version */
+	STORE_LISTS,	/* list address -> list record */
+	STORE_MEMBERS,	/* list "\x1f" address -> member record */
+	STORE_AUDIT,	/* 64-bit big-endian sequence -> audit entry; append-only */
+	STORE_NDB
+};
+
+struct store;
+struct store_txn;
+
+/*
+ * Opens (creating when missing) the store under datadir/store with a map
+ * of map_mib MiB, and checks its schema version.
+ */
+int	store_open(const char *datadir, unsigned long map_mib, struct store **out,
+	    struct pd_err *err);
+void	store_close(struct store *);
+
+int	store_begin(struct store *, bool write, struct store_txn **out,
+	    struct pd_err *err);
+/* Commits (and frees) txn; the data is on disk when this returns 0. */
+int	store_commit(struct store_txn *, struct pd_err *err);
+/* Abandons (and frees) txn; NULL is fine. */
+void	store_abort(struct store_txn *);
+
+/* *out is a new reference the caller releases (json_decref); NULL when absent. */
+int	store_get(struct store_txn *, enum store_db, const char *key,
+	    json_t **out, struct pd_err *err);
+/* With exclusive set, a key that exists is refused (PD_REFUSED). */
+int	store_put(struct store_txn *, enum store_db, const char *key,
+	    const json_t *value, bool exclusive, struct pd_err *err);
+/* Deleting a missing key is refused (PD_REFUSED).  Not for STORE_AUDIT. */
+int	store_del(struct store_txn *, enum store_db, const char *key,
+	    struct pd_err *err);
+
+/*
+ * Calls fn for each record whose key starts with prefix ("" for all), in
+ * key order, until fn returns non-zero (which store_scan then returns).
+ */
+typedef int (*store_scan_fn)(const char *key, json_t *value, void *arg);
+int	store_scan(struct store_txn *, enum store_db, const char *prefix,
+	    store_scan_fn fn, void *arg, struct pd_err *err);
+
+/*
+ * Appends entry to the audit log in txn, adding "seq"; the log only grows.
+ * Audit keys are binary: read the log with store_audit_scan().
+ */
+int	store_audit(struct store_txn *, json_t *entry, struct pd_err *err);
+int	store_audit_scan(struct store_txn *, store_scan_fn fn, void *arg,
+	    struct pd_err *err);
+
+/* The key of a member record: list and address joined by '\x1f'. */
+#define STORE_KEY_MAX	(2 * 256 + 2)
+void	store_member_key(const char *list, const char *address,
+	    char key[STORE_KEY_MAX]);
+
+#endif

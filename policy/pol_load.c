@@ -1,0 +1,994 @@
+/*
+ * policy/pol_load.c: reads a profile (libconfuse syntax) into a struct policy.
+ *
+ * The option tables hold every setting with its conservative default, and
+ * validation callbacks refuse a bad value at its line.  Two settings that
+ * must agree (max-days and max-extended-days, ...) are compared when the
+ * second of them is read, or at the section's closing brace when one was
+ * left at its default.  Sections are CFGF_MULTI only so that a repeated
+ * section can be seen and refused.
+ *
+ * libconfuse 3.3 miscounts lines after a comment and cannot parse a comment
+ * inside a list, so the file is read here and its comments are blanked out
+ * (newlines kept) before libconfuse sees it.  ${VAR} expansion is refused:
+ * a policy must not depend on the environment of whoever loads it.
+ *
+ * Not thread-safe: libconfuse's lexer keeps global state.
+ */
+#include <sys/stat.h>
+
+#include <confuse.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "policy/policy.h"
+
+#define POL_MAX_FILE		(1024 * 1024)
+#define POL_MAX_EMBARGO_DAYS	365
+#define POL_MAX_VALIDITY_DAYS	3650
+#define POL_MAX_RSA_BITS	16384
+#define POL_MAX_NAME		64
+
+/*
+ * libconfuse hands an error to a callback that carries no pointer of ours,
+ * so the first error of the current pol_load() on this thread waits here.
+ */
+static __thread char pol_errbuf[512];
+
+static const cfg_opt_t membership_opts[] = {
+	CFG_STR_LIST("role-local-parts", "{security, secalert, psirt, "
+	    "security-alert, product-security, cert, csirt, vulnerability, "
+	    "vuln}", CFGF_NONE),
+	CFG_STR_LIST("refused-domains", "{gmail.com, googlemail.com, "
+	    "yahoo.com, hotmail.com, outlook.com, live.com, aol.com, gmx.de, "
+	    "gmx.net, mail.ru, yandex.ru, protonmail.com, proton.me, "
+	    "icloud.com, qq.com, 163.com}", CFGF_NONE),
+	CFG_STR_LIST("categories", "{vendor, distributor}", CFGF_NONE),
+	CFG_BOOL("require-org", cfg_true, CFGF_NONE),
+	CFG_INT("min-installed-base", 0, CFGF_NONE),
+	CFG_BOOL("case-by-case", cfg_false, CFGF_NONE),
+	CFG_BOOL("require-voucher", cfg_true, CFGF_NONE),
+	CFG_INT("min-evidence", 1, CFGF_NONE),
+	CFG_BOOL("require-agreement", cfg_true, CFGF_NONE),
+	CFG_END()
+};
+
+static const cfg_opt_t keys_opts[] = {
+	CFG_STR_LIST("algorithms", "{rsa, ed25519, cv25519, ed448, cv448, "
+	    "nistp256, nistp384, nistp521, brainpoolP256r1, brainpoolP384r1, "
+	    "brainpoolP512r1}", CFGF_NONE),
+	CFG_INT("min-rsa-bits", 3072, CFGF_NONE),
+	CFG_INT("min-validity-days", 30, CFGF_NONE),
+	CFG_END()
+};
+
+static int	parse_updates(cfg_t *, cfg_opt_t *, const char *, void *);
+static int	parse_action(cfg_t *, cfg_opt_t *, const char *, void *);
+
+static const cfg_opt_t embargo_opts[] = {
+	CFG_INT("max-days", 14, CFGF_NONE),
+	CFG_INT("max-extended-days", 31, CFGF_NONE),
+	CFG_INT_CB("updates", POL_UPDATES_SUPPRESS, CFGF_NONE, parse_updates),
+	CFG_BOOL("backfill-new-members", cfg_false, CFGF_NONE),
+	CFG_END()
+};
+
+static const cfg_opt_t moderation_opts[] = {
+	CFG_INT_CB("non-member", POL_ACT_HOLD, CFGF_NONE, parse_action),
+	CFG_INT_CB("unsigned", POL_ACT_HOLD, CFGF_NONE, parse_action),
+	CFG_INT_CB("oversize", POL_ACT_REJECT, CFGF_NONE, parse_action),
+	CFG_BOOL("auto-reply", cfg_false, CFGF_NONE),
+	CFG_INT("max-message-size", 10485760, CFGF_NONE),
+	CFG_END()
+};
+
+static const cfg_opt_t release_opts[] = {
+	CFG_BOOL("copy-members", cfg_false, CFGF_NONE),
+	CFG_END()
+};
+
+static const cfg_opt_t root_opts[] = {
+	CFG_STR("name", NULL, CFGF_NONE),
+	CFG_SEC("membership", (cfg_opt_t *)membership_opts, CFGF_MULTI),
+	CFG_SEC("keys", (cfg_opt_t *)keys_opts, CFGF_MULTI),
+	CFG_SEC("embargo", (cfg_opt_t *)embargo_opts, CFGF_MULTI),
+	CFG_SEC("moderation", (cfg_opt_t *)moderation_opts, CFGF_MULTI),
+	CFG_SEC("release", (cfg_opt_t *)release_opts, CFGF_MULTI),
+	CFG_END()
+};
+
+static const char *const updates_names[] = {
+	[POL_UPDATES_SUPPRESS] = "suppress",
+	[POL_UPDATES_DELIVER] = "deliver",
+	[POL_UPDATES_ON_REQUEST] = "on-request"
+};
+
+static const char *const action_names[] = {
+	[POL_ACT_HOLD] = "hold",
+	[POL_ACT_REJECT] = "reject"
+};
+
+static const char *const role_names[] = {
+	[POL_ROLE_MEMBER] = "member",
+	[POL_ROLE_TEAM] = "team",
+	[POL_ROLE_MODERATOR] = "moderator",
+	[POL_ROLE_ADMIN] = "admin"
+};
+
+static const char *const rule_names[] = {
+	[POL_R_LOCAL_PART] = "local-part",
+	[POL_R_DOMAIN] = "domain",
+	[POL_R_ORG] = "org",
+	[POL_R_CATEGORY] = "category",
+	[POL_R_INSTALLED_BASE] = "installed-base",
+	[POL_R_VOUCHER] = "voucher",
+	[POL_R_EVIDENCE] = "evidence",
+	[POL_R_AGREEMENT] = "agreement",
+	[POL_R_KEY_MISSING] = "key-missing",
+	[POL_R_KEY_REVOKED] = "key-revoked",
+	[POL_R_KEY_EXPIRED] = "key-expired",
+	[POL_R_KEY_VALIDITY] = "key-validity",
+	[POL_R_KEY_NO_ENCRYPT] = "key-no-encrypt",
+	[POL_R_KEY_UID] = "key-uid",
+	[POL_R_KEY_ALGORITHM] = "key-algorithm",
+	[POL_R_KEY_SIZE] = "key-size"
+};
+
+/* Key algorithms by gpgme's name without size; `encrypts`: can be a subkey
+ * that encrypts. */
+static const struct {
+	const char	*name;
+	bool		 encrypts;
+} known_algos[] = {
+	{ "rsa", true }, { "dsa", false }, { "elg", true },
+	{ "ed25519", false }, { "cv25519", true },
+	{ "ed448", false }, { "cv448", true },
+	{ "nistp256", true }, { "nistp384", true }, { "nistp521", true },
+	{ "brainpoolP256r1", true }, { "brainpoolP384r1", true },
+	{ "brainpoolP512r1", true }, { "secp256k1", true }
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *
+name_of(const char *const *names, size_t n, unsigned i)
+{
+	return i < n && names[i] != NULL ? names[i] : "unknown";
+}
+
+const char *
+pol_updates_name(enum pol_updates u)
+{
+	return name_of(updates_names, NELEM(updates_names), u);
+}
+
+const char *
+pol_action_name(enum pol_action a)
+{
+	return name_of(action_names, NELEM(action_names), a);
+}
+
+const char *
+pol_role_name(enum pol_role r)
+{
+	return name_of(role_names, NELEM(role_names), r);
+}
+
+const char *
+pol_rule_name(enum pol_rule r)
+{
+	return name_of(rule_names, NELEM(rule_names), r);
+}
+
+int
+pol_role_parse(const char *s, enum pol_role *out)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < NELEM(role_names); i++)
+		if (strcmp(s, role_names[i]) == 0) {
+			*out = (enum pol_role)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Control characters would break the one-line error. */
+static void
+one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* Keeps the first error: "PATH:LINE: MSG", or "PATH: MSG" for line 0. */
+static void
+set_errv(const char *path, int line, const char *prefix, const char *fmt,
+    va_list ap)
+{
+	char msg[384];
+
+	if (pol_errbuf[0] != '\0')
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (line > 0)
+		snprintf(pol_errbuf, sizeof(pol_errbuf), "%s:%d: %s%s", path,
+		    line, prefix, msg);
+	else
+		snprintf(pol_errbuf, sizeof(pol_errbuf), "%s: %s%s", path,
+		    prefix, msg);
+	one_line(pol_errbuf);
+}
+
+static void set_err(const char *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(const char *path, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_errv(path, line, "", fmt, ap);
+	va_end(ap);
+}
+
+/* libconfuse's error callback; errors inside a section name it. */
+static void
+conf_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char prefix[64] = "";
+
+	if (cfg->name != NULL && strcmp(cfg->name, "root") != 0)
+		snprintf(prefix, sizeof(prefix), "%s: ", cfg->name);
+	set_errv(cfg->filename != NULL ? cfg->filename : "?", cfg->line,
+	    prefix, fmt, ap);
+}
+
+/* Parse callbacks for the enumerations: value -> long. */
+static int
+parse_enum(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result,
+    const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(value, names[i]) == 0) {
+			*(long *)result = (long)i;
+			return 0;
+		}
+	if (n == 2)
+		cfg_error(cfg, "%s = %s: use %s or %s", opt->name, value,
+		    names[0], names[1]);
+	else
+		cfg_error(cfg, "%s = %s: use %s, %s or %s", opt->name, value,
+		    names[0], names[1], names[2]);
+	return -1;
+}
+
+static int
+parse_updates(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_enum(cfg, opt, value, result, updates_names,
+	    NELEM(updates_names));
+}
+
+static int
+parse_action(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_enum(cfg, opt, value, result, action_names,
+	    NELEM(action_names));
+}
+
+/* An integer setting within [min, max]. */
+static int
+in_range(cfg_t *cfg, cfg_opt_t *opt, long min, long max)
+{
+	long v;
+
+	v = cfg_opt_getnint(opt, 0);
+	if (v >= min && v <= max)
+		return 0;
+	if (v < 0)
+		cfg_error(cfg, "%s = %ld is negative: use %ld to %ld",
+		    opt->name, v, min, max);
+	else
+		cfg_error(cfg, "%s = %ld is out of range: use %ld to %ld",
+		    opt->name, v, min, max);
+	return -1;
+}
+
+/* Whether the file itself set the option (not its default). */
+static bool
+set_here(cfg_t *sec, const char *name)
+{
+	cfg_opt_t *opt;
+
+	opt = cfg_getopt(sec, name);
+	return opt != NULL && (opt->flags & CFGF_MODIFIED) != 0;
+}
+
+static const char *
+deflt(cfg_t *sec, const char *name)
+{
+	return set_here(sec, name) ? "" : " (the default)";
+}
+
+/*
+ * The pairs that must agree.  `final` is false while the section is read
+ * (then only two values set in the file are compared) and true at its
+ * closing brace.
+ */
+static int
+agree_embargo(cfg_t *sec, bool final)
+{
+	long days, ext;
+
+	if (!final && !(set_here(sec, "max-days") &&
+	    set_here(sec, "max-extended-days")))
+		return 0;
+	days = cfg_getint(sec, "max-days");
+	ext = cfg_getint(sec, "max-extended-days");
+	if (ext >= days)
+		return 0;
+	cfg_error(sec, "max-extended-days %ld%s is less than max-days %ld%s: "
+	    "an extended embargo cannot be shorter", ext,
+	    deflt(sec, "max-extended-days"), days, deflt(sec, "max-days"));
+	return -1;
+}
+
+static int
+agree_membership(cfg_t *sec, bool final)
+{
+	if (!final && !(set_here(sec, "case-by-case") &&
+	    set_here(sec, "min-installed-base")))
+		return 0;
+	if (!cfg_getbool(sec, "case-by-case") ||
+	    cfg_getint(sec, "min-installed-base") > 0)
+		return 0;
+	cfg_error(sec, "case-by-case = true needs a min-installed-base above "
+	    "0%s: there is no minimum to admit below",
+	    deflt(sec, "min-installed-base"));
+	return -1;
+}
+
+static int
+agree_moderation(cfg_t *sec, bool final)
+{
+	if (!final && !(set_here(sec, "auto-reply") &&
+	    set_here(sec, "non-member")))
+		return 0;
+	if (!cfg_getbool(sec, "auto-reply") ||
+	    cfg_getint(sec, "non-member") != POL_ACT_REJECT)
+		return 0;
+	cfg_error(sec, "auto-reply = true contradicts non-member = reject%s: "
+	    "the auto-reply tells the sender the post is held",
+	    deflt(sec, "non-member"));
+	return -1;
+}
+
+static int
+v_max_days(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (in_range(cfg, opt, 1, POL_MAX_EMBARGO_DAYS) == -1)
+		return -1;
+	return agree_embargo(cfg, false);
+}
+
+static int
+v_installed_base(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (in_range(cfg, opt, 0, LONG_MAX) == -1)
+		return -1;
+	return agree_membership(cfg, false);
+}
+
+static int
+v_case_by_case(cfg_t *cfg, cfg_opt_t *opt)
+{
+	(void)opt;
+	return agree_membership(cfg, false);
+}
+
+static int
+v_moderation_pair(cfg_t *cfg, cfg_opt_t *opt)
+{
+	(void)opt;
+	return agree_moderation(cfg, false);
+}
+
+static int
+v_count(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return in_range(cfg, opt, 0, UINT_MAX);
+}
+
+static int
+v_rsa_bits(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return in_range(cfg, opt, 1024, POL_MAX_RSA_BITS);
+}
+
+static int
+v_validity(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return in_range(cfg, opt, 0, POL_MAX_VALIDITY_DAYS);
+}
+
+static int
+v_msg_size(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return in_range(cfg, opt, 1, LONG_MAX);
+}
+
+static bool
+name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > POL_MAX_NAME || s[0] == '.' || s[0] == '-')
+		return false;
+	for (i = 0; i < len; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._-", s[i]) == NULL || s[i] == '\0')
+			return false;
+	return true;
+}
+
+static int
+v_name(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s;
+
+	s = cfg_opt_getnstr(opt, 0);
+	if (s != NULL && name_ok(s, strlen(s)))
+		return 0;
+	cfg_error(cfg, "name \"%s\" is not usable: use up to %d letters, "
+	    "digits, '.', '_' and '-'", s != NULL ? s : "", POL_MAX_NAME);
+	return -1;
+}
+
+/* A list's callback runs after each value: check the newest. */
+static const char *
+last(cfg_opt_t *opt)
+{
+	const char *s;
+
+	s = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	return s != NULL ? s : "";
+}
+
+static bool
+has_space(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* A word for a list: non-empty, no white space, no `bad` character. */
+static int
+v_word(cfg_t *cfg, cfg_opt_t *opt, const char *bad, const char *what)
+{
+	const char *s, *c;
+
+	s = last(opt);
+	if (*s == '\0') {
+		cfg_error(cfg, "%s has an empty entry: give %s", opt->name,
+		    what);
+		return -1;
+	}
+	if (has_space(s)) {
+		cfg_error(cfg, "%s entry \"%s\" contains white space: give %s",
+		    opt->name, s, what);
+		return -1;
+	}
+	if ((c = strpbrk(s, bad)) != NULL) {
+		cfg_error(cfg, "%s entry \"%s\" contains '%c': give %s",
+		    opt->name, s, *c, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+v_local_part(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return v_word(cfg, opt, "@,", "the local part only, e.g. security");
+}
+
+static int
+v_domain(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s;
+
+	if (v_word(cfg, opt, "@,/", "a domain, e.g. gmail.com") == -1)
+		return -1;
+	s = last(opt);
+	if (s[0] != '.' && s[strlen(s) - 1] != '.')
+		return 0;
+	cfg_error(cfg, "%s entry \"%s\" starts or ends with '.': give a "
+	    "domain, e.g. gmail.com (its subdomains are refused too)",
+	    opt->name, s);
+	return -1;
+}
+
+static int
+v_category(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return v_word(cfg, opt, ",", "a category, e.g. vendor");
+}
+
+static int
+known_algo(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(known_algos); i++)
+		if (strcasecmp(s, known_algos[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+v_algorithm(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s;
+
+	s = last(opt);
+	if (known_algo(s) >= 0)
+		return 0;
+	cfg_error(cfg, "%s: unknown algorithm \"%s\": use gpg's names without "
+	    "size, e.g. rsa, ed25519, cv25519, nistp256", opt->name, s);
+	return -1;
+}
+
+/* Sections: each at most once, then the checks that need all of it. */
+static cfg_t *
+newest_sec(cfg_opt_t *opt)
+{
+	return cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+}
+
+static int
+v_once(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_size(opt) <= 1)
+		return 0;
+	cfg_error(cfg, "section %s appears again (the first one ends at line "
+	    "%d): merge the two", opt->name, cfg_opt_getnsec(opt, 0)->line);
+	return -1;
+}
+
+static int
+v_membership(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec;
+
+	if (v_once(cfg, opt) == -1)
+		return -1;
+	sec = newest_sec(opt);
+	if (cfg_size(sec, "categories") == 0) {
+		cfg_error(sec, "categories is empty: list the kinds of "
+		    "organisation that may join, e.g. vendor");
+		return -1;
+	}
+	return agree_membership(sec, true);
+}
+
+static int
+v_keys(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec;
+	unsigned i, n;
+	int a;
+
+	if (v_once(cfg, opt) == -1)
+		return -1;
+	sec = newest_sec(opt);
+	n = cfg_size(sec, "algorithms");
+	for (i = 0; i < n; i++) {
+		a = known_algo(cfg_getnstr(sec, "algorithms", i));
+		if (a >= 0 && known_algos[a].encrypts)
+			return 0;
+	}
+	cfg_error(sec, "algorithms has no algorithm that can encrypt: add "
+	    "e.g. cv25519 or rsa");
+	return -1;
+}
+
+static int
+v_embargo(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (v_once(cfg, opt) == -1)
+		return -1;
+	return agree_embargo(newest_sec(opt), true);
+}
+
+static int
+v_moderation(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (v_once(cfg, opt) == -1)
+		return -1;
+	return agree_moderation(newest_sec(opt), true);
+}
+
+static const struct {
+	const char		*name;
+	cfg_validate_callback_t	 fn;
+} validators[] = {
+	{ "name", v_name },
+	{ "membership", v_membership },
+	{ "membership|role-local-parts", v_local_part },
+	{ "membership|refused-domains", v_domain },
+	{ "membership|categories", v_category },
+	{ "membership|min-installed-base", v_installed_base },
+	{ "membership|case-by-case", v_case_by_case },
+	{ "membership|min-evidence", v_count },
+	{ "keys", v_keys },
+	{ "keys|algorithms", v_algorithm },
+	{ "keys|min-rsa-bits", v_rsa_bits },
+	{ "keys|min-validity-days", v_validity },
+	{ "embargo", v_embargo },
+	{ "embargo|max-days", v_max_days },
+	{ "embargo|max-extended-days", v_max_days },
+	{ "moderation", v_moderation },
+	{ "moderation|non-member", v_moderation_pair },
+	{ "moderation|auto-reply", v_moderation_pair },
+	{ "moderation|max-message-size", v_msg_size },
+	{ "release", v_once }
+};
+
+/*
+ * Reads a regular file of at most POL_MAX_FILE bytes into *bufp (NUL-
+ * terminated, caller frees).  Returns NULL or why it failed.
+ */
+static const char *
+slurp(const char *path, char **bufp, size_t *lenp)
+{
+	struct stat st;
+	const char *why = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1)
+		return strerror(errno);
+	if (fstat(fd, &st) == -1) {
+		why = strerror(errno);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+		why = S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+		    "not a regular file";
+		goto out;
+	}
+	if (st.st_size > POL_MAX_FILE) {
+		why = "larger than 1 MiB: not a profile";
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		why = strerror(errno);
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		r = read(fd, buf + len, (size_t)st.st_size - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			why = r == 0 ? "file shrank while read" : strerror(errno);
+			goto out;
+		}
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return why;
+}
+
+enum lex { L_CODE, L_DQ, L_SQ, L_LINE, L_BLOCK };
+
+/* One step of blank_comments(): the state after buf[i]. */
+static enum lex
+lex_step(enum lex st, char *buf, size_t i, size_t len)
+{
+	char c = buf[i], n = i + 1 < len ? buf[i + 1] : '\0';
+
+	switch (st) {
+	case L_CODE:
+		if (c == '"')
+			return L_DQ;
+		if (c == '\'')
+			return L_SQ;
+		if (c == '#' || (c == '/' && n == '/'))
+			return L_LINE;
+		if (c == '/' && n == '*')
+			return L_BLOCK;
+		return L_CODE;
+	case L_DQ:
+		return c == '"' ? L_CODE : L_DQ;
+	case L_SQ:
+		return c == '\'' ? L_CODE : L_SQ;
+	case L_LINE:
+		return n == '\n' ? L_CODE : L_LINE;
+	case L_BLOCK:
+		return c == '/' && i > 0 && buf[i - 1] == '*' ? L_CODE : L_BLOCK;
+	}
+	return st;
+}
+
+/*
+ * Replaces comments with spaces, keeping newlines, so that libconfuse
+ * neither sees nor miscounts them.  Refuses NUL bytes, ${VAR} and an
+ * unclosed comment.
+ */
+static int
+blank_comments(const char *path, char *buf, size_t len)
+{
+	enum lex st = L_CODE, next;
+	size_t i;
+	int line = 1, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\0') {
+			set_err(path, line, "NUL byte: not a text file");
+			return -1;
+		}
+		if (st == L_SQ && buf[i] == '\\' && i + 1 < len &&
+		    buf[i + 1] != '\n') {
+			i++;
+			continue;
+		}
+		if (st == L_DQ && buf[i] == '\\' && i + 1 < len) {
+			line += buf[++i] == '\n';
+			continue;
+		}
+		if ((st == L_CODE || st == L_DQ) && buf[i] == '$' &&
+		    i + 1 < len && buf[i + 1] == '{') {
+			set_err(path, line, "${...}: environment variables are "
+			    "not expanded in a policy");
+			return -1;
+		}
+		next = lex_step(st, buf, i, len);
+		if (next == L_BLOCK && st == L_CODE)
+			start = line;
+		if ((st == L_LINE || st == L_BLOCK || next == L_LINE ||
+		    next == L_BLOCK) && buf[i] != '\n')
+			buf[i] = ' ';
+		if (buf[i] == '\n')
+			line++;
+		st = next;
+	}
+	if (st == L_BLOCK) {
+		set_err(path, start, "comment /* is never closed");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse(cfg_t *cfg, const char *path, char *buf, size_t len)
+{
+	FILE *fp;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	if ((fp = fmemopen(buf, len, "r")) == NULL) {
+		set_err(path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	rc = cfg_parse_fp(cfg, fp);
+	fclose(fp);
+	if (rc == CFG_SUCCESS)
+		return 0;
+	set_err(path, 0, "cannot parse");	/* when libconfuse said nothing */
+	return -1;
+}
+
+static cfg_t *
+section(cfg_t *cfg, const char *name)
+{
+	cfg_value_t *val;
+	cfg_t *sec;
+
+	if ((sec = cfg_getsec(cfg, name)) != NULL)
+		return sec;
+	/* Absent: one section with the defaults. */
+	val = cfg_setopt(cfg, cfg_getopt(cfg, name), NULL);
+	return val != NULL ? val->section : NULL;
+}
+
+static int
+copy_list(cfg_t *sec, const char *name, struct pol_strlist *l)
+{
+	unsigned i, n;
+
+	n = cfg_size(sec, name);
+	if ((l->v = calloc(n + 1, sizeof(*l->v))) == NULL)
+		return -1;
+	for (; l->n < n; l->n++)
+		if ((l->v[l->n] = strdup(cfg_getnstr(sec, name, l->n))) == NULL)
+			return -1;
+	(void)i;
+	return 0;
+}
+
+/* The `name` setting, else the file's name without ".conf". */
+static int
+copy_name(cfg_t *cfg, const char *path, struct policy *pol)
+{
+	const char *s, *base;
+	size_t len;
+
+	if ((s = cfg_getstr(cfg, "name")) != NULL)
+		return (pol->name = strdup(s)) != NULL ? 0 : -1;
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	len = strlen(base);
+	if (len > 5 && strcmp(base + len - 5, ".conf") == 0)
+		len -= 5;
+	if (!name_ok(base, len)) {
+		set_err(path, 0, "no name setting, and the file's name makes "
+		    "none: add name = \"...\"");
+		return -1;
+	}
+	return (pol->name = strndup(base, len)) != NULL ? 0 : -1;
+}
+
+static int
+copy_membership(cfg_t *m, struct policy *pol)
+{
+	if (copy_list(m, "role-local-parts", &pol->role_local_parts) == -1 ||
+	    copy_list(m, "refused-domains", &pol->refused_domains) == -1 ||
+	    copy_list(m, "categories", &pol->categories) == -1)
+		return -1;
+	pol->min_installed_base = cfg_getint(m, "min-installed-base");
+	pol->case_by_case = cfg_getbool(m, "case-by-case");
+	pol->require_org = cfg_getbool(m, "require-org");
+	pol->require_voucher = cfg_getbool(m, "require-voucher");
+	pol->min_evidence = (unsigned)cfg_getint(m, "min-evidence");
+	pol->require_agreement = cfg_getbool(m, "require-agreement");
+	return 0;
+}
+
+static int
+copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
+{
+	if (copy_list(k, "algorithms", &pol->key_algorithms) == -1)
+		return -1;
+	pol->min_rsa_bits = (unsigned)cfg_getint(k, "min-rsa-bits");
+	pol->min_key_validity_days = (unsigned)cfg_getint(k,
+	    "min-validity-days");
+	pol->embargo_max_days = (unsigned)cfg_getint(e, "max-days");
+	pol->embargo_max_extended_days = (unsigned)cfg_getint(e,
+	    "max-extended-days");
+	pol->updates = (enum pol_updates)cfg_getint(e, "updates");
+	pol->backfill_new_members = cfg_getbool(e, "backfill-new-members");
+	pol->non_member = (enum pol_action)cfg_getint(mo, "non-member");
+	pol->unsigned_post = (enum pol_action)cfg_getint(mo, "unsigned");
+	pol->oversize = (enum pol_action)cfg_getint(mo, "oversize");
+	pol->auto_reply = cfg_getbool(mo, "auto-reply");
+	pol->max_message_size = (unsigned long)cfg_getint(mo,
+	    "max-message-size");
+	pol->release_copy_members = cfg_getbool(r, "copy-members");
+	return 0;
+}
+
+/* Copies everything out of cfg; on failure the error is set. */
+static struct policy *
+copy_policy(cfg_t *cfg, const char *path)
+{
+	struct policy *pol;
+	cfg_t *m, *k, *e, *mo, *r;
+
+	if ((pol = calloc(1, sizeof(*pol))) == NULL)
+		goto nomem;
+	if ((m = section(cfg, "membership")) == NULL ||
+	    (k = section(cfg, "keys")) == NULL ||
+	    (e = section(cfg, "embargo")) == NULL ||
+	    (mo = section(cfg, "moderation")) == NULL ||
+	    (r = section(cfg, "release")) == NULL)
+		goto nomem;
+	if (copy_name(cfg, path, pol) == -1 || copy_membership(m, pol) == -1 ||
+	    copy_rest(k, e, mo, r, pol) == -1)
+		goto nomem;
+	return pol;
+nomem:
+	set_err(path, 0, "out of memory");	/* unless copy_name said why */
+	pol_free(pol);
+	return NULL;
+}
+
+static cfg_t *
+conf_new(const char *path)
+{
+	cfg_t *cfg;
+	size_t i;
+
+	if ((cfg = cfg_init((cfg_opt_t *)root_opts, CFGF_NONE)) == NULL)
+		return NULL;
+	cfg_set_error_function(cfg, conf_error);
+	for (i = 0; i < NELEM(validators); i++)
+		cfg_set_validate_func(cfg, validators[i].name,
+		    validators[i].fn);
+	/* Errors name the path as given (cfg_parse() would expand ~). */
+	if ((cfg->filename = strdup(path)) == NULL) {
+		cfg_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+int
+pol_load(const char *path, struct policy **out, char *err, size_t errlen)
+{
+	struct policy *pol = NULL;
+	cfg_t *cfg = NULL;
+	char *buf = NULL;
+	const char *why;
+	size_t len;
+
+	*out = NULL;
+	pol_errbuf[0] = '\0';
+	if ((why = slurp(path, &buf, &len)) != NULL) {
+		set_err(path, 0, "%s", why);
+		goto out;
+	}
+	if (blank_comments(path, buf, len) == -1)
+		goto out;
+	if ((cfg = conf_new(path)) == NULL) {
+		set_err(path, 0, "out of memory");
+		goto out;
+	}
+	if (parse(cfg, path, buf, len) == -1)
+		goto out;
+	pol = copy_policy(cfg, path);
+out:
+	if (cfg != NULL)
+		cfg_free(cfg);
+	free(buf);
+	if (pol == NULL && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", pol_errbuf);
+	*out = pol;
+	return pol != NULL ? 0 : -1;
+}
+
+static void
+strlist_free(struct pol_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+pol_free(struct policy *pol)
+{
+	if (pol == NULL)
+		return;
+	free(pol->name);
+	strlist_free(&pol->role_local_parts);
+	strlist_free(&pol->refused_domains);
+	strlist_free(&pol->categories);
+	strlist_free(&pol->key_algorithms);
+	free(pol);
+}

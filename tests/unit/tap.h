@@ -1,0 +1,26 @@
+/*
+ * tests/unit/tap.h: a tiny TAP producer for the C unit tests.
+ * Call plan() first (or done_testing() last); every ok() prints one line.
+ */
+#ifndef PDLIST_TAP_H
+#define PDLIST_TAP_H
+
+#include <stdbool.h>
+
+void	plan(int n);
+bool	ok_at(bool cond, const char *file, int line, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+bool	is_str_at(const char *got, const char *want, const char *file, int line,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+bool	like_at(const char *got, const char *needle, const char *file, int line,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void	diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	skip_all(const char *why) __attribute__((noreturn));
+int	done_testing(void);	/* exit status: 0 when all passed */
+
+#define ok(cond, ...)		ok_at((cond), __FILE__, __LINE__, __VA_ARGS__)
+#define is_str(g, w, ...)	is_str_at((g), (w), __FILE__, __LINE__, __VA_ARGS__)
+/* passes when needle occurs in got */
+#define like(g, n, ...)		like_at((g), (n), __FILE__, __LINE__, __VA_ARGS__)
+
+#endif
