@@ -40,13 +40,18 @@ list_paths(const struct admin *a, const char *list, struct list_paths *p)
 }
 
 static void
-iso_now(char buf[32])
+iso_time(time_t t, char buf[32])
 {
-	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+iso_now(char buf[32])
+{
+	iso_time(time(NULL), buf);
 }
 
 int
@@ -424,8 +429,11 @@ admin_list_create(struct admin *a, const struct admin_list_opts *o,
 	char list[ADDR_MAX + 1];
 
 	*record = NULL;
-	if (addr_normalize(o->address, list, err) == -1)
+	if (addr_normalize(o->address, list, err) == -1) {
+		snprintf(list, sizeof list, "%s", o->address);
+		audit_refusal(a, list, "list create", list, err, NULL);
 		return -1;
+	}
 	if (create_list(a, o, list, record, err) == -1) {
 		if (err->status == PD_REFUSED)
 			audit_refusal(a, list, "list create", list, err, NULL);
@@ -572,17 +580,17 @@ verdict_json(const char *address, const struct pol_verdict *v)
 	return o;
 }
 
-/* All reasons on one line, for stderr. */
+/* All the policy's reasons on one line. */
 static int
 refuse_verdict(const struct candidate *c, struct pd_err *err)
 {
 	char line[sizeof err->text];
 	size_t i, off;
 
-	off = (size_t)snprintf(line, sizeof line, "%s refused:", c->address);
-	for (i = 0; i < c->verdict.n && off < sizeof line; i++)
-		off += (size_t)snprintf(line + off, sizeof line - off, "%s %s",
-		    i ? ";" : "", c->verdict.reason[i].text);
+	line[0] = '\0';
+	for (i = 0, off = 0; i < c->verdict.n && off < sizeof line; i++)
+		off += (size_t)snprintf(line + off, sizeof line - off, "%s%s",
+		    i ? "; " : "", c->verdict.reason[i].text);
 	return pd_fail(err, PD_REFUSED, "%s", line);
 }
 
@@ -591,15 +599,17 @@ member_record(const struct admin *a, const struct admin_member_opts *o,
     const struct candidate *c)
 {
 	const struct kf_subkey *enc = &c->key.sub[c->verdict.enc_subkey];
-	char now[32];
+	char now[32], expires[32] = "never";
 	json_t *r;
 
 	iso_now(now);
-	r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:b, s:s, s:s}",
+	if (c->key.sub[0].expires != 0)
+		iso_time(c->key.sub[0].expires, expires);
+	r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:s}",
 	    "list", c->list, "address", c->address,
 	    "role", pol_role_name(c->role), "state", "active",
 	    "fingerprint", c->key.sub[0].fpr, "encryption-subkey", enc->fpr,
-	    "key-expires", (json_int_t)c->key.sub[0].expires,
+	    "key-expires", expires,
 	    "evidence", str_array(o->evidence, o->nevidence),
 	    "agreed", o->agreed, "added-at", now, "added-by", a->actor);
 	if (r == NULL)
@@ -744,17 +754,26 @@ admin_member_add(struct admin *a, const char *list,
 
 	*out = NULL;
 	memset(&c, 0, sizeof c);
-	if (addr_normalize(list, c.list, err) == -1)
-		return -1;
+	if (addr_normalize(list, c.list, err) == -1) {
+		snprintf(c.list, sizeof c.list, "%s", list);
+		goto out;
+	}
 	if (parse_candidate(o, &c, err) == -1 ||
 	    need_list(a, c.list, &lrec, err) == -1 ||
 	    lock_list(a, c.list, &fd, err) == -1)
 		goto out;
 	rc = add_locked(a, o, &c, out, err);
 out:
-	if (rc == -1 && err->status == PD_REFUSED)
+	if (rc == -1 && err->status == PD_REFUSED) {
 		audit_refusal(a, c.list, "member add", c.address[0] ? c.address :
 		    o->address, err, *out);
+		if (*out != NULL) {	/* the policy's reasons: say whose */
+			char why[sizeof err->text];
+
+			snprintf(why, sizeof why, "%s", err->text);
+			pd_fail(err, PD_REFUSED, "%s refused: %s", c.address, why);
+		}
+	}
 	if (fd != -1)
 		close(fd);
 	json_decref(lrec);
@@ -806,8 +825,10 @@ with_member(struct admin *a, const char *list_in, const char *addr_in,
 	json_t *lrec = NULL, *rec = NULL;
 	int fd = -1, rc = -1;
 
-	if (addr_normalize(list_in, list, err) == -1)
-		return -1;
+	if (addr_normalize(list_in, list, err) == -1) {
+		snprintf(list, sizeof list, "%s", list_in);
+		goto out;
+	}
 	if (addr_normalize(addr_in, addr, err) == -1 ||
 	    need_list(a, list, &lrec, err) == -1 ||
 	    lock_list(a, list, &fd, err) == -1 ||

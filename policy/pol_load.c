@@ -30,11 +30,16 @@
 
 #include "policy/policy.h"
 
+#ifndef CFGF_MODIFIED
+#error "pdlist needs libconfuse 3.3 or later (CFGF_MODIFIED)"
+#endif
+
 #define POL_MAX_FILE		(1024 * 1024)
 #define POL_MAX_EMBARGO_DAYS	365
 #define POL_MAX_VALIDITY_DAYS	3650
 #define POL_MAX_RSA_BITS	16384
 #define POL_MAX_NAME		64
+#define POL_MAX_EVIDENCE	100
 
 /*
  * libconfuse hands an error to a callback that carries no pointer of ours,
@@ -288,21 +293,22 @@ parse_action(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	    NELEM(action_names));
 }
 
-/* An integer setting within [min, max]. */
+/* An integer setting within [min, max] (LONG_MAX: no maximum). */
 static int
 in_range(cfg_t *cfg, cfg_opt_t *opt, long min, long max)
 {
+	char want[64];
 	long v;
 
 	v = cfg_opt_getnint(opt, 0);
 	if (v >= min && v <= max)
 		return 0;
-	if (v < 0)
-		cfg_error(cfg, "%s = %ld is negative: use %ld to %ld",
-		    opt->name, v, min, max);
+	if (max == LONG_MAX)
+		snprintf(want, sizeof(want), "at least %ld", min);
 	else
-		cfg_error(cfg, "%s = %ld is out of range: use %ld to %ld",
-		    opt->name, v, min, max);
+		snprintf(want, sizeof(want), "%ld to %ld", min, max);
+	cfg_error(cfg, "%s = %ld is %s: use %s", opt->name, v,
+	    v < 0 ? "negative" : "out of range", want);
 	return -1;
 }
 
@@ -406,9 +412,9 @@ v_moderation_pair(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 static int
-v_count(cfg_t *cfg, cfg_opt_t *opt)
+v_evidence(cfg_t *cfg, cfg_opt_t *opt)
 {
-	return in_range(cfg, opt, 0, UINT_MAX);
+	return in_range(cfg, opt, 0, POL_MAX_EVIDENCE);
 }
 
 static int
@@ -429,27 +435,17 @@ v_msg_size(cfg_t *cfg, cfg_opt_t *opt)
 	return in_range(cfg, opt, 1, LONG_MAX);
 }
 
-static bool
-name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > POL_MAX_NAME || s[0] == '.' || s[0] == '-')
-		return false;
-	for (i = 0; i < len; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789._-", s[i]) == NULL || s[i] == '\0')
-			return false;
-	return true;
-}
-
 static int
 v_name(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s;
+	size_t len;
 
 	s = cfg_opt_getnstr(opt, 0);
-	if (s != NULL && name_ok(s, strlen(s)))
+	len = s != NULL ? strlen(s) : 0;
+	if (len > 0 && len <= POL_MAX_NAME && s[0] != '.' && s[0] != '-' &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") == len)
 		return 0;
 	cfg_error(cfg, "name \"%s\" is not usable: use up to %d letters, "
 	    "digits, '.', '_' and '-'", s != NULL ? s : "", POL_MAX_NAME);
@@ -633,7 +629,7 @@ static const struct {
 	{ "membership|categories", v_category },
 	{ "membership|min-installed-base", v_installed_base },
 	{ "membership|case-by-case", v_case_by_case },
-	{ "membership|min-evidence", v_count },
+	{ "membership|min-evidence", v_evidence },
 	{ "keys", v_keys },
 	{ "keys|algorithms", v_algorithm },
 	{ "keys|min-rsa-bits", v_rsa_bits },
@@ -703,82 +699,92 @@ out:
 
 enum lex { L_CODE, L_DQ, L_SQ, L_LINE, L_BLOCK };
 
-/* One step of blank_comments(): the state after buf[i]. */
-static enum lex
-lex_step(enum lex st, char *buf, size_t i, size_t len)
+static int
+line_at(const char *buf, size_t i)
 {
+	int line = 1;
+
+	while (i-- > 0)
+		line += buf[i] == '\n';
+	return line;
+}
+
+/* One character of blank_comments(); returns the new state, *ip advanced
+ * past whatever else it consumed. */
+static enum lex
+lex_step(enum lex st, char *buf, size_t *ip, size_t len)
+{
+	size_t i = *ip;
 	char c = buf[i], n = i + 1 < len ? buf[i + 1] : '\0';
 
 	switch (st) {
 	case L_CODE:
-		if (c == '"')
-			return L_DQ;
-		if (c == '\'')
-			return L_SQ;
-		if (c == '#' || (c == '/' && n == '/'))
-			return L_LINE;
-		if (c == '/' && n == '*')
+		if (c == '#' || (c == '/' && (n == '/' || n == '*'))) {
+			buf[i] = ' ';
+			if (c == '#' || n == '/')
+				return L_LINE;
+			buf[++*ip] = ' ';
 			return L_BLOCK;
-		return L_CODE;
+		}
+		return c == '"' ? L_DQ : c == '\'' ? L_SQ : L_CODE;
+	case L_LINE:
+		if (c == '\n')
+			return L_CODE;
+		buf[i] = ' ';
+		return L_LINE;
+	case L_BLOCK:
+		if (c == '*' && n == '/') {
+			buf[i] = buf[++*ip] = ' ';
+			return L_CODE;
+		}
+		if (c != '\n')
+			buf[i] = ' ';
+		return L_BLOCK;
 	case L_DQ:
+		if (c == '\\' && n != '\0')
+			++*ip;
 		return c == '"' ? L_CODE : L_DQ;
 	case L_SQ:
+		if (c == '\\' && (n == '\\' || n == '\''))
+			++*ip;
 		return c == '\'' ? L_CODE : L_SQ;
-	case L_LINE:
-		return n == '\n' ? L_CODE : L_LINE;
-	case L_BLOCK:
-		return c == '/' && i > 0 && buf[i - 1] == '*' ? L_CODE : L_BLOCK;
 	}
 	return st;
 }
 
 /*
  * Replaces comments with spaces, keeping newlines, so that libconfuse
- * neither sees nor miscounts them.  Refuses NUL bytes, ${VAR} and an
- * unclosed comment.
+ * neither sees nor miscounts them.  Refuses NUL bytes, ${VAR}, and a string
+ * or comment left open.
  */
 static int
 blank_comments(const char *path, char *buf, size_t len)
 {
-	enum lex st = L_CODE, next;
-	size_t i;
-	int line = 1, start = 0;
+	enum lex st = L_CODE;
+	size_t i, start = 0;
+	char *z;
 
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '\0') {
-			set_err(path, line, "NUL byte: not a text file");
-			return -1;
-		}
-		if (st == L_SQ && buf[i] == '\\' && i + 1 < len &&
-		    buf[i + 1] != '\n') {
-			i++;
-			continue;
-		}
-		if (st == L_DQ && buf[i] == '\\' && i + 1 < len) {
-			line += buf[++i] == '\n';
-			continue;
-		}
-		if ((st == L_CODE || st == L_DQ) && buf[i] == '$' &&
-		    i + 1 < len && buf[i + 1] == '{') {
-			set_err(path, line, "${...}: environment variables are "
-			    "not expanded in a policy");
-			return -1;
-		}
-		next = lex_step(st, buf, i, len);
-		if (next == L_BLOCK && st == L_CODE)
-			start = line;
-		if ((st == L_LINE || st == L_BLOCK || next == L_LINE ||
-		    next == L_BLOCK) && buf[i] != '\n')
-			buf[i] = ' ';
-		if (buf[i] == '\n')
-			line++;
-		st = next;
-	}
-	if (st == L_BLOCK) {
-		set_err(path, start, "comment /* is never closed");
+	if ((z = memchr(buf, '\0', len)) != NULL) {
+		set_err(path, line_at(buf, (size_t)(z - buf)), "NUL byte: not "
+		    "a text file");
 		return -1;
 	}
-	return 0;
+	for (i = 0; i < len; i++) {
+		if ((st == L_CODE || st == L_DQ) && buf[i] == '$' &&
+		    i + 1 < len && buf[i + 1] == '{') {
+			set_err(path, line_at(buf, i), "${...}: environment "
+			    "variables are not expanded in a policy");
+			return -1;
+		}
+		if (st == L_CODE)
+			start = i;
+		st = lex_step(st, buf, &i, len);
+	}
+	if (st == L_CODE || st == L_LINE)
+		return 0;
+	set_err(path, line_at(buf, start), "%s opened here is never closed",
+	    st == L_BLOCK ? "comment" : "string");
+	return -1;
 }
 
 static int
@@ -805,10 +811,9 @@ static cfg_t *
 section(cfg_t *cfg, const char *name)
 {
 	cfg_value_t *val;
-	cfg_t *sec;
 
-	if ((sec = cfg_getsec(cfg, name)) != NULL)
-		return sec;
+	if (cfg_size(cfg, name) > 0)
+		return cfg_getsec(cfg, name);
 	/* Absent: one section with the defaults. */
 	val = cfg_setopt(cfg, cfg_getopt(cfg, name), NULL);
 	return val != NULL ? val->section : NULL;
@@ -817,7 +822,7 @@ section(cfg_t *cfg, const char *name)
 static int
 copy_list(cfg_t *sec, const char *name, struct pol_strlist *l)
 {
-	unsigned i, n;
+	unsigned n;
 
 	n = cfg_size(sec, name);
 	if ((l->v = calloc(n + 1, sizeof(*l->v))) == NULL)
@@ -825,29 +830,21 @@ copy_list(cfg_t *sec, const char *name, struct pol_strlist *l)
 	for (; l->n < n; l->n++)
 		if ((l->v[l->n] = strdup(cfg_getnstr(sec, name, l->n))) == NULL)
 			return -1;
-	(void)i;
 	return 0;
 }
 
-/* The `name` setting, else the file's name without ".conf". */
+/* The `name` setting: required, since the profile is copied elsewhere. */
 static int
 copy_name(cfg_t *cfg, const char *path, struct policy *pol)
 {
-	const char *s, *base;
-	size_t len;
+	const char *s;
 
-	if ((s = cfg_getstr(cfg, "name")) != NULL)
-		return (pol->name = strdup(s)) != NULL ? 0 : -1;
-	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
-	len = strlen(base);
-	if (len > 5 && strcmp(base + len - 5, ".conf") == 0)
-		len -= 5;
-	if (!name_ok(base, len)) {
-		set_err(path, 0, "no name setting, and the file's name makes "
-		    "none: add name = \"...\"");
+	if ((s = cfg_getstr(cfg, "name")) == NULL) {
+		set_err(path, 0, "no name setting: add name = \"...\" to name "
+		    "the profile");
 		return -1;
 	}
-	return (pol->name = strndup(base, len)) != NULL ? 0 : -1;
+	return (pol->name = strdup(s)) != NULL ? 0 : -1;
 }
 
 static int
@@ -896,7 +893,8 @@ copy_policy(cfg_t *cfg, const char *path)
 	struct policy *pol;
 	cfg_t *m, *k, *e, *mo, *r;
 
-	if ((pol = calloc(1, sizeof(*pol))) == NULL)
+	if ((pol = calloc(1, sizeof(*pol))) == NULL ||
+	    copy_name(cfg, path, pol) == -1)
 		goto nomem;
 	if ((m = section(cfg, "membership")) == NULL ||
 	    (k = section(cfg, "keys")) == NULL ||
@@ -904,8 +902,7 @@ copy_policy(cfg_t *cfg, const char *path)
 	    (mo = section(cfg, "moderation")) == NULL ||
 	    (r = section(cfg, "release")) == NULL)
 		goto nomem;
-	if (copy_name(cfg, path, pol) == -1 || copy_membership(m, pol) == -1 ||
-	    copy_rest(k, e, mo, r, pol) == -1)
+	if (copy_membership(m, pol) == -1 || copy_rest(k, e, mo, r, pol) == -1)
 		goto nomem;
 	return pol;
 nomem:
@@ -941,7 +938,7 @@ pol_load(const char *path, struct policy **out, char *err, size_t errlen)
 	cfg_t *cfg = NULL;
 	char *buf = NULL;
 	const char *why;
-	size_t len;
+	size_t len = 0;
 
 	*out = NULL;
 	pol_errbuf[0] = '\0';
@@ -962,8 +959,8 @@ out:
 	if (cfg != NULL)
 		cfg_free(cfg);
 	free(buf);
-	if (pol == NULL && err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s", pol_errbuf);
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", pol == NULL ? pol_errbuf : "");
 	*out = pol;
 	return pol != NULL ? 0 : -1;
 }

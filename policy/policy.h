@@ -15,7 +15,7 @@
 #include "common/keyfacts.h"
 
 struct pol_strlist {
-	char	**v;
+	char	**v;		/* n strings and a final NULL */
 	size_t	  n;
 };
 
@@ -70,7 +70,7 @@ struct policy {
  * Loads the profile at path.  On success returns 0 and sets *out (the caller
  * frees it with pol_free()).  On failure returns -1, leaves *out NULL and
  * writes one line "FILE:LINE: what is wrong" (or "FILE: why" when no line
- * applies) into err.  Nothing is half-loaded.
+ * applies) into err; on success err is "".  Nothing is half-loaded.
  */
 int	 pol_load(const char *path, struct policy **out, char *err, size_t errlen);
 void	 pol_free(struct policy *);
@@ -143,8 +143,9 @@ struct pol_verdict {
 		enum pol_rule rule;
 		char	 text[200];	/* one line: what is wrong, what to do */
 	} reason[POL_MAX_REASONS];
-	char	 note[200];	/* an allow with a remark ("admitted case by
-				   case below 300000: <justification>"), or "" */
+	char	 note[200];	/* a remark on a rule that passed with a
+				   condition ("admitted case by case below
+				   300000: <justification>"), or "" */
 };
 
 /* An empty verdict: allow, no reasons, no subkey chosen. */

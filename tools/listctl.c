@@ -397,7 +397,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 	int ch;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* glibc: 0 re-initialises the permutation state */
 	while ((ch = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
 		for (i = 0; i < sizeof bits / sizeof bits[0]; i++)
 			if (bits[i].ch == ch && (bits[i].bit & allowed) == 0)
@@ -474,7 +474,7 @@ main(int argc, char **argv)
 	const struct cmd *c;
 	struct conf *conf = NULL;
 	struct admin *a = NULL;
-	int ch, words, nargs, rc;
+	int ch, words = 0, nargs = 0, rc;
 
 	while ((ch = getopt_long(argc, argv, "+c:hV", global, NULL)) != -1)
 		switch (ch) {

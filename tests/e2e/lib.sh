@@ -1,0 +1,146 @@
+# tests/e2e/lib.sh: TAP helpers and a private world for each end-to-end test.
+#
+# Each test sources this file, gets $W (a fresh temporary directory with its
+# own GNUPGHOME, datadir and listd.conf) and $LISTCTL, and cleans up its
+# gpg-agents and files at exit.  Tests write nowhere else.
+
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+LISTCTL="$top_builddir/listctl"
+
+_n=0
+_failed=0
+
+_result() {	# _result STATUS DESCRIPTION
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
+	fi
+}
+
+ok() {		# ok DESCRIPTION COMMAND...: passes when COMMAND succeeds
+	_d=$1
+	shift
+	"$@" >/dev/null 2>&1
+	_result $? "$_d"
+}
+
+fails() {	# fails STATUS DESCRIPTION COMMAND...: passes on that exit status
+	_want=$1 _d=$2
+	shift 2
+	"$@" >/dev/null 2>&1
+	_got=$?
+	[ "$_got" -eq "$_want" ]
+	_result $? "$_d"
+	[ "$_got" -eq "$_want" ] || echo "#   exit status $_got, expected $_want"
+}
+
+is() {		# is GOT WANT DESCRIPTION
+	[ "$1" = "$2" ]
+	_result $? "$3"
+	[ "$1" = "$2" ] || printf '#   got:      %s\n#   expected: %s\n' "$1" "$2"
+}
+
+like() {	# like GOT PATTERN DESCRIPTION: grep -E PATTERN in GOT
+	printf '%s\n' "$1" | grep -Eq -- "$2"
+	_s=$?
+	_result $_s "$3"
+	[ $_s -eq 0 ] || printf '#   got: %s\n#   expected to match: %s\n' "$1" "$2"
+}
+
+unlike() {	# unlike GOT PATTERN DESCRIPTION
+	! printf '%s\n' "$1" | grep -Eq -- "$2"
+	_s=$?
+	_result $_s "$3"
+	[ $_s -eq 0 ] || printf '#   got: %s\n#   expected not to match: %s\n' "$1" "$2"
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+	exit $?
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# The corpus of real mail and keys, used in place.
+find_corpus() {
+	for c in "${PDLIST_CORPUS:-}" "$top_srcdir/../shared/corpus" \
+	    "$top_srcdir/../../shared/corpus" "$top_srcdir/../../../shared/corpus"; do
+		if [ -n "$c" ] && [ -f "$c/keys/example_key.txt" ]; then
+			CORPUS=$(cd "$c" && pwd)
+			return 0
+		fi
+	done
+	return 1
+}
+
+_cleanup() {
+	find "$W" -name S.gpg-agent 2>/dev/null | while read -r s; do
+		gpgconf --homedir "$(dirname "$s")" --kill all 2>/dev/null
+	done
+	rm -rf "$W"
+}
+
+command -v gpg >/dev/null 2>&1 || skip_all "gpg not installed"
+[ -x "$LISTCTL" ] || skip_all "listctl not built"
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/pdlist-test.XXXXXX") || exit 1
+trap _cleanup EXIT
+trap 'exit 1' INT TERM
+export GNUPGHOME="$W/user-gnupg"
+mkdir -m 700 "$GNUPGHOME" "$W/keys"
+DATA="$W/data"
+CONF="$W/listd.conf"
+cat >"$CONF" <<EOF
+datadir = "$DATA"
+policy-dir = "$top_srcdir/policy"
+EOF
+
+# listctl with the test's configuration; stdout and stderr as they come.
+lc() { "$LISTCTL" -c "$CONF" "$@"; }
+
+# The keyring of a list, for checking what listctl left in it.
+list_home() { echo "$DATA/lists/$1/gnupg"; }
+keyring_has() {	# keyring_has LIST FPR
+	gpg --homedir "$(list_home "$1")" --batch --list-keys "$2" >/dev/null 2>&1
+}
+keyring_count() {
+	gpg --homedir "$(list_home "$1")" --batch --with-colons --list-keys 2>/dev/null |
+	    grep -c '^pub'
+}
+
+_gpg() { gpg --batch --pinentry-mode loopback --passphrase '' "$@"; }
+
+# genkey UID [ALGO [USAGE [EXPIRE [EXTRA GPG OPTIONS...]]]]
+# Makes a key in the test's own GNUPGHOME and exports its public key to
+# $W/keys/<email>.asc; prints its fingerprint.  Defaults: an ed25519 key with
+# a cv25519 encryption subkey that does not expire.
+genkey() {
+	_uid=$1 _algo=${2:-future-default} _use=${3:-default} _exp=${4:-never}
+	shift $(($# < 4 ? $# : 4))
+	_gpg --quiet "$@" --quick-gen-key "$_uid" "$_algo" "$_use" "$_exp" 2>/dev/null || return 1
+	_fpr=$(gpg --batch --with-colons --list-keys "=$_uid" 2>/dev/null |
+	    awk -F: '/^fpr/ { print $10; exit }')
+	_mail=$(printf '%s' "$_uid" | sed -n 's/.*<\(.*\)>.*/\1/p')
+	gpg --batch --armor --export "$_fpr" >"$W/keys/$_mail.asc"
+	echo "$_fpr"
+}
+
+# revoke FPR: revokes the key with its own revocation certificate and
+# re-exports it.
+revoke() {
+	sed 's/^:-----/-----/' "$GNUPGHOME/openpgp-revocs.d/$1.rev" |
+	    gpg --batch --quiet --import 2>/dev/null
+}
+
+# export_key FPR FILE
+export_key() { gpg --batch --armor --export "$1" >"$2"; }
