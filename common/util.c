@@ -78,22 +78,31 @@ int
 read_file(const char *path, size_t max, char **bufp, size_t *lenp,
     struct pd_err *err)
 {
+	struct stat sb;
 	char *buf = NULL;
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	int fd, rc = -1;
 
 	*bufp = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1)
 		return pd_fail(err, PD_REFUSED, "cannot read %s: %s", path,
 		    strerror(errno));
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		pd_fail(err, PD_REFUSED, "cannot read %s: %s", path,
+		    S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
+		goto out;
+	}
 	if ((buf = malloc(max + 2)) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");
 		goto out;
 	}
-	while ((n = read(fd, buf + len, max + 1 - len)) > 0)
-		if ((len += (size_t)n) > max)
+	while ((n = read(fd, buf + len, max + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (len += (size_t)n) > max)
 			break;
+	}
 	if (n < 0) {
 		pd_fail(err, PD_REFUSED, "cannot read %s: %s", path,
 		    strerror(errno));

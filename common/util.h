@@ -40,8 +40,9 @@ int	addr_normalize(const char *in, char out[ADDR_MAX + 1], struct pd_err *err);
 char	*fmt_utc(time_t t, char *buf, size_t len);
 
 /*
- * Reads at most max bytes of the file at path into a NUL-terminated buffer
- * the caller frees.  A larger file is refused (PD_REFUSED).
+ * Reads the regular file at path, at most max bytes, into a NUL-terminated
+ * buffer the caller frees.  Anything else, or a larger file, is refused
+ * (PD_REFUSED) with "cannot read PATH: why".
  */
 int	read_file(const char *path, size_t max, char **buf, size_t *len,
 	    struct pd_err *err);

@@ -1,6 +1,4 @@
 /* listd/conf.c: see conf.h. */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,25 +6,8 @@
 
 #include <confuse.h>
 
+#include "common/cfread.h"
 #include "listd/conf.h"
-
-static __thread char conf_errbuf[512];
-
-static void
-conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
-{
-	char msg[400];
-
-	if (conf_errbuf[0] != '\0')
-		return;		/* keep the first error */
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (cfg != NULL && cfg->filename != NULL && cfg->line > 0)
-		snprintf(conf_errbuf, sizeof conf_errbuf, "%s:%d: %s",
-		    cfg->filename, cfg->line, msg);
-	else
-		snprintf(conf_errbuf, sizeof conf_errbuf, "%s: %s",
-		    cfg && cfg->filename ? cfg->filename : "listd.conf", msg);
-}
 
 static int
 positive(cfg_t *cfg, cfg_opt_t *opt)
@@ -73,29 +54,20 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 {
 	cfg_t *cfg;
 	struct conf *c = NULL;
-	int rc, ret = -1;
+	int ret = -1;
 
 	*out = NULL;
 	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		path = CONF_DEFAULT_PATH;
-	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL)
+	cfread_reset();
+	if ((cfg = cfread_init(opts, path ? path : "listd.conf")) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
-	cfg_set_error_function(cfg, conf_errfunc);
 	cfg_set_validate_func(cfg, "workers", positive);
 	cfg_set_validate_func(cfg, "store-map-size", positive);
 	cfg_set_validate_func(cfg, "lmtp-listen", listen_addr);
-	conf_errbuf[0] = '\0';
-	if (path != NULL) {
-		rc = cfg_parse(cfg, path);
-		if (rc == CFG_FILE_ERROR) {
-			pd_fail(err, PD_REFUSED, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (rc != CFG_SUCCESS) {
-			pd_fail(err, PD_REFUSED, "%s", conf_errbuf[0] ?
-			    conf_errbuf : "invalid configuration");
-			goto out;
-		}
+	if (path != NULL && cfread_parse(cfg, path) == -1) {
+		pd_fail(err, PD_REFUSED, "%s", cfread_error());
+		goto out;
 	}
 	if ((c = calloc(1, sizeof *c)) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");

@@ -8,12 +8,8 @@
  * left at its default.  Sections are CFGF_MULTI only so that a repeated
  * section can be seen and refused.
  *
- * libconfuse 3.3 miscounts lines after a comment and cannot parse a comment
- * inside a list, so the file is read here and its comments are blanked out
- * (newlines kept) before libconfuse sees it.  ${VAR} expansion is refused:
- * a policy must not depend on the environment of whoever loads it.
- *
- * Not thread-safe: libconfuse's lexer keeps global state.
+ * The file is read through common/cfread.c, which keeps libconfuse's line
+ * numbers right and refuses ${VAR} expansion.
  */
 #include <sys/stat.h>
 
@@ -28,24 +24,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/cfread.h"
 #include "policy/policy.h"
 
 #ifndef CFGF_MODIFIED
 #error "pdlist needs libconfuse 3.3 or later (CFGF_MODIFIED)"
 #endif
 
-#define POL_MAX_FILE		(1024 * 1024)
 #define POL_MAX_EMBARGO_DAYS	365
 #define POL_MAX_VALIDITY_DAYS	3650
 #define POL_MAX_RSA_BITS	16384
 #define POL_MAX_NAME		64
 #define POL_MAX_EVIDENCE	100
-
-/*
- * libconfuse hands an error to a callback that carries no pointer of ours,
- * so the first error of the current pol_load() on this thread waits here.
- */
-static __thread char pol_errbuf[512];
 
 static const cfg_opt_t membership_opts[] = {
 	CFG_STR_LIST("role-local-parts", "{security, secalert, psirt, "
@@ -203,59 +193,6 @@ pol_role_parse(const char *s, enum pol_role *out)
 			return 0;
 		}
 	return -1;
-}
-
-/* Control characters would break the one-line error. */
-static void
-one_line(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-/* Keeps the first error: "PATH:LINE: MSG", or "PATH: MSG" for line 0. */
-static void
-set_errv(const char *path, int line, const char *prefix, const char *fmt,
-    va_list ap)
-{
-	char msg[384];
-
-	if (pol_errbuf[0] != '\0')
-		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (line > 0)
-		snprintf(pol_errbuf, sizeof(pol_errbuf), "%s:%d: %s%s", path,
-		    line, prefix, msg);
-	else
-		snprintf(pol_errbuf, sizeof(pol_errbuf), "%s: %s%s", path,
-		    prefix, msg);
-	one_line(pol_errbuf);
-}
-
-static void set_err(const char *, int, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err(const char *path, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	set_errv(path, line, "", fmt, ap);
-	va_end(ap);
-}
-
-/* libconfuse's error callback; errors inside a section name it. */
-static void
-conf_error(cfg_t *cfg, const char *fmt, va_list ap)
-{
-	char prefix[64] = "";
-
-	if (cfg->name != NULL && strcmp(cfg->name, "root") != 0)
-		snprintf(prefix, sizeof(prefix), "%s: ", cfg->name);
-	set_errv(cfg->filename != NULL ? cfg->filename : "?", cfg->line,
-	    prefix, fmt, ap);
 }
 
 /* Parse callbacks for the enumerations: value -> long. */
@@ -644,169 +581,6 @@ static const struct {
 	{ "release", v_once }
 };
 
-/*
- * Reads a regular file of at most POL_MAX_FILE bytes into *bufp (NUL-
- * terminated, caller frees).  Returns NULL or why it failed.
- */
-static const char *
-slurp(const char *path, char **bufp, size_t *lenp)
-{
-	struct stat st;
-	const char *why = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t r;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1)
-		return strerror(errno);
-	if (fstat(fd, &st) == -1) {
-		why = strerror(errno);
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
-		why = S_ISDIR(st.st_mode) ? strerror(EISDIR) :
-		    "not a regular file";
-		goto out;
-	}
-	if (st.st_size > POL_MAX_FILE) {
-		why = "larger than 1 MiB: not a profile";
-		goto out;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		why = strerror(errno);
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		r = read(fd, buf + len, (size_t)st.st_size - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			why = r == 0 ? "file shrank while read" : strerror(errno);
-			goto out;
-		}
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return why;
-}
-
-enum lex { L_CODE, L_DQ, L_SQ, L_LINE, L_BLOCK };
-
-static int
-line_at(const char *buf, size_t i)
-{
-	int line = 1;
-
-	while (i-- > 0)
-		line += buf[i] == '\n';
-	return line;
-}
-
-/* One character of blank_comments(); returns the new state, *ip advanced
- * past whatever else it consumed. */
-static enum lex
-lex_step(enum lex st, char *buf, size_t *ip, size_t len)
-{
-	size_t i = *ip;
-	char c = buf[i], n = i + 1 < len ? buf[i + 1] : '\0';
-
-	switch (st) {
-	case L_CODE:
-		if (c == '#' || (c == '/' && (n == '/' || n == '*'))) {
-			buf[i] = ' ';
-			if (c == '#' || n == '/')
-				return L_LINE;
-			buf[++*ip] = ' ';
-			return L_BLOCK;
-		}
-		return c == '"' ? L_DQ : c == '\'' ? L_SQ : L_CODE;
-	case L_LINE:
-		if (c == '\n')
-			return L_CODE;
-		buf[i] = ' ';
-		return L_LINE;
-	case L_BLOCK:
-		if (c == '*' && n == '/') {
-			buf[i] = buf[++*ip] = ' ';
-			return L_CODE;
-		}
-		if (c != '\n')
-			buf[i] = ' ';
-		return L_BLOCK;
-	case L_DQ:
-		if (c == '\\' && n != '\0')
-			++*ip;
-		return c == '"' ? L_CODE : L_DQ;
-	case L_SQ:
-		if (c == '\\' && (n == '\\' || n == '\''))
-			++*ip;
-		return c == '\'' ? L_CODE : L_SQ;
-	}
-	return st;
-}
-
-/*
- * Replaces comments with spaces, keeping newlines, so that libconfuse
- * neither sees nor miscounts them.  Refuses NUL bytes, ${VAR}, and a string
- * or comment left open.
- */
-static int
-blank_comments(const char *path, char *buf, size_t len)
-{
-	enum lex st = L_CODE;
-	size_t i, start = 0;
-	char *z;
-
-	if ((z = memchr(buf, '\0', len)) != NULL) {
-		set_err(path, line_at(buf, (size_t)(z - buf)), "NUL byte: not "
-		    "a text file");
-		return -1;
-	}
-	for (i = 0; i < len; i++) {
-		if ((st == L_CODE || st == L_DQ) && buf[i] == '$' &&
-		    i + 1 < len && buf[i + 1] == '{') {
-			set_err(path, line_at(buf, i), "${...}: environment "
-			    "variables are not expanded in a policy");
-			return -1;
-		}
-		if (st == L_CODE)
-			start = i;
-		st = lex_step(st, buf, &i, len);
-	}
-	if (st == L_CODE || st == L_LINE)
-		return 0;
-	set_err(path, line_at(buf, start), "%s opened here is never closed",
-	    st == L_BLOCK ? "comment" : "string");
-	return -1;
-}
-
-static int
-parse(cfg_t *cfg, const char *path, char *buf, size_t len)
-{
-	FILE *fp;
-	int rc;
-
-	if (len == 0)
-		return 0;
-	if ((fp = fmemopen(buf, len, "r")) == NULL) {
-		set_err(path, 0, "%s", strerror(errno));
-		return -1;
-	}
-	rc = cfg_parse_fp(cfg, fp);
-	fclose(fp);
-	if (rc == CFG_SUCCESS)
-		return 0;
-	set_err(path, 0, "cannot parse");	/* when libconfuse said nothing */
-	return -1;
-}
-
 static cfg_t *
 section(cfg_t *cfg, const char *name)
 {
@@ -840,7 +614,7 @@ copy_name(cfg_t *cfg, const char *path, struct policy *pol)
 	const char *s;
 
 	if ((s = cfg_getstr(cfg, "name")) == NULL) {
-		set_err(path, 0, "no name setting: add name = \"...\" to name "
+		cfread_set_err(path, 0, "no name setting: add name = \"...\" to name "
 		    "the profile");
 		return -1;
 	}
@@ -906,7 +680,7 @@ copy_policy(cfg_t *cfg, const char *path)
 		goto nomem;
 	return pol;
 nomem:
-	set_err(path, 0, "out of memory");	/* unless copy_name said why */
+	cfread_set_err(path, 0, "out of memory");	/* unless copy_name said why */
 	pol_free(pol);
 	return NULL;
 }
@@ -917,17 +691,11 @@ conf_new(const char *path)
 	cfg_t *cfg;
 	size_t i;
 
-	if ((cfg = cfg_init((cfg_opt_t *)root_opts, CFGF_NONE)) == NULL)
+	if ((cfg = cfread_init((cfg_opt_t *)root_opts, path)) == NULL)
 		return NULL;
-	cfg_set_error_function(cfg, conf_error);
 	for (i = 0; i < NELEM(validators); i++)
 		cfg_set_validate_func(cfg, validators[i].name,
 		    validators[i].fn);
-	/* Errors name the path as given (cfg_parse() would expand ~). */
-	if ((cfg->filename = strdup(path)) == NULL) {
-		cfg_free(cfg);
-		return NULL;
-	}
 	return cfg;
 }
 
@@ -936,31 +704,17 @@ pol_load(const char *path, struct policy **out, char *err, size_t errlen)
 {
 	struct policy *pol = NULL;
 	cfg_t *cfg = NULL;
-	char *buf = NULL;
-	const char *why;
-	size_t len = 0;
 
 	*out = NULL;
-	pol_errbuf[0] = '\0';
-	if ((why = slurp(path, &buf, &len)) != NULL) {
-		set_err(path, 0, "%s", why);
-		goto out;
-	}
-	if (blank_comments(path, buf, len) == -1)
-		goto out;
-	if ((cfg = conf_new(path)) == NULL) {
-		set_err(path, 0, "out of memory");
-		goto out;
-	}
-	if (parse(cfg, path, buf, len) == -1)
-		goto out;
-	pol = copy_policy(cfg, path);
-out:
+	cfread_reset();
+	if ((cfg = conf_new(path)) == NULL)
+		cfread_set_err(path, 0, "out of memory");
+	else if (cfread_parse(cfg, path) == 0)
+		pol = copy_policy(cfg, path);
 	if (cfg != NULL)
 		cfg_free(cfg);
-	free(buf);
 	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s", pol == NULL ? pol_errbuf : "");
+		snprintf(err, errlen, "%s", pol == NULL ? cfread_error() : "");
 	*out = pol;
 	return pol != NULL ? 0 : -1;
 }

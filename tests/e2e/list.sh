@@ -82,10 +82,14 @@ like "$(lc audit locked@lists.example.org)" "list create locked@lists.example.or
 like "$(lc audit $L)" "Ian J list create $L done" "and the creation, with its actor"
 
 # Configuration errors are one line with file:line.
-printf 'datadir = "%s"\nworkers = "many"\n' "$DATA" >"$W/bad.conf"
+printf '# pdlist\n# test\ndatadir = "%s" # here\nworkers = "many"\n' "$DATA" >"$W/bad.conf"
 "$LISTCTL" -c "$W/bad.conf" list ls 2>"$W/err"
 is $? 1 "a bad listd.conf is refused"
-like "$(cat "$W/err")" "bad.conf:2: " "with file:line"
+like "$(cat "$W/err")" "bad.conf:4: " "with file:line, counted right after comments"
+printf 'datadir = "${HOME}/x"\n' >"$W/env.conf"
+"$LISTCTL" -c "$W/env.conf" list ls 2>"$W/err"
+is $? 1 "a listd.conf that would expand the environment is refused"
+like "$(cat "$W/err")" "env.conf:1: .*environment" "and says so"
 "$LISTCTL" -c "$W/none.conf" list ls 2>"$W/err"
 is $? 1 "a missing listd.conf given with -c is refused"
 like "$(cat "$W/err")" "none.conf: No such file" "and named"

@@ -1,0 +1,43 @@
+/*
+ * common/cfread.h: reading a libconfuse file so that every error is one line
+ * "FILE:LINE: what is wrong".
+ *
+ * libconfuse 3.3 miscounts lines after a comment and cannot parse a comment
+ * inside a list, so the file is read here and its comments blanked out
+ * (newlines kept) before libconfuse sees it.  ${VAR} expansion is refused: a
+ * configuration must not depend on the environment of whoever loads it.
+ *
+ * libconfuse hands errors to a callback that carries no pointer of ours, so
+ * the first error of the current read on this thread is kept here.  Not
+ * thread-safe beyond that: libconfuse's lexer keeps global state.
+ */
+#ifndef PDLIST_CFREAD_H
+#define PDLIST_CFREAD_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <confuse.h>
+
+#define CFREAD_MAX	(1024 * 1024)	/* a larger file is refused */
+
+/* Forgets the previous error: call before each read. */
+void	 cfread_reset(void);
+
+/*
+ * Makes a configuration from opts whose errors come here and name path as
+ * given.  The caller adds its validators and frees it with cfg_free().
+ */
+cfg_t	*cfread_init(cfg_opt_t *opts, const char *path);
+
+/* Reads path into cfg; 0, or -1 with the error in cfread_error(). */
+int	 cfread_parse(cfg_t *cfg, const char *path);
+
+/* Records an error unless one is kept already; line 0: none applies. */
+void	 cfread_set_err(const char *path, int line, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* The first error of the current read, or "". */
+const char *cfread_error(void);
+
+#endif
