@@ -1,5 +1,6 @@
 /* common/cfread.c: see cfread.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,9 @@
 #include "common/util.h"
 
 static __thread char errbuf[512];
+
+/* libconfuse's lexer keeps global state: one parse at a time. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 cfread_reset(void)
@@ -200,9 +204,10 @@ cfread_parse(cfg_t *cfg, const char *path)
 		cfread_set_err(path, 0, "%s", strerror(errno));
 		goto out;
 	}
-	if (cfg_parse_fp(cfg, fp) == CFG_SUCCESS)
-		rc = 0;
-	else	/* when libconfuse said nothing */
+	pthread_mutex_lock(&parse_lock);
+	rc = cfg_parse_fp(cfg, fp) == CFG_SUCCESS ? 0 : -1;
+	pthread_mutex_unlock(&parse_lock);
+	if (rc == -1)	/* kept only when libconfuse said nothing */
 		cfread_set_err(path, 0, "cannot parse");
 	fclose(fp);
 out:

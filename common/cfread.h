@@ -8,8 +8,8 @@
  * configuration must not depend on the environment of whoever loads it.
  *
  * libconfuse hands errors to a callback that carries no pointer of ours, so
- * the first error of the current read on this thread is kept here.  Not
- * thread-safe beyond that: libconfuse's lexer keeps global state.
+ * the first error of the current read on this thread is kept here.
+ * libconfuse's lexer keeps global state, so parses are serialised.
  */
 #ifndef PDLIST_CFREAD_H
 #define PDLIST_CFREAD_H

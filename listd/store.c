@@ -21,7 +21,8 @@ struct store_txn {
 };
 
 static const char *const db_names[STORE_NDB] = {
-	"meta", "lists", "members", "audit"
+	"meta", "lists", "members", "audit", "inbox", "messages", "posts",
+	"held"
 };
 
 static int
@@ -222,6 +223,45 @@ store_put(struct store_txn *t, enum store_db db, const char *key,
 	if (db == STORE_AUDIT)
 		return pd_fail(err, PD_FAIL, "the audit log takes store_audit()");
 	return put_raw(t, db, &k, value, exclusive ? MDB_NOOVERWRITE : 0, err);
+}
+
+int
+store_put_bytes(struct store_txn *t, enum store_db db, const char *key,
+    const void *data, size_t len, bool exclusive, struct pd_err *err)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)data };
+	int rc;
+
+	if (db == STORE_AUDIT)
+		return pd_fail(err, PD_FAIL, "the audit log takes store_audit()");
+	rc = mdb_put(t->txn, t->st->dbi[db], &k, &v,
+	    exclusive ? MDB_NOOVERWRITE : 0);
+	if (rc == MDB_KEYEXIST)
+		return pd_fail(err, PD_REFUSED, "%s: the record exists",
+		    db_names[db]);
+	return rc ? mdb_fail(err, t->st, rc, db_names[db]) : 0;
+}
+
+int
+store_get_bytes(struct store_txn *t, enum store_db db, const char *key,
+    char **data, size_t *len, struct pd_err *err)
+{
+	MDB_val k = { strlen(key), (void *)key }, v;
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	rc = mdb_get(t->txn, t->st->dbi[db], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return mdb_fail(err, t->st, rc, db_names[db]);
+	if ((*data = malloc(v.mv_size + 1)) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	memcpy(*data, v.mv_data, v.mv_size);
+	(*data)[v.mv_size] = '\0';
+	*len = v.mv_size;
+	return 0;
 }
 
 int

@@ -11,6 +11,7 @@
 #define PDLIST_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -24,6 +25,10 @@ enum store_db {
 	STORE_LISTS,	/* list address -> list record */
 	STORE_MEMBERS,	/* list "\x1f" address -> member record */
 	STORE_AUDIT,	/* 64-bit big-endian sequence -> audit entry; append-only */
+	STORE_INBOX,	/* message id -> intake record, until processed */
+	STORE_MESSAGES,	/* message id -> the raw message as received (bytes) */
+	STORE_POSTS,	/* list "\x1f" id -> decision to distribute */
+	STORE_HELD,	/* list "\x1f" id -> held record with its reason */
 	STORE_NDB
 };
 
@@ -54,6 +59,13 @@ int	store_put(struct store_txn *, enum store_db, const char *key,
 /* Deleting a missing key is refused (PD_REFUSED).  Not for STORE_AUDIT. */
 int	store_del(struct store_txn *, enum store_db, const char *key,
 	    struct pd_err *err);
+
+/* Raw bytes (STORE_MESSAGES): put, and get a copy the caller frees. */
+int	store_put_bytes(struct store_txn *, enum store_db, const char *key,
+	    const void *data, size_t len, bool exclusive, struct pd_err *err);
+/* *data NULL when absent; otherwise malloc'd, NUL-terminated, *len bytes. */
+int	store_get_bytes(struct store_txn *, enum store_db, const char *key,
+	    char **data, size_t *len, struct pd_err *err);
 
 /*
  * Calls fn for each record whose key starts with prefix ("" for all), in

@@ -1,0 +1,44 @@
+/*
+ * listd/inbox.h: intake.  A message is acknowledged (250 over LMTP, exit 0
+ * from listctl inject) only after intake_commit() has returned 0: the raw
+ * bytes and their intake record are then committed and synced to the store.
+ * The processor takes them from there (process.h).
+ */
+#ifndef PDLIST_INBOX_H
+#define PDLIST_INBOX_H
+
+#include <stddef.h>
+
+#include "common/util.h"
+#include "listd/store.h"
+
+#define INBOX_ID_MAX	32	/* "20261122T101500Z-0a1b2c3d" and NUL */
+
+/*
+ * The size limit of list (its policy's max-message-size) in *max.  An
+ * unknown list is PD_REFUSED ("no list ..."), a broken policy PD_TEMPFAIL
+ * (the admin can mend it; the MTA keeps the mail meanwhile).
+ * Thread-safe.
+ */
+int	intake_limit(struct store *, const char *datadir, const char *list,
+	    unsigned long *max, struct pd_err *err);
+
+/*
+ * Commits raw (len bytes, as received) for list, with the envelope sender
+ * (may be "" for a bounce) and how it came ("lmtp", "inject").  Writes the
+ * new message id into id.  An unknown list is PD_REFUSED; anything else
+ * that fails is PD_TEMPFAIL.  Thread-safe.
+ */
+int	intake_commit(struct store *, const char *list, const char *sender,
+	    const char *via, const char *raw, size_t len,
+	    char id[INBOX_ID_MAX], struct pd_err *err);
+
+/*
+ * Reads a message from fd until end of file, at most max bytes.  A larger
+ * message is read to its end and thrown away, without buffering the excess,
+ * and refused (PD_REFUSED, *too_big set).  The caller frees *buf.
+ */
+int	intake_read_fd(int fd, unsigned long max, char **buf, size_t *len,
+	    int *too_big, struct pd_err *err);
+
+#endif
