@@ -12,6 +12,7 @@
 
 #include "keys/keys.h"
 #include "listd/admin.h"
+#include "listd/inbox.h"
 #include "listd/store.h"
 #include "policy/policy.h"
 
@@ -1071,5 +1072,26 @@ admin_audit(struct admin *a, const char *list_in, json_t **entries,
 		json_decref(f.out);
 	else
 		*entries = f.out;
+	return rc;
+}
+
+int
+admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
+    char id[INBOX_ID_MAX], int *too_big, struct pd_err *err)
+{
+	char list[ADDR_MAX + 1];
+	unsigned long max;
+	char *buf = NULL;
+	size_t len;
+	int rc;
+
+	*too_big = 0;
+	if (addr_normalize(list_in, list, err) == -1 ||
+	    intake_limit(a->store, a->conf->datadir, list, &max, err) == -1 ||
+	    intake_read_fd(fd, max, &buf, &len, too_big, err) == -1)
+		return -1;
+	rc = intake_commit(a->store, list, sender ? sender : "", "inject", buf,
+	    len, id, err);
+	free(buf);
 	return rc;
 }

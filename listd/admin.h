@@ -77,6 +77,16 @@ int	admin_member_set_state(struct admin *, const char *list,
 int	admin_member_check(struct admin *, const char *list, json_t **out,
 	    bool *all_ok, struct pd_err *err);
 
+/*
+ * Takes one message for list from fd (what an MTA's pipe transport runs),
+ * with the envelope sender (NULL or "" for a bounce).  Returns 0 once the
+ * message is committed to the inbox, its id in id.  Otherwise -1 with
+ * PD_REFUSED (unknown list, or *too_big when over the list's limit) or
+ * PD_TEMPFAIL.
+ */
+int	admin_inject(struct admin *, const char *list, const char *sender,
+	    int fd, char id[32], int *too_big, struct pd_err *err);
+
 /* The list's audit entries, oldest first. */
 int	admin_audit(struct admin *, const char *list, json_t **entries,
 	    struct pd_err *err);

@@ -21,7 +21,7 @@ enum opt_bit {
 	O_JSON = 1 << 0, O_POLICY = 1 << 1, O_PUBLIC = 1 << 2, O_KEY = 1 << 3,
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
-	O_JUSTIFY = 1 << 11
+	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12
 };
 
 #define MAX_MULTI	64
@@ -37,6 +37,7 @@ struct opts {
 	const char	*evidence[MAX_MULTI];
 	size_t		 nevidence;
 	bool		 agreed;
+	const char	*sender;
 };
 
 struct cmd {
@@ -307,6 +308,26 @@ run_audit(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
+/* sysexits(3), what an MTA's pipe transport understands */
+#define EX_DATAERR	65
+#define EX_NOUSER	67
+#define EX_TEMPFAIL	75
+
+static int
+run_inject(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	char id[32];
+	int too_big;
+
+	if (admin_inject(a, args[0], o->sender, 0, id, &too_big, &err) == 0)
+		return 0;
+	refused(&err);
+	if (too_big)
+		return EX_DATAERR;
+	return err.status == PD_REFUSED ? EX_NOUSER : EX_TEMPFAIL;
+}
+
 static const struct cmd cmds[] = {
 	{ "list", "create", 1, "ADDRESS", O_JSON | O_POLICY | O_PUBLIC | O_KEY,
 	    run_list_create },
@@ -321,6 +342,8 @@ static const struct cmd cmds[] = {
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
 	{ "audit", NULL, 1, "LIST", O_JSON, run_audit },
+	{ "inject", NULL, 1, "LIST [--sender ADDRESS] < MESSAGE", O_SENDER,
+	    run_inject },
 };
 
 static void
@@ -350,6 +373,7 @@ static const struct option long_opts[] = {
 	{ "agreed", no_argument, NULL, 'a' },
 	{ "justification", required_argument, NULL, 'J' },
 	{ "actor", required_argument, NULL, 'A' },
+	{ "sender", required_argument, NULL, 'S' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -392,6 +416,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'k', O_KEY }, { 'r', O_ROLE }, { 'o', O_ORG },
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
+		{ 'S', O_SENDER },
 	};
 	size_t i;
 	int ch;
@@ -428,6 +453,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		case 'a': o->agreed = true; break;
 		case 'J': o->justification = optarg; break;
 		case 'A': o->actor = optarg; break;
+		case 'S': o->sender = optarg; break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
@@ -512,7 +538,8 @@ main(int argc, char **argv)
 	    admin_open(conf, o.actor, &a, &err) == -1) {
 		refused(&err);
 		conf_free(conf);
-		return EXIT_REFUSED;
+		/* The MTA keeps the mail and tries again. */
+		return c->run == run_inject ? EX_TEMPFAIL : EXIT_REFUSED;
 	}
 	rc = c->run(a, argv + optind, &o);
 	admin_close(a);
