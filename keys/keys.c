@@ -1,5 +1,6 @@
 /* keys/keys.c: see keys.h.  The only file that talks to gpgme for keys. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
@@ -480,4 +481,226 @@ keys_stop_agent(const char *home)
 		return;
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
+}
+
+/* ---- decryption and signatures -------------------------------------- */
+
+const char *
+keys_sig_state_name(enum keys_sig_state s)
+{
+	static const char *const names[] = { "good", "bad", "no-key",
+	    "key-expired", "key-revoked", "error" };
+
+	return (size_t)s < sizeof names / sizeof names[0] ? names[s] : "error";
+}
+
+void
+keys_plain_free(char *plain, size_t len)
+{
+	if (plain == NULL)
+		return;
+	explicit_bzero(plain, len);
+	free(plain);
+}
+
+/* gpg reports a subkey's fingerprint; the member's record has the primary. */
+static void
+primary_fpr(struct keys *k, const char *fpr, char out[41])
+{
+	gpgme_ctx_t c;
+	gpgme_key_t key = NULL;
+
+	snprintf(out, 41, "%s", fpr ? fpr : "");
+	if (fpr == NULL || gpgme_new(&c) != 0)
+		return;
+	gpgme_ctx_set_engine_info(c, GPGME_PROTOCOL_OpenPGP, NULL, k->home);
+	if (gpgme_get_key(c, fpr, &key, 0) == 0 && key->subkeys != NULL &&
+	    key->subkeys->fpr != NULL)
+		snprintf(out, 41, "%s", key->subkeys->fpr);
+	gpgme_key_unref(key);
+	gpgme_release(c);
+}
+
+static enum keys_sig_state
+sig_state(gpgme_signature_t s)
+{
+	switch (gpgme_err_code(s->status)) {
+	case GPG_ERR_NO_ERROR:
+		return (s->summary & GPGME_SIGSUM_KEY_REVOKED) ?
+		    KEYS_SIG_KEY_REVOKED : (s->summary & GPGME_SIGSUM_KEY_EXPIRED) ?
+		    KEYS_SIG_KEY_EXPIRED : KEYS_SIG_GOOD;
+	case GPG_ERR_BAD_SIGNATURE:
+		return KEYS_SIG_BAD;
+	case GPG_ERR_NO_PUBKEY:
+		return KEYS_SIG_NO_KEY;
+	case GPG_ERR_KEY_EXPIRED:
+		return KEYS_SIG_KEY_EXPIRED;
+	case GPG_ERR_CERT_REVOKED:
+		return KEYS_SIG_KEY_REVOKED;
+	default:
+		return KEYS_SIG_ERROR;
+	}
+}
+
+static void
+collect_sigs(struct keys *k, gpgme_verify_result_t r, struct keys_sigs *sigs)
+{
+	gpgme_signature_t s;
+
+	memset(sigs, 0, sizeof *sigs);
+	for (s = r ? r->signatures : NULL; s != NULL && sigs->n < KEYS_MAX_SIGS;
+	    s = s->next) {
+		sigs->sig[sigs->n].state = sig_state(s);
+		sigs->sig[sigs->n].created = s->timestamp;
+		primary_fpr(k, s->fpr, sigs->sig[sigs->n].fpr);
+		sigs->n++;
+	}
+}
+
+/* Takes the bytes out of a gpgme data object; NULL on failure. */
+static char *
+take_data(gpgme_data_t d, size_t *len)
+{
+	char *p, *out;
+
+	p = gpgme_data_release_and_get_mem(d, len);
+	if (p == NULL) {
+		*len = 0;
+		return calloc(1, 1);
+	}
+	if ((out = malloc(*len + 1)) != NULL) {
+		memcpy(out, p, *len);
+		out[*len] = '\0';
+	}
+	explicit_bzero(p, *len);
+	gpgme_free(p);
+	return out;
+}
+
+/* Errors that say this message cannot be decrypted, now or later. */
+static bool
+permanent_decrypt_error(gpgme_error_t ge)
+{
+	switch (gpgme_err_code(ge)) {
+	case GPG_ERR_NO_SECKEY:
+	case GPG_ERR_DECRYPT_FAILED:
+	case GPG_ERR_NO_DATA:
+	case GPG_ERR_BAD_DATA:
+	case GPG_ERR_NO_PASSPHRASE:
+	case GPG_ERR_BAD_PASSPHRASE:
+	case GPG_ERR_CANCELED:
+	case GPG_ERR_UNSUPPORTED_ALGORITHM:
+	case GPG_ERR_INV_PACKET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+keys_decrypt(struct keys *k, const char *in, size_t len, char **plain,
+    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err)
+{
+	gpgme_data_t cipher = NULL, out = NULL;
+	gpgme_error_t ge;
+	char buf[256];
+	int rc = -1;
+
+	*plain = NULL;
+	*plain_len = 0;
+	memset(sigs, 0, sizeof *sigs);
+	if ((ge = gpgme_data_new_from_mem(&cipher, in, len, 0)) != 0 ||
+	    (ge = gpgme_data_new(&out)) != 0) {
+		gpg_fail(err, ge, "gpgme");
+		err->status = PD_TEMPFAIL;
+		goto out;
+	}
+	/* Never wait for a passphrase: the list's key has none. */
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
+	ge = gpgme_op_decrypt_verify(k->ctx, cipher, out);
+	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	if (ge != 0) {
+		gpgme_strerror_r(ge, buf, sizeof buf);
+		pd_fail(err, permanent_decrypt_error(ge) ? PD_REFUSED :
+		    PD_TEMPFAIL, "cannot decrypt: %s", buf);
+		goto out;
+	}
+	collect_sigs(k, gpgme_op_verify_result(k->ctx), sigs);
+	*plain = take_data(out, plain_len);
+	out = NULL;
+	rc = *plain ? 0 : pd_fail(err, PD_TEMPFAIL, "out of memory");
+out:
+	gpgme_data_release(cipher);
+	if (out != NULL) {
+		size_t n;
+		keys_plain_free(take_data(out, &n), n);
+	}
+	return rc;
+}
+
+/* Runs a verification; plain (when not NULL) receives the signed text. */
+static int
+verify(struct keys *k, gpgme_data_t sig, gpgme_data_t text, char **plain,
+    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err)
+{
+	gpgme_data_t out = NULL;
+	gpgme_error_t ge;
+	char buf[256];
+
+	memset(sigs, 0, sizeof *sigs);
+	if (plain != NULL && (ge = gpgme_data_new(&out)) != 0)
+		return gpg_fail(err, ge, "gpgme");
+	ge = gpgme_op_verify(k->ctx, sig, text, out);
+	if (ge != 0) {
+		gpgme_data_release(out);
+		gpgme_strerror_r(ge, buf, sizeof buf);
+		/* No signature data at all is the signer's problem, not ours. */
+		return pd_fail(err, gpgme_err_code(ge) == GPG_ERR_NO_DATA ||
+		    gpgme_err_code(ge) == GPG_ERR_BAD_DATA ? PD_REFUSED :
+		    PD_TEMPFAIL, "cannot verify: %s", buf);
+	}
+	collect_sigs(k, gpgme_op_verify_result(k->ctx), sigs);
+	if (plain != NULL && (*plain = take_data(out, plain_len)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	return 0;
+}
+
+int
+keys_verify_detached(struct keys *k, const char *data, size_t len,
+    const char *sig, size_t sig_len, struct keys_sigs *sigs,
+    struct pd_err *err)
+{
+	gpgme_data_t d = NULL, s = NULL;
+	gpgme_error_t ge;
+	int rc;
+
+	if ((ge = gpgme_data_new_from_mem(&d, data, len, 0)) != 0 ||
+	    (ge = gpgme_data_new_from_mem(&s, sig, sig_len, 0)) != 0) {
+		gpgme_data_release(d);
+		return gpg_fail(err, ge, "gpgme");
+	}
+	rc = verify(k, s, d, NULL, NULL, sigs, err);
+	gpgme_data_release(d);
+	gpgme_data_release(s);
+	return rc;
+}
+
+int
+keys_verify_clearsigned(struct keys *k, const char *in, size_t len,
+    char **plain, size_t *plain_len, struct keys_sigs *sigs,
+    struct pd_err *err)
+{
+	gpgme_data_t s = NULL;
+	gpgme_error_t ge;
+	int rc;
+
+	*plain = NULL;
+	*plain_len = 0;
+	if ((ge = gpgme_data_new_from_mem(&s, in, len, 0)) != 0)
+		return gpg_fail(err, ge, "gpgme");
+	rc = verify(k, s, NULL, plain, plain_len, sigs, err);
+	gpgme_data_release(s);
+	return rc;
 }

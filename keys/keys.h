@@ -10,6 +10,7 @@
 #define PDLIST_KEYS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "common/keyfacts.h"
 #include "common/util.h"
@@ -65,6 +66,55 @@ int	keys_import(struct keys *, const struct keys_blob *, const char *fpr,
 
 /* The facts of a key in the keyring; PD_REFUSED when it is not there. */
 int	keys_facts(struct keys *, const char *fpr, struct keyfacts *out,
+	    struct pd_err *err);
+
+/* ---- decryption and signatures -------------------------------------- */
+
+enum keys_sig_state {
+	KEYS_SIG_GOOD,		/* valid signature by a key that is valid now */
+	KEYS_SIG_BAD,		/* the content does not match the signature */
+	KEYS_SIG_NO_KEY,	/* the signing key is not in the keyring */
+	KEYS_SIG_KEY_EXPIRED,	/* good signature, but the key expired */
+	KEYS_SIG_KEY_REVOKED,	/* good signature, but the key is revoked */
+	KEYS_SIG_ERROR		/* anything else gpg could not judge */
+};
+
+#define KEYS_MAX_SIGS	4
+
+struct keys_sigs {
+	size_t	n;
+	struct {
+		enum keys_sig_state state;
+		char	 fpr[41];	/* the primary key's fingerprint when the
+					   key is known, else what gpg reported */
+		time_t	 created;
+	} sig[KEYS_MAX_SIGS];
+};
+
+const char *keys_sig_state_name(enum keys_sig_state);
+
+/* Plaintext handed out below: wiped and freed by keys_plain_free(). */
+void	keys_plain_free(char *plain, size_t len);
+
+/*
+ * Decrypts an OpenPGP message with the keyring's secret key and verifies
+ * any signature inside.  PD_REFUSED when it cannot be decrypted (not
+ * encrypted to this key, symmetric, corrupt); PD_TEMPFAIL when gpg failed.
+ */
+int	keys_decrypt(struct keys *, const char *in, size_t len, char **plain,
+	    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err);
+
+/* Verifies a detached signature over data (RFC 3156 multipart/signed). */
+int	keys_verify_detached(struct keys *, const char *data, size_t len,
+	    const char *sig, size_t sig_len, struct keys_sigs *sigs,
+	    struct pd_err *err);
+
+/*
+ * Verifies a clearsigned (inline) text; *plain is the signed text without
+ * the armor and dash-escaping.
+ */
+int	keys_verify_clearsigned(struct keys *, const char *in, size_t len,
+	    char **plain, size_t *plain_len, struct keys_sigs *sigs,
 	    struct pd_err *err);
 
 /*

@@ -465,8 +465,10 @@ admin_list_ls(struct admin *a, json_t **lists, struct pd_err *err)
 	return rc;
 }
 
+/* Collects the records of one list in db (keyed list "\x1f" ...). */
 static int
-scan_members(struct admin *a, const char *list, json_t *arr, struct pd_err *err)
+scan_list(struct admin *a, enum store_db db, const char *list, json_t *arr,
+    struct pd_err *err)
 {
 	struct store_txn *t;
 	char prefix[STORE_KEY_MAX];
@@ -475,9 +477,15 @@ scan_members(struct admin *a, const char *list, json_t *arr, struct pd_err *err)
 	store_member_key(list, "", prefix);
 	if (store_begin(a->store, false, &t, err) == -1)
 		return -1;
-	rc = store_scan(t, STORE_MEMBERS, prefix, collect, arr, err);
+	rc = store_scan(t, db, prefix, collect, arr, err);
 	store_abort(t);
 	return rc;
+}
+
+static int
+scan_members(struct admin *a, const char *list, json_t *arr, struct pd_err *err)
+{
+	return scan_list(a, STORE_MEMBERS, list, arr, err);
 }
 
 int
@@ -900,26 +908,62 @@ admin_member_set_state(struct admin *a, const char *list, const char *address,
 	    "member suspend", state_fn, &active, err);
 }
 
-int
-admin_member_ls(struct admin *a, const char *list_in, json_t **members,
-    struct pd_err *err)
+/* The records of an existing list in db. */
+static int
+list_records(struct admin *a, enum store_db db, const char *list_in,
+    json_t **out, struct pd_err *err)
 {
 	char list[ADDR_MAX + 1];
 	json_t *lrec = NULL;
 	int rc;
 
-	*members = NULL;
+	*out = NULL;
 	if (addr_normalize(list_in, list, err) == -1 ||
 	    need_list(a, list, &lrec, err) == -1)
 		return -1;
 	json_decref(lrec);
-	if ((*members = json_array()) == NULL)
+	if ((*out = json_array()) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
-	if ((rc = scan_members(a, list, *members, err)) == -1) {
-		json_decref(*members);
-		*members = NULL;
+	if ((rc = scan_list(a, db, list, *out, err)) == -1) {
+		json_decref(*out);
+		*out = NULL;
 	}
 	return rc;
+}
+
+int
+admin_member_ls(struct admin *a, const char *list, json_t **members,
+    struct pd_err *err)
+{
+	return list_records(a, STORE_MEMBERS, list, members, err);
+}
+
+int
+admin_held_ls(struct admin *a, const char *list, json_t **held,
+    struct pd_err *err)
+{
+	return list_records(a, STORE_HELD, list, held, err);
+}
+
+int
+admin_held_show(struct admin *a, const char *list_in, const char *id,
+    json_t **rec, struct pd_err *err)
+{
+	char list[ADDR_MAX + 1], key[STORE_KEY_MAX];
+	json_t *lrec = NULL;
+
+	*rec = NULL;
+	if (addr_normalize(list_in, list, err) == -1 ||
+	    need_list(a, list, &lrec, err) == -1)
+		return -1;
+	json_decref(lrec);
+	store_member_key(list, id, key);
+	if (get_record(a, STORE_HELD, key, rec, err) == -1)
+		return -1;
+	if (*rec == NULL)
+		return pd_fail(err, PD_REFUSED, "no held message %s on %s: see "
+		    "listctl held ls %s", id, list, list);
+	return 0;
 }
 
 /* Re-judges one stored member; returns its {address, ok, reasons} entry. */

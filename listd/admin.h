@@ -87,6 +87,12 @@ int	admin_member_check(struct admin *, const char *list, json_t **out,
 int	admin_inject(struct admin *, const char *list, const char *sender,
 	    int fd, char id[32], int *too_big, struct pd_err *err);
 
+/* Held messages of a list, oldest first, and one of them by id. */
+int	admin_held_ls(struct admin *, const char *list, json_t **held,
+	    struct pd_err *err);
+int	admin_held_show(struct admin *, const char *list, const char *id,
+	    json_t **rec, struct pd_err *err);
+
 /* The list's audit entries, oldest first. */
 int	admin_audit(struct admin *, const char *list, json_t **entries,
 	    struct pd_err *err);

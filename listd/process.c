@@ -1,13 +1,616 @@
-/* listd/process.c: see process.h.  (Being written: decides nothing yet.) */
+/*
+ * listd/process.c: see process.h.
+ *
+ * For each message in the inbox: parse it within limits, decrypt it with
+ * the list's key when it is encrypted, verify every signature in the forms
+ * mail clients send (RFC 3156 multipart/signed, a signature inside
+ * multipart/encrypted, inline clearsigned or encrypted text), map the
+ * signing key to a member, and decide.  Only a good signature by the key of
+ * an active team member lets a post go on; the From: header decides
+ * nothing.  The decision, the audit entry and the removal from the inbox
+ * are one transaction.  Decrypted text lives only in memory and is wiped.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "keys/keys.h"
+#include "listd/keywords.h"
+#include "listd/msg.h"
 #include "listd/process.h"
+
+#define AUTH_MAX_NESTING	3	/* encrypted in signed in encrypted... */
+
+/* What authentication found out about one message. */
+struct auth {
+	char		 form[96];	/* "pgp-mime-encrypted+pgp-mime-signed" */
+	char		 from[ADDR_MAX + 1];	/* unverified, for display */
+	char		 message_id[256];
+	char		 subject[256];	/* the inner one when decrypted */
+	bool		 loop_header;
+	struct keys_sigs sigs;
+	char		*text;		/* the signed (or only) body text */
+	size_t		 text_len;
+	/* set when the message cannot go on, whatever its signatures */
+	const char	*hold;		/* reason code */
+	char		 hold_text[512];
+};
+
+/* The decision about one message. */
+struct decision {
+	bool		 distribute;
+	const char	*reason;	/* hold reason code */
+	char		 text[600];	/* one line for the moderator */
+	char		 signer[41];
+	char		 signer_address[ADDR_MAX + 1];
+	struct keywords	 kw;
+};
+
+struct run {
+	const struct conf *conf;
+	struct store	*st;
+	const char	*list;
+	const char	*list_fpr;
+	struct keys	*keys;
+};
+
+static void
+auth_hold(struct auth *a, const char *reason, const struct pd_err *why)
+{
+	if (a->hold != NULL)
+		return;
+	a->hold = reason;
+	snprintf(a->hold_text, sizeof a->hold_text, "%.500s", why->text);
+}
+
+static void
+add_form(struct auth *a, enum msg_form f)
+{
+	size_t n = strlen(a->form);
+
+	snprintf(a->form + n, sizeof a->form - n, "%s%s", n ? "+" : "",
+	    msg_form_name(f));
+}
+
+static void
+set_text(struct auth *a, char *text, size_t len)
+{
+	keys_plain_free(a->text, a->text_len);
+	a->text = text;
+	a->text_len = len;
+}
+
+static int authenticate(struct run *, const char *, size_t, bool, int,
+    struct auth *, struct pd_err *);
+
+/* The first armored clearsigned block inside decrypted inline text. */
+static int
+inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
+{
+	const char *start = strstr(a->text, "-----BEGIN PGP SIGNED MESSAGE-----");
+	char *plain;
+	size_t len;
+
+	if (start == NULL)
+		return 0;
+	if (keys_verify_clearsigned(r->keys, start, a->text_len -
+	    (size_t)(start - a->text), &plain, &len, &a->sigs, err) == -1)
+		return err->status == PD_REFUSED ? (auth_hold(a, "malformed",
+		    err), 0) : -1;
+	add_form(a, MSG_FORM_INLINE_SIGNED);
+	set_text(a, plain, len);
+	return 0;
+}
+
+/* Decrypts p and goes on with what it holds. */
+static int
+decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
+    struct pd_err *err)
+{
+	struct msg *inner = NULL;
+	char *plain;
+	size_t len;
+	int rc = 0;
+
+	if (keys_decrypt(r->keys, p->data, p->len, &plain, &len, &a->sigs,
+	    err) == -1) {
+		if (err->status != PD_REFUSED)
+			return -1;
+		auth_hold(a, "cannot-decrypt", err);
+		return 0;
+	}
+	if (p->form == MSG_FORM_INLINE_ENCRYPTED) {
+		set_text(a, plain, len);
+		return a->sigs.n == 0 ? inner_clearsigned(r, a, err) : 0;
+	}
+	if (a->sigs.n == 0) {	/* signed inside, perhaps: look again */
+		rc = authenticate(r, plain, len, true, depth + 1, a, err);
+		keys_plain_free(plain, len);
+		return rc;
+	}
+	/* Signed and encrypted in one: the whole entity is the signed part. */
+	if (msg_parse(plain, len, true, &inner, err) == -1) {
+		rc = err->status == PD_REFUSED ? (auth_hold(a, "malformed", err),
+		    0) : -1;
+	} else {
+		if (msg_subject(inner)[0] != '\0')
+			snprintf(a->subject, sizeof a->subject, "%s",
+			    msg_subject(inner));
+		keys_plain_free(a->text, a->text_len);
+		a->text = NULL;
+		rc = msg_text(inner, false, &a->text, &a->text_len, err);
+	}
+	msg_free(inner);
+	keys_plain_free(plain, len);
+	return rc;
+}
+
+/* Verifies what m carries, by its form. */
+static int
+by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
+    struct auth *a, struct pd_err *err)
+{
+	char *plain;
+	size_t len;
+
+	switch (p->form) {
+	case MSG_FORM_SIGNED:
+		if (keys_verify_detached(r->keys, p->data, p->len, p->sig,
+		    p->sig_len, &a->sigs, err) == -1)
+			break;
+		keys_plain_free(a->text, a->text_len);
+		a->text = NULL;
+		return msg_text(m, true, &a->text, &a->text_len, err);
+	case MSG_FORM_ENCRYPTED:
+	case MSG_FORM_INLINE_ENCRYPTED:
+		return decrypted(r, p, depth, a, err);
+	case MSG_FORM_INLINE_SIGNED:
+		if (keys_verify_clearsigned(r->keys, p->data, p->len, &plain,
+		    &len, &a->sigs, err) == -1)
+			break;
+		set_text(a, plain, len);
+		return 0;
+	case MSG_FORM_PLAIN:
+		keys_plain_free(a->text, a->text_len);
+		a->text = NULL;
+		return msg_text(m, false, &a->text, &a->text_len, err);
+	}
+	if (err->status != PD_REFUSED)
+		return -1;
+	auth_hold(a, "bad-signature", err);
+	return 0;
+}
+
+/* The outer headers: unverified, for display and loop detection only. */
+static void
+show_headers(struct run *r, struct msg *m, struct auth *a)
+{
+	const char *loop = msg_header(m, "X-Loop");
+
+	msg_address(m, "From", a->from);
+	snprintf(a->message_id, sizeof a->message_id, "%s",
+	    msg_header(m, "Message-ID") ? msg_header(m, "Message-ID") : "");
+	snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
+	a->loop_header = loop != NULL && strstr(loop, r->list) != NULL;
+}
+
+/*
+ * Parses raw (a message, or with entity a decrypted entity) and verifies
+ * it.  Returns -1 only for temporary trouble; a message that cannot go on
+ * gets a->hold.
+ */
+static int
+authenticate(struct run *r, const char *raw, size_t len, bool entity,
+    int depth, struct auth *a, struct pd_err *err)
+{
+	struct msg *m = NULL;
+	struct msg_pgp p = { 0 };
+	int rc = -1;
+
+	if (depth > AUTH_MAX_NESTING) {
+		pd_fail(err, PD_REFUSED, "over limits: OpenPGP nested more than "
+		    "%d deep", AUTH_MAX_NESTING);
+		auth_hold(a, "limits", err);
+		return 0;
+	}
+	rc = msg_parse(raw, len, entity, &m, err);
+	if (m != NULL && !entity)
+		show_headers(r, m, a);	/* even when malformed: for display */
+	else if (m != NULL && msg_subject(m)[0] != '\0')
+		snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
+	if (rc == -1) {
+		if (err->status == PD_REFUSED) {
+			auth_hold(a, strncmp(err->text, "over limits", 11) == 0 ?
+			    "limits" : "malformed", err);
+			rc = 0;
+		}
+		goto out;
+	}
+	rc = -1;
+	if (msg_pgp(m, &p, err) == -1) {
+		if (err->status == PD_REFUSED) {
+			auth_hold(a, "malformed", err);
+			rc = 0;
+		}
+		goto out;
+	}
+	if (p.form != MSG_FORM_PLAIN || a->form[0] == '\0')
+		add_form(a, p.form);
+	rc = by_form(r, m, &p, depth, a, err);
+out:
+	msg_pgp_clear(&p);
+	msg_free(m);
+	return rc;
+}
+
+/* ---- the decision ----------------------------------------------------- */
+
+struct by_fpr {
+	const char	*fpr;
+	json_t		*found;
+};
+
+static int
+match_fpr(const char *key, json_t *value, void *arg)
+{
+	struct by_fpr *b = arg;
+	const char *f = json_string_value(json_object_get(value, "fingerprint"));
+
+	(void)key;
+	if (f == NULL || strcmp(f, b->fpr) != 0)
+		return 0;
+	b->found = json_incref(value);
+	return 1;
+}
+
+/* The member of the list whose key is fpr, or NULL (caller decrefs). */
+static json_t *
+member_by_fpr(struct run *r, const char *fpr, struct pd_err *err)
+{
+	struct by_fpr b = { fpr, NULL };
+	struct store_txn *t;
+	char prefix[STORE_KEY_MAX];
+
+	store_member_key(r->list, "", prefix);
+	if (store_begin(r->st, false, &t, err) == -1)
+		return NULL;
+	store_scan(t, STORE_MEMBERS, prefix, match_fpr, &b, err);
+	store_abort(t);
+	return b.found;
+}
+
+/* Reasons in the order in which they win over each other. */
+static const char *const severity[] = {
+	"loop", "bad-signature", "key-revoked", "key-expired", "suspended",
+	"not-team", "non-member"
+};
+
+static int
+rank(const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof severity / sizeof severity[0]; i++)
+		if (reason != NULL && strcmp(reason, severity[i]) == 0)
+			return (int)i;
+	return 99;
+}
+
+static void
+hold(struct decision *d, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Keeps the gravest reason seen so far. */
+static void
+hold(struct decision *d, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->reason != NULL && rank(d->reason) <= rank(reason))
+		return;
+	d->reason = reason;
+	va_start(ap, fmt);
+	vsnprintf(d->text, sizeof d->text, fmt, ap);
+	va_end(ap);
+}
+
+/* Judges one good signature by its key's owner on the list. */
+static void
+judge_signer(struct run *r, const char *fpr, struct decision *d,
+    bool *team_ok, struct pd_err *err)
+{
+	json_t *m = member_by_fpr(r, fpr, err);
+	const char *addr, *role, *state;
+
+	if (m == NULL) {
+		hold(d, "non-member", "signed by key %s, which is no member's",
+		    fpr);
+		return;
+	}
+	addr = json_string_value(json_object_get(m, "address"));
+	role = json_string_value(json_object_get(m, "role"));
+	state = json_string_value(json_object_get(m, "state"));
+	if (state == NULL || strcmp(state, "active") != 0)
+		hold(d, "suspended", "signed by %s, who is suspended", addr);
+	else if (role == NULL || strcmp(role, "team") != 0)
+		hold(d, "not-team", "signed by %s (role %s), who is not on the "
+		    "team", addr, role ? role : "?");
+	else if (!*team_ok) {
+		*team_ok = true;
+		snprintf(d->signer, sizeof d->signer, "%s", fpr);
+		snprintf(d->signer_address, sizeof d->signer_address, "%s", addr);
+	}
+	json_decref(m);
+}
+
+static void
+judge_sigs(struct run *r, const struct auth *a, struct decision *d,
+    struct pd_err *err)
+{
+	bool team_ok = false;
+	size_t i;
+
+	for (i = 0; i < a->sigs.n; i++) {
+		const char *fpr = a->sigs.sig[i].fpr;
+
+		if (strcmp(fpr, r->list_fpr) == 0) {
+			hold(d, "loop", "signed by the list's own key: the list's "
+			    "own mail came back");
+			continue;
+		}
+		switch (a->sigs.sig[i].state) {
+		case KEYS_SIG_GOOD:
+			judge_signer(r, fpr, d, &team_ok, err);
+			break;
+		case KEYS_SIG_BAD:
+		case KEYS_SIG_ERROR:
+			hold(d, "bad-signature", "the signature by %s does not "
+			    "match the content", fpr);
+			break;
+		case KEYS_SIG_NO_KEY:
+			hold(d, "non-member", "signed by key %s, which is no "
+			    "member's", fpr);
+			break;
+		case KEYS_SIG_KEY_EXPIRED:
+			hold(d, "key-expired", "signed by key %s, which has "
+			    "expired", fpr);
+			break;
+		case KEYS_SIG_KEY_REVOKED:
+			hold(d, "key-revoked", "signed by key %s, which is "
+			    "revoked", fpr);
+			break;
+		}
+	}
+	/* A bad or looping signature spoils a good one beside it. */
+	if (team_ok && rank(d->reason) > rank("bad-signature"))
+		d->distribute = true;
+}
+
+static void
+decide(struct run *r, struct auth *a, struct decision *d, struct pd_err *err)
+{
+	char why[400];
+
+	memset(d, 0, sizeof *d);
+	if (a->loop_header)
+		hold(d, "loop", "X-Loop names this list: its own mail came back");
+	else if (a->hold != NULL)
+		hold(d, a->hold, "%.500s", a->hold_text);
+	else if (a->sigs.n == 0)
+		hold(d, "unsigned", "no OpenPGP signature (%s)", a->form);
+	else
+		judge_sigs(r, a, d, err);
+	if (!d->distribute)
+		return;
+	if (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
+	    sizeof why) == -1) {
+		d->distribute = false;
+		hold(d, "keywords", "malformed advisory keywords: %s", why);
+	}
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+static json_t *
+keywords_json(const struct keywords *kw)
+{
+	json_t *o, *cves = json_array();
+	char when[32];
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < kw->ncves; i++)
+		json_array_append_new(cves, json_string(kw->cve[i]));
+	o = json_pack("{s:s, s:I, s:o, s:b}", "advisory", kw->advisory,
+	    "revision", (json_int_t)kw->revision, "cve", cves, "resend",
+	    kw->resend);
+	if (o == NULL)
+		return NULL;
+	if (kw->embargo_none)
+		json_object_set_new(o, "embargo", json_string("none"));
+	else if (kw->embargo_set && gmtime_r(&kw->embargo, &tm) != NULL) {
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(o, "embargo", json_string(when));
+	}
+	if (kw->extension[0] != '\0')
+		json_object_set_new(o, "extension", json_string(kw->extension));
+	return o;
+}
+
+static json_t *
+decision_record(const json_t *in, const struct auth *a,
+    const struct decision *d)
+{
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	json_t *o;
+
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o = json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:s, s:s}",
+	    "id", json_object_get(in, "id"), "list", json_object_get(in, "list"),
+	    "sender", json_object_get(in, "sender"),
+	    "size", json_object_get(in, "size"), "via", json_object_get(in, "via"),
+	    "from", a->from, "message-id", a->message_id, "subject", a->subject,
+	    "form", a->form, "decided-at", now);
+	if (o == NULL)
+		return NULL;
+	json_object_set(o, "received", json_object_get(in, "received"));
+	if (d->signer[0] != '\0') {
+		json_object_set_new(o, "signer", json_string(d->signer));
+		json_object_set_new(o, "signer-address",
+		    json_string(d->signer_address));
+	} else if (a->sigs.n > 0)
+		json_object_set_new(o, "signer", json_string(a->sigs.sig[0].fpr));
+	if (d->distribute) {
+		json_object_set_new(o, "decision", json_string("distribute"));
+		if (d->kw.present)
+			json_object_set_new(o, "keywords", keywords_json(&d->kw));
+	} else {
+		json_object_set_new(o, "decision", json_string("hold"));
+		json_object_set_new(o, "reason", json_string(d->reason));
+		json_object_set_new(o, "reason-text", json_string(d->text));
+	}
+	return o;
+}
+
+/* Records the decision and takes the message out of the inbox, at once. */
+static int
+record(struct run *r, const char *id, json_t *rec, bool distribute,
+    struct pd_err *err)
+{
+	struct store_txn *t;
+	char key[STORE_KEY_MAX];
+	json_t *e = NULL;
+	int rc = -1;
+
+	store_member_key(r->list, id, key);
+	e = json_pack("{s:O, s:s, s:s, s:s, s:s, s:s, s:O}", "time",
+	    json_object_get(rec, "decided-at"), "list", r->list, "actor", "listd",
+	    "unix-user", "", "action", distribute ? "post distribute" :
+	    "post hold", "subject", id, "outcome", json_object_get(rec,
+	    distribute ? "decision" : "reason"));
+	if (e == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	json_object_set(e, "reason", json_object_get(rec, distribute ?
+	    "signer-address" : "reason-text"));
+	json_object_set_new(e, "detail", json_pack("{s:O, s:O*, s:O*}", "form",
+	    json_object_get(rec, "form"), "signer", json_object_get(rec, "signer"),
+	    "keywords", json_object_get(rec, "keywords")));
+	if (store_begin(r->st, true, &t, err) == -1)
+		goto out;
+	if (store_put(t, distribute ? STORE_POSTS : STORE_HELD, key, rec, true,
+	    err) == -1 || store_del(t, STORE_INBOX, id, err) == -1 ||
+	    store_audit(t, e, err) == -1) {
+		store_abort(t);
+		goto out;
+	}
+	rc = store_commit(t, err);
+out:
+	json_decref(e);
+	return rc;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static int
+open_list(struct run *r, const char *list, json_t **lrec, struct pd_err *err)
+{
+	struct store_txn *t;
+	char home[1100];
+
+	if (store_begin(r->st, false, &t, err) == -1)
+		return -1;
+	if (store_get(t, STORE_LISTS, list, lrec, err) == -1) {
+		store_abort(t);
+		return -1;
+	}
+	store_abort(t);
+	if (*lrec == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "the inbox holds mail for %s, "
+		    "which is no list", list);
+	r->list = list;
+	r->list_fpr = json_string_value(json_object_get(*lrec, "fingerprint"));
+	snprintf(home, sizeof home, "%s/lists/%s/gnupg", r->conf->datadir, list);
+	return keys_open(home, 0, &r->keys, err);
+}
+
+static int
+process_one(struct run *r, const char *id, json_t *in, struct pd_err *err)
+{
+	struct store_txn *t;
+	struct auth a;
+	struct decision d;
+	json_t *lrec = NULL, *rec = NULL;
+	char *raw = NULL;
+	size_t len;
+	int rc = -1;
+
+	memset(&a, 0, sizeof a);
+	if (store_begin(r->st, false, &t, err) == -1)
+		return -1;
+	rc = store_get_bytes(t, STORE_MESSAGES, id, &raw, &len, err);
+	store_abort(t);
+	if (rc == -1 || raw == NULL)
+		return rc == -1 ? -1 : pd_fail(err, PD_FAIL, "message %s is in "
+		    "the inbox but its bytes are missing", id);
+	rc = -1;
+	if (open_list(r, json_string_value(json_object_get(in, "list")), &lrec,
+	    err) == -1 || authenticate(r, raw, len, false, 0, &a, err) == -1)
+		goto out;
+	decide(r, &a, &d, err);
+	if ((rec = decision_record(in, &a, &d)) == NULL) {
+		pd_fail(err, PD_TEMPFAIL, "out of memory");
+		goto out;
+	}
+	rc = record(r, id, rec, d.distribute, err);
+out:
+	keys_close(r->keys);
+	r->keys = NULL;
+	keys_plain_free(a.text, a.text_len);
+	json_decref(rec);
+	json_decref(lrec);
+	free(raw);
+	return rc;
+}
+
+static int
+collect_ids(const char *key, json_t *value, void *arg)
+{
+	(void)key;
+	return json_array_append(arg, value);
+}
 
 int
 process_inbox(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
-	(void)conf;
-	(void)st;
-	(void)err;
+	struct run r = { conf, st, NULL, NULL, NULL };
+	struct store_txn *t;
+	json_t *inbox, *in;
+	size_t i;
+	int rc = 0;
+
 	*done = 0;
-	return 0;
+	if ((inbox = json_array()) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (store_begin(st, false, &t, err) == -1) {
+		json_decref(inbox);
+		return -1;
+	}
+	rc = store_scan(t, STORE_INBOX, "", collect_ids, inbox, err);
+	store_abort(t);
+	json_array_foreach(inbox, i, in) {
+		if (rc != 0)
+			break;
+		rc = process_one(&r, json_string_value(json_object_get(in, "id")),
+		    in, err);
+		if (rc == 0)
+			++*done;
+	}
+	json_decref(inbox);
+	return rc == 0 ? 0 : -1;
 }

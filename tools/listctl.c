@@ -308,6 +308,58 @@ run_audit(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
+static int
+run_held_ls(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *hs, *h;
+	size_t i;
+
+	if (admin_held_ls(a, args[0], &hs, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(hs);
+	else
+		json_array_foreach(hs, i, h)
+			printf("%s\t%s\t%s\t%s\n", s(h, "id"), s(h, "reason"),
+			    s(h, "from"), s(h, "subject"));
+	json_decref(hs);
+	return 0;
+}
+
+static int
+run_held_show(struct admin *a, char **args, struct opts *o)
+{
+	static const char *const fields[][2] = {
+		{ "id", "id" }, { "reason", "reason" },
+		{ "reason-text", "why" }, { "sender", "sender" },
+		{ "from", "from" }, { "signer", "signer" },
+		{ "subject", "subject" }, { "form", "form" },
+		{ "message-id", "message-id" }, { "via", "via" },
+		{ "decided-at", "held at" },
+	};
+	struct pd_err err = { 0 };
+	json_t *h;
+	size_t i;
+
+	if (admin_held_show(a, args[0], args[1], &h, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(h);
+	else {
+		for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
+			printf("%-11s %s\n", fields[i][1], s(h, fields[i][0]));
+		printf("%-11s %lld bytes\n", "size", (long long)
+		    json_integer_value(json_object_get(h, "size")));
+	}
+	json_decref(h);
+	return 0;
+}
+
 /* sysexits(3), what an MTA's pipe transport understands */
 #define EX_DATAERR	65
 #define EX_NOUSER	67
@@ -342,6 +394,8 @@ static const struct cmd cmds[] = {
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
 	{ "audit", NULL, 1, "LIST", O_JSON, run_audit },
+	{ "held", "ls", 1, "LIST", O_JSON, run_held_ls },
+	{ "held", "show", 2, "LIST ID", O_JSON, run_held_show },
 	{ "inject", NULL, 1, "LIST [--sender ADDRESS] < MESSAGE", O_SENDER,
 	    run_inject },
 };

@@ -144,3 +144,86 @@ revoke() {
 
 # export_key FPR FILE
 export_key() { gpg --batch --armor --export "$1" >"$2"; }
+
+# ---- mail in the forms clients send, signed with keys made here ----------
+
+_mail_head() {	# _mail_head FROM TO SUBJECT
+	printf 'From: %s\nTo: %s\nSubject: %s\nDate: Sun, 22 Nov 2026 10:00:00 +0000\nMessage-ID: <%s@test.example>\nMIME-Version: 1.0\n' \
+	    "$1" "$2" "$3" "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+}
+
+# mail_plain FROM TO SUBJECT BODYFILE
+mail_plain() {
+	_mail_head "$1" "$2" "$3"
+	printf 'Content-Type: text/plain; charset=utf-8\n\n'
+	cat "$4"
+}
+
+# mail_pgpmime SIGNER FROM TO SUBJECT BODYFILE: RFC 3156 multipart/signed,
+# with a patch attachment, signed over the CRLF form of the first part.
+mail_pgpmime() {
+	_b="sig-$$-boundary"
+	{
+		printf 'Content-Type: multipart/mixed; boundary="inner-%s"\n\n' "$_b"
+		printf -- '--inner-%s\nContent-Type: text/plain; charset=utf-8\n\n' "$_b"
+		cat "$5"
+		printf -- '--inner-%s\nContent-Type: text/x-diff; name="fix.patch"\n' "$_b"
+		printf 'Content-Disposition: attachment; filename="fix.patch"\n\n'
+		printf -- '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-bug\n+fix\n'
+		printf -- '--inner-%s--\n' "$_b"
+	} >"$W/part"
+	sed 's/$/\r/' "$W/part" >"$W/part.crlf"
+	gpg --batch --yes --armor --local-user "$1" --detach-sign \
+	    -o "$W/part.sig" "$W/part.crlf" 2>/dev/null
+	_mail_head "$2" "$3" "$4"
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\n protocol="application/pgp-signature"; boundary="%s"\n\n' "$_b"
+	printf -- '--%s\n' "$_b"
+	cat "$W/part"
+	printf -- '\n--%s\nContent-Type: application/pgp-signature; name="signature.asc"\n\n' "$_b"
+	cat "$W/part.sig"
+	printf -- '\n--%s--\n' "$_b"
+}
+
+# mail_clearsigned SIGNER FROM TO SUBJECT BODYFILE: inline PGP.
+mail_clearsigned() {
+	_mail_head "$2" "$3" "$4"
+	printf 'Content-Type: text/plain; charset=utf-8\n\n'
+	gpg --batch --local-user "$1" --clearsign <"$5" 2>/dev/null
+}
+
+# mail_encrypted SIGNER RECIPIENT-KEY FROM TO SUBJECT BODYFILE: RFC 3156
+# multipart/encrypted, signed and encrypted in one (SIGNER "" for unsigned).
+mail_encrypted() {
+	{
+		printf 'Content-Type: text/plain; charset=utf-8\n\n'
+		cat "$6"
+	} >"$W/inner"
+	mail_encrypt_entity "$1" "$2" "$3" "$4" "$5" "$W/inner"
+}
+
+# mail_encrypt_entity SIGNER RECIPIENT-KEY FROM TO SUBJECT ENTITYFILE:
+# encrypts a MIME entity as it is (SIGNER "" to leave it unsigned).
+mail_encrypt_entity() {
+	if [ -n "$1" ]; then
+		gpg --batch --yes --armor --trust-model always --local-user "$1" \
+		    --recipient "$2" --sign --encrypt -o "$W/inner.asc" "$6" 2>/dev/null
+	else
+		gpg --batch --yes --armor --trust-model always --recipient "$2" \
+		    --encrypt -o "$W/inner.asc" "$6" 2>/dev/null
+	fi
+	_mail_head "$3" "$4" "$5"
+	printf 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted";\n boundary="enc-%s"\n\n' "$$"
+	printf -- '--enc-%s\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n' "$$"
+	printf -- '--enc-%s\nContent-Type: application/octet-stream\n\n' "$$"
+	cat "$W/inner.asc"
+	printf -- '\n--enc-%s--\n' "$$"
+}
+
+# The list's public key, imported into the test's own keyring to write to it.
+import_list_key() {
+	gpg --homedir "$(list_home "$1")" --batch --armor --export "$1" 2>/dev/null |
+	    gpg --batch --quiet --import 2>/dev/null
+}
+
+# listd_once: processes everything due, as cron or a test would.
+listd_once() { "$top_builddir/listd" -c "$CONF" --once; }

@@ -1,0 +1,80 @@
+/*
+ * listd/msg.h: messages, parsed with GMime.  The only module that includes
+ * gmime.h.  It finds the OpenPGP structure of a message (RFC 3156
+ * multipart/signed or multipart/encrypted, inline PGP, or none) and hands
+ * out the bytes that keys/ decrypts or verifies; it never judges a sender.
+ */
+#ifndef PDLIST_MSG_H
+#define PDLIST_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/util.h"
+
+/* Limits (design.md, invariant 6): beyond them a message is held. */
+#define MSG_MAX_DEPTH	16	/* nested multiparts and messages */
+#define MSG_MAX_PARTS	512	/* MIME objects in all */
+#define MSG_MAX_HEADER	(16 * 1024)	/* one header field, name and value */
+#define MSG_MAX_HEADERS	(64 * 1024)	/* all header fields of one part */
+
+struct msg;
+
+/* Initialises GMime once per process. */
+void	 msg_init(void);
+
+/*
+ * Parses raw as a message (entity: as a decrypted MIME entity, which need
+ * not carry From:).  Malformed MIME or a limit exceeded is PD_REFUSED with
+ * the reason, e.g. "malformed MIME: multipart without boundary" or "over
+ * limits: 600 MIME parts (at most 512)"; *out is then still set, when
+ * GMime made anything of it, so that its headers can be shown.  The caller
+ * frees *out with msg_free() either way.
+ */
+int	 msg_parse(const char *raw, size_t len, bool entity, struct msg **out,
+	    struct pd_err *err);
+void	 msg_free(struct msg *);
+
+/* The first address of an address header, lower-cased; "" when none. */
+void	 msg_address(const struct msg *, const char *header,
+	    char out[ADDR_MAX + 1]);
+/* A header's decoded value (owned by the message) or NULL. */
+const char *msg_header(const struct msg *, const char *name);
+/* The decoded Subject, or "" (owned by the message). */
+const char *msg_subject(const struct msg *);
+
+enum msg_form {
+	MSG_FORM_PLAIN,			/* no OpenPGP at all */
+	MSG_FORM_SIGNED,		/* RFC 3156 multipart/signed */
+	MSG_FORM_ENCRYPTED,		/* RFC 3156 multipart/encrypted */
+	MSG_FORM_INLINE_SIGNED,		/* clearsigned text */
+	MSG_FORM_INLINE_ENCRYPTED	/* an armored PGP message in the text */
+};
+const char *msg_form_name(enum msg_form);
+
+struct msg_pgp {
+	enum msg_form	 form;
+	char		*data;	/* SIGNED: the signed part, canonical CRLF;
+				   ENCRYPTED, INLINE_*: the armored block */
+	size_t		 len;
+	char		*sig;	/* SIGNED: the detached signature */
+	size_t		 sig_len;
+};
+
+/*
+ * Finds the OpenPGP structure of m.  A broken RFC 3156 structure (wrong
+ * number of parts, wrong protocol) is PD_REFUSED.  The caller clears *out
+ * with msg_pgp_clear().
+ */
+int	 msg_pgp(const struct msg *m, struct msg_pgp *out, struct pd_err *err);
+void	 msg_pgp_clear(struct msg_pgp *);
+
+/*
+ * The first text/plain part, decoded to UTF-8, of the message or, with
+ * signed_content, of the signed part of a multipart/signed message.  *text
+ * is malloc'd (the caller frees it); "" when there is none.
+ */
+int	 msg_text(const struct msg *m, bool signed_content, char **text,
+	    size_t *len, struct pd_err *err);
+
+#endif

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Real mail from Thunderbird/Enigmail and mutt (../shared/corpus/clients)
+# reaches the outcome the corpus README gives, with the corpus's list key
+# (list create --key) and its sender, paz@nadir.org, on the team.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+find_corpus || skip_all "corpus not found"
+[ -x "$top_builddir/listd" ] || skip_all "listd not built"
+
+L=schleuder@example.org
+lc list create $L --policy libvirt --key "$CORPUS/keys/list-schleuder-at-example-org.sec.asc" \
+    >/dev/null || { echo "Bail out! list create --key"; exit 1; }
+lc member add $L paz@nadir.org --key "$CORPUS/keys/sender-52507B01.asc" --role team >/dev/null ||
+    { echo "Bail out! member add"; exit 1; }
+
+# expect FILE OUTCOME: injects one mail, processes it, and checks the
+# decision the processor recorded for it last.
+expect() {
+	lc inject $L <"$CORPUS/clients/$1"
+	_rc=$?
+	listd_once >/dev/null
+	_last=$(lc audit $L | grep ' post ' | tail -n 1)
+	_id=$(printf '%s\n' "$_last" | sed -n 's/.* post [a-z]* \([^ ]*\) .*/\1/p')
+	_got=$(printf '%s\n' "$_last" | sed -n 's/.* post [a-z]* [^ ]* \([a-z-]*\):.*/\1/p')
+	is "$_rc/$_got" "0/$2" "$1: $2"
+}
+
+expect thunderbird-signed-mime.eml distribute
+expect thunderbird-signed-inline.eml distribute
+expect thunderbird-encrypted-signed-mime.eml distribute
+expect thunderbird-encrypted-signed-inline.eml distribute
+expect thunderbird-multi-alt-signed.eml distribute
+expect thunderbird-encrypted-mime.eml unsigned
+expect thunderbird-encrypted-inline.eml unsigned
+expect protected-headers.eml unsigned
+like "$(lc held show $L "$_id")" "^subject +Re: the real subject$" \
+    "protected-headers.eml: the held record shows the inner Subject"
+expect mutt-protected-headers.eml unsigned
+like "$(lc held show $L "$_id")" "^subject +x$" \
+    "mutt-protected-headers.eml: the held record shows the inner Subject, not '...'"
+expect qp-encoding-clear.eml unsigned
+expect qp-encoding-encrypted.eml unsigned
+expect qp-encoding-encrypted+signed.eml loop
+expect thunderbird-plain.eml unsigned
+expect thunderbird-multi-alt-unsigned.eml unsigned
+expect encrypted-to-absent-key.eml cannot-decrypt
+expect encrypted-symmetric.eml cannot-decrypt
+is "$(ls "$CORPUS/clients" | grep -c '\.eml$')" 16 "every mail of the corpus was tried"
+
+done_testing
