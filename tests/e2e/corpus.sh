@@ -4,7 +4,7 @@
 # (list create --key) and its sender, paz@nadir.org, on the team.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 find_corpus || skip_all "corpus not found"
-[ -x "$top_builddir/listd" ] || skip_all "listd not built"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
 
 L=schleuder@example.org
 lc list create $L --policy libvirt --key "$CORPUS/keys/list-schleuder-at-example-org.sec.asc" \

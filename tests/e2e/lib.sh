@@ -9,6 +9,7 @@ set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 LISTCTL="$top_builddir/listctl"
+LISTD="$top_builddir/listd/listd"	# installed as listd
 
 _n=0
 _failed=0
@@ -226,4 +227,4 @@ import_list_key() {
 }
 
 # listd_once: processes everything due, as cron or a test would.
-listd_once() { "$top_builddir/listd" -c "$CONF" --once; }
+listd_once() { "$LISTD" -c "$CONF" --once; }

@@ -2,7 +2,7 @@
 # The processor: who really sent a post is decided by its OpenPGP signature,
 # in every form clients send, never by its headers.  Keys are made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -x "$top_builddir/listd" ] || skip_all "listd not built"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
 
 L=xen-pre@lists.example.org
 lc list create $L --policy xen >/dev/null || { echo "Bail out! list create"; exit 1; }
