@@ -256,7 +256,8 @@ mem_take(GMimeStream *mem, size_t *len)
 
 	*len = ba->len;
 	if ((out = malloc(ba->len + 1)) != NULL) {
-		memcpy(out, ba->data, ba->len);
+		if (ba->len > 0)	/* an empty array has no data */
+			memcpy(out, ba->data, ba->len);
 		out[ba->len] = '\0';
 	}
 	return out;
