@@ -10,8 +10,12 @@
 
 static __thread char errbuf[512];
 
-/* libconfuse's lexer keeps global state: one parse at a time. */
-static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * libconfuse's lexer keeps global state, used by cfg_init() (list defaults
+ * are parsed), cfg_parse*() and cfg_free(): one configuration at a time,
+ * from cfread_init() to cfread_free().
+ */
+static pthread_mutex_t confuse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 cfread_reset(void)
@@ -79,15 +83,25 @@ cfread_init(cfg_opt_t *opts, const char *path)
 {
 	cfg_t *cfg;
 
-	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL)
+	pthread_mutex_lock(&confuse_lock);	/* until cfread_free() */
+	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
+		pthread_mutex_unlock(&confuse_lock);
 		return NULL;
+	}
 	cfg_set_error_function(cfg, conf_error);
 	/* Errors name the path as given (cfg_parse() would expand ~). */
 	if ((cfg->filename = strdup(path)) == NULL) {
-		cfg_free(cfg);
+		cfread_free(cfg);
 		return NULL;
 	}
 	return cfg;
+}
+
+void
+cfread_free(cfg_t *cfg)
+{
+	cfg_free(cfg);
+	pthread_mutex_unlock(&confuse_lock);
 }
 
 enum lex { L_CODE, L_DQ, L_SQ, L_LINE, L_BLOCK };
@@ -204,9 +218,7 @@ cfread_parse(cfg_t *cfg, const char *path)
 		cfread_set_err(path, 0, "%s", strerror(errno));
 		goto out;
 	}
-	pthread_mutex_lock(&parse_lock);
 	rc = cfg_parse_fp(cfg, fp) == CFG_SUCCESS ? 0 : -1;
-	pthread_mutex_unlock(&parse_lock);
 	if (rc == -1)	/* kept only when libconfuse said nothing */
 		cfread_set_err(path, 0, "cannot parse");
 	fclose(fp);

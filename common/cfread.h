@@ -9,7 +9,8 @@
  *
  * libconfuse hands errors to a callback that carries no pointer of ours, so
  * the first error of the current read on this thread is kept here.
- * libconfuse's lexer keeps global state, so parses are serialised.
+ * libconfuse's lexer keeps global state, so loads are serialised: each
+ * holds a lock from cfread_init() to cfread_free().
  */
 #ifndef PDLIST_CFREAD_H
 #define PDLIST_CFREAD_H
@@ -26,9 +27,12 @@ void	 cfread_reset(void);
 
 /*
  * Makes a configuration from opts whose errors come here and name path as
- * given.  The caller adds its validators and frees it with cfg_free().
+ * given.  The caller adds its validators and frees it with cfread_free(),
+ * never cfg_free(): libconfuse is locked for this thread in between, so
+ * keep that short and call nothing that loads another configuration.
  */
 cfg_t	*cfread_init(cfg_opt_t *opts, const char *path);
+void	 cfread_free(cfg_t *);
 
 /* Reads path into cfg; 0, or -1 with the error in cfread_error(). */
 int	 cfread_parse(cfg_t *cfg, const char *path);

@@ -96,7 +96,7 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	ret = 0;
 out:
 	conf_free(c);
-	cfg_free(cfg);
+	cfread_free(cfg);
 	return ret;
 }
 

@@ -712,7 +712,7 @@ pol_load(const char *path, struct policy **out, char *err, size_t errlen)
 	else if (cfread_parse(cfg, path) == 0)
 		pol = copy_policy(cfg, path);
 	if (cfg != NULL)
-		cfg_free(cfg);
+		cfread_free(cfg);
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s", pol == NULL ? cfread_error() : "");
 	*out = pol;

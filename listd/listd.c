@@ -1,0 +1,530 @@
+/*
+ * listd/listd.c: the daemon.  listd [-c FILE] [-f] [-n] [--once] [-v]
+ *
+ * Threads: the main thread accepts LMTP connections and takes signals
+ * (blocked everywhere, read from a signalfd); each connection has a thread
+ * of its own (lmtp.c); one processing thread runs process_inbox(), woken
+ * after each commit and at least every PROC_INTERVAL seconds.  They share
+ * one store, opened once after the fork (LMDB, MDB_NOTLS).
+ *
+ * SIGTERM and SIGINT stop accepting, give LMTP transactions in flight up to
+ * DRAIN_SECONDS and the current processing run up to PROC_WAIT_SECONDS,
+ * and exit 0; what is not processed stays in the store.  SIGHUP reloads
+ * listd.conf; a file with an error leaves the old configuration in place,
+ * and settings that only take effect at a restart are named in the log.
+ *
+ * Exit status: 0 done, 1 an error (one line on stderr, or in the log once
+ * detached), 2 usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "keys/keys.h"
+#include "listd/conf.h"
+#include "listd/lmtp.h"
+#include "listd/process.h"
+#include "listd/store.h"
+
+#define PROC_INTERVAL		5	/* seconds between runs at the latest */
+#define PROC_RERUNS		10	/* immediate reruns while work comes */
+#define DRAIN_SECONDS		30	/* SIGTERM: for LMTP transactions */
+#define PROC_WAIT_SECONDS	60	/* SIGTERM: for the processing run */
+#define ONCE_ROUNDS		100	/* --once: runs until the inbox is empty */
+#define START_WAIT_SECONDS	60	/* the parent waits for the daemon */
+
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+/*
+ * The processing thread and the configuration it uses.  conf is the
+ * newest configuration; in_use the one a run started with.  A replaced
+ * configuration that a run still uses is retired and freed after the run.
+ * All fields under lock.
+ */
+struct proc {
+	pthread_t	 tid;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	bool		 kick, stop, done;
+	struct conf	*conf, *in_use, *retired;
+	struct store	*store;
+};
+
+/* ---- processing ----------------------------------------------------- */
+
+static void
+proc_kick(void *arg)
+{
+	struct proc *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	p->kick = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void
+deadline(struct timespec *ts, unsigned seconds)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += seconds;
+}
+
+static unsigned
+run_once(const struct conf *conf, struct store *st)
+{
+	struct pd_err err = { 0 };
+	unsigned done = 0;
+
+	if (process_inbox(conf, st, &done, &err) == -1)
+		log_warnx("processing: %s", err.text);
+	else if (done > 0)
+		log_debug("processed %u messages", done);
+	return done;
+}
+
+/* Waits for a kick or the interval, unless the last run found work. */
+static void
+proc_wait(struct proc *p, unsigned *reruns)
+{
+	struct timespec dl;
+
+	if (p->kick || (*reruns > 0 && *reruns < PROC_RERUNS))
+		return;
+	*reruns = 0;
+	deadline(&dl, PROC_INTERVAL);
+	while (!p->kick && !p->stop)
+		if (pthread_cond_timedwait(&p->cond, &p->lock, &dl) == ETIMEDOUT)
+			break;
+}
+
+static void *
+proc_main(void *arg)
+{
+	struct proc *p = arg;
+	const struct conf *c;
+	unsigned reruns = 0;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		proc_wait(p, &reruns);
+		if (p->stop)
+			break;
+		p->kick = false;
+		c = p->in_use = p->conf;
+		pthread_mutex_unlock(&p->lock);
+		reruns = run_once(c, p->store) > 0 ? reruns + 1 : 0;
+		pthread_mutex_lock(&p->lock);
+		p->in_use = NULL;
+		conf_free(p->retired);
+		p->retired = NULL;
+	}
+	p->done = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static int
+proc_start(struct proc *p, struct conf *conf, struct store *st,
+    struct pd_err *err)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	p->conf = conf;
+	p->store = st;
+	p->kick = true;		/* what an earlier run left in the inbox */
+	if ((rc = pthread_create(&p->tid, NULL, proc_main, p)) != 0)
+		return pd_fail(err, PD_FAIL, "cannot start the processing "
+		    "thread: %s", strerror(rc));
+	return 0;
+}
+
+/* Hands a new configuration to the processing thread (which owns it). */
+static void
+proc_set_conf(struct proc *p, struct conf *nc)
+{
+	struct conf *old;
+
+	pthread_mutex_lock(&p->lock);
+	old = p->conf;
+	p->conf = nc;
+	if (old == p->in_use) {
+		conf_free(p->retired);
+		p->retired = old;
+	} else
+		conf_free(old);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Asks the thread to stop and waits up to seconds; true when it ended. */
+static bool
+proc_stop(struct proc *p, unsigned seconds)
+{
+	struct timespec dl;
+	bool done;
+
+	deadline(&dl, seconds);
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	while (!p->done)
+		if (pthread_cond_timedwait(&p->cond, &p->lock, &dl) == ETIMEDOUT)
+			break;
+	done = p->done;
+	pthread_mutex_unlock(&p->lock);
+	if (done)
+		pthread_join(p->tid, NULL);
+	return done;
+}
+
+/* ---- start-up and shutdown ------------------------------------------ */
+
+/*
+ * Without -f: forks, and the parent waits for the child's word on a pipe
+ * ("" for ready, or the error) so that a failed start is reported on the
+ * terminal with exit status 1.  Returns the pipe's write end in the child.
+ */
+static int
+daemonize(void)
+{
+	char msg[1100] = "";
+	struct pollfd pfd;
+	size_t len = 0;
+	ssize_t n;
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		fprintf(stderr, "listd: cannot start the daemon: %s\n",
+		    strerror(errno));
+		exit(EXIT_FAIL);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (setsid() == -1 || chdir("/") == -1)
+			_exit(EXIT_FAIL);
+		return p[1];
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	while (len < sizeof msg - 1 && poll(&pfd, 1, START_WAIT_SECONDS * 1000) > 0 &&
+	    (n = read(p[0], msg + len, sizeof msg - 1 - len)) > 0)
+		len += (size_t)n;
+	msg[len] = '\0';
+	if (strcmp(msg, "ready") == 0)
+		exit(0);
+	fprintf(stderr, "listd: %s\n", len > 0 ? msg : "the daemon did not start; "
+	    "see the mail log");
+	exit(EXIT_FAIL);
+}
+
+/* Tells the waiting parent (if any) how the start went, then detaches. */
+static void
+started(int *ready_fd, const char *msg)
+{
+	int fd;
+
+	if (*ready_fd == -1)
+		return;
+	(void)!write(*ready_fd, msg, strlen(msg));
+	close(*ready_fd);
+	*ready_fd = -1;
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+static void __attribute__((noreturn))
+startup_fail(int *ready_fd, const struct pd_err *err)
+{
+	log_warnx("%s", err->text);
+	started(ready_fd, err->text);
+	exit(EXIT_FAIL);
+}
+
+/* Blocks the signals listd takes in every thread; returns a signalfd. */
+static int
+signals(struct pd_err *err)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if ((fd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		return pd_fail(err, PD_FAIL, "signalfd: %s", strerror(errno));
+	return fd;
+}
+
+static void
+restart_note(const char *what, const char *old, const char *new)
+{
+	if (strcmp(old, new) != 0)
+		log_warnx("reload: %s changed from %s to %s: takes effect when "
+		    "listd is restarted", what, old, new);
+}
+
+/* What the running daemon took at start and keeps until a restart. */
+struct fixed {
+	char		 listen[1100], datadir[1100];
+	unsigned long	 map_mib;
+	bool		 verbose;
+};
+
+static void
+fixed_set(struct fixed *f, const struct conf *c, bool verbose)
+{
+	snprintf(f->listen, sizeof f->listen, "%s", c->lmtp_listen);
+	snprintf(f->datadir, sizeof f->datadir, "%s", c->datadir);
+	f->map_mib = c->store_map_mib;
+	f->verbose = verbose;
+}
+
+static void
+reload(const char *path, const struct fixed *f, struct proc *p)
+{
+	struct pd_err err = { 0 };
+	struct conf *nc;
+	char a[32], b[32];
+	int rc;
+
+	rc = conf_load(path, &nc, &err);
+	if (rc == -1) {
+		log_warnx("reload: %s; keeping the configuration in use",
+		    err.text);
+		return;
+	}
+	restart_note("lmtp-listen", f->listen, nc->lmtp_listen);
+	restart_note("datadir", f->datadir, nc->datadir);
+	snprintf(a, sizeof a, "%lu", f->map_mib);
+	snprintf(b, sizeof b, "%lu", nc->store_map_mib);
+	restart_note("store-map-size", a, b);
+	if (nc->verbose && !f->verbose)
+		restart_note("verbose", "false", "true");
+	proc_set_conf(p, nc);
+	log_info("reloaded %s", path ? path : "the configuration");
+}
+
+/* Accepts and serves until SIGTERM or SIGINT. */
+static void
+serve(struct lmtp_server *srv, int sfd, const char *path,
+    const struct fixed *f, struct proc *p)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+
+	for (;;) {
+		pfd[0].fd = lmtp_fd(srv);
+		pfd[0].events = POLLIN;
+		pfd[1].fd = sfd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			return;
+		}
+		if (pfd[1].revents & POLLIN) {
+			if (read(sfd, &si, sizeof si) != sizeof si)
+				continue;
+			if (si.ssi_signo != SIGHUP) {
+				log_info("signal %u: stopping", si.ssi_signo);
+				return;
+			}
+			reload(path, f, p);
+		}
+		if (pfd[0].revents & POLLIN)
+			lmtp_accept(srv);
+	}
+}
+
+/* The orderly end after SIGTERM: everything bounded.  Returns the status. */
+static int
+shutdown_all(struct lmtp_server *srv, struct proc *p, struct store *st)
+{
+	unsigned left;
+	bool proc_done;
+
+	lmtp_stop(srv);
+	if ((left = lmtp_drain(srv, DRAIN_SECONDS)) > 0)
+		log_warnx("%u LMTP connections still open after %d s; their "
+		    "messages were not acknowledged", left, DRAIN_SECONDS);
+	if (!(proc_done = proc_stop(p, PROC_WAIT_SECONDS)))
+		log_warnx("processing still running after %d s; what it has "
+		    "not finished stays in the inbox", PROC_WAIT_SECONDS);
+	if (left > 0 || !proc_done) {
+		log_info("stopped");
+		return 0;	/* threads still run: leave the store to exit */
+	}
+	lmtp_close(srv);
+	store_close(st);
+	conf_free(p->conf);
+	log_info("stopped");
+	return 0;
+}
+
+static int
+run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
+{
+	struct lmtp_opts lo = { 0 };
+	struct proc p = { 0 };
+	struct fixed f;
+	struct lmtp_server *srv;
+	struct pd_err err = { 0 };
+	struct store *st;
+	int ready = -1, sfd;
+
+	fixed_set(&f, conf, verbose);
+	if (!foreground) {
+		ready = daemonize();
+		log_init("listd", false, verbose);
+	}
+	if (store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1 ||
+	    keys_init(&err) == -1)
+		startup_fail(&ready, &err);
+	lo.listen = conf->lmtp_listen;
+	lo.datadir = conf->datadir;
+	lo.store = st;
+	lo.committed = proc_kick;
+	lo.arg = &p;
+	if (lmtp_open(&lo, &srv, &err) == -1 || (sfd = signals(&err)) == -1 ||
+	    proc_start(&p, conf, st, &err) == -1)
+		startup_fail(&ready, &err);
+	log_info("listening on %s, datadir %s", conf->lmtp_listen,
+	    conf->datadir);
+	started(&ready, "ready");
+	serve(srv, sfd, path, &f, &p);
+	close(sfd);
+	return shutdown_all(srv, &p, st);
+}
+
+/* --once: process until the inbox is empty (bounded), no listening. */
+static int
+run_inbox(const struct conf *conf)
+{
+	struct pd_err err = { 0 };
+	struct store *st = NULL;
+	unsigned done = 0, total = 0;
+	int i, rc = EXIT_FAIL;
+
+	if (store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1 ||
+	    keys_init(&err) == -1)
+		goto out;
+	for (i = 0; i < ONCE_ROUNDS; i++) {
+		if (process_inbox(conf, st, &done, &err) == -1)
+			goto out;
+		total += done;
+		if (done == 0)
+			break;
+	}
+	log_debug("processed %u messages", total);
+	rc = 0;
+out:
+	if (rc != 0)
+		log_warnx("%s", err.text);
+	store_close(st);
+	return rc;
+}
+
+/* -n: the configuration, the listening address and the store. */
+static int
+check_only(const struct conf *conf)
+{
+	struct pd_err err = { 0 };
+	struct store *st;
+
+	if (lmtp_check_listen(conf->lmtp_listen, false, &err) == -1 ||
+	    store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1) {
+		fprintf(stderr, "listd: %s\n", err.text);
+		return EXIT_FAIL;
+	}
+	store_close(st);
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: listd [-c FILE] [-f] [-n] [--once] [-v]\n"
+	    "  -c FILE  the configuration (listd.conf)\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -n       check the configuration and the store, then exit\n"
+	    "  --once   process the inbox until it is empty, then exit\n"
+	    "  -v       log debugging detail\n"
+	    "See listd(8).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = NULL;
+	bool foreground = false, check = false, once = false, verbose = false;
+	struct pd_err err = { 0 };
+	struct conf *conf;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:fnvhV", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = true; break;
+		case 'n': check = true; break;
+		case 'o': once = true; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("listd (pdlist) %s\n", PDLIST_VERSION); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	log_init("listd", true, verbose);
+	if (conf_load(path, &conf, &err) == -1) {
+		fprintf(stderr, "listd: %s\n", err.text);
+		return EXIT_FAIL;
+	}
+	verbose = verbose || conf->verbose;
+	log_init("listd", true, verbose);
+	if (check)
+		rc = check_only(conf);
+	else if (once)
+		rc = run_inbox(conf);
+	else
+		return run_daemon(conf, path, foreground, verbose);
+	conf_free(conf);
+	return rc;
+}
