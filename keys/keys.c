@@ -633,9 +633,11 @@ keys_decrypt(struct keys *k, const char *in, size_t len, char **plain,
 	rc = *plain ? 0 : pd_fail(err, PD_TEMPFAIL, "out of memory");
 out:
 	gpgme_data_release(cipher);
-	if (out != NULL) {
-		size_t n;
-		keys_plain_free(take_data(out, &n), n);
+	if (out != NULL) {	/* a partial plaintext is wiped too */
+		size_t n = 0;
+		char *partial = take_data(out, &n);
+
+		keys_plain_free(partial, n);
 	}
 	return rc;
 }

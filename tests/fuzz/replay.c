@@ -39,8 +39,10 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		if (ents[i]->d_name[0] == '.')
+		if (ents[i]->d_name[0] == '.') {
+			free(ents[i]);
 			continue;
+		}
 		snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
 		if (read_file(path, 4 << 20, &buf, &len, &err) == 0) {
 			LLVMFuzzerTestOneInput((const uint8_t *)buf, len);
