@@ -46,4 +46,13 @@ expect encrypted-to-absent-key.eml cannot-decrypt
 expect encrypted-symmetric.eml cannot-decrypt
 is "$(ls "$CORPUS/clients" | grep -c '\.eml$')" 16 "every mail of the corpus was tried"
 
+# As an MTA hands them over LMTP: CRLF line ends (RFC 3156 signs CRLF).
+for f in thunderbird-signed-mime thunderbird-multi-alt-signed thunderbird-signed-inline; do
+	sed 's/\r*$/\r/' "$CORPUS/clients/$f.eml" >"$W/$f.crlf.eml"
+	lc inject $L <"$W/$f.crlf.eml"
+	listd_once >/dev/null
+	like "$(lc audit $L | grep ' post ' | tail -n 1)" " post distribute .* paz@nadir.org" \
+	    "$f.eml with CRLF line ends: distribute"
+done
+
 done_testing
