@@ -27,7 +27,7 @@ struct pd_err {
 int	pd_fail(struct pd_err *err, enum pd_status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
-#define ADDR_MAX	255
+#define ADDR_MAX	200	/* keeps store keys (list, id, member) within LMDB's 511 bytes */
 
 /*
  * Checks that in is a plain address local@domain (no display name, no

@@ -706,3 +706,52 @@ keys_verify_clearsigned(struct keys *k, const char *in, size_t len,
 	gpgme_data_release(s);
 	return rc;
 }
+
+int
+keys_sign_encrypt(struct keys *k, const char *signer, const char *recipients,
+    const char *data, size_t len, char **out, size_t *out_len,
+    struct pd_err *err)
+{
+	gpgme_data_t plain = NULL, cipher = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t ge;
+	char buf[256];
+	int rc = -1;
+
+	*out = NULL;
+	*out_len = 0;
+	if ((ge = gpgme_get_key(k->ctx, signer, &key, 1)) != 0)
+		return gpg_fail(err, ge, "the list's secret key");
+	gpgme_signers_clear(k->ctx);
+	if ((ge = gpgme_signers_add(k->ctx, key)) != 0 ||
+	    (ge = gpgme_data_new_from_mem(&plain, data, len, 0)) != 0 ||
+	    (ge = gpgme_data_new(&cipher)) != 0) {
+		gpg_fail(err, ge, "gpgme");
+		goto out;
+	}
+	gpgme_set_armor(k->ctx, 0);
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
+	ge = gpgme_op_encrypt_sign_ext(k->ctx, NULL, recipients,
+	    GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO, plain,
+	    cipher);
+	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	gpgme_set_armor(k->ctx, 1);
+	if (ge != 0) {
+		gpgme_strerror_r(ge, buf, sizeof buf);
+		pd_fail(err, PD_TEMPFAIL, "sign and encrypt: %s", buf);
+		goto out;
+	}
+	if ((*out = take_data(cipher, out_len)) == NULL)
+		pd_fail(err, PD_TEMPFAIL, "out of memory");
+	else
+		rc = 0;
+	cipher = NULL;
+out:
+	gpgme_signers_clear(k->ctx);
+	gpgme_data_release(plain);
+	gpgme_data_release(cipher);
+	gpgme_key_unref(key);
+	return rc;
+}

@@ -118,6 +118,18 @@ int	keys_verify_clearsigned(struct keys *, const char *in, size_t len,
 	    struct pd_err *err);
 
 /*
+ * Signs data with the keyring's secret key signer and encrypts it once to
+ * every recipient: recipients holds subkey fingerprints, one per line, each
+ * used exactly (gpg's "FPR!").  The result is binary OpenPGP (for
+ * keys/pgpsplit.c to cut into one copy per recipient), in *out (malloc'd).
+ * Members' keys are plain imported keys: they are trusted because the list
+ * checked them, not through the web of trust.
+ */
+int	keys_sign_encrypt(struct keys *, const char *signer,
+	    const char *recipients, const char *data, size_t len, char **out,
+	    size_t *out_len, struct pd_err *err);
+
+/*
  * Stops the gpg-agent that serves home, if any (gpgconf --kill gpg-agent),
  * before the home is removed.
  */

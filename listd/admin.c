@@ -946,6 +946,28 @@ admin_held_ls(struct admin *a, const char *list, json_t **held,
 }
 
 int
+admin_queue(struct admin *a, const char *list, json_t **jobs,
+    struct pd_err *err)
+{
+	json_t *all, *j, *out;
+	size_t i;
+
+	*jobs = NULL;
+	if (list_records(a, STORE_JOBS, list, &all, err) == -1)
+		return -1;
+	if ((out = json_array()) == NULL) {
+		json_decref(all);
+		return pd_fail(err, PD_FAIL, "out of memory");
+	}
+	json_array_foreach(all, i, j)
+		if (strcmp(json_str(j, "state"), "sent") != 0)
+			json_array_append(out, j);
+	json_decref(all);
+	*jobs = out;
+	return 0;
+}
+
+int
 admin_held_show(struct admin *a, const char *list_in, const char *id,
     json_t **rec, struct pd_err *err)
 {

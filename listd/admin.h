@@ -93,6 +93,13 @@ int	admin_held_ls(struct admin *, const char *list, json_t **held,
 int	admin_held_show(struct admin *, const char *list, const char *id,
 	    json_t **rec, struct pd_err *err);
 
+/*
+ * The list's delivery jobs that are not done: waiting, retrying (with the
+ * next attempt and the server's last reply), failed or skipped.
+ */
+int	admin_queue(struct admin *, const char *list, json_t **jobs,
+	    struct pd_err *err);
+
 /* The list's audit entries, oldest first. */
 int	admin_audit(struct admin *, const char *list, json_t **entries,
 	    struct pd_err *err);

@@ -38,6 +38,7 @@ static cfg_opt_t opts[] = {
 	CFG_STR("lmtp-listen", "unix:/run/pdlist/lmtp.sock", CFGF_NONE),
 	CFG_STR("smtp-url", "smtp://127.0.0.1:25", CFGF_NONE),
 	CFG_INT("workers", 4, CFGF_NONE),
+	CFG_INT("retry-first", 60, CFGF_NONE),	/* seconds; doubles */
 	CFG_INT("store-map-size", 4096, CFGF_NONE),	/* MiB */
 	CFG_BOOL("verbose", cfg_false, CFGF_NONE),
 	CFG_END()
@@ -63,6 +64,7 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	if ((cfg = cfread_init(opts, path ? path : "listd.conf")) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	cfg_set_validate_func(cfg, "workers", positive);
+	cfg_set_validate_func(cfg, "retry-first", positive);
 	cfg_set_validate_func(cfg, "store-map-size", positive);
 	cfg_set_validate_func(cfg, "lmtp-listen", listen_addr);
 	if (path != NULL && cfread_parse(cfg, path) == -1) {
@@ -79,6 +81,7 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	c->lmtp_listen = dup_or_null(cfg_getstr(cfg, "lmtp-listen"));
 	c->smtp_url = dup_or_null(cfg_getstr(cfg, "smtp-url"));
 	c->workers = (unsigned)cfg_getint(cfg, "workers");
+	c->retry_first = (unsigned)cfg_getint(cfg, "retry-first");
 	c->store_map_mib = (unsigned long)cfg_getint(cfg, "store-map-size");
 	c->verbose = cfg_getbool(cfg, "verbose");
 	if ((path != NULL && c->path == NULL) || c->datadir == NULL ||

@@ -18,6 +18,7 @@ struct conf {
 	char		*lmtp_listen;	/* "unix:PATH" or "HOST:PORT" */
 	char		*smtp_url;
 	unsigned	 workers;
+	unsigned	 retry_first;	/* seconds before the first retry */
 	unsigned long	 store_map_mib;
 	bool		 verbose;
 };

@@ -3,7 +3,7 @@
  *
  * Threads: the main thread accepts LMTP connections and takes signals
  * (blocked everywhere, read from a signalfd); each connection has a thread
- * of its own (lmtp.c); one processing thread runs process_inbox(), woken
+ * of its own (lmtp.c); one processing thread runs work_due(), woken
  * after each commit and at least every PROC_INTERVAL seconds.  They share
  * one store, opened once after the fork (LMDB, MDB_NOTLS).
  *
@@ -34,7 +34,7 @@
 #include "keys/keys.h"
 #include "listd/conf.h"
 #include "listd/lmtp.h"
-#include "listd/process.h"
+#include "listd/work.h"
 #include "listd/store.h"
 
 #define PROC_INTERVAL		5	/* seconds between runs at the latest */
@@ -88,7 +88,7 @@ run_once(const struct conf *conf, struct store *st)
 	struct pd_err err = { 0 };
 	unsigned done = 0;
 
-	if (process_inbox(conf, st, &done, &err) == -1)
+	if (work_due(conf, st, &done, &err) == -1)
 		log_warnx("processing: %s", err.text);
 	else if (done > 0)
 		log_debug("processed %u messages", done);
@@ -426,7 +426,7 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	return shutdown_all(srv, &p, st);
 }
 
-/* --once: process until the inbox is empty (bounded), no listening. */
+/* --once: work until nothing is due (bounded), no listening. */
 static int
 run_inbox(const struct conf *conf)
 {
@@ -439,7 +439,7 @@ run_inbox(const struct conf *conf)
 	    keys_init(&err) == -1)
 		goto out;
 	for (i = 0; i < ONCE_ROUNDS; i++) {
-		if (process_inbox(conf, st, &done, &err) == -1)
+		if (work_due(conf, st, &done, &err) == -1)
 			goto out;
 		total += done;
 		if (done == 0)

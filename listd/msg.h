@@ -77,4 +77,42 @@ void	 msg_pgp_clear(struct msg_pgp *);
 int	 msg_text(const struct msg *m, bool signed_content, char **text,
 	    size_t *len, struct pd_err *err);
 
+/* The real headers, carried inside the encryption (protected headers). */
+struct msg_protected {
+	const char	*subject;
+	const char	*from;
+	const char	*to;
+	const char	*date;
+	const char	*message_id;
+};
+
+/*
+ * What a member decrypts: the top MIME part of m written as an entity, its
+ * content exactly as it came (a signature inside stays valid), with the
+ * protected headers and protected-headers="v1" (RFC 9788: hp="cipher") on
+ * it.  *out is malloc'd; it is plaintext: wipe it (keys_plain_free()).
+ */
+int	 msg_payload(const struct msg *m, const struct msg_protected *ph,
+	    char **out, size_t *len, struct pd_err *err);
+
+/* The outer headers of a member's copy: nothing embargoed, no member. */
+struct msg_copy {
+	const char	*list;		/* From:, To: and the List-Id */
+	const char	*subject;	/* neutral, e.g. "[...]" */
+	const char	*message_id;	/* unique per copy, without <> */
+};
+
+/*
+ * A member's copy: an RFC 3156 multipart/encrypted message around the
+ * armored OpenPGP message, with From:/To: the list, a neutral Subject,
+ * List-Id (RFC 2919), List-Post: NO and X-Loop.  *out is malloc'd.
+ */
+int	 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
+	    size_t armored_len, char **out, size_t *len, struct pd_err *err);
+
+/* The same for text that is not MIME (inline PGP): a text/plain entity. */
+int	 msg_text_payload(const char *text, size_t text_len,
+	    const struct msg_protected *ph, char **out, size_t *len,
+	    struct pd_err *err);
+
 #endif

@@ -36,6 +36,11 @@ struct auth {
 	/* set when the message cannot go on, whatever its signatures */
 	const char	*hold;		/* reason code */
 	char		 hold_text[512];
+	/* fan-out only: what members decrypt, and its real headers */
+	bool		 want_payload;
+	char		*payload;	/* plaintext: wiped */
+	size_t		 payload_len;
+	char		 h_from[512], h_to[512], h_date[128];
 };
 
 /* The decision about one message. */
@@ -85,6 +90,21 @@ set_text(struct auth *a, char *text, size_t len)
 static int authenticate(struct run *, const char *, size_t, bool, int,
     struct auth *, struct pd_err *);
 
+/* Builds the payload from m (MIME) or text (inline), once. */
+static int
+payload(struct auth *a, const struct msg *m, const char *text, size_t len,
+    struct pd_err *err)
+{
+	struct msg_protected ph = { a->subject, a->h_from, a->h_to, a->h_date,
+	    a->message_id };
+
+	if (!a->want_payload || a->payload != NULL)
+		return 0;
+	return m != NULL ? msg_payload(m, &ph, &a->payload, &a->payload_len,
+	    err) : msg_text_payload(text, len, &ph, &a->payload,
+	    &a->payload_len, err);
+}
+
 /* The first armored clearsigned block inside decrypted inline text. */
 static int
 inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
@@ -100,6 +120,11 @@ inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
 		return err->status == PD_REFUSED ? (auth_hold(a, "malformed",
 		    err), 0) : -1;
 	add_form(a, MSG_FORM_INLINE_SIGNED);
+	if (payload(a, NULL, start, a->text_len - (size_t)(start - a->text),
+	    err) == -1) {
+		keys_plain_free(plain, len);
+		return -1;
+	}
 	set_text(a, plain, len);
 	return 0;
 }
@@ -123,7 +148,9 @@ decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
 	}
 	if (p->form == MSG_FORM_INLINE_ENCRYPTED) {
 		set_text(a, plain, len);
-		return a->sigs.n == 0 ? inner_clearsigned(r, a, err) : 0;
+		if (a->sigs.n == 0)
+			return inner_clearsigned(r, a, err);
+		return payload(a, NULL, a->text, a->text_len, err);
 	}
 	if (a->sigs.n == 0) {	/* signed inside, perhaps: look again */
 		rc = authenticate(r, plain, len, true, depth + 1, a, err);
@@ -141,6 +168,8 @@ decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
 		keys_plain_free(a->text, a->text_len);
 		a->text = NULL;
 		rc = msg_text(inner, false, &a->text, &a->text_len, err);
+		if (rc == 0)
+			rc = payload(a, inner, NULL, 0, err);
 	}
 	msg_free(inner);
 	keys_plain_free(plain, len);
@@ -162,7 +191,9 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 			break;
 		keys_plain_free(a->text, a->text_len);
 		a->text = NULL;
-		return msg_text(m, true, &a->text, &a->text_len, err);
+		if (msg_text(m, true, &a->text, &a->text_len, err) == -1)
+			return -1;
+		return payload(a, m, NULL, 0, err);
 	case MSG_FORM_ENCRYPTED:
 	case MSG_FORM_INLINE_ENCRYPTED:
 		return decrypted(r, p, depth, a, err);
@@ -171,7 +202,8 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 		    &len, &a->sigs, err) == -1)
 			break;
 		set_text(a, plain, len);
-		return 0;
+		/* Only the signed block goes on: what is around it is not. */
+		return payload(a, NULL, p->data, p->len, err);
 	case MSG_FORM_PLAIN:
 		keys_plain_free(a->text, a->text_len);
 		a->text = NULL;
@@ -185,9 +217,21 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 
 /* The outer headers: unverified, for display and loop detection only. */
 static void
+copy_header(const struct msg *m, const char *name, char *buf, size_t len)
+{
+	const char *v = msg_header(m, name);
+
+	snprintf(buf, len, "%s", v != NULL ? v : "");
+}
+
+static void
 show_headers(struct run *r, struct msg *m, struct auth *a)
 {
 	const char *loop = msg_header(m, "X-Loop");
+
+	copy_header(m, "From", a->h_from, sizeof a->h_from);
+	copy_header(m, "To", a->h_to, sizeof a->h_to);
+	copy_header(m, "Date", a->h_date, sizeof a->h_date);
 
 	msg_address(m, "From", a->from);
 	snprintf(a->message_id, sizeof a->message_id, "%s",
@@ -477,6 +521,55 @@ decision_record(const json_t *in, const struct auth *a,
 	return o;
 }
 
+struct job_maker {
+	struct store_txn *t;
+	const char	*id;
+	json_int_t	 now;
+	int		 n;
+	struct pd_err	*err;
+};
+
+static int
+make_job(const char *key, json_t *m, void *arg)
+{
+	struct job_maker *j = arg;
+	const char *addr = json_string_value(json_object_get(m, "address"));
+	const char *list = json_string_value(json_object_get(m, "list"));
+	char jkey[STORE_KEY_MAX];
+	json_t *job;
+	int rc;
+
+	(void)key;
+	if (strcmp(json_string_value(json_object_get(m, "state")), "active") != 0)
+		return 0;
+	snprintf(jkey, sizeof jkey, "%s\x1f%s\x1f%s", list, j->id, addr);
+	job = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I}", "list", list, "post",
+	    j->id, "member", addr, "state", "new", "attempts", 0,
+	    "next-attempt", j->now);
+	if (job == NULL)
+		return pd_fail(j->err, PD_TEMPFAIL, "out of memory");
+	rc = store_put(j->t, STORE_JOBS, jkey, job, true, j->err);
+	json_decref(job);
+	j->n++;
+	return rc;
+}
+
+/* A delivery job for every active member, in the decision's transaction. */
+static int
+make_jobs(struct run *r, struct store_txn *t, const char *id, json_t *rec,
+    struct pd_err *err)
+{
+	struct job_maker j = { t, id, (json_int_t)time(NULL), 0, err };
+	char prefix[STORE_KEY_MAX];
+
+	store_member_key(r->list, "", prefix);
+	if (store_scan(t, STORE_MEMBERS, prefix, make_job, &j, err) != 0)
+		return -1;
+	json_object_set_new(rec, "state", json_string("decided"));
+	json_object_set_new(rec, "jobs", json_integer(j.n));
+	return 0;
+}
+
 /* Records the decision and takes the message out of the inbox, at once. */
 static int
 record(struct run *r, const char *id, json_t *rec, bool distribute,
@@ -502,7 +595,8 @@ record(struct run *r, const char *id, json_t *rec, bool distribute,
 	    "keywords", json_object_get(rec, "keywords")));
 	if (store_begin(r->st, true, &t, err) == -1)
 		goto out;
-	if (store_put(t, distribute ? STORE_POSTS : STORE_HELD, key, rec, true,
+	if ((distribute && make_jobs(r, t, id, rec, err) == -1) ||
+	    store_put(t, distribute ? STORE_POSTS : STORE_HELD, key, rec, true,
 	    err) == -1 || store_del(t, STORE_INBOX, id, err) == -1 ||
 	    store_audit(t, e, err) == -1) {
 		store_abort(t);
@@ -571,6 +665,7 @@ out:
 	keys_close(r->keys);
 	r->keys = NULL;
 	keys_plain_free(a.text, a.text_len);
+	keys_plain_free(a.payload, a.payload_len);
 	json_decref(rec);
 	json_decref(lrec);
 	free(raw);
@@ -613,4 +708,47 @@ process_inbox(const struct conf *conf, struct store *st, unsigned *done,
 	}
 	json_decref(inbox);
 	return rc == 0 ? 0 : -1;
+}
+
+int
+process_payload(const struct conf *conf, struct store *st, const char *list,
+    const char *id, char **out, size_t *out_len, struct pd_err *err)
+{
+	struct run r = { conf, st, NULL, NULL, NULL };
+	struct store_txn *t;
+	struct auth a;
+	json_t *lrec = NULL;
+	char *raw = NULL;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	memset(&a, 0, sizeof a);
+	a.want_payload = true;
+	if (store_begin(st, false, &t, err) == -1)
+		return -1;
+	rc = store_get_bytes(t, STORE_MESSAGES, id, &raw, &len, err);
+	store_abort(t);
+	if (rc == -1 || raw == NULL)
+		return rc == -1 ? -1 : pd_fail(err, PD_REFUSED, "post %s: its "
+		    "message is gone", id);
+	if ((rc = open_list(&r, list, &lrec, err)) == 0 &&
+	    (rc = authenticate(&r, raw, len, false, 0, &a, err)) == 0) {
+		if (a.hold != NULL || a.payload == NULL)
+			rc = pd_fail(err, PD_REFUSED, "post %s no longer "
+			    "authenticates: %s", id, a.hold ? a.hold_text :
+			    "no signed content");
+		else {
+			*out = a.payload;
+			*out_len = a.payload_len;
+			a.payload = NULL;
+		}
+	}
+	keys_plain_free(a.payload, a.payload_len);
+	keys_plain_free(a.text, a.text_len);
+	keys_close(r.keys);
+	json_decref(lrec);
+	free(raw);
+	return rc;
 }

@@ -29,6 +29,8 @@ enum store_db {
 	STORE_MESSAGES,	/* message id -> the raw message as received (bytes) */
 	STORE_POSTS,	/* list "\x1f" id -> decision to distribute */
 	STORE_HELD,	/* list "\x1f" id -> held record with its reason */
+	STORE_JOBS,	/* list "\x1f" id "\x1f" member -> delivery job */
+	STORE_LEDGER,	/* list "\x1f" id "\x1f" member -> copy accepted by SMTP */
 	STORE_NDB
 };
 
@@ -84,7 +86,7 @@ int	store_audit_scan(struct store_txn *, store_scan_fn fn, void *arg,
 	    struct pd_err *err);
 
 /* The key of a member record: list and address joined by '\x1f'. */
-#define STORE_KEY_MAX	(2 * 256 + 2)
+#define STORE_KEY_MAX	512	/* LMDB's largest key is 511 bytes */
 void	store_member_key(const char *list, const char *address,
 	    char key[STORE_KEY_MAX]);
 

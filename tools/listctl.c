@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -360,6 +361,36 @@ run_held_show(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
+static int
+run_queue(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *js, *j;
+	char when[32];
+	time_t t;
+	size_t i;
+
+	if (admin_queue(a, args[0], &js, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(js);
+	else
+		json_array_foreach(js, i, j) {
+			t = (time_t)json_integer_value(json_object_get(j,
+			    "next-attempt"));
+			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ",
+			    gmtime(&t));
+			printf("%s\t%s\t%s\t%lld\t%s\t%s\n", s(j, "post"),
+			    s(j, "member"), s(j, "state"), (long long)
+			    json_integer_value(json_object_get(j, "attempts")),
+			    when, s(j, "last-reply"));
+		}
+	json_decref(js);
+	return 0;
+}
+
 /* sysexits(3), what an MTA's pipe transport understands */
 #define EX_DATAERR	65
 #define EX_NOUSER	67
@@ -394,6 +425,7 @@ static const struct cmd cmds[] = {
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
 	{ "audit", NULL, 1, "LIST", O_JSON, run_audit },
+	{ "queue", NULL, 1, "LIST", O_JSON, run_queue },
 	{ "held", "ls", 1, "LIST", O_JSON, run_held_ls },
 	{ "held", "show", 2, "LIST ID", O_JSON, run_held_show },
 	{ "inject", NULL, 1, "LIST [--sender ADDRESS] < MESSAGE", O_SENDER,

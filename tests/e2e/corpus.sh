@@ -18,7 +18,7 @@ expect() {
 	lc inject $L <"$CORPUS/clients/$1"
 	_rc=$?
 	listd_once >/dev/null
-	_last=$(lc audit $L | grep ' post ' | tail -n 1)
+	_last=$(lc audit $L | grep -E ' post (distribute|hold) ' | tail -n 1)
 	_id=$(printf '%s\n' "$_last" | sed -n 's/.* post [a-z]* \([^ ]*\) .*/\1/p')
 	_got=$(printf '%s\n' "$_last" | sed -n 's/.* post [a-z]* [^ ]* \([a-z-]*\):.*/\1/p')
 	is "$_rc/$_got" "0/$2" "$1: $2"
@@ -51,7 +51,7 @@ for f in thunderbird-signed-mime thunderbird-multi-alt-signed thunderbird-signed
 	sed 's/\r*$/\r/' "$CORPUS/clients/$f.eml" >"$W/$f.crlf.eml"
 	lc inject $L <"$W/$f.crlf.eml"
 	listd_once >/dev/null
-	like "$(lc audit $L | grep ' post ' | tail -n 1)" " post distribute .* paz@nadir.org" \
+	like "$(lc audit $L | grep -E ' post (distribute|hold) ' | tail -n 1)" " post distribute .* paz@nadir.org" \
 	    "$f.eml with CRLF line ends: distribute"
 done
 

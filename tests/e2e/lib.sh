@@ -85,10 +85,16 @@ find_corpus() {
 }
 
 _cleanup() {
+	[ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null
 	find "$W" -name S.gpg-agent 2>/dev/null | while read -r s; do
 		gpgconf --homedir "$(dirname "$s")" --kill all 2>/dev/null
 	done
-	rm -rf "$W"
+	# PDLIST_KEEP_TEST_DIR=1 keeps the world for a look after a failure.
+	if [ -n "${PDLIST_KEEP_TEST_DIR:-}" ]; then
+		echo "# kept $W" >&2
+	else
+		rm -rf "$W"
+	fi
 }
 
 command -v gpg >/dev/null 2>&1 || skip_all "gpg not installed"
@@ -101,9 +107,11 @@ export GNUPGHOME="$W/user-gnupg"
 mkdir -m 700 "$GNUPGHOME" "$W/keys"
 DATA="$W/data"
 CONF="$W/listd.conf"
+# Nothing listens on port 1: a test that delivers starts its own sink.
 cat >"$CONF" <<EOF
 datadir = "$DATA"
 policy-dir = "$top_srcdir/policy"
+smtp-url = "smtp://127.0.0.1:1"
 EOF
 
 # listctl with the test's configuration; stdout and stderr as they come.
@@ -228,3 +236,35 @@ import_list_key() {
 
 # listd_once: processes everything due, as cron or a test would.
 listd_once() { "$LISTD" -c "$CONF" --once; }
+
+# ---- a loopback SMTP sink ---------------------------------------------------
+
+SINK_PID=
+SINK_DIR=
+# start_sink [SINK OPTIONS...]: a sink on a free 127.0.0.1 port writing to
+# $W/sink; sets SMTP_PORT and adds smtp-url to $CONF.
+start_sink() {
+	SINK_DIR="$W/sink"
+	rm -rf "$SINK_DIR" "$W/sink.port"
+	mkdir -p "$SINK_DIR"
+	"$top_builddir/tests/smtp-sink" --port-file "$W/sink.port" --dir "$SINK_DIR" \
+	    --max-seconds 300 "$@" 2>"$W/sink.err" &
+	SINK_PID=$!
+	_i=0
+	while [ ! -s "$W/sink.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	SMTP_PORT=$(cat "$W/sink.port" 2>/dev/null)
+	sed -i '/^smtp-url/d' "$CONF"
+	echo "smtp-url = \"smtp://127.0.0.1:$SMTP_PORT\"" >>"$CONF"
+	[ -n "$SMTP_PORT" ]
+}
+stop_sink() {
+	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
+	SINK_PID=
+}
+# copies_to ADDRESS: how many messages the sink accepted for ADDRESS.
+copies_to() { awk -v a="$1" '$4 == a' "$SINK_DIR/log" 2>/dev/null | wc -l | tr -d ' '; }
+# copy_for ADDRESS: the file of the (last) message accepted for ADDRESS.
+copy_for() {
+	_s=$(awk -v a="$1" '$4 == a { s = $1 } END { print s }' "$SINK_DIR/log")
+	[ -n "$_s" ] && echo "$SINK_DIR/$_s.eml"
+}

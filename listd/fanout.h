@@ -1,0 +1,34 @@
+/*
+ * listd/fanout.h: from a decision to distribute to a copy in each member's
+ * mailbox.
+ *
+ * The processor creates a job per active member in the transaction of its
+ * decision.  fanout_prepare() checks each member's key just before
+ * encryption (an unusable key is skipped, recorded, and the admins are told
+ * in an encrypted notice: never plaintext), then signs and encrypts the post
+ * ONCE to every recipient's subkey together and keeps only that encrypted
+ * result in the store.  fanout_deliver() cuts each member's copy from it
+ * (that member's PKESK and the shared encrypted data), wraps it in RFC 3156
+ * multipart/encrypted and hands it to SMTP over `workers` connections,
+ * retrying temporary failures with exponential backoff and recording every
+ * accepted copy in the ledger.
+ */
+#ifndef PDLIST_FANOUT_H
+#define PDLIST_FANOUT_H
+
+#include "common/util.h"
+#include "listd/conf.h"
+#include "listd/store.h"
+
+/* Encrypts every decided post; *posts counts them.  One thread at a time. */
+int	fanout_prepare(const struct conf *, struct store *, unsigned *posts,
+	    struct pd_err *err);
+
+/*
+ * Delivers every job that is due; *sent counts accepted copies.  Temporary
+ * trouble leaves jobs for later; it is not an error of the run.
+ */
+int	fanout_deliver(const struct conf *, struct store *, unsigned *sent,
+	    struct pd_err *err);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * listd/smtp.h: sending mail over SMTP with libcurl.
+ *
+ * A struct smtp_conn is one libcurl easy handle that is reused for many
+ * messages, so that libcurl keeps one connection open between them where
+ * the server allows: EHLO (and STARTTLS) once, then MAIL, RCPT, DATA per
+ * message.  libcurl closes the connection after any failed message; the
+ * next smtp_send() opens a new one by itself.
+ *
+ * Threads: an smtp_conn is used by one thread at a time; several threads
+ * each with their own smtp_conn (one per delivery worker) run in parallel.
+ *
+ * Logging: the envelope, reply codes and reply lines only, never bodies.
+ * Memory: about 768 KB of buffers per smtp_conn (a 256 KB upload buffer and
+ * libcurl's twice as large scratch space for dot-stuffing), whatever the
+ * number or size of the messages.
+ */
+#ifndef PDLIST_SMTP_H
+#define PDLIST_SMTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/util.h"
+
+struct smtp_conn;
+
+/* Where a message stopped: tells the relay's refusals from the recipient's. */
+enum smtp_stage {
+	SMTP_CONNECT,	/* no server reply yet: connect, TLS, the greeting */
+	SMTP_HELLO,	/* EHLO/HELO, STARTTLS, AUTH */
+	SMTP_MAIL,	/* MAIL FROM */
+	SMTP_RCPT,	/* RCPT TO */
+	SMTP_DATA,	/* the DATA command */
+	SMTP_BODY	/* the message and the reply to its end */
+};
+
+struct smtp_result {
+	int		 code;		/* the server's 4xx or 5xx reply to the
+					   failing command, 250 on success, 0
+					   when there was no reply (connection
+					   refused or lost, timeout, TLS) */
+	char		 reply[256];	/* that reply's last line, or libcurl's
+					   reason when code is 0; one line,
+					   printable ASCII */
+	bool		 temporary;	/* worth a retry: 4xx and code 0 */
+	enum smtp_stage	 stage;		/* the command that failed, or
+					   SMTP_BODY on success */
+};
+
+/*
+ * Prepares a connection to url: smtp://host[:port] or smtps://host[:port]
+ * (a path is replaced by helo; user:password@ is passed to libcurl for AUTH
+ * and never shown).  starttls requires STARTTLS on smtp:// and fails every
+ * message when the server does not offer it.  helo is the name sent in
+ * EHLO; NULL takes this host's name.  Nothing is sent until smtp_send().
+ * Timeouts: 30 s to connect, 300 s per message, and a server that sends no
+ * reply and takes no data for 60 s is given up on.
+ * Returns 0 and *out, which the caller frees with smtp_close(), or -1 and
+ * err (PD_REFUSED for a bad url or helo, PD_FAIL when out of memory).
+ */
+int	smtp_open(const char *url, bool starttls, const char *helo,
+	    struct smtp_conn **out, struct pd_err *err);
+
+/* Changes the three timeouts (seconds; 0 keeps one as it is). */
+void	smtp_set_timeouts(struct smtp_conn *, long connect, long message,
+	    long stall);
+
+/* "smtp://host:port" without credentials, for logs and error texts. */
+const char *smtp_name(const struct smtp_conn *);
+
+/*
+ * Sends msg (len bytes, LF or CRLF line ends: bare LFs are sent as CRLF,
+ * libcurl dot-stuffs) from the envelope sender from ("" for <>) to one
+ * recipient.  msg is read in place, not copied, and is not kept.
+ * Returns 0 when the server accepted it with 250 to the end of DATA, and
+ * -1 otherwise, with err set: PD_TEMPFAIL when res->temporary, PD_REFUSED
+ * for a 5xx or for a sender or recipient that is not a plain address
+ * (nothing sent then, code 0).  *res is filled in both cases; on success
+ * it holds the server's 250 line (for the ledger).
+ * A connection that the server closed while idle is reopened once by
+ * itself; nothing is retried once the server has answered anything.
+ */
+int	smtp_send(struct smtp_conn *, const char *from, const char *rcpt,
+	    const char *msg, size_t len, struct smtp_result *res,
+	    struct pd_err *err);
+
+/* Says QUIT when a connection is open, frees everything; NULL is a no-op. */
+void	smtp_close(struct smtp_conn *);
+
+const char *smtp_stage_str(enum smtp_stage);
+
+#endif
