@@ -43,7 +43,7 @@ struct pgp_split {
 	int		 pk_version;
 	struct pgp_data_info data;
 	uint32_t	 data_crc;	/* CRC24 of the data packet from 0 */
-	uint32_t	 data_xpow;	/* x^(8 * data.len) mod the CRC24 poly */
+	uint32_t	 data_xpow;	/* x^(8 * data.len) mod CRC24's poly */
 };
 
 /* One packet as framed in the input. */
@@ -124,7 +124,7 @@ refuse(struct pd_err *err, size_t off, const char *fmt, ...)
 	    off, why);
 }
 
-/* ---- CRC24 ------------------------------------------------------------ */
+/* ---- CRC24 -------------------------------------------------------------- */
 
 static uint32_t
 crc24_update(uint32_t crc, const unsigned char *p, size_t len)
@@ -168,7 +168,7 @@ crc24_xpow(size_t n)
 	return r;
 }
 
-/* ---- packet framing ---------------------------------------------------- */
+/* ---- packet framing ----------------------------------------------------- */
 
 /*
  * A new-format length at *pos: 1, 2 or 5 octets, or a partial body length.
@@ -182,7 +182,7 @@ new_len(const unsigned char *m, size_t len, size_t *pos, size_t *n,
 	unsigned o1;
 
 	if (p >= len)
-		return refuse(err, p, "the input ends in a packet length");
+		return refuse(err, p, "the input ends in a length");
 	o1 = m[p];
 	*partial = false;
 	if (o1 < 192) {
@@ -190,12 +190,12 @@ new_len(const unsigned char *m, size_t len, size_t *pos, size_t *n,
 		*pos = p + 1;
 	} else if (o1 < 224) {
 		if (len - p < 2)
-			return refuse(err, p, "the input ends in a packet length");
+			return refuse(err, p, "the input ends in a length");
 		*n = ((size_t)(o1 - 192) << 8) + m[p + 1] + 192;
 		*pos = p + 2;
 	} else if (o1 == 255) {
 		if (len - p < 5)
-			return refuse(err, p, "the input ends in a packet length");
+			return refuse(err, p, "the input ends in a length");
 		*n = (size_t)m[p + 1] << 24 | (size_t)m[p + 2] << 16 |
 		    (size_t)m[p + 3] << 8 | m[p + 4];
 		*pos = p + 5;
@@ -207,7 +207,7 @@ new_len(const unsigned char *m, size_t len, size_t *pos, size_t *n,
 	return 0;
 }
 
-/* An old-format length of 1, 2 or 4 octets (type 3, indeterminate, is refused). */
+/* An old-format length: 1, 2 or 4 octets; 3 (indeterminate) is refused. */
 static int
 old_len(const unsigned char *m, size_t len, size_t off, size_t *pos,
     size_t *n, struct pd_err *err)
@@ -220,7 +220,7 @@ old_len(const unsigned char *m, size_t len, size_t off, size_t *pos,
 		return refuse(err, off, "an old-format packet of indeterminate "
 		    "length: its end cannot be checked");
 	if (len - *pos < width[type])
-		return refuse(err, *pos, "the input ends in a packet length");
+		return refuse(err, *pos, "the input ends in a length");
 	*n = 0;
 	for (i = 0; i < width[type]; i++)
 		*n = *n << 8 | m[*pos + i];
@@ -276,7 +276,7 @@ pkt_read(const unsigned char *m, size_t len, size_t off, struct pkt *p,
 	return 0;
 }
 
-/* ---- the split ----------------------------------------------------------- */
+/* ---- the split ---------------------------------------------------------- */
 
 static uint64_t
 be64(const unsigned char *p)
@@ -571,7 +571,7 @@ pkesk_find(const struct pgp_split *s, uint64_t keyid)
 	    &s->pk[s->byid[lo].i] : NULL;
 }
 
-/* ---- armor ----------------------------------------------------------------- */
+/* ---- armor -------------------------------------------------------------- */
 
 struct seg {
 	const unsigned char	*p;
@@ -652,7 +652,7 @@ armor_segs(const struct seg *sg, size_t nsg, const char *type, uint32_t crc,
 			return pd_fail(err, PD_FAIL, "armor: input too large");
 		n += sg[i].len;
 	}
-	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 2: no overflow */
+	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 2 */
 	size = 2 * (strlen(type) + 32) + b64 + b64 / 64 + 1 + 8;
 	if (size < b64 || (buf = malloc(size)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
@@ -710,7 +710,7 @@ pgp_split_copy(const struct pgp_split *s, const char *keyid, char **out,
 	return armor_segs(sg, 2, "MESSAGE", crc, out, out_len, err);
 }
 
-/* ---- dearmor ------------------------------------------------------------------ */
+/* ---- dearmor ------------------------------------------------------------ */
 
 struct line {
 	const char	*p;
@@ -756,11 +756,17 @@ line_is(const struct line *l, const char *s)
 static int
 b64_value(int c)
 {
-	const char *p;
-
-	if (c == '\0' || (p = strchr(b64_alphabet, c)) == NULL)
-		return -1;
-	return (int)(p - b64_alphabet);
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
 }
 
 static int
@@ -855,7 +861,7 @@ armor_end(const struct line *l, const char *end, const struct b64r *r,
 /* The lines after BEGIN: headers, data, the checksum, the END line. */
 static int
 armor_body(const char *text, size_t len, size_t pos, const char *type,
-    struct b64r *r, bool *have_crc, uint32_t *crc, struct pd_err *err)
+    struct b64r *r, size_t *crc_off, uint32_t *crc, struct pd_err *err)
 {
 	char end[64];
 	struct line l;
@@ -868,7 +874,7 @@ armor_body(const char *text, size_t len, size_t pos, const char *type,
 			return armor_end(&l, end, r, err);
 		if (l.len == 0)
 			continue;
-		if (*have_crc)
+		if (*crc_off != SIZE_MAX)
 			return refuse(err, l.off, "armor: the END line must "
 			    "follow the checksum");
 		if (!data && memchr(l.p, ':', l.len) != NULL)
@@ -877,7 +883,7 @@ armor_body(const char *text, size_t len, size_t pos, const char *type,
 		if (l.p[0] == '=' && r->k == 0) {
 			if (crc_line(&l, crc, err) == -1)
 				return -1;
-			*have_crc = true;
+			*crc_off = l.off;
 			continue;
 		}
 		for (i = 0; i < l.len; i++)
@@ -893,9 +899,8 @@ pgp_dearmor(const char *text, size_t len, void **out, size_t *out_len,
 {
 	struct b64r r = { 0 };
 	char type[32];
-	size_t pos = 0;
+	size_t pos = 0, crc_off = SIZE_MAX;
 	uint32_t crc = 0, want;
-	bool have_crc = false;
 	int rc = -1;
 
 	*out = NULL;
@@ -904,16 +909,17 @@ pgp_dearmor(const char *text, size_t len, void **out, size_t *out_len,
 		return -1;
 	if ((r.out = malloc(len / 4 * 3 + 3)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
-	if (armor_body(text, len, pos, type, &r, &have_crc, &crc, err) == -1)
+	if (armor_body(text, len, pos, type, &r, &crc_off, &crc, err) == -1)
 		goto out;
 	if (r.n == 0) {
 		refuse(err, pos, "armor: no data");
 		goto out;
 	}
 	want = crc24_update(CRC24_INIT, r.out, r.n);
-	if (have_crc && crc != want) {
-		refuse(err, pos, "armor: CRC24 mismatch (%06X, computed %06X): "
-		    "the text was damaged", (unsigned)crc, (unsigned)want);
+	if (crc_off != SIZE_MAX && crc != want) {
+		refuse(err, crc_off, "armor: CRC24 mismatch (%06X, computed "
+		    "%06X): the text was damaged", (unsigned)crc,
+		    (unsigned)want);
 		goto out;
 	}
 	*out = r.out;

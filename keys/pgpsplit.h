@@ -37,7 +37,7 @@
 
 #define PGP_KEYID_HEX	16		/* hex digits of a key ID */
 
-struct pgp_split;	/* a parsed encrypted message: its PKESKs and the rest */
+struct pgp_split;	/* a parsed encrypted message: PKESKs and the rest */
 
 /* The encrypted-data packet of a parsed message, for tests and logs. */
 struct pgp_data_info {

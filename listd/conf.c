@@ -37,6 +37,7 @@ static cfg_opt_t opts[] = {
 	CFG_STR("policy-dir", PDLIST_POLICYDIR, CFGF_NONE),
 	CFG_STR("lmtp-listen", "unix:/run/pdlist/lmtp.sock", CFGF_NONE),
 	CFG_STR("smtp-url", "smtp://127.0.0.1:25", CFGF_NONE),
+	CFG_BOOL("smtp-starttls", cfg_false, CFGF_NONE),
 	CFG_INT("workers", 4, CFGF_NONE),
 	CFG_INT("retry-first", 60, CFGF_NONE),	/* seconds; doubles */
 	CFG_INT("store-map-size", 4096, CFGF_NONE),	/* MiB */
@@ -80,6 +81,7 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	c->policy_dir = dup_or_null(cfg_getstr(cfg, "policy-dir"));
 	c->lmtp_listen = dup_or_null(cfg_getstr(cfg, "lmtp-listen"));
 	c->smtp_url = dup_or_null(cfg_getstr(cfg, "smtp-url"));
+	c->smtp_starttls = cfg_getbool(cfg, "smtp-starttls");
 	c->workers = (unsigned)cfg_getint(cfg, "workers");
 	c->retry_first = (unsigned)cfg_getint(cfg, "retry-first");
 	c->store_map_mib = (unsigned long)cfg_getint(cfg, "store-map-size");

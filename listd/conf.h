@@ -17,6 +17,7 @@ struct conf {
 	char		*policy_dir;	/* where --policy NAME finds NAME.conf */
 	char		*lmtp_listen;	/* "unix:PATH" or "HOST:PORT" */
 	char		*smtp_url;
+	bool		 smtp_starttls;	/* require STARTTLS on smtp:// */
 	unsigned	 workers;
 	unsigned	 retry_first;	/* seconds before the first retry */
 	unsigned long	 store_map_mib;

@@ -736,8 +736,8 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, const char *key,
 	bounce_address(list, from, sizeof from);
 	if (msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err) == -1)
 		goto out;
-	if (*conn == NULL && smtp_open(d->conf->smtp_url, false, NULL, conn,
-	    err) == -1) {
+	if (*conn == NULL && smtp_open(d->conf->smtp_url,
+	    d->conf->smtp_starttls, NULL, conn, err) == -1) {
 		res.temporary = true;
 		snprintf(res.reply, sizeof res.reply, "%.250s", err->text);
 		rc = record_attempt(d, key, job, &res, false, err);

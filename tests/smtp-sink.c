@@ -3,7 +3,7 @@
  *
  *   smtp-sink [--port N] [--port-file FILE] [--dir DIR] [--tempfail-first N]
  *       [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... [--max-seconds S]
- *       [--max-messages M] [--slow-ms MS] [--hangup-after N]
+ *       [--max-messages M] [--slow-ms MS] [--hangup-after N] [--freeze-after N]
  *
  * Listens on 127.0.0.1 only (port 0, the default, takes any free port; with
  * --port-file the port is written there, atomically, once it listens) and
@@ -21,7 +21,10 @@
  * times; --reject-rcpt ADDR answers 550 to RCPT for ADDR every time;
  * --slow-ms sleeps before every reply; --hangup-after N closes each
  * connection, without a reply, at the first command after its Nth message
- * (a server that drops an idle connection just as the client reuses it).
+ * (a server that drops an idle connection just as the client reuses it);
+ * --freeze-after N answers nothing more once N messages were accepted, and
+ * keeps nothing more (a server that hangs: for crash tests, since a client
+ * killed then has no accepted copy it does not know of).
  *
  * It stops after --max-seconds (default 120), after the --max-messages'th
  * message was answered, or at once on SIGTERM.  It never connects anywhere.
@@ -72,6 +75,7 @@ struct opts {
 	long		 max_messages;
 	long		 slow_ms;
 	long		 hangup_after;
+	long		 freeze_after;
 };
 
 struct sess {
@@ -135,22 +139,74 @@ send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int __attribute__((format(printf, 2, 3)))
-reply(struct sess *s, const char *fmt, ...)
+/* --freeze-after: once N messages were accepted, nothing is answered. */
+static bool
+frozen(void)
+{
+	bool f;
+
+	pthread_mutex_lock(&lock);
+	f = o.freeze_after > 0 && naccepted >= (unsigned long)o.freeze_after;
+	pthread_mutex_unlock(&lock);
+	return f;
+}
+
+/* Holds the connection without a word until the sink stops. */
+static int
+hang(void)
+{
+	bool stop = false;
+
+	while (!stop) {
+		sleep_ms(100);
+		pthread_mutex_lock(&lock);
+		stop = stopping;
+		pthread_mutex_unlock(&lock);
+	}
+	return -1;
+}
+
+/* A reply; with may_freeze, none once the sink froze. */
+static int
+vreply(struct sess *s, bool may_freeze, const char *fmt, va_list ap)
 {
 	char buf[1024];
-	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof buf - 2, fmt, ap);
-	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof buf - 2)
 		n = (int)strlen(buf);
 	memcpy(buf + n, "\r\n", 2);
+	if (may_freeze && frozen())
+		return hang();
 	if (o.slow_ms > 0)
 		sleep_ms(o.slow_ms);
 	return send_all(s->fd, buf, (size_t)n + 2);
+}
+
+static int __attribute__((format(printf, 2, 3)))
+reply(struct sess *s, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vreply(s, true, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The 250 of a message already kept: sent even when the sink froze since. */
+static int __attribute__((format(printf, 2, 3)))
+accept_reply(struct sess *s, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vreply(s, false, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* More input; 0 at the end of the connection, -1 on an error or timeout. */
@@ -373,21 +429,30 @@ end_of_data(struct sess *s)
 	if (s->toobig)
 		return reply(s, "552 5.3.4 message too big");
 	pthread_mutex_lock(&lock);
+	/* Frozen: neither kept nor answered, the client sees nothing. */
+	if (o.freeze_after > 0 && naccepted >= (unsigned long)o.freeze_after) {
+		pthread_mutex_unlock(&lock);
+		return hang();
+	}
 	if ((fault = o.tempfail_first > 0))
 		o.tempfail_first--;
 	n = fault ? 0 : ++seq;
+	if (!fault)
+		naccepted++;	/* counted now: its 250 goes out whatever comes */
+	last = !fault && o.max_messages > 0 &&
+	    naccepted >= (unsigned long)o.max_messages;
 	pthread_mutex_unlock(&lock);
 	if (fault)
 		return reply(s, "451 4.3.0 try later");
 	if (store(s, n) == -1)
-		return reply(s, "451 4.3.0 cannot store the message");
+		return accept_reply(s, "451 4.3.0 cannot store the message");
 	s->nmsg++;
-	rc = reply(s, "250 2.0.0 Ok: queued as %lu", n);
-	pthread_mutex_lock(&lock);
-	last = o.max_messages > 0 && ++naccepted >= (unsigned long)o.max_messages;
-	if (last)
+	rc = accept_reply(s, "250 2.0.0 Ok: queued as %lu", n);
+	if (last) {
+		pthread_mutex_lock(&lock);
 		stopping = true;
-	pthread_mutex_unlock(&lock);
+		pthread_mutex_unlock(&lock);
+	}
 	return rc;
 }
 
@@ -583,7 +648,8 @@ usage(void)
 	    "[--dir DIR] [--tempfail-first N]\n"
 	    "         [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... "
 	    "[--max-seconds S]\n"
-	    "         [--max-messages M] [--slow-ms MS] [--hangup-after N]\n");
+	    "         [--max-messages M] [--slow-ms MS] [--hangup-after N]\n"
+	    "         [--freeze-after N]\n");
 	exit(64);
 }
 
@@ -628,6 +694,7 @@ parse_opts(int argc, char **argv)
 		{ "max-messages", required_argument, NULL, 'm' },
 		{ "slow-ms", required_argument, NULL, 'w' },
 		{ "hangup-after", required_argument, NULL, 'h' },
+		{ "freeze-after", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -644,6 +711,7 @@ parse_opts(int argc, char **argv)
 		case 'm': o.max_messages = number(optarg, LONG_MAX); break;
 		case 'w': o.slow_ms = number(optarg, 600000); break;
 		case 'h': o.hangup_after = number(optarg, LONG_MAX); break;
+		case 'F': o.freeze_after = number(optarg, LONG_MAX); break;
 		default: usage();
 		}
 	if (optind != argc)

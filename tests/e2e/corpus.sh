@@ -11,6 +11,12 @@ lc list create $L --policy libvirt --key "$CORPUS/keys/list-schleuder-at-example
     >/dev/null || { echo "Bail out! list create --key"; exit 1; }
 lc member add $L paz@nadir.org --key "$CORPUS/keys/sender-52507B01.asc" --role team >/dev/null ||
     { echo "Bail out! member add"; exit 1; }
+# A reader with a key made here, to see what the list sends out.
+import_list_key $L
+genkey "Mod <mod@lists.example.org>" >/dev/null
+lc member add $L mod@lists.example.org --key "$W/keys/mod@lists.example.org.asc" \
+    --role moderator >/dev/null
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # expect FILE OUTCOME: injects one mail, processes it, and checks the
 # decision the processor recorded for it last.
@@ -53,6 +59,26 @@ for f in thunderbird-signed-mime thunderbird-multi-alt-signed thunderbird-signed
 	listd_once >/dev/null
 	like "$(lc audit $L | grep -E ' post (distribute|hold) ' | tail -n 1)" " post distribute .* paz@nadir.org" \
 	    "$f.eml with CRLF line ends: distribute"
+done
+
+# ---- what went out: every distributed mail, decryptable, intact ----------------
+is "$(copies_to mod@lists.example.org)" 8 "the 8 distributed mails went out to the reader"
+bad=0 texts=0
+: >"$W/all.txt"
+for seq in $(awk '$4 == "mod@lists.example.org" { print $1 }' "$SINK_DIR/log"); do
+	awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$SINK_DIR/$seq.eml" |
+	    tr -d '\r' | gpg --batch --decrypt >"$W/out.$seq" 2>/dev/null || bad=$((bad + 1))
+	grep -q "This is a test" "$W/out.$seq" && texts=$((texts + 1))
+	cat "$W/out.$seq" >>"$W/all.txt"
+done
+is "$bad" 0 "each copy decrypts with the reader's key, with the list's good signature"
+is "$texts" 8 "each holds the text as posted"
+sig=$(awk '/-----BEGIN PGP SIGNATURE-----/,/-----END PGP SIGNATURE-----/' \
+    "$CORPUS/clients/thunderbird-signed-mime.eml" | tr -d '\r' | sed -n 3p)
+ok "Thunderbird's own signature travels inside, unchanged" grep -qF -- "$sig" "$W/all.txt"
+for f in thunderbird-signed-mime thunderbird-multi-alt-signed; do
+	name=$(grep -o 'filename="[^"]*"' "$CORPUS/clients/$f.eml" | head -n 1)
+	[ -n "$name" ] && ok "$f.eml: its attachment ($name) is inside" grep -qF -- "$name" "$W/all.txt"
 done
 
 done_testing

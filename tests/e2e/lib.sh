@@ -241,11 +241,14 @@ listd_once() { "$LISTD" -c "$CONF" --once; }
 
 SINK_PID=
 SINK_DIR=
+SINK_N=0
 # start_sink [SINK OPTIONS...]: a sink on a free 127.0.0.1 port writing to
-# $W/sink; sets SMTP_PORT and adds smtp-url to $CONF.
+# a new $W/sink.N; sets SMTP_PORT and points smtp-url in $CONF at it.
+# copies_to counts over every sink the test started.
 start_sink() {
-	SINK_DIR="$W/sink"
-	rm -rf "$SINK_DIR" "$W/sink.port"
+	SINK_N=$((SINK_N + 1))
+	SINK_DIR="$W/sink.$SINK_N"
+	rm -f "$W/sink.port"
 	mkdir -p "$SINK_DIR"
 	"$top_builddir/tests/smtp-sink" --port-file "$W/sink.port" --dir "$SINK_DIR" \
 	    --max-seconds 300 "$@" 2>"$W/sink.err" &
@@ -261,8 +264,8 @@ stop_sink() {
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
 	SINK_PID=
 }
-# copies_to ADDRESS: how many messages the sink accepted for ADDRESS.
-copies_to() { awk -v a="$1" '$4 == a' "$SINK_DIR/log" 2>/dev/null | wc -l | tr -d ' '; }
+# copies_to ADDRESS: how many messages the sinks accepted for ADDRESS.
+copies_to() { cat "$W"/sink.*/log 2>/dev/null | awk -v a="$1" '$4 == a' | wc -l | tr -d ' '; }
 # copy_for ADDRESS: the file of the (last) message accepted for ADDRESS.
 copy_for() {
 	_s=$(awk -v a="$1" '$4 == a { s = $1 } END { print s }' "$SINK_DIR/log")

@@ -1,0 +1,108 @@
+#!/bin/sh
+# Delivery under faults: a server that says 451 for a while, a recipient
+# refused with 550, and listd killed with -9 in the middle of a fan-out to
+# 100 members.  Every member ends with exactly one copy.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+
+L=xen-pre@lists.example.org
+lc list create $L --policy xen >/dev/null || { echo "Bail out! list create"; exit 1; }
+import_list_key $L
+printf 'retry-first = 1\nworkers = 4\n' >>"$CONF"
+add() {	# add ADDRESS ROLE [vendor options]
+	_a=$1 _r=$2
+	shift 2
+	genkey "<$_a>" >/dev/null
+	lc member add $L "$_a" --key "$W/keys/$_a.asc" --role "$_r" "$@" >/dev/null
+}
+add alice@xenproject.example team
+add admin@xenproject.example admin
+N=100
+i=1
+while [ $i -le $N ]; do
+	add security@v$i.example member --org "Vendor $i" --category vendor \
+	    --installed-base 400000 --evidence https://v$i.example --agreed
+	i=$((i + 1))
+done
+is "$(lc member ls $L | wc -l | tr -d ' ')" $((N + 2)) "$N members, a team poster and an admin"
+printf 'Advisory: XSA-1\nRevision: 1\nEmbargo: 2026-12-01 12:00 UTC\n\nDetails.\n' >"$W/adv"
+
+# exactly_one: how many of the N members do not have exactly one copy.
+exactly_one() {
+	_bad=0 _i=1
+	while [ $_i -le $N ]; do
+		[ "$(copies_to security@v$_i.example)" = 1 ] || _bad=$((_bad + 1))
+		_i=$((_i + 1))
+	done
+	echo $_bad
+}
+# until_done: listd --once until the queue holds nothing that waits (bounded).
+until_done() {
+	_i=0
+	while [ $_i -lt 30 ]; do
+		listd_once >/dev/null 2>&1
+		lc queue $L | grep -qE '	(new|ready|retry)	' || return 0
+		sleep 1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# ---- kill -9 in the middle of a fan-out to 100 members ---------------------------
+# The sink accepts 40 copies, then hangs: listd's workers wait on it, with no
+# copy accepted that the ledger does not know of, when listd is killed.
+LMTP="$W/lmtp.sock"
+echo "lmtp-listen = \"unix:$LMTP\"" >>"$CONF"
+start_sink --freeze-after 40 || { echo "Bail out! smtp-sink"; exit 1; }
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "crash" "$W/adv" >"$W/crash.eml"
+"$LISTD" -f -c "$CONF" 2>"$W/listd.log" &
+LISTD_PID=$!
+lc inject $L <"$W/crash.eml"
+i=0
+while [ "$(cat "$W"/sink.*/log 2>/dev/null | wc -l)" -lt 40 ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1	# the last accepted copies reach the ledger; the rest hang
+kill -9 $LISTD_PID
+wait $LISTD_PID 2>/dev/null
+stop_sink
+sent=$(cat "$W"/sink.*/log | wc -l | tr -d ' ')
+ok "listd was killed in the middle of the fan-out ($sent copies out)" \
+    test "$sent" -ge 40 -a "$sent" -lt $((N + 2))
+start_sink
+ok "a restart finishes the fan-out" until_done
+is "$(exactly_one)" 0 "every one of the $N members has exactly one copy"
+is "$(copies_to alice@xenproject.example)" 1 "and the team poster"
+like "$(lc audit $L)" "post delivered .* all sent" "the post is delivered"
+stop_sink
+
+# ---- 451 for a while, then accepted --------------------------------------------------
+start_sink --tempfail-first 30
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "tempfail" "$W/adv" >"$W/t.eml"
+before=$(cat "$W"/sink.*/log | wc -l)
+lc inject $L <"$W/t.eml"
+listd_once >/dev/null 2>&1
+like "$(lc queue $L)" "	retry	1	.*	451 4.3.0 try later" \
+    "a 451 leaves the job for a retry, with the server's reply"
+ok "retries deliver the rest" until_done
+is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) \
+    "after the 451s everything arrives, once"
+stop_sink
+
+# ---- 550 for one member ends that job only ----------------------------------------------
+start_sink --reject-rcpt security@v13.example
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "reject" "$W/adv" >"$W/r.eml"
+before=$(cat "$W"/sink.*/log | wc -l)
+lc inject $L <"$W/r.eml"
+ok "the fan-out ends" until_done
+is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) \
+    "every other member got it, and the admin a notice"
+like "$(lc queue $L)" "security@v13.example	failed	1	.*550 5.1.1" \
+    "the refused member's job failed with the server's reply"
+like "$(lc audit $L)" "post delivered .* with failures" "the post is delivered with failures"
+like "$(lc audit $L)" "notice .* encrypted" "the admins get an encrypted notice"
+stop_sink
+
+done_testing
