@@ -571,6 +571,14 @@ pkesk_find(const struct pgp_split *s, uint64_t keyid)
 	    &s->pk[s->byid[lo].i] : NULL;
 }
 
+bool
+pgp_split_has(const struct pgp_split *s, const char *keyid)
+{
+	uint64_t v;
+
+	return keyid_parse(keyid, &v) && pkesk_find(s, v) != NULL;
+}
+
 /* ---- armor -------------------------------------------------------------- */
 
 struct seg {

@@ -31,6 +31,7 @@
 #ifndef PDLIST_PGPSPLIT_H
 #define PDLIST_PGPSPLIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/util.h"
@@ -74,6 +75,12 @@ size_t	pgp_split_count(const struct pgp_split *);
  * NULL when i is out of range.  Owned by the split.
  */
 const char *pgp_split_keyid(const struct pgp_split *, size_t i);
+
+/*
+ * Whether a PKESK has keyid (16 hex digits, any case): a binary search,
+ * so checking every member of a large list stays cheap.
+ */
+bool	pgp_split_has(const struct pgp_split *, const char *keyid);
 
 /* Facts about the encrypted-data packet. */
 void	pgp_split_data_info(const struct pgp_split *, struct pgp_data_info *);

@@ -231,7 +231,7 @@ encrypt_once(struct lst *l, const char *payload, size_t len, struct rcpt *r,
 {
 	struct pgp_split *sp = NULL;
 	char *rs = recipient_string(r, n);
-	size_t i, want = 0, found;
+	size_t i, want = 0;
 	int rc = -1;
 
 	if (rs == NULL)
@@ -247,10 +247,7 @@ encrypt_once(struct lst *l, const char *payload, size_t len, struct rcpt *r,
 		if (r[i].skip[0] != '\0')
 			continue;
 		want++;
-		for (found = 0; found < pgp_split_count(sp); found++)
-			if (strcasecmp(pgp_split_keyid(sp, found), r[i].keyid) == 0)
-				break;
-		if (found == pgp_split_count(sp)) {
+		if (!pgp_split_has(sp, r[i].keyid)) {
 			pd_fail(err, PD_REFUSED, "no session key packet for %s "
 			    "(subkey %s): nothing is sent", r[i].address,
 			    r[i].keyid);

@@ -56,8 +56,11 @@ split(const void *data, size_t size)
 	n = pgp_split_count(s);
 	if (n == 0 || pgp_split_keyid(s, n) != NULL)
 		abort();
-	for (i = 0; i < n && i < MAX_COPIES; i++)
+	for (i = 0; i < n && i < MAX_COPIES; i++) {
+		if (!pgp_split_has(s, pgp_split_keyid(s, i)))
+			abort();
 		check_copy(s, pgp_split_keyid(s, i));
+	}
 	if (pgp_split_copy(s, "0000000000000000", &copy, &clen, &err) == 0)
 		abort();	/* a wildcard never parses */
 	pgp_split_free(s);

@@ -1,7 +1,7 @@
 /*
  * tests/fuzz/replay.c: without a fuzzer, runs a fuzz target over its saved
  * inputs (seeds and past crashes), one TAP line each.  The folder is the
- * first argument, or $top_srcdir/tests/fuzz/intake.
+ * first argument, or $top_srcdir/FUZZ_INPUTS (set when it is built).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include "common/util.h"
+
+#ifndef FUZZ_INPUTS
+#define FUZZ_INPUTS	"tests/fuzz/intake"	/* under $top_srcdir */
+#endif
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +37,7 @@ main(int argc, char **argv)
 	if (argc > 1)
 		snprintf(dir, sizeof dir, "%s", argv[1]);
 	else
-		snprintf(dir, sizeof dir, "%s/tests/fuzz/intake", top ? top : ".");
+		snprintf(dir, sizeof dir, "%s/%s", top ? top : ".", FUZZ_INPUTS);
 	if ((n = scandir(dir, &ents, NULL, by_name)) < 0) {
 		printf("1..0 # SKIP no inputs in %s\n", dir);
 		return 0;

@@ -690,6 +690,9 @@ test_keyids(const char *msg, size_t len)
 	ok(pgp_split_copy(s, lower, &copy, &clen, &err) == 0,
 	    "lower-case key ID %s found", lower);
 	free(copy);
+	ok(pgp_split_has(s, lower) && pgp_split_has(s, subkey[3]) &&
+	    !pgp_split_has(s, "0123456789ABCDEF") &&
+	    !pgp_split_has(s, "0123456789abcde"), "pgp_split_has");
 	ok(pgp_split_keyid(s, NMEMBERS) == NULL, "key ID past the count: NULL");
 	pgp_split_free(s);
 }
