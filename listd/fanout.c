@@ -90,6 +90,7 @@ get_json(struct store *st, enum store_db db, const char *key,
 	return v;
 }
 
+/* Appends an audit entry in t; takes the reference to detail (or NULL). */
 static int
 audit(struct store_txn *t, const char *list, const char *action,
     const char *subject, const char *outcome, json_t *detail,
@@ -103,10 +104,12 @@ audit(struct store_txn *t, const char *list, const char *action,
 	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "time", now, "list",
 	    list, "actor", "listd", "unix-user", "", "action", action, "subject",
 	    subject, "outcome", outcome);
-	if (e == NULL)
+	if (e == NULL) {
+		json_decref(detail);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	}
 	if (detail != NULL)
-		json_object_set(e, "detail", detail);
+		json_object_set_new(e, "detail", detail);
 	rc = store_audit(t, e, err);
 	json_decref(e);
 	return rc;
