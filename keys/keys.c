@@ -450,6 +450,73 @@ keys_facts(struct keys *k, const char *fpr, struct keyfacts *out,
 	return rc;
 }
 
+static int
+by_fpr(const void *a, const void *b)
+{
+	return strcmp(((const struct keyfacts *)a)->sub[0].fpr,
+	    ((const struct keyfacts *)b)->sub[0].fpr);
+}
+
+int
+keys_facts_all(struct keys *k, struct keyfacts **all, size_t *n,
+    struct pd_err *err)
+{
+	struct keyfacts *v = NULL, *nv;
+	gpgme_key_t key;
+	gpgme_error_t ge;
+	size_t cap = 0;
+
+	*all = NULL;
+	*n = 0;
+	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	if ((ge = gpgme_op_keylist_start(k->ctx, NULL, 0)) != 0)
+		return gpg_fail(err, ge, "key listing");
+	while ((ge = gpgme_op_keylist_next(k->ctx, &key)) == 0) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = realloc(v, cap * sizeof *v)) == NULL) {
+				gpgme_key_unref(key);
+				break;
+			}
+			v = nv;
+		}
+		if (facts_from_key(key, &v[*n], err) == 0)
+			++*n;
+		gpgme_key_unref(key);
+	}
+	gpgme_op_keylist_end(k->ctx);
+	if (gpgme_err_code(ge) != GPG_ERR_EOF) {
+		keys_facts_free_all(v, *n);
+		*n = 0;
+		return ge ? gpg_fail(err, ge, "key listing") :
+		    pd_fail(err, PD_FAIL, "out of memory");
+	}
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, by_fpr);
+	*all = v;
+	return 0;
+}
+
+const struct keyfacts *
+keys_facts_find(const struct keyfacts *all, size_t n, const char *fpr)
+{
+	struct kf_subkey want;
+	struct keyfacts key = { .nsub = 1, .sub = &want };
+
+	snprintf(want.fpr, sizeof want.fpr, "%s", fpr);
+	return n ? bsearch(&key, all, n, sizeof *all, by_fpr) : NULL;
+}
+
+void
+keys_facts_free_all(struct keyfacts *all, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		keyfacts_clear(&all[i]);
+	free(all);
+}
+
 int
 keys_delete(struct keys *k, const char *fpr, struct pd_err *err)
 {

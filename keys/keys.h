@@ -135,6 +135,17 @@ int	keys_sign_encrypt(struct keys *, const char *signer,
  */
 void	keys_stop_agent(const char *home);
 
+/*
+ * The facts of every public key in the keyring, from one gpg run (a lookup
+ * per key would run gpg once per member), sorted by primary fingerprint
+ * for keys_facts_find().  The caller frees *all with keys_facts_free_all().
+ */
+int	keys_facts_all(struct keys *, struct keyfacts **all, size_t *n,
+	    struct pd_err *err);
+const struct keyfacts *keys_facts_find(const struct keyfacts *all, size_t n,
+	    const char *fpr);
+void	keys_facts_free_all(struct keyfacts *all, size_t n);
+
 /* Deletes a public key from the keyring; a missing key is not an error. */
 int	keys_delete(struct keys *, const char *fpr, struct pd_err *err);
 

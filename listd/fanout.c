@@ -124,6 +124,8 @@ struct lst {
 	char		 fpr[41];	/* the list's key */
 	struct keys	*keys;
 	struct policy	*pol;
+	struct keyfacts	*facts;		/* every key of the keyring, listed */
+	size_t		 nfacts;	/* once per run: see check_member() */
 };
 
 static int
@@ -147,12 +149,18 @@ lst_open(struct lst *l, const struct conf *conf, struct store *st,
 		return pd_fail(err, PD_TEMPFAIL, "list %s: policy: %s", list,
 		    perr);
 	snprintf(path, sizeof path, "%s/lists/%s/gnupg", conf->datadir, list);
-	return keys_open(path, 0, &l->keys, err);
+	if (keys_open(path, 0, &l->keys, err) == -1)
+		return -1;
+	/* The keys' state as it is now, for every member at once. */
+	return keys_facts_all(l->keys, &l->facts, &l->nfacts, err);
 }
 
 static void
 lst_close(struct lst *l)
 {
+	keys_facts_free_all(l->facts, l->nfacts);
+	l->facts = NULL;
+	l->nfacts = 0;
 	keys_close(l->keys);
 	pol_free(l->pol);
 	l->keys = NULL;
@@ -173,7 +181,7 @@ static void
 check_member(struct lst *l, const char *address, struct rcpt *r, time_t now)
 {
 	char key[STORE_KEY_MAX];
-	struct keyfacts kf = { 0 };
+	const struct keyfacts *kf;
 	struct pol_verdict v;
 	struct pd_err err = { 0 };
 	json_t *m;
@@ -188,24 +196,25 @@ check_member(struct lst *l, const char *address, struct rcpt *r, time_t now)
 		json_decref(m);
 		return;
 	}
-	if (keys_facts(l->keys, jstr(m, "fingerprint"), &kf, &err) == -1) {
-		snprintf(r->skip, sizeof r->skip, "%.290s", err.text);
+	if ((kf = keys_facts_find(l->facts, l->nfacts,
+	    jstr(m, "fingerprint"))) == NULL) {
+		snprintf(r->skip, sizeof r->skip, "key %s is not in the list's "
+		    "keyring", jstr(m, "fingerprint"));
 		json_decref(m);
 		return;
 	}
 	pol_verdict_init(&v);
-	pol_check_key(&kf, address, l->pol, now, &v);
+	pol_check_key(kf, address, l->pol, now, &v);
 	for (i = 0, off = 0; i < v.n && off < sizeof r->skip; i++)
 		off += (size_t)snprintf(r->skip + off, sizeof r->skip - off,
 		    "%s%s", i ? "; " : "", v.reason[i].text);
 	if (v.n == 0 && v.enc_subkey >= 0) {
 		snprintf(r->subkey, sizeof r->subkey, "%s",
-		    kf.sub[v.enc_subkey].fpr);
+		    kf->sub[v.enc_subkey].fpr);
 		snprintf(r->keyid, sizeof r->keyid, "%s",
-		    kf.sub[v.enc_subkey].keyid);
+		    kf->sub[v.enc_subkey].keyid);
 	} else if (r->skip[0] == '\0')
 		snprintf(r->skip, sizeof r->skip, "no usable encryption subkey");
-	keyfacts_clear(&kf);
 	json_decref(m);
 }
 
