@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,6 +61,23 @@ addr_normalize(const char *in, char out[ADDR_MAX + 1], struct pd_err *err)
 		    "the domain must be a full domain name", in);
 	for (i = 0; i <= len; i++)
 		out[i] = (char)tolower((unsigned char)in[i]);
+	return 0;
+}
+
+int
+make_id(const char *prefix, char *out, size_t len)
+{
+	unsigned char r[4];
+	time_t now = time(NULL);
+	struct tm tm;
+	char ts[20];
+
+	if (getrandom(r, sizeof r, 0) != sizeof r)
+		return -1;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(out, len, "%s%s-%02x%02x%02x%02x", prefix, ts, r[0], r[1],
+	    r[2], r[3]);
 	return 0;
 }
 

@@ -36,6 +36,12 @@ int	pd_fail(struct pd_err *err, enum pd_status, const char *fmt, ...)
  */
 int	addr_normalize(const char *in, char out[ADDR_MAX + 1], struct pd_err *err);
 
+/*
+ * A new identifier: prefix, the UTC time and 8 random hex digits, e.g.
+ * "20261122T101500Z-0a1b2c3d"; sorts by time.  0, or -1 without randomness.
+ */
+int	make_id(const char *prefix, char *out, size_t len);
+
 /* "2026-11-22 10:00:00 UTC" into buf (at least 32 bytes); returns buf. */
 char	*fmt_utc(time_t t, char *buf, size_t len);
 

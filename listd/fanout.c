@@ -320,23 +320,6 @@ new_job(const char *list, const char *post, const struct rcpt *r, time_t now)
 	    (json_int_t)now);
 }
 
-static int
-new_id(const char *prefix, char id[64])
-{
-	unsigned char b[4];
-	struct tm tm;
-	time_t now = time(NULL);
-	char ts[20];
-
-	if (getrandom(b, sizeof b, 0) != sizeof b)
-		return -1;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(id, 64, "%s%s-%02x%02x%02x%02x", prefix, ts, b[0], b[1], b[2],
-	    b[3]);
-	return 0;
-}
-
 /* Stores an encrypted notice with a ready job per admin, in one txn. */
 static int
 store_notice(struct lst *l, const char *id, const char *subject,
@@ -407,7 +390,7 @@ notify_admins(struct lst *l, const char *subject, const char *text)
 		check_member(l, addr, &a.r[i], a.now);
 		usable += a.r[i].skip[0] == '\0';
 	}
-	if (usable == 0 || new_id("notice-", id) == -1 ||
+	if (usable == 0 || make_id("notice-", id, sizeof id) == -1 ||
 	    msg_text_payload(text, strlen(text), &ph, &payload, &plen, &err) == -1 ||
 	    encrypt_once(l, payload, plen, a.r, a.n, &cipher, &clen, &err) == -1 ||
 	    store_notice(l, id, subject, cipher, clen, a.r, a.n, &err) == -1) {
@@ -427,9 +410,10 @@ notify_admins(struct lst *l, const char *subject, const char *text)
 
 /* ---- prepare: one encryption per post -------------------------------------- */
 
+/* Each job ready, with the key to cut its copy for, or skipped with why. */
 static void
-set_states(json_t *jobs, const struct rcpt *r, json_t *post, time_t now,
-    struct store_txn *t, const char *list, struct pd_err *err, int *rc)
+set_states(json_t *jobs, const struct rcpt *r, time_t now,
+    struct store_txn *t, struct pd_err *err, int *rc)
 {
 	json_t *j, *nj;
 	size_t i;
@@ -437,11 +421,16 @@ set_states(json_t *jobs, const struct rcpt *r, json_t *post, time_t now,
 	json_array_foreach(jobs, i, j) {
 		if (*rc == -1)
 			return;
-		nj = new_job(list, jstr(post, "id"), &r[i], now);
+		/* The job as the decision made it, now ready or skipped. */
+		nj = json_object_get(j, "value");
+		json_object_set_new(nj, "state", json_string(r[i].skip[0] ?
+		    "skipped" : "ready"));
+		json_object_set_new(nj, "keyid", json_string(r[i].keyid));
+		json_object_set_new(nj, "next-attempt",
+		    json_integer((json_int_t)now));
 		if (r[i].skip[0] != '\0')
 			json_object_set_new(nj, "last-reply", json_string(r[i].skip));
 		*rc = store_put(t, STORE_JOBS, jstr(j, "key"), nj, false, err);
-		json_decref(nj);
 	}
 }
 
@@ -470,7 +459,7 @@ commit_prepared(struct lst *l, json_t *post, json_t *jobs,
 	if (!failure) {
 		rc = store_put_bytes(t, STORE_MESSAGES, mkey, cipher, clen, true,
 		    err);
-		set_states(jobs, r, post, time(NULL), t, l->list, err, &rc);
+		set_states(jobs, r, time(NULL), t, err, &rc);
 	}
 	if (rc == 0)
 		rc = store_put(t, STORE_POSTS, key, post, false, err);
@@ -672,10 +661,12 @@ record_attempt(struct delivery *d, const char *key, json_t *job,
 	json_object_set_new(job, "last-attempt", json_string(when));
 	if (sent) {
 		json_object_set_new(job, "state", json_string("sent"));
-		ledger = json_pack("{s:O, s:O, s:O, s:s, s:s}", "list",
-		    json_object_get(job, "list"), "post", json_object_get(job,
-		    "post"), "member", json_object_get(job, "member"), "time",
-		    when, "reply", res->reply);
+		ledger = json_pack("{s:O, s:O, s:O, s:O*, s:O*, s:s, s:s}",
+		    "list", json_object_get(job, "list"), "post",
+		    json_object_get(job, "post"), "member", json_object_get(job,
+		    "member"), "advisory", json_object_get(job, "advisory"),
+		    "revision", json_object_get(job, "revision"), "time", when,
+		    "reply", res->reply);
 	} else if (!res->temporary || attempts >= RETRY_MAX_ATTEMPTS) {
 		json_object_set_new(job, "state", json_string("failed"));
 	} else {

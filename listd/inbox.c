@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,23 +37,6 @@ intake_limit(struct store *st, const char *datadir, const char *list,
 	return 0;
 }
 
-static int
-new_id(char id[INBOX_ID_MAX])
-{
-	unsigned char r[4];
-	struct tm tm;
-	time_t now = time(NULL);
-	char ts[20];
-
-	if (getrandom(r, sizeof r, 0) != sizeof r)
-		return -1;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(id, INBOX_ID_MAX, "%s-%02x%02x%02x%02x", ts, r[0], r[1], r[2],
-	    r[3]);
-	return 0;
-}
-
 int
 intake_commit(struct store *st, const char *list, const char *sender,
     const char *via, const char *raw, size_t len, char id[INBOX_ID_MAX],
@@ -64,7 +46,7 @@ intake_commit(struct store *st, const char *list, const char *sender,
 	json_t *rec = NULL, *lrec = NULL;
 	int rc = -1;
 
-	if (new_id(id) == -1)
+	if (make_id("", id, INBOX_ID_MAX) == -1)
 		return pd_fail(err, PD_TEMPFAIL, "no randomness: %s",
 		    strerror(errno));
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", id, "list", list,

@@ -524,6 +524,7 @@ decision_record(const json_t *in, const struct auth *a,
 struct job_maker {
 	struct store_txn *t;
 	const char	*id;
+	const json_t	*kw;		/* the post's advisory keywords, or NULL */
 	json_int_t	 now;
 	int		 n;
 	struct pd_err	*err;
@@ -548,6 +549,10 @@ make_job(const char *key, json_t *m, void *arg)
 	    "next-attempt", j->now);
 	if (job == NULL)
 		return pd_fail(j->err, PD_TEMPFAIL, "out of memory");
+	if (j->kw != NULL) {	/* for the ledger: which revision went out */
+		json_object_set(job, "advisory", json_object_get(j->kw, "advisory"));
+		json_object_set(job, "revision", json_object_get(j->kw, "revision"));
+	}
 	rc = store_put(j->t, STORE_JOBS, jkey, job, true, j->err);
 	json_decref(job);
 	j->n++;
@@ -559,7 +564,8 @@ static int
 make_jobs(struct run *r, struct store_txn *t, const char *id, json_t *rec,
     struct pd_err *err)
 {
-	struct job_maker j = { t, id, (json_int_t)time(NULL), 0, err };
+	struct job_maker j = { t, id, json_object_get(rec, "keywords"),
+	    (json_int_t)time(NULL), 0, err };
 	char prefix[STORE_KEY_MAX];
 
 	store_member_key(r->list, "", prefix);

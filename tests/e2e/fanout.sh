@@ -147,6 +147,12 @@ like "$(cat "$W/admin.txt")" "security@late.example: key [0-9A-F]+ expired" \
     "the admin's encrypted notice names the skipped member and why"
 unlike "$(grep -l 'security@late.example' "$SINK_DIR"/*.eml)" "." "the notice is not in plaintext anywhere"
 
+is "$(awk '{ print $2 }' "$SINK_DIR/log" | sort -u | wc -l | tr -d ' ')" 4 \
+    "the copies went over 4 connections, one per worker, each reused"
+ledger=$(mdb_dump -p -s ledger "$DATA/store" 2>/dev/null)
+like "$ledger" '"advisory":"XSA-777"' "the ledger records the advisory of each copy"
+like "$ledger" '"revision":1' "and its revision"
+like "$ledger" '"reply":"250 ' "and the server's reply"
 ok "a second run sends nothing more" listd_once
 is "$(wc -l <"$SINK_DIR/log" | tr -d ' ')" $((N + 3)) "no copy went out twice"
 ok "the store keeps the encrypted post, not the plaintext payload" sh -c \
