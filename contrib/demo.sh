@@ -1,16 +1,23 @@
 #!/bin/sh
 # contrib/demo.sh: pdlist on a throwaway list.  Makes a datadir and a GnuPG
 # home in a temporary directory, creates a list with the xen profile, adds
-# three vetted vendors with keys generated here, shows two candidates the
-# policy refuses and why, prints the member list, and removes it all.
+# three vetted vendors and a security team member with keys generated here,
+# shows two candidates the policy refuses and why, then lets the team post a
+# signed advisory: listd sends each member its own encrypted copy to a
+# loopback mail sink, and one copy is decrypted with its member's key.
+# Everything is removed at the end.
 #
-# usage: demo.sh [LISTCTL [POLICY-DIR]]   (make demo passes both)
+# usage: demo.sh [BUILDDIR [POLICY-DIR]]   (make demo passes both)
 set -u
-LISTCTL=${1:-listctl}
+B=${1:-.}
+LISTCTL="$B/listctl"
+LISTD="$B/listd/listd"
+SINK="$B/tests/smtp-sink"
 POLICYDIR=${2:-}
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/pdlist-demo.XXXXXX") || exit 1
 cleanup() {
+	[ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null
 	find "$W" -name S.gpg-agent 2>/dev/null | while read -r s; do
 		gpgconf --homedir "$(dirname "$s")" --kill all 2>/dev/null
 	done
@@ -20,9 +27,16 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 export GNUPGHOME="$W/vendors-gnupg"
 mkdir -m 700 "$GNUPGHOME"
+# A mail sink on a free loopback port stands in for the world.
+mkdir "$W/sink"
+"$SINK" --port-file "$W/port" --dir "$W/sink" --max-seconds 300 &
+SINK_PID=$!
+i=0
+while [ ! -s "$W/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 {
 	echo "datadir = \"$W/data\""
 	[ -n "$POLICYDIR" ] && echo "policy-dir = \"$POLICYDIR\""
+	echo "smtp-url = \"smtp://127.0.0.1:$(cat "$W/port")\""
 } >"$W/listd.conf"
 
 say() { printf '\n== %s\n' "$*"; }
@@ -49,6 +63,9 @@ key() {
 L=xen-security-predisclosure@lists.example.org
 say "A throwaway pre-disclosure list with the Xen Project's policy"
 run list create $L --policy xen --public xen-announce@lists.example.org || exit 1
+# Members know the list's public key, to check what it signs.
+gpg --homedir "$W/data/lists/$L/gnupg" --batch --armor --export $L 2>/dev/null |
+    gpg --batch --quiet --import 2>/dev/null
 
 say "Three vetted vendors, each with its role address and its own key"
 for v in security@cloudhost.example:"CloudHost Ltd":hosting-provider:2500000 \
@@ -72,8 +89,55 @@ run member add $L security@tinyhost.example --key "$W/security@tinyhost.example.
     --role member --org "TinyHost" --category hosting-provider --installed-base 1200 \
     --evidence https://tinyhost.example/about --agreed
 
+say "The Xen security team, who post the advisories"
+key "<alice@xenproject.example>" || exit 1
+run member add $L alice@xenproject.example --key "$W/alice@xenproject.example.asc" \
+    --role team || exit 1
+
 say "The member list"
 run member ls $L || exit 1
+
+say "The team posts an embargoed advisory, signed (PGP/MIME)"
+cat >"$W/part" <<'ADV'
+Content-Type: text/plain; charset=utf-8
+
+Advisory: XSA-999
+Revision: 1
+Embargo: 2026-12-01 12:00 UTC
+CVE: CVE-2026-99999
+
+Xen Security Advisory XSA-999: a guest can take over its host.
+Patches follow the embargo rules of the pre-disclosure list.
+ADV
+sed 's/$/\r/' "$W/part" >"$W/part.crlf"
+gpg --batch --armor -u alice@xenproject.example --detach-sign -o "$W/part.sig" "$W/part.crlf"
+{
+	printf 'From: Alice <alice@xenproject.example>\nTo: %s\n' $L
+	printf 'Subject: XSA-999: guest takes over its host\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\n'
+	printf ' protocol="application/pgp-signature"; boundary="b"\n\n--b\n'
+	cat "$W/part"
+	printf -- '\n--b\nContent-Type: application/pgp-signature\n\n'
+	cat "$W/part.sig"
+	printf -- '\n--b--\n'
+} >"$W/post.eml"
+printf '$ listctl inject %s < advisory.eml      (what the MTA does)\n' $L
+"$LISTCTL" -c "$W/listd.conf" inject $L <"$W/post.eml" || exit 1
+printf '$ listd --once\n'
+"$LISTD" -c "$W/listd.conf" --once || exit 1
+printf 'The sink received %s copies, one per member.\n' "$(wc -l <"$W/sink/log")"
+
+C=$(awk '$4 == "security@cloudhost.example" { print $1 }' "$W/sink/log")
+say "What security@cloudhost.example received: the outer headers"
+sed -n '/^\r*$/q;p' "$W/sink/$C.eml" | tr -d '\r' | grep -E '^(From|To|Subject|List-Id|List-Post|Content-Type):'
+printf '(only its own session key packet: %s)\n' \
+    "$(awk '/BEGIN PGP MESSAGE/,/END PGP MESSAGE/' "$W/sink/$C.eml" | tr -d '\r' |
+    gpg --batch --list-packets 2>/dev/null | grep -c '^:pubkey enc packet') PKESK"
+
+say "The same copy, decrypted with security@cloudhost.example's key"
+awk '/BEGIN PGP MESSAGE/,/END PGP MESSAGE/' "$W/sink/$C.eml" | tr -d '\r' |
+    gpg --batch --decrypt 2>"$W/gpg.err" | sed -n '1,/^Patches/p'
+grep -E 'Good signature' "$W/gpg.err" | sed 's/^gpg: /list signature: /'
 
 say "The audit log"
 run audit $L || exit 1
