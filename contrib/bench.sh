@@ -55,7 +55,8 @@ done
 head -c 76800 /dev/urandom | base64 -w 76 | sed 's/^/+/' >"$W/patch"
 {
 	printf 'Content-Type: multipart/mixed; boundary="m"\n\n--m\nContent-Type: text/plain\n\n'
-	printf 'Advisory: XSA-1\nRevision: 1\nEmbargo: 2026-12-01 12:00 UTC\n\nDetails.\n'
+	# No advisory keywords: every run posts the same message again.
+	printf 'Patch set for the team, round N.\n\nDetails.\n'
 	printf -- '--m\nContent-Type: text/x-diff; name="fix.patch"\n\n'
 	cat "$W/patch"
 	printf -- '--m--\n'

@@ -98,12 +98,12 @@ say "The member list"
 run member ls $L || exit 1
 
 say "The team posts an embargoed advisory, signed (PGP/MIME)"
-cat >"$W/part" <<'ADV'
+cat >"$W/part" <<ADV
 Content-Type: text/plain; charset=utf-8
 
 Advisory: XSA-999
 Revision: 1
-Embargo: 2026-12-01 12:00 UTC
+Embargo: $(date -u -d "@$(($(date +%s) + 7 * 86400))" '+%Y-%m-%d %H:%M UTC')
 CVE: CVE-2026-99999
 
 Xen Security Advisory XSA-999: a guest can take over its host.

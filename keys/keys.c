@@ -822,3 +822,56 @@ out:
 	gpgme_key_unref(key);
 	return rc;
 }
+
+int
+keys_sign_detached(struct keys *k, const char *signer, const char *data,
+    size_t len, char **sig, size_t *sig_len, char micalg[24],
+    struct pd_err *err)
+{
+	gpgme_sign_result_t sr;
+	const char *h;
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t ge;
+	char buf[256];
+	int rc = -1;
+
+	*sig = NULL;
+	*sig_len = 0;
+	if ((ge = gpgme_get_key(k->ctx, signer, &key, 1)) != 0)
+		return gpg_fail(err, ge, "the list's secret key");
+	gpgme_signers_clear(k->ctx);
+	if ((ge = gpgme_signers_add(k->ctx, key)) != 0 ||
+	    (ge = gpgme_data_new_from_mem(&in, data, len, 0)) != 0 ||
+	    (ge = gpgme_data_new(&out)) != 0) {
+		gpg_fail(err, ge, "gpgme");
+		goto out;
+	}
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
+	ge = gpgme_op_sign(k->ctx, in, out, GPGME_SIG_MODE_DETACH);
+	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
+	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	if (ge != 0) {
+		gpgme_strerror_r(ge, buf, sizeof buf);
+		pd_fail(err, PD_TEMPFAIL, "signing: %s", buf);
+		goto out;
+	}
+	sr = gpgme_op_sign_result(k->ctx);
+	h = sr && sr->signatures ?
+	    gpgme_hash_algo_name(sr->signatures->hash_algo) : NULL;
+	snprintf(micalg, 24, "pgp-%s", h ? h : "sha256");
+	for (char *c = micalg; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if ((*sig = take_data(out, sig_len)) == NULL)
+		pd_fail(err, PD_TEMPFAIL, "out of memory");
+	else
+		rc = 0;
+	out = NULL;
+out:
+	gpgme_signers_clear(k->ctx);
+	gpgme_data_release(in);
+	gpgme_data_release(out);
+	gpgme_key_unref(key);
+	return rc;
+}

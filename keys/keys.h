@@ -130,6 +130,15 @@ int	keys_sign_encrypt(struct keys *, const char *signer,
 	    size_t *out_len, struct pd_err *err);
 
 /*
+ * A detached, armored signature over data by the keyring's secret key
+ * signer (for RFC 3156 multipart/signed), in *sig (malloc'd), and the
+ * micalg parameter that names its digest ("pgp-sha512").
+ */
+int	keys_sign_detached(struct keys *, const char *signer, const char *data,
+	    size_t len, char **sig, size_t *sig_len, char micalg[24],
+	    struct pd_err *err);
+
+/*
  * Stops the gpg-agent that serves home, if any (gpgconf --kill gpg-agent),
  * before the home is removed.
  */

@@ -171,10 +171,18 @@ lst_close(struct lst *l)
 
 struct rcpt {
 	char	address[ADDR_MAX + 1];
+	bool	public;		/* a public address: signed, not encrypted */
 	char	subkey[41];	/* the encryption subkey to use */
 	char	keyid[17];
 	char	skip[300];	/* why not, or "" */
 };
+
+/* A member who gets an encrypted copy. */
+static bool
+encrypted_to(const struct rcpt *r)
+{
+	return !r->public && r->skip[0] == '\0';
+}
 
 /* Checks one member's key now: the subkey to encrypt to, or why not. */
 static void
@@ -226,7 +234,7 @@ recipient_string(const struct rcpt *r, size_t n)
 	size_t i;
 
 	for (i = 0; s != NULL && i < n; i++)
-		if (r[i].skip[0] == '\0') {
+		if (encrypted_to(&r[i])) {
 			strcat(s, r[i].subkey);
 			strcat(s, "!\n");
 		}
@@ -256,7 +264,7 @@ encrypt_once(struct lst *l, const char *payload, size_t len, struct rcpt *r,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (r[i].skip[0] != '\0')
+		if (!encrypted_to(&r[i]))
 			continue;
 		want++;
 		if (!pgp_split_has(sp, r[i].keyid)) {
@@ -289,6 +297,7 @@ struct admin_scan {
 	struct rcpt	*r;
 	size_t		 n, cap;
 	time_t		 now;
+	const char	*only;		/* this member, or NULL for the admins */
 };
 
 static int
@@ -298,8 +307,10 @@ add_admin(const char *key, json_t *m, void *arg)
 	struct rcpt *nr;
 
 	(void)key;
-	if (strcmp(jstr(m, "role"), "admin") != 0 ||
-	    strcmp(jstr(m, "state"), "active") != 0)
+	if (a->only != NULL ? strcmp(jstr(m, "address"), a->only) != 0 :
+	    strcmp(jstr(m, "role"), "admin") != 0)
+		return 0;
+	if (strcmp(jstr(m, "state"), "active") != 0)
 		return 0;
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 8;
@@ -364,14 +375,14 @@ out:
 }
 
 /*
- * Tells the list's admins, in a notice encrypted to their keys alone.  When
- * no admin has a usable key, the notice is not sent at all (never in
- * plaintext) and that is recorded.
+ * Tells the list's admins, or with to one member, in a notice encrypted to
+ * their keys alone.  When none has a usable key, the notice is not sent at
+ * all (never in plaintext) and that is recorded.
  */
 static void
-notify_admins(struct lst *l, const char *subject, const char *text)
+notify(struct lst *l, const char *to, const char *subject, const char *text)
 {
-	struct admin_scan a = { l, NULL, 0, 0, time(NULL) };
+	struct admin_scan a = { l, NULL, 0, 0, time(NULL), to };
 	struct msg_protected ph = { subject, l->list, l->list, NULL, NULL };
 	struct store_txn *t;
 	struct pd_err err = { 0 };
@@ -396,7 +407,8 @@ notify_admins(struct lst *l, const char *subject, const char *text)
 	    store_notice(l, id, subject, cipher, clen, a.r, a.n, &err) == -1) {
 		if (store_begin(l->st, true, &t, &err) == 0) {
 			if (audit(t, l->list, "notice", subject, "undeliverable",
-			    json_pack("{s:s}", "why", usable ? err.text :
+			    json_pack("{s:s}", "why", usable ? err.text : to ?
+			    "the recipient has no usable key" :
 			    "no admin with a usable key"), &err) == 0)
 				store_commit(t, &err);
 			else
@@ -447,6 +459,7 @@ commit_prepared(struct lst *l, json_t *post, json_t *jobs,
 
 	for (i = 0; i < json_array_size(jobs); i++)
 		skipped += r[i].skip[0] != '\0';
+	/* recipients below counts the members' and the public copies */
 	json_object_set_new(post, "state", json_string(failure ? "failed" :
 	    "encrypted"));
 	json_object_set_new(post, "skipped", json_integer((json_int_t)skipped));
@@ -457,8 +470,9 @@ commit_prepared(struct lst *l, json_t *post, json_t *jobs,
 	if (store_begin(l->st, true, &t, err) == -1)
 		return -1;
 	if (!failure) {
-		rc = store_put_bytes(t, STORE_MESSAGES, mkey, cipher, clen, true,
-		    err);
+		if (cipher != NULL)
+			rc = store_put_bytes(t, STORE_MESSAGES, mkey, cipher,
+			    clen, true, err);
 		set_states(jobs, r, time(NULL), t, err, &rc);
 	}
 	if (rc == 0)
@@ -491,7 +505,43 @@ tell_skipped(struct lst *l, const char *post, const struct rcpt *r, size_t n)
 	if (off < sizeof text)
 		snprintf(text + off, sizeof text - off, "\nRenew or replace "
 		    "their keys (listctl member check %s).\n", l->list);
-	notify_admins(l, "pdlist: members skipped", text);
+	notify(l, NULL, "pdlist: members skipped", text);
+}
+
+/*
+ * The public copy of a post: its content is public from now on, so it is
+ * kept as it is, with the list's detached signature over its canonical
+ * form, for the public addresses' signed (not encrypted) copies.
+ */
+static int
+sign_public(struct lst *l, json_t *post, const char *payload, size_t plen,
+    struct pd_err *err)
+{
+	struct store_txn *t;
+	char *canon = NULL, *sig = NULL, micalg[24], key[80];
+	size_t clen = 0, slen = 0;
+	int rc = -1;
+
+	if (msg_canonical(payload, plen, &canon, &clen, err) == -1 ||
+	    keys_sign_detached(l->keys, l->fpr, canon, clen, &sig, &slen, micalg,
+	    err) == -1)
+		goto out;
+	json_object_set_new(post, "micalg", json_string(micalg));
+	if (store_begin(l->st, true, &t, err) == -1)
+		goto out;
+	snprintf(key, sizeof key, "%s.pub", jstr(post, "id"));
+	rc = store_put_bytes(t, STORE_MESSAGES, key, payload, plen, false, err);
+	snprintf(key, sizeof key, "%s.sig", jstr(post, "id"));
+	if (rc == 0)
+		rc = store_put_bytes(t, STORE_MESSAGES, key, sig, slen, false, err);
+	if (rc == 0)
+		rc = store_commit(t, err);
+	else
+		store_abort(t);
+out:
+	free(canon);
+	free(sig);
+	return rc;
 }
 
 static int
@@ -499,9 +549,12 @@ prepare_post(struct lst *l, json_t *post, struct pd_err *err)
 {
 	char prefix[STORE_KEY_MAX], *payload = NULL, *cipher = NULL;
 	const char *id = jstr(post, "id");
-	size_t i, n, plen = 0, clen = 0, skipped = 0;
+	/* A release sends an earlier post's content: its source. */
+	const char *source = json_object_get(post, "source") ?
+	    jstr(post, "source") : id;
+	size_t i, n, plen = 0, clen = 0, skipped = 0, publics = 0, members;
 	struct rcpt *r = NULL;
-	json_t *jobs, *j;
+	json_t *jobs, *j, *v;
 	time_t now = time(NULL);
 	int rc = -1;
 
@@ -514,18 +567,27 @@ prepare_post(struct lst *l, json_t *post, struct pd_err *err)
 		goto out;
 	}
 	json_array_foreach(jobs, i, j) {
-		check_member(l, jstr(json_object_get(j, "value"), "member"),
-		    &r[i], now);
+		v = json_object_get(j, "value");
+		if (json_is_true(json_object_get(v, "public"))) {
+			snprintf(r[i].address, sizeof r[i].address, "%s",
+			    jstr(v, "member"));
+			r[i].public = true;
+			publics++;
+			continue;
+		}
+		check_member(l, jstr(v, "member"), &r[i], now);
 		skipped += r[i].skip[0] != '\0';
 	}
-	if (skipped < n && (process_payload(l->conf, l->st, l->list, id,
-	    &payload, &plen, err) == -1 || encrypt_once(l, payload, plen, r, n,
-	    &cipher, &clen, err) == -1)) {
+	members = n - publics - skipped;
+	if ((members > 0 || publics > 0) && (process_payload(l->conf, l->st,
+	    l->list, source, &payload, &plen, err) == -1 || (members > 0 &&
+	    encrypt_once(l, payload, plen, r, n, &cipher, &clen, err) == -1) ||
+	    (publics > 0 && sign_public(l, post, payload, plen, err) == -1))) {
 		if (err->status != PD_REFUSED)
 			goto out;
 		/* Deliver nothing for this post; say why. */
 		rc = commit_prepared(l, post, jobs, r, NULL, 0, err->text, err);
-		notify_admins(l, "pdlist: a post was not sent", err->text);
+		notify(l, NULL, "pdlist: a post was not sent", err->text);
 		goto out;
 	}
 	rc = commit_prepared(l, post, jobs, r, cipher, clen, NULL, err);
@@ -537,6 +599,35 @@ out:
 	free(r);
 	json_decref(jobs);
 	return rc;
+}
+
+/*
+ * A revision recorded but not sent (an update during the embargo): the
+ * poster is told why, in a notice encrypted to its key and signed by the
+ * list.
+ */
+static int
+tell_poster(struct lst *l, json_t *post, struct pd_err *err)
+{
+	struct store_txn *t;
+	char text[1024], key[STORE_KEY_MAX];
+	json_t *kw = json_object_get(post, "keywords");
+
+	snprintf(text, sizeof text, "Revision %lld of %s on %s was recorded "
+	    "but not sent to the members.\n\n%s\n",
+	    (long long)json_integer_value(json_object_get(kw, "revision")),
+	    jstr(kw, "advisory"), l->list, jstr(post, "advisory-reason"));
+	notify(l, jstr(post, "signer-address"), "pdlist: a revision was not "
+	    "re-sent", text);
+	json_object_set_new(post, "state", json_string("suppressed"));
+	store_member_key(l->list, jstr(post, "id"), key);
+	if (store_begin(l->st, true, &t, err) == -1)
+		return -1;
+	if (store_put(t, STORE_POSTS, key, post, false, err) == -1) {
+		store_abort(t);
+		return -1;
+	}
+	return store_commit(t, err);
 }
 
 int
@@ -553,10 +644,12 @@ fanout_prepare(const struct conf *conf, struct store *st, unsigned *done,
 		return -1;
 	json_array_foreach(posts, i, p) {
 		post = json_object_get(p, "value");
-		if (strcmp(jstr(post, "state"), "decided") != 0)
+		if (strcmp(jstr(post, "state"), "decided") != 0 &&
+		    strcmp(jstr(post, "state"), "notify") != 0)
 			continue;
 		if ((rc = lst_open(&l, conf, st, jstr(post, "list"), err)) == 0)
-			rc = prepare_post(&l, post, err);
+			rc = strcmp(jstr(post, "state"), "notify") == 0 ?
+			    tell_poster(&l, post, err) : prepare_post(&l, post, err);
 		lst_close(&l);
 		if (rc == -1)
 			break;
@@ -571,6 +664,9 @@ fanout_prepare(const struct conf *conf, struct store *st, unsigned *done,
 struct post_cut {		/* one post's encrypted result, split */
 	char		 key[STORE_KEY_MAX];	/* list \x1f id */
 	struct pgp_split *sp;
+	char		*pub, *sig;	/* the public copy, when there is one */
+	size_t		 pub_len, sig_len;
+	json_t		*post;		/* its record: subject, micalg */
 };
 
 struct delivery {
@@ -593,7 +689,7 @@ cut_for(struct delivery *d, const char *list, const char *post)
 	store_member_key(list, post, key);
 	for (i = 0; i < d->ncuts; i++)
 		if (strcmp(d->cuts[i].key, key) == 0)
-			return d->cuts[i].sp ? &d->cuts[i] : NULL;
+			return &d->cuts[i];
 	return NULL;
 }
 
@@ -603,6 +699,7 @@ load_cuts(struct delivery *d, struct pd_err *err)
 {
 	struct store_txn *t;
 	char mkey[80], key[STORE_KEY_MAX], *bin;
+	struct post_cut *c;
 	size_t i, k, len;
 	json_t *j, *v;
 
@@ -616,16 +713,21 @@ load_cuts(struct delivery *d, struct pd_err *err)
 			;
 		if (k < d->ncuts)
 			continue;
-		snprintf(d->cuts[d->ncuts].key, STORE_KEY_MAX, "%s", key);
+		c = &d->cuts[d->ncuts++];
+		snprintf(c->key, STORE_KEY_MAX, "%s", key);
 		snprintf(mkey, sizeof mkey, "%s.pgp", jstr(v, "post"));
 		if (store_begin(d->st, false, &t, err) == -1)
 			return -1;
 		if (store_get_bytes(t, STORE_MESSAGES, mkey, &bin, &len,
 		    err) == 0 && bin != NULL)
-			pgp_split_parse(bin, len, &d->cuts[d->ncuts].sp, err);
-		store_abort(t);
+			pgp_split_parse(bin, len, &c->sp, err);
 		free(bin);
-		d->ncuts++;
+		snprintf(mkey, sizeof mkey, "%s.pub", jstr(v, "post"));
+		store_get_bytes(t, STORE_MESSAGES, mkey, &c->pub, &c->pub_len, err);
+		snprintf(mkey, sizeof mkey, "%s.sig", jstr(v, "post"));
+		store_get_bytes(t, STORE_MESSAGES, mkey, &c->sig, &c->sig_len, err);
+		store_get(t, STORE_POSTS, key, &c->post, err);
+		store_abort(t);
 	}
 	return 0;
 }
@@ -715,26 +817,37 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, const char *key,
 	size_t alen, clen;
 	const char *list = jstr(job, "list");
 	unsigned rnd;
+	bool public;
 	int rc = 0;
 
 	if (in_ledger(d, key)) {	/* sent before a crash: not again */
 		snprintf(res.reply, sizeof res.reply, "in the ledger already");
 		return record_attempt(d, key, job, &res, true, err);
 	}
-	if ((c = cut_for(d, list, jstr(job, "post"))) == NULL ||
-	    pgp_split_copy(c->sp, jstr(job, "keyid"), &armored, &alen,
-	    err) == -1) {
-		snprintf(res.reply, sizeof res.reply, "cannot cut the copy: %.220s",
-		    c ? err->text : "the encrypted post is missing");
+	public = json_is_true(json_object_get(job, "public"));
+	c = cut_for(d, list, jstr(job, "post"));
+	if (c == NULL || (public ? c->pub == NULL || c->sig == NULL :
+	    c->sp == NULL || pgp_split_copy(c->sp, jstr(job, "keyid"), &armored,
+	    &alen, err) == -1)) {
+		snprintf(res.reply, sizeof res.reply, "cannot make the copy: %.220s",
+		    c && !public && c->sp ? err->text : "the prepared post is missing");
 		return record_attempt(d, key, job, &res, false, err);
 	}
 	if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
 		rnd = (unsigned)time(NULL);
 	snprintf(mid, sizeof mid, "%s.%08x@%s", jstr(job, "post"), rnd,
 	    strrchr(list, '@') + 1);
-	mc = (struct msg_copy){ list, FANOUT_SUBJECT, mid };
 	bounce_address(list, from, sizeof from);
-	if (msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err) == -1)
+	if (public) {	/* public now: the real Subject, signed in clear */
+		mc = (struct msg_copy){ list, jstr(c->post, "subject"), mid };
+		rc = msg_signed_copy(&mc, jstr(job, "member"), c->pub, c->pub_len,
+		    c->sig, c->sig_len, jstr(c->post, "micalg"), &copy, &clen,
+		    err);
+	} else {
+		mc = (struct msg_copy){ list, FANOUT_SUBJECT, mid };
+		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
+	}
+	if (rc == -1)
 		goto out;
 	if (*conn == NULL && smtp_open(d->conf->smtp_url,
 	    d->conf->smtp_starttls, NULL, conn, err) == -1) {
@@ -871,7 +984,7 @@ finish_post(const struct conf *conf, struct store *st, const char *list,
 		snprintf(text, sizeof text, "Post %s on %s could not be delivered "
 		    "to these members; the mail servers refused the copies:\n\n"
 		    "%s\nSee listctl queue %s.\n", id, list, c.failures, list);
-		notify_admins(&l, "pdlist: copies not delivered", text);
+		notify(&l, NULL, "pdlist: copies not delivered", text);
 	}
 	lst_close(&l);
 	json_decref(post);
@@ -931,8 +1044,12 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	*sent = d.sent;
 	rc = 0;
 out:
-	for (i = 0; i < d.ncuts; i++)
+	for (i = 0; i < d.ncuts; i++) {
 		pgp_split_free(d.cuts[i].sp);
+		free(d.cuts[i].pub);
+		free(d.cuts[i].sig);
+		json_decref(d.cuts[i].post);
+	}
 	free(d.cuts);
 	json_decref(d.jobs);
 	pthread_mutex_destroy(&d.lock);

@@ -612,3 +612,76 @@ msg_encrypted_copy(const struct msg_copy *c, const char *armored,
 	g_object_unref(m);
 	return rc;
 }
+
+/* ---- a public copy --------------------------------------------------------- */
+
+static GMimeObject *
+parse_entity(const char *text, size_t len)
+{
+	GMimeStream *mem;
+	GMimeParser *parser;
+	GMimeObject *o;
+
+	msg_init();
+	mem = g_mime_stream_mem_new_with_buffer(text, len);
+	parser = g_mime_parser_new_with_stream(mem);
+	o = g_mime_parser_construct_part(parser, NULL);
+	g_object_unref(parser);
+	g_object_unref(mem);
+	return o;
+}
+
+int
+msg_canonical(const char *payload, size_t len, char **out, size_t *out_len,
+    struct pd_err *err)
+{
+	GMimeObject *o = parse_entity(payload, len);
+
+	*out = NULL;
+	if (o == NULL)
+		return pd_fail(err, PD_REFUSED, "the payload is not MIME");
+	*out = canonical_bytes(o, out_len);
+	g_object_unref(o);
+	return *out ? 0 : pd_fail(err, PD_TEMPFAIL, "out of memory");
+}
+
+int
+msg_signed_copy(const struct msg_copy *c, const char *to, const char *payload,
+    size_t len, const char *sig, size_t sig_len, const char *micalg,
+    char **out, size_t *out_len, struct pd_err *err)
+{
+	GMimeObject *content = parse_entity(payload, len);
+	GMimeMessage *m;
+	GMimeMultipart *mp;
+	GMimePart *sp;
+	GDateTime *now;
+	int rc;
+
+	if (content == NULL)
+		return pd_fail(err, PD_REFUSED, "the payload is not MIME");
+	m = g_mime_message_new(TRUE);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, NULL, c->list);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL, to);
+	g_mime_message_set_subject(m, c->subject, "utf-8");
+	g_mime_message_set_message_id(m, c->message_id);
+	now = g_date_time_new_now_utc();
+	g_mime_message_set_date(m, now);
+	g_date_time_unref(now);
+	g_mime_object_set_header(GMIME_OBJECT(m), "X-Loop", c->list, NULL);
+	mp = g_mime_multipart_new_with_subtype("signed");
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mp), "protocol",
+	    "application/pgp-signature");
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mp), "micalg",
+	    micalg);
+	sp = leaf("application", "pgp-signature", sig, sig_len);
+	g_mime_part_set_filename(sp, "signature.asc");
+	g_mime_multipart_add(mp, content);
+	g_mime_multipart_add(mp, GMIME_OBJECT(sp));
+	g_mime_message_set_mime_part(m, GMIME_OBJECT(mp));
+	rc = write_entity(GMIME_OBJECT(m), out, out_len, err);
+	g_object_unref(sp);
+	g_object_unref(content);
+	g_object_unref(mp);
+	g_object_unref(m);
+	return rc;
+}

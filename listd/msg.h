@@ -110,6 +110,17 @@ struct msg_copy {
 int	 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
 	    size_t armored_len, char **out, size_t *len, struct pd_err *err);
 
+/*
+ * A public copy, signed in cleartext (RFC 3156 multipart/signed): the
+ * entity payload and the list's detached signature over what
+ * msg_canonical() gives for it, From: the list, To: to, the real Subject.
+ */
+int	 msg_canonical(const char *payload, size_t len, char **out,
+	    size_t *out_len, struct pd_err *err);
+int	 msg_signed_copy(const struct msg_copy *c, const char *to,
+	    const char *payload, size_t len, const char *sig, size_t sig_len,
+	    const char *micalg, char **out, size_t *out_len, struct pd_err *err);
+
 /* The same for text that is not MIME (inline PGP): a text/plain entity. */
 int	 msg_text_payload(const char *text, size_t text_len,
 	    const struct msg_protected *ph, char **out, size_t *len,

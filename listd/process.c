@@ -17,9 +17,11 @@
 #include <time.h>
 
 #include "keys/keys.h"
+#include "listd/advisory.h"
 #include "listd/keywords.h"
 #include "listd/msg.h"
 #include "listd/process.h"
+#include "policy/embargo.h"
 
 #define AUTH_MAX_NESTING	3	/* encrypted in signed in encrypted... */
 
@@ -59,6 +61,8 @@ struct run {
 	const char	*list;
 	const char	*list_fpr;
 	struct keys	*keys;
+	json_t		*lrec;		/* the list's record (borrowed) */
+	struct policy	*pol;		/* the list's policy, for advisories */
 };
 
 static void
@@ -576,42 +580,147 @@ make_jobs(struct run *r, struct store_txn *t, const char *id, json_t *rec,
 	return 0;
 }
 
-/* Records the decision and takes the message out of the inbox, at once. */
+/* A job for each public address of the list: signed, not encrypted. */
 static int
-record(struct run *r, const char *id, json_t *rec, bool distribute,
+public_jobs(struct run *r, struct store_txn *t, const char *id, json_t *rec,
     struct pd_err *err)
 {
-	struct store_txn *t;
+	json_t *a, *job;
 	char key[STORE_KEY_MAX];
-	json_t *e = NULL;
-	int rc = -1;
+	size_t i, n = 0;
+	int rc = 0;
 
-	store_member_key(r->list, id, key);
+	json_array_foreach(json_object_get(r->lrec, "public"), i, a) {
+		snprintf(key, sizeof key, "%s\x1f%s\x1f%s", r->list, id,
+		    json_string_value(a));
+		job = json_pack("{s:s, s:s, s:O, s:s, s:b, s:i, s:I}", "list",
+		    r->list, "post", id, "member", a, "state", "new", "public", 1,
+		    "attempts", 0, "next-attempt", (json_int_t)time(NULL));
+		json_object_set(job, "advisory", json_object_get(json_object_get(
+		    rec, "keywords"), "advisory"));
+		json_object_set(job, "revision", json_object_get(json_object_get(
+		    rec, "keywords"), "revision"));
+		if ((rc = store_put(t, STORE_JOBS, key, job, true, err)) == -1)
+			break;
+		json_decref(job);
+		job = NULL;
+		n++;
+	}
+	json_decref(rc == -1 ? job : NULL);
+	json_object_set_new(rec, "public-copies", json_integer((json_int_t)n));
+	return rc;
+}
+
+/*
+ * An advisory's revision, judged in t by the embargo rules: delivered to
+ * the members, suppressed (recorded; the poster is told), published, or
+ * held after all (*distribute cleared).
+ */
+static int
+judge_advisory(struct run *r, struct store_txn *t, const char *id,
+    json_t *rec, const struct keywords *kw, bool *distribute,
+    struct pd_err *err)
+{
+	struct adv_facts f;
+	struct adv_post p;
+	struct adv_decision ad;
+	json_t *arec = NULL;
+	int rc = 0;
+
+	if (adv_get(t, r->list, kw->advisory, &arec, &f, err) == -1)
+		return -1;
+	adv_post_from(kw, &p);
+	adv_judge(r->pol, &f, &p, time(NULL), &ad);
+	if (ad.reason[0] != '\0') {	/* say which advisory */
+		char why[sizeof ad.reason];
+
+		snprintf(why, sizeof why, "%s", ad.reason);
+		snprintf(ad.reason, sizeof ad.reason, "%s: %.*s", kw->advisory,
+		    (int)(sizeof ad.reason - sizeof kw->advisory - 3), why);
+	}
+	json_object_set_new(rec, "advisory-action",
+	    json_string(adv_action_name(ad.action)));
+	if (ad.reason[0] != '\0')
+		json_object_set_new(rec, "advisory-reason", json_string(ad.reason));
+	switch (ad.action) {
+	case ADV_HOLD:
+		*distribute = false;
+		json_object_set_new(rec, "decision", json_string("hold"));
+		json_object_set_new(rec, "reason", json_string("advisory"));
+		json_object_set_new(rec, "reason-text", json_string(ad.reason));
+		break;
+	case ADV_DELIVER:
+		rc = make_jobs(r, t, id, rec, err);
+		break;
+	case ADV_SUPPRESS:	/* fanout tells the poster, encrypted */
+		json_object_set_new(rec, "state", json_string("notify"));
+		break;
+	case ADV_PUBLISH:
+		if (ad.to_members)
+			rc = make_jobs(r, t, id, rec, err);
+		if (rc == 0 && ad.to_public)
+			rc = public_jobs(r, t, id, rec, err);
+		json_object_set_new(rec, "state", json_string("decided"));
+		break;
+	}
+	if (rc == 0)
+		rc = adv_put_revision(t, r->list, arec, kw, id, &ad, err);
+	json_decref(arec);
+	return rc;
+}
+
+/* The audit entry of a decision. */
+static json_t *
+decision_audit(struct run *r, const char *id, json_t *rec, bool distribute)
+{
+	json_t *e;
+
 	e = json_pack("{s:O, s:s, s:s, s:s, s:s, s:s, s:O}", "time",
 	    json_object_get(rec, "decided-at"), "list", r->list, "actor", "listd",
 	    "unix-user", "", "action", distribute ? "post distribute" :
 	    "post hold", "subject", id, "outcome", json_object_get(rec,
 	    distribute ? "decision" : "reason"));
 	if (e == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+		return NULL;
 	json_object_set(e, "reason", json_object_get(rec, distribute ?
 	    "signer-address" : "reason-text"));
-	json_object_set_new(e, "detail", json_pack("{s:O, s:O*, s:O*}", "form",
-	    json_object_get(rec, "form"), "signer", json_object_get(rec, "signer"),
-	    "keywords", json_object_get(rec, "keywords")));
+	json_object_set_new(e, "detail", json_pack("{s:O, s:O*, s:O*, s:O*}",
+	    "form", json_object_get(rec, "form"), "signer",
+	    json_object_get(rec, "signer"), "keywords",
+	    json_object_get(rec, "keywords"), "advisory-action",
+	    json_object_get(rec, "advisory-action")));
+	return e;
+}
+
+/* Records the decision and takes the message out of the inbox, at once. */
+static int
+record(struct run *r, const char *id, json_t *rec, const struct decision *d,
+    struct pd_err *err)
+{
+	struct store_txn *t;
+	char key[STORE_KEY_MAX];
+	bool distribute = d->distribute;
+	json_t *e = NULL;
+	int rc = -1;
+
+	store_member_key(r->list, id, key);
 	if (store_begin(r->st, true, &t, err) == -1)
-		goto out;
-	if ((distribute && make_jobs(r, t, id, rec, err) == -1) ||
-	    store_put(t, distribute ? STORE_POSTS : STORE_HELD, key, rec, true,
-	    err) == -1 || store_del(t, STORE_INBOX, id, err) == -1 ||
+		return -1;
+	if (distribute && d->kw.present)
+		rc = judge_advisory(r, t, id, rec, &d->kw, &distribute, err);
+	else
+		rc = distribute ? make_jobs(r, t, id, rec, err) : 0;
+	if (rc == 0 && (e = decision_audit(r, id, rec, distribute)) == NULL)
+		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (rc == -1 || store_put(t, distribute ? STORE_POSTS : STORE_HELD, key,
+	    rec, true, err) == -1 || store_del(t, STORE_INBOX, id, err) == -1 ||
 	    store_audit(t, e, err) == -1) {
 		store_abort(t);
-		goto out;
+		json_decref(e);
+		return -1;
 	}
-	rc = store_commit(t, err);
-out:
 	json_decref(e);
-	return rc;
+	return store_commit(t, err);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -620,7 +729,7 @@ static int
 open_list(struct run *r, const char *list, json_t **lrec, struct pd_err *err)
 {
 	struct store_txn *t;
-	char home[1100];
+	char home[1100], perr[512];
 
 	if (store_begin(r->st, false, &t, err) == -1)
 		return -1;
@@ -633,7 +742,12 @@ open_list(struct run *r, const char *list, json_t **lrec, struct pd_err *err)
 		return pd_fail(err, PD_TEMPFAIL, "the inbox holds mail for %s, "
 		    "which is no list", list);
 	r->list = list;
+	r->lrec = *lrec;
 	r->list_fpr = json_string_value(json_object_get(*lrec, "fingerprint"));
+	snprintf(home, sizeof home, "%s/lists/%s/policy.conf", r->conf->datadir,
+	    list);
+	if (pol_load(home, &r->pol, perr, sizeof perr) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "list %s: policy: %s", list, perr);
 	snprintf(home, sizeof home, "%s/lists/%s/gnupg", r->conf->datadir, list);
 	return keys_open(home, 0, &r->keys, err);
 }
@@ -666,10 +780,12 @@ process_one(struct run *r, const char *id, json_t *in, struct pd_err *err)
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
 	}
-	rc = record(r, id, rec, d.distribute, err);
+	rc = record(r, id, rec, &d, err);
 out:
 	keys_close(r->keys);
 	r->keys = NULL;
+	pol_free(r->pol);
+	r->pol = NULL;
 	keys_plain_free(a.text, a.text_len);
 	keys_plain_free(a.payload, a.payload_len);
 	json_decref(rec);
@@ -689,7 +805,7 @@ int
 process_inbox(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
-	struct run r = { conf, st, NULL, NULL, NULL };
+	struct run r = { conf, st, NULL, NULL, NULL, NULL, NULL };
 	struct store_txn *t;
 	json_t *inbox, *in;
 	size_t i;
@@ -720,7 +836,7 @@ int
 process_payload(const struct conf *conf, struct store *st, const char *list,
     const char *id, char **out, size_t *out_len, struct pd_err *err)
 {
-	struct run r = { conf, st, NULL, NULL, NULL };
+	struct run r = { conf, st, NULL, NULL, NULL, NULL, NULL };
 	struct store_txn *t;
 	struct auth a;
 	json_t *lrec = NULL;
@@ -754,6 +870,7 @@ process_payload(const struct conf *conf, struct store *st, const char *list,
 	keys_plain_free(a.payload, a.payload_len);
 	keys_plain_free(a.text, a.text_len);
 	keys_close(r.keys);
+	pol_free(r.pol);
 	json_decref(lrec);
 	free(raw);
 	return rc;

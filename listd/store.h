@@ -31,6 +31,7 @@ enum store_db {
 	STORE_HELD,	/* list "\x1f" id -> held record with its reason */
 	STORE_JOBS,	/* list "\x1f" id "\x1f" member -> delivery job */
 	STORE_LEDGER,	/* list "\x1f" id "\x1f" member -> copy accepted by SMTP */
+	STORE_ADVISORIES, /* list "\x1f" advisory id -> state and revisions */
 	STORE_NDB
 };
 

@@ -72,6 +72,7 @@ static const cfg_opt_t embargo_opts[] = {
 	CFG_INT("max-extended-days", 31, CFGF_NONE),
 	CFG_INT_CB("updates", POL_UPDATES_SUPPRESS, CFGF_NONE, parse_updates),
 	CFG_BOOL("backfill-new-members", cfg_false, CFGF_NONE),
+	CFG_BOOL("none-to-members", cfg_false, CFGF_NONE),
 	CFG_END()
 };
 
@@ -650,6 +651,7 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	    "max-extended-days");
 	pol->updates = (enum pol_updates)cfg_getint(e, "updates");
 	pol->backfill_new_members = cfg_getbool(e, "backfill-new-members");
+	pol->embargo_none_to_members = cfg_getbool(e, "none-to-members");
 	pol->non_member = (enum pol_action)cfg_getint(mo, "non-member");
 	pol->unsigned_post = (enum pol_action)cfg_getint(mo, "unsigned");
 	pol->oversize = (enum pol_action)cfg_getint(mo, "oversize");

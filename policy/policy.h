@@ -54,6 +54,8 @@ struct policy {
 	unsigned embargo_max_extended_days;
 	enum pol_updates updates;
 	bool	 backfill_new_members;
+	bool	 embargo_none_to_members;	/* Embargo: none: to the
+					   members too */
 
 	/* moderation */
 	enum pol_action non_member;

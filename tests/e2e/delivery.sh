@@ -26,7 +26,7 @@ while [ $i -le $N ]; do
 	i=$((i + 1))
 done
 is "$(lc member ls $L | wc -l | tr -d ' ')" $((N + 2)) "$N members, a team poster and an admin"
-printf 'Advisory: XSA-1\nRevision: 1\nEmbargo: 2026-12-01 12:00 UTC\n\nDetails.\n' >"$W/adv"
+for n in 1 2 3; do advisory "$W/adv$n" XSA-$n 1; done
 
 # exactly_one: how many of the N members do not have exactly one copy.
 exactly_one() {
@@ -55,7 +55,7 @@ until_done() {
 LMTP="$W/lmtp.sock"
 echo "lmtp-listen = \"unix:$LMTP\"" >>"$CONF"
 start_sink --freeze-after 40 || { echo "Bail out! smtp-sink"; exit 1; }
-mail_pgpmime alice@xenproject.example alice@xenproject.example $L "crash" "$W/adv" >"$W/crash.eml"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "crash" "$W/adv1" >"$W/crash.eml"
 "$LISTD" -f -c "$CONF" 2>"$W/listd.log" &
 LISTD_PID=$!
 lc inject $L <"$W/crash.eml"
@@ -79,21 +79,25 @@ like "$(lc audit $L)" "post delivered .* all sent" "the post is delivered"
 stop_sink
 
 # ---- 451 for a while, then accepted --------------------------------------------------
-start_sink --tempfail-first 30
-mail_pgpmime alice@xenproject.example alice@xenproject.example $L "tempfail" "$W/adv" >"$W/t.eml"
+# The server says 451 to every copy during the first run, then accepts.
+start_sink --tempfail-first 1000000
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "tempfail" "$W/adv2" >"$W/t.eml"
 before=$(cat "$W"/sink.*/log | wc -l)
 lc inject $L <"$W/t.eml"
 listd_once >/dev/null 2>&1
 like "$(lc queue $L)" "	retry	1	.*	451 4.3.0 try later" \
     "a 451 leaves the job for a retry, with the server's reply"
-ok "retries deliver the rest" until_done
+is "$(lc queue $L | grep -c '	retry	')" $((N + 2)) "every copy waits for its retry"
+stop_sink
+start_sink
+ok "retries deliver them once the server accepts" until_done
 is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) \
     "after the 451s everything arrives, once"
 stop_sink
 
 # ---- 550 for one member ends that job only ----------------------------------------------
 start_sink --reject-rcpt security@v13.example
-mail_pgpmime alice@xenproject.example alice@xenproject.example $L "reject" "$W/adv" >"$W/r.eml"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "reject" "$W/adv3" >"$W/r.eml"
 before=$(cat "$W"/sink.*/log | wc -l)
 lc inject $L <"$W/r.eml"
 ok "the fan-out ends" until_done

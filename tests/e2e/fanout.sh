@@ -37,14 +37,8 @@ is $? 0 "a member whose key expires in seconds is added"
 sed -i 's/min-validity-days = 0/min-validity-days = 30/' "$P"
 
 # The advisory, signed by the team as multipart/signed with a patch.
-cat >"$W/advisory" <<'ADV'
-Advisory: XSA-777
-Revision: 1
-Embargo: 2026-12-01 12:00 UTC
-CVE: CVE-2026-7777
-
-Xen Security Advisory XSA-777: the embargoed details are here.
-ADV
+advisory "$W/advisory" XSA-777 1 7 "CVE: CVE-2026-7777"
+echo "Xen Security Advisory XSA-777: the embargoed details are here." >>"$W/advisory"
 mail_pgpmime alice@xenproject.example alice@xenproject.example $L \
     "XSA-777: embargoed subject" "$W/advisory" >"$W/post.eml"
 cp "$W/part" "$W/signed-part"

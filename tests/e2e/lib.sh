@@ -156,6 +156,29 @@ export_key() { gpg --batch --armor --export "$1" >"$2"; }
 
 # ---- mail in the forms clients send, signed with keys made here ----------
 
+# embargo_in DAYS: an Embargo: value DAYS days from now (fractions allowed
+# as seconds: embargo_in 0 90 is 90 seconds from now).
+embargo_in() {
+	date -u -d "@$(($(date +%s) + $1 * 86400 + ${2:-0}))" '+%Y-%m-%d %H:%M UTC'
+}
+# advisory FILE ID REVISION [DAYS|none] [MORE KEYWORD LINES...]: a body with
+# the advisory keywords, embargoed DAYS (default 7) days ahead.
+advisory() {
+	_f=$1 _id=$2 _rev=$3 _days=${4:-7}
+	shift $(($# < 4 ? 3 : 4))
+	{
+		printf 'Advisory: %s\nRevision: %s\n' "$_id" "$_rev"
+		if [ "$_days" = none ]; then
+			printf 'Embargo: none\n'
+		else
+			printf 'Embargo: %s\n' "$(embargo_in "$_days")"
+		fi
+		printf 'CVE: CVE-2026-0001\n'
+		for _l in "$@"; do printf '%s\n' "$_l"; done
+		printf '\nXen Security Advisory %s revision %s: the details.\n' "$_id" "$_rev"
+	} >"$_f"
+}
+
 _mail_head() {	# _mail_head FROM TO SUBJECT
 	printf 'From: %s\nTo: %s\nSubject: %s\nDate: Sun, 22 Nov 2026 10:00:00 +0000\nMessage-ID: <%s@test.example>\nMIME-Version: 1.0\n' \
 	    "$1" "$2" "$3" "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"

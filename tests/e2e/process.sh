@@ -21,15 +21,8 @@ lc member add $L security@vendor.example --key "$W/keys/security@vendor.example.
 genkey "Mallory <mallory@evil.example>" >/dev/null
 ALICE=alice@xenproject.example
 
-cat >"$W/advisory" <<'ADV'
-Advisory: XSA-999
-Revision: 1
-Embargo: 2026-12-01 12:00 UTC
-CVE: CVE-2026-0001
-CVE: CVE-2026-0002
-
-Xen Security Advisory XSA-999: a guest can escape.
-ADV
+advisory "$W/advisory" XSA-999 1 7 "CVE: CVE-2026-0002"
+for n in 1 2 3 4; do advisory "$W/adv$n" XSA-90$n 1; done
 
 # post NAME: injects $W/NAME.eml; prints nothing; remembers its id.
 post() { lc inject $L <"$W/$1.eml"; }
@@ -44,10 +37,10 @@ distributed() {	# distributed N: the number of distribute decisions
 }
 
 mail_pgpmime $ALICE $ALICE $L "signed-mime" "$W/advisory" >"$W/a.eml"
-mail_clearsigned $ALICE $ALICE $L "signed-inline" "$W/advisory" >"$W/b.eml"
-mail_encrypted $ALICE $L $ALICE $L "encrypted-signed" "$W/advisory" >"$W/c.eml"
+mail_clearsigned $ALICE $ALICE $L "signed-inline" "$W/adv2" >"$W/b.eml"
+mail_encrypted $ALICE $L $ALICE $L "encrypted-signed" "$W/adv3" >"$W/c.eml"
 # Signed, then encrypted as a whole (multipart/signed inside the encryption).
-mail_pgpmime $ALICE $ALICE $L "inner" "$W/advisory" | sed '1,/^MIME-Version:/d' >"$W/signed-entity"
+mail_pgpmime $ALICE $ALICE $L "inner" "$W/adv4" | sed '1,/^MIME-Version:/d' >"$W/signed-entity"
 mail_encrypt_entity "" $L $ALICE $L "signed-then-encrypted" "$W/signed-entity" >"$W/c2.eml"
 for m in a b c c2; do post $m; done
 ok "listd --once processes the inbox" listd_once
@@ -57,7 +50,7 @@ like "$(lc audit $L --json)" '"form": "pgp-mime-encrypted\+pgp-mime-signed"' \
 is "$(lc held ls $L)" "" "and none of them is held"
 audit=$(lc audit $L --json)
 like "$audit" '"advisory": "XSA-999"' "the advisory keywords are parsed"
-like "$audit" '"embargo": "2026-12-01T12:00:00Z"' "with the embargo"
+like "$audit" "\"embargo\": \"$(embargo_in 7 | sed 's/ /T/; s/ UTC/:00Z/')\"" "with the embargo"
 like "$audit" '"CVE-2026-0002"' "and every CVE"
 like "$audit" '"form": "pgp-mime-encrypted"' "the form is recorded"
 like "$(lc audit $L)" "post distribute .* distribute: $ALICE" "the signer is recorded"
@@ -67,7 +60,7 @@ printf 'Hello, no signature here.\n' >"$W/plain"
 mail_plain $ALICE $L "unsigned" "$W/plain" >"$W/d.eml"
 mail_pgpmime security@vendor.example security@vendor.example $L "vendor-signed" "$W/advisory" >"$W/e.eml"
 mail_pgpmime mallory@evil.example $ALICE $L "forged-from" "$W/advisory" >"$W/f.eml"
-mail_pgpmime $ALICE $ALICE $L "altered" "$W/advisory" | sed 's/a guest can escape/all is well/' >"$W/g.eml"
+mail_pgpmime $ALICE $ALICE $L "altered" "$W/advisory" | sed 's/the details/no details/' >"$W/g.eml"
 { _mail_head $ALICE $L "malformed"; printf 'Content-Type: multipart/mixed\n\n--x\n\nbody\n'; } >"$W/h.eml"
 { _mail_head $ALICE $L "looped"; printf 'X-Loop: %s\nContent-Type: text/plain\n\nagain\n' $L; } >"$W/i.eml"
 sed 's/^Revision: 1$/Revision: two/' "$W/advisory" >"$W/badkw"

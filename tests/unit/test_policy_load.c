@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "policy/policy.h"
 #include "tap.h"
@@ -71,6 +72,7 @@ test_xen(void)
 	    "xen: embargo 14/31");
 	ok(p->updates == POL_UPDATES_SUPPRESS, "xen: updates suppress");
 	ok(p->backfill_new_members, "xen: backfill");
+	ok(!p->embargo_none_to_members, "xen: Embargo: none not to members");
 	ok(p->non_member == POL_ACT_HOLD && p->unsigned_post == POL_ACT_HOLD &&
 	    p->oversize == POL_ACT_REJECT, "xen: hold, hold, reject");
 	ok(!p->auto_reply, "xen: no auto-reply");
@@ -98,6 +100,7 @@ test_libvirt(void)
 	ok(p->embargo_max_days == 14 && p->embargo_max_extended_days == 31,
 	    "libvirt: embargo 14/31");
 	ok(p->updates == POL_UPDATES_DELIVER, "libvirt: updates deliver");
+	ok(p->embargo_none_to_members, "libvirt: Embargo: none to members");
 	ok(p->auto_reply && p->non_member == POL_ACT_HOLD,
 	    "libvirt: non-members held, auto-reply");
 	ok(!p->release_copy_members, "libvirt: no release copy");
@@ -119,7 +122,8 @@ test_defaults(void)
 	    p->require_agreement, "default membership is strict");
 	ok(p->min_rsa_bits == 3072 && p->updates == POL_UPDATES_SUPPRESS &&
 	    !p->backfill_new_members && !p->auto_reply &&
-	    !p->release_copy_members, "conservative defaults elsewhere");
+	    !p->release_copy_members && !p->embargo_none_to_members,
+	    "conservative defaults elsewhere");
 	ok(p->role_local_parts.n == 9 && p->key_algorithms.n == 11,
 	    "default lists");
 	pol_free(p);
@@ -198,6 +202,67 @@ test_bad(const struct bad *b)
 	ok(strchr(err, '\n') == NULL, "%s: one line", b->file);
 }
 
+/*
+ * A profile written into the build directory (the source may be read-only):
+ * returns 0 and the file's name in path, or -1.
+ */
+static int
+write_profile(char *path, size_t len, const char *text)
+{
+	FILE *fp;
+	int fd;
+
+	snprintf(path, len, "test_policy_load-XXXXXX.conf");
+	if ((fd = mkstemps(path, 5)) == -1)
+		return -1;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	fputs(text, fp);
+	if (fclose(fp) != 0) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The embargo section's none-to-members: a boolean, set or refused. */
+static void
+test_none_to_members(void)
+{
+	struct policy *pol = (struct policy *)&pol;	/* not NULL */
+	char path[64], err[512] = "", want[128];
+
+	if (write_profile(path, sizeof(path), "name = \"n\"\n"
+	    "embargo {\n\tnone-to-members = yes\n}\n") == -1) {
+		ok(0, "none-to-members = yes: profile written");
+		return;
+	}
+	ok(pol_load(path, &pol, err, sizeof(err)) == 0 && pol != NULL &&
+	    pol->embargo_none_to_members, "none-to-members = yes is read");
+	pol_free(pol);
+	unlink(path);
+
+	if (write_profile(path, sizeof(path), "# Not a boolean.\n"
+	    "name = \"n\"\nembargo {\n\tnone-to-members = sometimes\n}\n")
+	    == -1) {
+		ok(0, "none-to-members = sometimes: profile written");
+		return;
+	}
+	snprintf(want, sizeof(want), "%s:4: ", path);
+	ok(pol_load(path, &pol, err, sizeof(err)) == -1 && pol == NULL,
+	    "none-to-members = sometimes: refused, *out NULL");
+	ok(strncmp(err, want, strlen(want)) == 0,
+	    "none-to-members = sometimes: error at %s", want);
+	like(err, "invalid boolean value for option 'none-to-members'",
+	    "none-to-members = sometimes: says what is wrong");
+	if (strncmp(err, want, strlen(want)) != 0)
+		diag("got '%s'", err);
+	unlink(path);
+}
+
 static void
 test_edges(void)
 {
@@ -256,6 +321,7 @@ main(void)
 	test_defaults();
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		test_bad(&bad[i]);
+	test_none_to_members();
 	test_edges();
 	test_names();
 	return done_testing();

@@ -1,0 +1,36 @@
+/*
+ * listd/advisory.h: advisories in the store.  The rules are pure and live
+ * in policy/embargo.h; this keeps their records: per advisory its state,
+ * embargo, and every revision with what became of it.
+ */
+#ifndef PDLIST_ADVISORY_H
+#define PDLIST_ADVISORY_H
+
+#include <jansson.h>
+
+#include "common/util.h"
+#include "listd/keywords.h"
+#include "listd/store.h"
+#include "policy/embargo.h"
+
+/* The advisory's record (a new reference, or NULL) and its facts. */
+int	adv_get(struct store_txn *, const char *list, const char *id,
+	    json_t **rec, struct adv_facts *facts, struct pd_err *err);
+
+/*
+ * Records one judged revision of the advisory in t: its state and embargo
+ * afterwards and the revision with its post, action and reason.  rec is
+ * the record adv_get() returned (or NULL for a new advisory); a new one is
+ * made when needed.
+ */
+int	adv_put_revision(struct store_txn *, const char *list, json_t *rec,
+	    const struct keywords *kw, const char *post,
+	    const struct adv_decision *d, struct pd_err *err);
+
+/* The keywords of a post as the rules take them. */
+void	adv_post_from(const struct keywords *, struct adv_post *);
+
+/* "2026-12-01T12:00:00Z" for a time, into buf (32 bytes). */
+void	adv_iso(time_t, char buf[32]);
+
+#endif

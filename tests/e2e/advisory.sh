@@ -1,0 +1,86 @@
+#!/bin/sh
+# The embargo lifecycle, end to end: revisions, the update policy, embargo
+# limits, Embargo: none, over loopback with keys made here.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+
+L=xen-pre@lists.example.org
+PUB=xen-announce@lists.example.org
+lc list create $L --policy xen --public $PUB >/dev/null || { echo "Bail out! list create"; exit 1; }
+import_list_key $L
+ALICE=alice@xenproject.example
+genkey "<$ALICE>" >/dev/null
+lc member add $L $ALICE --key "$W/keys/$ALICE.asc" --role team >/dev/null
+V=security@vendor.example
+genkey "<$V>" >/dev/null
+lc member add $L $V --key "$W/keys/$V.asc" --role member --org Vendor \
+    --category vendor --installed-base 400000 --evidence https://v.example --agreed >/dev/null
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+
+# post NAME ID REV [DAYS|none] [KEYWORDS...]: the team posts a revision.
+post() {
+	_post=$1
+	shift
+	advisory "$W/$_post.txt" "$@"
+	mail_pgpmime $ALICE $ALICE $L "$_post" "$W/$_post.txt" >"$W/$_post.eml"
+	lc inject $L <"$W/$_post.eml"
+	listd_once >/dev/null 2>&1
+}
+last_action() {	# the advisory action of the last post decision
+	lc audit $L --json | tr -d '\n ' | grep -o '"advisory-action":"[a-z]*"' |
+	    tail -n 1 | cut -d'"' -f4
+}
+held_reason() { lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $2 }'; }
+held_why() {
+	_id=$(lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $1 }')
+	lc held show $L "$_id" | sed -n 's/^why *//p'
+}
+decrypted_for() {	# decrypted_for ADDRESS: every copy it got, decrypted
+	for _s in $(cat "$W"/sink.*/log | awk -v a="$1" '$4 == a { print $1 }'); do
+		awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' \
+		    "$SINK_DIR/$_s.eml" | tr -d '\r' | gpg --batch --decrypt 2>/dev/null
+	done
+}
+
+post r1 XSA-100 1 7
+is "$(last_action)" deliver "revision 1 of an embargoed advisory is delivered"
+is "$(copies_to $V)" 1 "the member receives it"
+post r2 XSA-100 2 7
+is "$(last_action)" suppress "under the xen profile revision 2 is suppressed during the embargo"
+is "$(copies_to $V)" 1 "and the member gets nothing more"
+like "$(decrypted_for $ALICE)" "Revision 2 of XSA-100 .* not sent to the members" \
+    "the poster gets an encrypted notice saying it was not re-sent"
+like "$(decrypted_for $ALICE)" "suppress" "and why"
+post r1again XSA-100 1 7
+is "$(held_reason r1again)" advisory "a repeated revision is held"
+like "$(held_why r1again)" "XSA-100: revision 1 .* not above revision 2" "with the reason"
+
+post long XSA-101 1 20
+is "$(held_reason long)" advisory "an embargo 20 days ahead is held without an extension"
+like "$(held_why long)" "XSA-101: .*days ahead .*over the policy.s 14: give Extension" "saying what to do"
+post longext XSA-102 1 20 "Extension: the discoverer asked for three weeks"
+is "$(last_action)" deliver "and delivered with an Extension"
+post past XSA-103 1 -1
+is "$(held_reason past)" advisory "an embargo in the past is held"
+
+# Embargo: none goes to the public address only, signed in clear (Xen rule).
+before=$(copies_to $V)
+post public XSA-104 1 none
+is "$(last_action)" publish "Embargo: none is published at once"
+is "$(copies_to $PUB)" 1 "to the public address"
+is "$(copies_to $V)" "$before" "and not to the members under the xen profile"
+P=$(copy_for $PUB)
+like "$(grep -i '^Subject:' "$P")" "public" "the public copy has its real Subject"
+like "$(grep -i '^Content-Type:' "$P" | head -n 1)" "multipart/signed" "it is signed in clear (PGP/MIME)"
+ok "it is not encrypted" sh -c "! grep -q 'BEGIN PGP MESSAGE' '$P'"
+# Check the list's signature over the signed part, as a mail client would.
+_b=$(sed -n 's/.*boundary="\{0,1\}\([^";]*\).*/\1/p' "$P" | head -n 1)
+tr -d '\r' <"$P" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 1' | sed '$d' |
+    sed 's/$/\r/' >"$W/pub-part"
+tr -d '\r' <"$P" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 2' |
+    awk '/-----BEGIN PGP SIGNATURE-----/,/-----END PGP SIGNATURE-----/' >"$W/pub.sig"
+ok "the list's signature over it verifies" gpg --batch --verify "$W/pub.sig" "$W/pub-part"
+like "$(cat "$P")" "XSA-104 revision 1: the details" "and it carries the advisory"
+
+done_testing
