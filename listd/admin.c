@@ -12,6 +12,7 @@
 
 #include "keys/keys.h"
 #include "listd/admin.h"
+#include "listd/advisory.h"
 #include "listd/inbox.h"
 #include "listd/store.h"
 #include "policy/policy.h"
@@ -1099,8 +1100,21 @@ out:
 
 struct audit_filter {
 	const char	*list;
+	const char	*advisory;	/* or NULL */
 	json_t		*out;
 };
+
+/* Whether an audit entry is about the advisory (its subject or detail). */
+static bool
+about(const json_t *e, const char *advisory)
+{
+	const json_t *d = json_object_get(e, "detail");
+
+	return strcmp(json_str(e, "subject"), advisory) == 0 ||
+	    strcmp(json_str(d, "advisory"), advisory) == 0 ||
+	    strcmp(json_str(json_object_get(d, "keywords"), "advisory"),
+	    advisory) == 0;
+}
 
 static int
 audit_collect(const char *key, json_t *value, void *arg)
@@ -1108,16 +1122,37 @@ audit_collect(const char *key, json_t *value, void *arg)
 	struct audit_filter *f = arg;
 
 	(void)key;
-	if (strcmp(json_str(value, "list"), f->list) != 0)
+	if (strcmp(json_str(value, "list"), f->list) != 0 ||
+	    (f->advisory != NULL && !about(value, f->advisory)))
 		return 0;
 	return json_array_append(f->out, value);
 }
 
-int
-admin_audit(struct admin *a, const char *list_in, json_t **entries,
-    struct pd_err *err)
+/* The ledger's copies of the advisory, as audit-like entries. */
+static int
+ledger_collect(const char *key, json_t *value, void *arg)
 {
-	char list[ADDR_MAX + 1];
+	struct audit_filter *f = arg;
+	char what[64];
+
+	(void)key;
+	if (strcmp(json_str(value, "advisory"), f->advisory) != 0)
+		return 0;
+	snprintf(what, sizeof what, "revision %lld", (long long)
+	    json_integer_value(json_object_get(value, "revision")));
+	return json_array_append_new(f->out, json_pack("{s:O, s:O, s:s, s:s, "
+	    "s:O, s:s, s:O, s:O}", "time", json_object_get(value, "time"),
+	    "list", json_object_get(value, "list"), "actor", "listd", "action",
+	    "copy accepted", "subject", json_object_get(value, "member"),
+	    "outcome", what, "reason", json_object_get(value, "reply"),
+	    "detail", value));
+}
+
+int
+admin_audit(struct admin *a, const char *list_in, const char *advisory,
+    json_t **entries, struct pd_err *err)
+{
+	char list[ADDR_MAX + 1], prefix[STORE_KEY_MAX];
 	struct audit_filter f;
 	struct store_txn *t;
 	int rc;
@@ -1128,11 +1163,15 @@ admin_audit(struct admin *a, const char *list_in, json_t **entries,
 	if ((f.out = json_array()) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	f.list = list;
+	f.advisory = advisory;
 	if (store_begin(a->store, false, &t, err) == -1) {
 		json_decref(f.out);
 		return -1;
 	}
 	rc = store_audit_scan(t, audit_collect, &f, err);
+	store_member_key(list, "", prefix);
+	if (rc == 0 && advisory != NULL)
+		rc = store_scan(t, STORE_LEDGER, prefix, ledger_collect, &f, err);
 	store_abort(t);
 	if (rc == -1)
 		json_decref(f.out);
@@ -1160,4 +1199,49 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
 	    len, id, err);
 	free(buf);
 	return rc;
+}
+
+int
+admin_advisory_ls(struct admin *a, const char *list, json_t **out,
+    struct pd_err *err)
+{
+	return list_records(a, STORE_ADVISORIES, list, out, err);
+}
+
+int
+admin_advisory_show(struct admin *a, const char *list_in, const char *id,
+    json_t **out, struct pd_err *err)
+{
+	char list[ADDR_MAX + 1], key[STORE_KEY_MAX];
+	json_t *lrec = NULL;
+
+	*out = NULL;
+	if (addr_normalize(list_in, list, err) == -1 ||
+	    need_list(a, list, &lrec, err) == -1)
+		return -1;
+	json_decref(lrec);
+	store_member_key(list, id, key);
+	if (get_record(a, STORE_ADVISORIES, key, out, err) == -1)
+		return -1;
+	if (*out == NULL)
+		return pd_fail(err, PD_REFUSED, "no advisory %s on %s: see "
+		    "listctl advisory ls %s", id, list, list);
+	return 0;
+}
+
+int
+admin_advisory_release(struct admin *a, const char *list_in, const char *id,
+    struct pd_err *err)
+{
+	char list[ADDR_MAX + 1];
+
+	if (addr_normalize(list_in, list, err) == -1)
+		return -1;
+	if (adv_release_now(a->store, a->conf->datadir, list, id, a->actor,
+	    "early release", err) == -1) {
+		if (err->status == PD_REFUSED)
+			audit_refusal(a, list, "advisory release", id, err, NULL);
+		return -1;
+	}
+	return 0;
 }

@@ -100,8 +100,21 @@ int	admin_held_show(struct admin *, const char *list, const char *id,
 int	admin_queue(struct admin *, const char *list, json_t **jobs,
 	    struct pd_err *err);
 
-/* The list's audit entries, oldest first. */
-int	admin_audit(struct admin *, const char *list, json_t **entries,
+/* The list's advisories: state, embargo, revisions with their outcome. */
+int	admin_advisory_ls(struct admin *, const char *list, json_t **out,
 	    struct pd_err *err);
+int	admin_advisory_show(struct admin *, const char *list, const char *id,
+	    json_t **out, struct pd_err *err);
+/* Releases an embargoed advisory now (a flaw exploited in the wild). */
+int	admin_advisory_release(struct admin *, const char *list, const char *id,
+	    struct pd_err *err);
+
+/*
+ * The list's audit entries, oldest first; with advisory, only those about
+ * it, followed by the ledger's copies of it (who received which revision
+ * when).
+ */
+int	admin_audit(struct admin *, const char *list, const char *advisory,
+	    json_t **entries, struct pd_err *err);
 
 #endif

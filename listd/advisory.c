@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include "listd/advisory.h"
+#include "listd/jobs.h"
+#include "policy/policy.h"
 
 void
 adv_iso(time_t t, char buf[32])
@@ -108,4 +110,187 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
 	rc = store_put(t, STORE_ADVISORIES, key, r, false, err);
 	json_decref(r);
 	return rc;
+}
+
+/* ---- release ------------------------------------------------------------- */
+
+/* The release post: the current revision's content, sent again. */
+static json_t *
+release_post(const char *list, const char *id, const json_t *source,
+    const char *now)
+{
+	return json_pack("{s:s, s:s, s:s, s:O, s:O*, s:O*, s:O*, s:s, s:s}",
+	    "id", id, "list", list, "kind", "release", "source",
+	    json_object_get(source, "id"), "subject", json_object_get(source,
+	    "subject"), "keywords", json_object_get(source, "keywords"),
+	    "signer-address", json_object_get(source, "signer-address"),
+	    "decided-at", now, "state", "decided");
+}
+
+static int
+audit_release(struct store_txn *t, const char *list, const char *id,
+    const char *actor, const char *why, const char *post, size_t npub,
+    size_t nmem, struct pd_err *err)
+{
+	char now[32];
+	json_t *e;
+	int rc;
+
+	adv_iso(time(NULL), now);
+	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, "
+	    "s:I, s:I}}", "time", now, "list", list, "actor", actor,
+	    "unix-user", "", "action", "advisory release", "subject", id,
+	    "outcome", "released", "reason", why, "detail", "advisory", id,
+	    "post", post, "public-copies", (json_int_t)npub, "member-copies",
+	    (json_int_t)nmem);
+	if (e == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	rc = store_audit(t, e, err);
+	json_decref(e);
+	return rc;
+}
+
+/* In t: the checks, the release post and its jobs, the advisory's state. */
+static int
+release_in(struct store_txn *t, const struct policy *pol, const json_t *lrec,
+    const char *list, const char *id, const char *actor, const char *why,
+    struct pd_err *err)
+{
+	struct adv_facts f;
+	struct adv_decision d;
+	char key[STORE_KEY_MAX], now[32], pid[64];
+	json_t *arec = NULL, *src = NULL, *post = NULL;
+	size_t npub = 0, nmem = 0;
+	int rc = -1;
+
+	if (adv_get(t, list, id, &arec, &f, err) == -1)
+		return -1;
+	if (arec == NULL || f.state == ADV_NEW) {
+		pd_fail(err, PD_REFUSED, "no advisory %s on %s: see listctl "
+		    "advisory ls %s", id, list, list);
+		goto out;
+	}
+	if (f.state != ADV_EMBARGOED) {
+		pd_fail(err, PD_REFUSED, "%s is public already (released %s)",
+		    id, json_string_value(json_object_get(arec, "released-at")));
+		goto out;
+	}
+	adv_release(pol, &d);
+	store_member_key(list, json_string_value(json_object_get(arec, "post")),
+	    key);
+	if (store_get(t, STORE_POSTS, key, &src, err) == -1)
+		goto out;
+	if (src == NULL) {
+		pd_fail(err, PD_FAIL, "%s: its current revision's post is gone", id);
+		goto out;
+	}
+	adv_iso(time(NULL), now);
+	if (make_id("release-", pid, sizeof pid) == -1 ||
+	    (post = release_post(list, pid, src, now)) == NULL) {
+		pd_fail(err, PD_TEMPFAIL, "out of memory or randomness");
+		goto out;
+	}
+	if ((d.to_public && jobs_for_public(t, list, pid, json_object_get(src,
+	    "keywords"), json_object_get(lrec, "public"), &npub, err) == -1) ||
+	    (d.to_members && jobs_for_members(t, list, pid, json_object_get(src,
+	    "keywords"), NULL, &nmem, err) == -1))
+		goto out;
+	if (npub + nmem == 0)	/* nobody to send it to: recorded all the same */
+		json_object_set_new(post, "state", json_string("done"));
+	json_object_set_new(arec, "state", json_string("public"));
+	json_object_set_new(arec, "released-at", json_string(now));
+	json_object_set_new(arec, "released-by", json_string(actor));
+	json_array_append_new(json_object_get(arec, "revisions"), json_pack(
+	    "{s:O, s:s, s:s, s:s, s:s, s:s}", "revision", json_object_get(arec,
+	    "revision"), "post", pid, "at", now, "action", "release", "reason",
+	    why, "by", actor));
+	store_member_key(list, pid, key);
+	if (store_put(t, STORE_POSTS, key, post, true, err) == -1)
+		goto out;
+	store_member_key(list, id, key);
+	if (store_put(t, STORE_ADVISORIES, key, arec, false, err) == -1)
+		goto out;
+	rc = audit_release(t, list, id, actor, why, pid, npub, nmem, err);
+out:
+	json_decref(arec);
+	json_decref(src);
+	json_decref(post);
+	return rc;
+}
+
+int
+adv_release_now(struct store *st, const char *datadir, const char *list,
+    const char *id, const char *actor, const char *why, struct pd_err *err)
+{
+	struct store_txn *t;
+	struct policy *pol = NULL;
+	char path[1100], perr[512];
+	json_t *lrec = NULL;
+	int rc = -1;
+
+	snprintf(path, sizeof path, "%s/lists/%s/policy.conf", datadir, list);
+	if (pol_load(path, &pol, perr, sizeof perr) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "list %s: policy: %s", list, perr);
+	if (store_begin(st, true, &t, err) == -1)
+		goto out;
+	if (store_get(t, STORE_LISTS, list, &lrec, err) == 0 && lrec == NULL)
+		pd_fail(err, PD_REFUSED, "no list %s", list);
+	else if (lrec != NULL && release_in(t, pol, lrec, list, id, actor, why,
+	    err) == 0) {
+		rc = store_commit(t, err);
+		t = NULL;
+	}
+	store_abort(t);
+out:
+	json_decref(lrec);
+	pol_free(pol);
+	return rc;
+}
+
+static int
+due_one(const char *key, json_t *a, void *arg)
+{
+	struct adv_facts f;
+
+	(void)key;
+	memset(&f, 0, sizeof f);
+	f.state = state_of(json_string_value(json_object_get(a, "state")));
+	f.embargo = iso_time(json_string_value(json_object_get(a, "embargo")));
+	if (adv_release_due(&f, time(NULL)))
+		json_array_append_new(arg, json_pack("{s:O, s:O}", "list",
+		    json_object_get(a, "list"), "id", json_object_get(a, "id")));
+	return 0;
+}
+
+int
+adv_release_due_all(struct store *st, const char *datadir, unsigned *n,
+    struct pd_err *err)
+{
+	struct store_txn *t;
+	json_t *due = json_array(), *a;
+	size_t i;
+	int rc;
+
+	*n = 0;
+	if (due == NULL || store_begin(st, false, &t, err) == -1) {
+		json_decref(due);
+		return -1;
+	}
+	rc = store_scan(t, STORE_ADVISORIES, "", due_one, due, err);
+	store_abort(t);
+	json_array_foreach(due, i, a) {
+		if (rc != 0)
+			break;
+		rc = adv_release_now(st, datadir,
+		    json_string_value(json_object_get(a, "list")),
+		    json_string_value(json_object_get(a, "id")), "listd",
+		    "the embargo date", err);
+		/* Released meanwhile (listctl advisory release): nothing to do. */
+		if (rc == -1 && err->status == PD_REFUSED)
+			rc = 0;
+		else if (rc == 0)
+			++*n;
+	}
+	json_decref(due);
+	return rc == 0 ? 0 : -1;
 }

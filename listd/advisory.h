@@ -30,6 +30,22 @@ int	adv_put_revision(struct store_txn *, const char *list, json_t *rec,
 /* The keywords of a post as the rules take them. */
 void	adv_post_from(const struct keywords *, struct adv_post *);
 
+/*
+ * Releases advisory id of list now: its current revision goes to the
+ * list's public addresses (signed in clear) and, where the policy copies
+ * releases to members, to them; the advisory becomes public.  All in one
+ * transaction, so a release happens exactly once.  why is recorded ("the
+ * embargo date", "early release").  PD_REFUSED: no such advisory, or it is
+ * not embargoed.
+ */
+int	adv_release_now(struct store *, const char *datadir, const char *list,
+	    const char *id, const char *actor, const char *why,
+	    struct pd_err *err);
+
+/* Releases every advisory whose embargo date has come; *n counts them. */
+int	adv_release_due_all(struct store *, const char *datadir, unsigned *n,
+	    struct pd_err *err);
+
 /* "2026-12-01T12:00:00Z" for a time, into buf (32 bytes). */
 void	adv_iso(time_t, char buf[32]);
 

@@ -56,7 +56,12 @@ parse_embargo(const char *v, struct keywords *kw)
 		return NULL;
 	}
 	memset(&tm, 0, sizeof tm);
-	end = strptime(v, "%Y-%m-%d %H:%M", &tm);
+	/* HH:MM, or HH:MM:SS where a release must be that precise */
+	end = strptime(v, "%Y-%m-%d %H:%M:%S", &tm);
+	if (end == NULL || strcmp(end, " UTC") != 0) {
+		memset(&tm, 0, sizeof tm);
+		end = strptime(v, "%Y-%m-%d %H:%M", &tm);
+	}
 	if (end == NULL || strcmp(end, " UTC") != 0 || tm.tm_year < 100)
 		return "the embargo must be 'YYYY-MM-DD HH:MM UTC' or 'none'";
 	if ((kw->embargo = timegm(&tm)) == (time_t)-1)

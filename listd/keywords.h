@@ -4,7 +4,7 @@
  *
  *	Advisory: XSA-123
  *	Revision: 2
- *	Embargo: 2026-12-01 12:00 UTC		(or: none)
+ *	Embargo: 2026-12-01 12:00 UTC		(or 12:00:30 UTC, or: none)
  *	CVE: CVE-2026-12345			(repeatable)
  *	Resend: yes				(optional)
  *	Extension: <reason>			(optional: a longer embargo)

@@ -18,6 +18,7 @@
 
 #include "keys/keys.h"
 #include "listd/advisory.h"
+#include "listd/jobs.h"
 #include "listd/keywords.h"
 #include "listd/msg.h"
 #include "listd/process.h"
@@ -525,58 +526,18 @@ decision_record(const json_t *in, const struct auth *a,
 	return o;
 }
 
-struct job_maker {
-	struct store_txn *t;
-	const char	*id;
-	const json_t	*kw;		/* the post's advisory keywords, or NULL */
-	json_int_t	 now;
-	int		 n;
-	struct pd_err	*err;
-};
-
-static int
-make_job(const char *key, json_t *m, void *arg)
-{
-	struct job_maker *j = arg;
-	const char *addr = json_string_value(json_object_get(m, "address"));
-	const char *list = json_string_value(json_object_get(m, "list"));
-	char jkey[STORE_KEY_MAX];
-	json_t *job;
-	int rc;
-
-	(void)key;
-	if (strcmp(json_string_value(json_object_get(m, "state")), "active") != 0)
-		return 0;
-	snprintf(jkey, sizeof jkey, "%s\x1f%s\x1f%s", list, j->id, addr);
-	job = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I}", "list", list, "post",
-	    j->id, "member", addr, "state", "new", "attempts", 0,
-	    "next-attempt", j->now);
-	if (job == NULL)
-		return pd_fail(j->err, PD_TEMPFAIL, "out of memory");
-	if (j->kw != NULL) {	/* for the ledger: which revision went out */
-		json_object_set(job, "advisory", json_object_get(j->kw, "advisory"));
-		json_object_set(job, "revision", json_object_get(j->kw, "revision"));
-	}
-	rc = store_put(j->t, STORE_JOBS, jkey, job, true, j->err);
-	json_decref(job);
-	j->n++;
-	return rc;
-}
-
-/* A delivery job for every active member, in the decision's transaction. */
+/* Jobs for every active member, in the decision's transaction. */
 static int
 make_jobs(struct run *r, struct store_txn *t, const char *id, json_t *rec,
     struct pd_err *err)
 {
-	struct job_maker j = { t, id, json_object_get(rec, "keywords"),
-	    (json_int_t)time(NULL), 0, err };
-	char prefix[STORE_KEY_MAX];
+	size_t n;
 
-	store_member_key(r->list, "", prefix);
-	if (store_scan(t, STORE_MEMBERS, prefix, make_job, &j, err) != 0)
+	if (jobs_for_members(t, r->list, id, json_object_get(rec, "keywords"),
+	    NULL, &n, err) == -1)
 		return -1;
 	json_object_set_new(rec, "state", json_string("decided"));
-	json_object_set_new(rec, "jobs", json_integer(j.n));
+	json_object_set_new(rec, "jobs", json_integer((json_int_t)n));
 	return 0;
 }
 
@@ -585,30 +546,13 @@ static int
 public_jobs(struct run *r, struct store_txn *t, const char *id, json_t *rec,
     struct pd_err *err)
 {
-	json_t *a, *job;
-	char key[STORE_KEY_MAX];
-	size_t i, n = 0;
-	int rc = 0;
+	size_t n;
 
-	json_array_foreach(json_object_get(r->lrec, "public"), i, a) {
-		snprintf(key, sizeof key, "%s\x1f%s\x1f%s", r->list, id,
-		    json_string_value(a));
-		job = json_pack("{s:s, s:s, s:O, s:s, s:b, s:i, s:I}", "list",
-		    r->list, "post", id, "member", a, "state", "new", "public", 1,
-		    "attempts", 0, "next-attempt", (json_int_t)time(NULL));
-		json_object_set(job, "advisory", json_object_get(json_object_get(
-		    rec, "keywords"), "advisory"));
-		json_object_set(job, "revision", json_object_get(json_object_get(
-		    rec, "keywords"), "revision"));
-		if ((rc = store_put(t, STORE_JOBS, key, job, true, err)) == -1)
-			break;
-		json_decref(job);
-		job = NULL;
-		n++;
-	}
-	json_decref(rc == -1 ? job : NULL);
+	if (jobs_for_public(t, r->list, id, json_object_get(rec, "keywords"),
+	    json_object_get(r->lrec, "public"), &n, err) == -1)
+		return -1;
 	json_object_set_new(rec, "public-copies", json_integer((json_int_t)n));
-	return rc;
+	return 0;
 }
 
 /*

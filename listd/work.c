@@ -1,4 +1,5 @@
 /* listd/work.c: see work.h. */
+#include "listd/advisory.h"
 #include "listd/fanout.h"
 #include "listd/process.h"
 #include "listd/work.h"
@@ -7,14 +8,17 @@ int
 work_due(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
-	unsigned decided = 0, encrypted = 0, sent = 0;
+	unsigned released = 0, decided = 0, encrypted = 0, sent = 0;
 	int rc;
 
-	rc = process_inbox(conf, st, &decided, err);
+	/* Releases first: a revision judged next sees the advisory public. */
+	rc = adv_release_due_all(st, conf->datadir, &released, err);
+	if (rc == 0)
+		rc = process_inbox(conf, st, &decided, err);
 	if (rc == 0)
 		rc = fanout_prepare(conf, st, &encrypted, err);
 	if (rc == 0)
 		rc = fanout_deliver(conf, st, &sent, err);
-	*done = decided + encrypted + sent;
+	*done = released + decided + encrypted + sent;
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
- * listd/work.h: everything that is due, in order: the inbox is processed,
- * posts decided for distribution are encrypted, due copies are delivered.
+ * listd/work.h: everything that is due, in order: advisories whose embargo
+ * date has come are released, the inbox is processed, posts decided for
+ * distribution are encrypted, due copies are delivered.
  * What listd's processing thread and `listd --once` run.
  */
 #ifndef PDLIST_WORK_H

@@ -22,7 +22,7 @@ enum opt_bit {
 	O_JSON = 1 << 0, O_POLICY = 1 << 1, O_PUBLIC = 1 << 2, O_KEY = 1 << 3,
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
-	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12
+	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13
 };
 
 #define MAX_MULTI	64
@@ -39,6 +39,7 @@ struct opts {
 	size_t		 nevidence;
 	bool		 agreed;
 	const char	*sender;
+	const char	*advisory;
 };
 
 struct cmd {
@@ -293,7 +294,7 @@ run_audit(struct admin *a, char **args, struct opts *o)
 	json_t *es, *e;
 	size_t i;
 
-	if (admin_audit(a, args[0], &es, &err) == -1) {
+	if (admin_audit(a, args[0], o->advisory, &es, &err) == -1) {
 		refused(&err);
 		return EXIT_REFUSED;
 	}
@@ -391,6 +392,73 @@ run_queue(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
+static int
+run_advisory_ls(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *as, *v;
+	size_t i;
+
+	if (admin_advisory_ls(a, args[0], &as, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(as);
+	else
+		json_array_foreach(as, i, v)
+			printf("%s\t%s\trevision %lld\tembargo %s\t%s\n",
+			    s(v, "id"), s(v, "state"), (long long)
+			    json_integer_value(json_object_get(v, "revision")),
+			    s(v, "embargo"), json_object_get(v, "released-at") ?
+			    s(v, "released-at") : "");
+	json_decref(as);
+	return 0;
+}
+
+static int
+run_advisory_show(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *v, *r;
+	size_t i;
+
+	if (admin_advisory_show(a, args[0], args[1], &v, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(v);
+	else {
+		printf("advisory:  %s\nstate:     %s\nembargo:   %s\n", s(v, "id"),
+		    s(v, "state"), s(v, "embargo"));
+		if (json_object_get(v, "released-at") != NULL)
+			printf("released:  %s by %s\n", s(v, "released-at"),
+			    s(v, "released-by"));
+		json_array_foreach(json_object_get(v, "revisions"), i, r)
+			printf("revision %lld  %s  %-8s %s  %s\n", (long long)
+			    json_integer_value(json_object_get(r, "revision")),
+			    s(r, "at"), s(r, "action"), s(r, "post"),
+			    s(r, "reason"));
+	}
+	json_decref(v);
+	return 0;
+}
+
+static int
+run_advisory_release(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+
+	(void)o;
+	if (admin_advisory_release(a, args[0], args[1], &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	printf("released %s on %s: listd sends it out\n", args[1], args[0]);
+	return 0;
+}
+
 /* sysexits(3), what an MTA's pipe transport understands */
 #define EX_DATAERR	65
 #define EX_NOUSER	67
@@ -424,7 +492,11 @@ static const struct cmd cmds[] = {
 	{ "member", "check", 1, "LIST", O_JSON, run_member_check },
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
-	{ "audit", NULL, 1, "LIST", O_JSON, run_audit },
+	{ "advisory", "ls", 1, "LIST", O_JSON, run_advisory_ls },
+	{ "advisory", "show", 2, "LIST ID", O_JSON, run_advisory_show },
+	{ "advisory", "release", 2, "LIST ID", 0, run_advisory_release },
+	{ "audit", NULL, 1, "LIST [--advisory ID]", O_JSON | O_ADVISORY,
+	    run_audit },
 	{ "queue", NULL, 1, "LIST", O_JSON, run_queue },
 	{ "held", "ls", 1, "LIST", O_JSON, run_held_ls },
 	{ "held", "show", 2, "LIST ID", O_JSON, run_held_show },
@@ -460,6 +532,7 @@ static const struct option long_opts[] = {
 	{ "justification", required_argument, NULL, 'J' },
 	{ "actor", required_argument, NULL, 'A' },
 	{ "sender", required_argument, NULL, 'S' },
+	{ "advisory", required_argument, NULL, 'D' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -502,7 +575,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'k', O_KEY }, { 'r', O_ROLE }, { 'o', O_ORG },
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
-		{ 'S', O_SENDER },
+		{ 'S', O_SENDER }, { 'D', O_ADVISORY },
 	};
 	size_t i;
 	int ch;
@@ -540,6 +613,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		case 'J': o->justification = optarg; break;
 		case 'A': o->actor = optarg; break;
 		case 'S': o->sender = optarg; break;
+		case 'D': o->advisory = optarg; break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:

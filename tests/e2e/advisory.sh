@@ -83,4 +83,56 @@ tr -d '\r' <"$P" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 2' |
 ok "the list's signature over it verifies" gpg --batch --verify "$W/pub.sig" "$W/pub-part"
 like "$(cat "$P")" "XSA-104 revision 1: the details" "and it carries the advisory"
 
+
+# ---- release ----------------------------------------------------------------------
+pub_before=$(copies_to $PUB)
+v_before=$(copies_to $V)
+post soon XSA-200 1 +4
+is "$(last_action)" deliver "an advisory embargoed a few seconds ahead is delivered"
+is "$(copies_to $PUB)" "$pub_before" "and not published before its date"
+sleep 5
+listd_once >/dev/null 2>&1
+is "$(copies_to $PUB)" $((pub_before + 1)) "at the embargo date it is published"
+listd_once >/dev/null 2>&1
+is "$(copies_to $PUB)" $((pub_before + 1)) "once"
+like "$(lc advisory show $L XSA-200)" "^state: +public" "the advisory is public"
+like "$(lc advisory show $L XSA-200)" "release .*the embargo date" "released at its date"
+P=$(copy_for $PUB)
+like "$(grep -i '^Subject:' "$P")" "soon" "the release has the revision's real Subject"
+is "$(copies_to $V)" $((v_before + 2)) "xen copies the release to the members (revision 1, then the release)"
+
+# A release whose date passed while listd was not running happens at start.
+post late XSA-201 1 +3
+sleep 4
+before=$(copies_to $PUB)
+listd_once >/dev/null 2>&1
+is "$(copies_to $PUB)" $((before + 1)) "a date passed while listd was down: released at start"
+
+# Early release: a flaw exploited in the wild.
+post wild XSA-202 1 7
+before=$(copies_to $PUB)
+lc --actor "Security Team" advisory release $L XSA-202 >/dev/null
+is $? 0 "listctl advisory release releases at once"
+listd_once >/dev/null 2>&1
+is "$(copies_to $PUB)" $((before + 1)) "and it is published"
+fails 1 "releasing it again is refused" lc advisory release $L XSA-202
+like "$(lc audit $L)" "Security Team advisory release XSA-202 released: early release" \
+    "recorded with its actor"
+post wild2 XSA-202 2 7
+is "$(last_action)" publish "a revision after the release is published"
+is "$(copies_to $PUB)" $((before + 2)) "to the public address"
+
+# ---- visibility -----------------------------------------------------------------------
+ls=$(lc advisory ls $L)
+like "$ls" "^XSA-100	embargoed	revision 2" "advisory ls: XSA-100 embargoed at revision 2"
+like "$ls" "^XSA-202	public	revision 2" "XSA-202 public at revision 2"
+show=$(lc advisory show $L XSA-100)
+like "$show" "revision 1 .* deliver " "advisory show: revision 1 delivered"
+like "$show" "revision 2 .* suppress .*suppress" "revision 2 suppressed, with why"
+like "$(lc advisory show $L XSA-100 --json)" '"state": "embargoed"' "advisory show --json"
+fails 1 "advisory show of an unknown advisory is refused" lc advisory show $L XSA-999
+aud=$(lc audit $L --advisory XSA-100)
+like "$aud" "copy accepted $V revision 1" "audit --advisory: who received which revision"
+unlike "$aud" "XSA-200" "and only that advisory"
+
 done_testing

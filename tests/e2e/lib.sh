@@ -161,8 +161,8 @@ export_key() { gpg --batch --armor --export "$1" >"$2"; }
 embargo_in() {
 	date -u -d "@$(($(date +%s) + $1 * 86400 + ${2:-0}))" '+%Y-%m-%d %H:%M UTC'
 }
-# advisory FILE ID REVISION [DAYS|none] [MORE KEYWORD LINES...]: a body with
-# the advisory keywords, embargoed DAYS (default 7) days ahead.
+# advisory FILE ID REVISION [DAYS|+SECONDS|none] [MORE KEYWORD LINES...]: a
+# body with the advisory keywords, embargoed DAYS (default 7) days ahead.
 advisory() {
 	_f=$1 _id=$2 _rev=$3 _days=${4:-7}
 	shift $(($# < 4 ? 3 : 4))
@@ -170,6 +170,9 @@ advisory() {
 		printf 'Advisory: %s\nRevision: %s\n' "$_id" "$_rev"
 		if [ "$_days" = none ]; then
 			printf 'Embargo: none\n'
+		elif [ "${_days#+}" != "$_days" ]; then	# +S: S seconds ahead
+			printf 'Embargo: %s\n' "$(date -u -d "@$(($(date +%s) + ${_days#+}))" \
+			    '+%Y-%m-%d %H:%M:%S UTC')"
 		else
 			printf 'Embargo: %s\n' "$(embargo_in "$_days")"
 		fi

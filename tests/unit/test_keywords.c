@@ -33,6 +33,8 @@ test_good(void)
 	ok(parse("\r\n\nadvisory: XSA-1\r\nembargo: none\r\n\r\nbody", &kw,
 	    err) == 0 && kw.embargo_none && kw.revision == 1,
 	    "CRLF, leading blank lines, any case, Embargo: none, revision 1 by default");
+	ok(parse("Advisory: XSA-9\nEmbargo: 2026-12-01 12:00:30 UTC\n", &kw,
+	    err) == 0 && kw.embargo == 1796126430, "an embargo to the second");
 	ok(parse("Advisory: XSA-9\nExtension: the discoverer asked for 4 weeks\n",
 	    &kw, err) == 0 && strcmp(kw.extension, "the discoverer asked for 4 "
 	    "weeks") == 0, "Extension keeps its reason");
