@@ -677,15 +677,20 @@ fpr_in_use(struct admin *a, const char *list, const char *fpr,
 /* Commits the member and its audit entry; the key is already imported. */
 static int
 commit_member(struct admin *a, struct candidate *c, json_t *rec,
-    struct pd_err *err)
+    bool backfill, struct pd_err *err)
 {
 	struct store_txn *t;
 	char key[STORE_KEY_MAX];
+	size_t n = 0;
 
 	store_member_key(c->list, c->address, key);
 	if (store_begin(a->store, true, &t, err) == -1)
 		return -1;
+	/* The member's record, and the embargoed advisories it missed. */
 	if (store_put(t, STORE_MEMBERS, key, rec, true, err) == -1 ||
+	    (backfill && adv_backfill(t, c->list, c->address, &n, err) == -1) ||
+	    (n > 0 && json_object_set_new(rec, "backfill",
+	    json_integer((json_int_t)n)) == -1) ||
 	    audit_done(a, t, c->list, "member add", c->address, rec, err) == -1) {
 		store_abort(t);
 		return -1;
@@ -739,7 +744,8 @@ add_locked(struct admin *a, const struct admin_member_opts *o,
 		goto out;
 	if ((rec = member_record(a, o, c)) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");
-	} else if (commit_member(a, c, rec, err) == 0) {
+	} else if (commit_member(a, c, rec, pol->backfill_new_members,
+	    err) == 0) {
 		*out = rec;
 		rec = NULL;
 		rc = 0;

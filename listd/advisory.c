@@ -114,13 +114,14 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
 
 /* ---- release ------------------------------------------------------------- */
 
-/* The release post: the current revision's content, sent again. */
+/* A post that sends the current revision's content again (kind: release,
+   backfill). */
 static json_t *
-release_post(const char *list, const char *id, const json_t *source,
-    const char *now)
+resend_post(const char *list, const char *id, const char *kind,
+    const json_t *source, const char *now)
 {
 	return json_pack("{s:s, s:s, s:s, s:O, s:O*, s:O*, s:O*, s:s, s:s}",
-	    "id", id, "list", list, "kind", "release", "source",
+	    "id", id, "list", list, "kind", kind, "source",
 	    json_object_get(source, "id"), "subject", json_object_get(source,
 	    "subject"), "keywords", json_object_get(source, "keywords"),
 	    "signer-address", json_object_get(source, "signer-address"),
@@ -186,7 +187,7 @@ release_in(struct store_txn *t, const struct policy *pol, const json_t *lrec,
 	}
 	adv_iso(time(NULL), now);
 	if (make_id("release-", pid, sizeof pid) == -1 ||
-	    (post = release_post(list, pid, src, now)) == NULL) {
+	    (post = resend_post(list, pid, "release", src, now)) == NULL) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory or randomness");
 		goto out;
 	}
@@ -293,4 +294,61 @@ adv_release_due_all(struct store *st, const char *datadir, unsigned *n,
 	}
 	json_decref(due);
 	return rc == 0 ? 0 : -1;
+}
+
+/* ---- backfill ------------------------------------------------------------ */
+
+static int
+embargoed(const char *key, json_t *a, void *arg)
+{
+	(void)key;
+	if (state_of(json_string_value(json_object_get(a, "state"))) !=
+	    ADV_EMBARGOED)
+		return 0;
+	return json_array_append(arg, a);
+}
+
+int
+adv_backfill(struct store_txn *t, const char *list, const char *member,
+    size_t *n, struct pd_err *err)
+{
+	char prefix[STORE_KEY_MAX], key[STORE_KEY_MAX], pid[64], now[32];
+	json_t *advs = json_array(), *a, *src, *post;
+	size_t i, jobs;
+	int rc = 0;
+
+	*n = 0;
+	if (advs == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	store_member_key(list, "", prefix);
+	if (store_scan(t, STORE_ADVISORIES, prefix, embargoed, advs, err) != 0) {
+		json_decref(advs);
+		return -1;
+	}
+	adv_iso(time(NULL), now);
+	json_array_foreach(advs, i, a) {
+		src = post = NULL;
+		store_member_key(list, json_string_value(json_object_get(a,
+		    "post")), key);
+		if ((rc = store_get(t, STORE_POSTS, key, &src, err)) == -1)
+			break;
+		if (src == NULL)
+			continue;	/* nothing left to send */
+		if (make_id("backfill-", pid, sizeof pid) == -1 ||
+		    (post = resend_post(list, pid, "backfill", src, now)) == NULL)
+			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+		store_member_key(list, pid, key);
+		if (rc == 0)
+			rc = jobs_for_members(t, list, pid, json_object_get(src,
+			    "keywords"), member, &jobs, err);
+		if (rc == 0)
+			rc = store_put(t, STORE_POSTS, key, post, true, err);
+		json_decref(src);
+		json_decref(post);
+		if (rc == -1)
+			break;
+		++*n;
+	}
+	json_decref(advs);
+	return rc;
 }

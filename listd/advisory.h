@@ -46,6 +46,14 @@ int	adv_release_now(struct store *, const char *datadir, const char *list,
 int	adv_release_due_all(struct store *, const char *datadir, unsigned *n,
 	    struct pd_err *err);
 
+/*
+ * In t, with a new member's addition: for every embargoed advisory of
+ * list, a post that sends its current revision to member alone.  Being in
+ * the transaction that adds the member, it happens once.  *n counts them.
+ */
+int	adv_backfill(struct store_txn *, const char *list, const char *member,
+	    size_t *n, struct pd_err *err);
+
 /* "2026-12-01T12:00:00Z" for a time, into buf (32 bytes). */
 void	adv_iso(time_t, char buf[32]);
 

@@ -122,6 +122,21 @@ post wild2 XSA-202 2 7
 is "$(last_action)" publish "a revision after the release is published"
 is "$(copies_to $PUB)" $((before + 2)) "to the public address"
 
+# ---- a member added during an embargo -------------------------------------------------
+# XSA-100 (at revision 2) and XSA-102 are embargoed; the rest are public or held.
+N2=security@newvendor.example
+genkey "<$N2>" >/dev/null
+lc member add $L $N2 --key "$W/keys/$N2.asc" --role member --org New \
+    --category vendor --installed-base 400000 --evidence https://n.example --agreed >/dev/null
+listd_once >/dev/null 2>&1
+is "$(copies_to $N2)" 2 "a member added mid-embargo receives the embargoed advisories"
+got=$(decrypted_for $N2)
+like "$got" "XSA-100 revision 2: the details" "the current revision of XSA-100"
+like "$got" "XSA-102 revision 1: the details" "and of XSA-102"
+unlike "$got" "XSA-200|XSA-202" "but not the released ones"
+listd_once >/dev/null 2>&1
+is "$(copies_to $N2)" 2 "once"
+
 # ---- visibility -----------------------------------------------------------------------
 ls=$(lc advisory ls $L)
 like "$ls" "^XSA-100	embargoed	revision 2" "advisory ls: XSA-100 embargoed at revision 2"
