@@ -602,9 +602,9 @@ out:
 }
 
 /*
- * A revision recorded but not sent (an update during the embargo): the
- * poster is told why, in a notice encrypted to its key and signed by the
- * list.
+ * A revision recorded but not sent (an update during the embargo), or held
+ * for its embargo (kind "held"): the poster is told why, in a notice
+ * encrypted to its key and signed by the list.
  */
 static int
 tell_poster(struct lst *l, json_t *post, struct pd_err *err)
@@ -613,13 +613,17 @@ tell_poster(struct lst *l, json_t *post, struct pd_err *err)
 	char text[1024], key[STORE_KEY_MAX];
 	json_t *kw = json_object_get(post, "keywords");
 
-	snprintf(text, sizeof text, "Revision %lld of %s on %s was recorded "
-	    "but not sent to the members.\n\n%s\n",
+	bool held = strcmp(jstr(post, "kind"), "held") == 0;
+
+	snprintf(text, sizeof text, "Revision %lld of %s on %s was %s.\n\n%s\n",
 	    (long long)json_integer_value(json_object_get(kw, "revision")),
-	    jstr(kw, "advisory"), l->list, jstr(post, "advisory-reason"));
-	notify(l, jstr(post, "signer-address"), "pdlist: a revision was not "
-	    "re-sent", text);
-	json_object_set_new(post, "state", json_string("suppressed"));
+	    jstr(kw, "advisory"), l->list, held ? "held: nothing was sent" :
+	    "recorded but not sent to the members", jstr(post,
+	    "advisory-reason"));
+	notify(l, jstr(post, "signer-address"), held ? "pdlist: a revision was "
+	    "held" : "pdlist: a revision was not re-sent", text);
+	json_object_set_new(post, "state", json_string(held ? "told" :
+	    "suppressed"));
 	store_member_key(l->list, jstr(post, "id"), key);
 	if (store_begin(l->st, true, &t, err) == -1)
 		return -1;

@@ -556,6 +556,31 @@ public_jobs(struct run *r, struct store_txn *t, const char *id, json_t *rec,
 }
 
 /*
+ * A held revision's poster is told why: a small record that fanout turns
+ * into a notice encrypted to the poster (gpg does not run in here).
+ */
+static int
+tell_poster_later(struct run *r, struct store_txn *t, const char *id,
+    const json_t *rec, const char *why, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], tid[80];
+	json_t *tell;
+	int rc;
+
+	snprintf(tid, sizeof tid, "held-%s", id);
+	store_member_key(r->list, tid, key);
+	tell = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:s}", "id", tid,
+	    "list", r->list, "kind", "held", "state", "notify", "keywords",
+	    json_object_get(rec, "keywords"), "signer-address",
+	    json_object_get(rec, "signer-address"), "advisory-reason", why);
+	if (tell == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	rc = store_put(t, STORE_POSTS, key, tell, true, err);
+	json_decref(tell);
+	return rc;
+}
+
+/*
  * An advisory's revision, judged in t by the embargo rules: delivered to
  * the members, suppressed (recorded; the poster is told), published, or
  * held after all (*distribute cleared).
@@ -592,6 +617,7 @@ judge_advisory(struct run *r, struct store_txn *t, const char *id,
 		json_object_set_new(rec, "decision", json_string("hold"));
 		json_object_set_new(rec, "reason", json_string("advisory"));
 		json_object_set_new(rec, "reason-text", json_string(ad.reason));
+		rc = tell_poster_later(r, t, id, rec, ad.reason, err);
 		break;
 	case ADV_DELIVER:
 		rc = make_jobs(r, t, id, rec, err);

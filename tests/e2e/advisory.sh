@@ -59,6 +59,10 @@ like "$(held_why r1again)" "XSA-100: revision 1 .* not above revision 2" "with t
 post long XSA-101 1 20
 is "$(held_reason long)" advisory "an embargo 20 days ahead is held without an extension"
 like "$(held_why long)" "XSA-101: .*days ahead .*over the policy.s 14: give Extension" "saying what to do"
+like "$(decrypted_for $ALICE)" "Revision 1 of XSA-101 .* was held: nothing was sent.*" \
+    "the poster is told, in an encrypted notice"
+like "$(decrypted_for $ALICE | tr '\n' ' ')" "Revision 1 of XSA-101 on [^ ]* was held.*days ahead .*over the policy's 14" \
+    "with why"
 post longext XSA-102 1 20 "Extension: the discoverer asked for three weeks"
 is "$(last_action)" deliver "and delivered with an Extension"
 post past XSA-103 1 -1
@@ -136,6 +140,37 @@ like "$got" "XSA-102 revision 1: the details" "and of XSA-102"
 unlike "$got" "XSA-200|XSA-202" "but not the released ones"
 listd_once >/dev/null 2>&1
 is "$(copies_to $N2)" 2 "once"
+
+# ---- updates under the other policies -------------------------------------------------
+# list_with UPDATES: a list whose profile is xen's with updates = UPDATES.
+list_with() {
+	sed "s/^\([[:space:]]*updates[[:space:]]*=\).*/\1 $1/" "$top_srcdir/policy/xen.conf" \
+	    >"$W/$1.conf"
+	lc list create "$1@lists.example.org" --policy "$W/$1.conf" >/dev/null &&
+	lc member add "$1@lists.example.org" $ALICE --key "$W/keys/$ALICE.asc" --role team >/dev/null &&
+	lc member add "$1@lists.example.org" $V --key "$W/keys/$V.asc" --role member --org Vendor \
+	    --category vendor --installed-base 400000 --evidence https://v.example --agreed >/dev/null
+}
+post_to() {	# post_to LIST NAME ID REV [DAYS] [KEYWORDS...]
+	_plist=$1 _post=$2
+	shift 2
+	advisory "$W/$_post.txt" "$@"
+	mail_pgpmime $ALICE $ALICE "$_plist" "$_post" "$W/$_post.txt" >"$W/$_post.eml"
+	lc inject "$_plist" <"$W/$_post.eml"
+	listd_once >/dev/null 2>&1
+}
+list_with deliver
+before=$(copies_to $V)
+post_to deliver@lists.example.org d1 XSA-300 1 7
+post_to deliver@lists.example.org d2 XSA-300 2 7
+is "$(copies_to $V)" $((before + 2)) "under updates = deliver, revision 2 goes out again"
+list_with on-request
+before=$(copies_to $V)
+post_to on-request@lists.example.org o1 XSA-301 1 7
+post_to on-request@lists.example.org o2 XSA-301 2 7
+is "$(copies_to $V)" $((before + 1)) "under updates = on-request, revision 2 without Resend is not sent"
+post_to on-request@lists.example.org o3 XSA-301 3 7 "Resend: yes"
+is "$(copies_to $V)" $((before + 2)) "revision 3 with Resend: yes is"
 
 # ---- visibility -----------------------------------------------------------------------
 ls=$(lc advisory ls $L)

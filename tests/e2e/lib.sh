@@ -177,7 +177,7 @@ advisory() {
 			printf 'Embargo: %s\n' "$(embargo_in "$_days")"
 		fi
 		printf 'CVE: CVE-2026-0001\n'
-		for _l in "$@"; do printf '%s\n' "$_l"; done
+		for _kwline in "$@"; do printf '%s\n' "$_kwline"; done
 		printf '\nXen Security Advisory %s revision %s: the details.\n' "$_id" "$_rev"
 	} >"$_f"
 }
