@@ -974,9 +974,11 @@ admin_queue(struct admin *a, const char *list, json_t **jobs,
 	return 0;
 }
 
-int
-admin_held_show(struct admin *a, const char *list_in, const char *id,
-    json_t **rec, struct pd_err *err)
+/* One record of an existing list in db, by id; what names it in errors. */
+static int
+record_by_id(struct admin *a, enum store_db db, const char *list_in,
+    const char *id, const char *what, const char *ls, json_t **rec,
+    struct pd_err *err)
 {
 	char list[ADDR_MAX + 1], key[STORE_KEY_MAX];
 	json_t *lrec = NULL;
@@ -987,12 +989,20 @@ admin_held_show(struct admin *a, const char *list_in, const char *id,
 		return -1;
 	json_decref(lrec);
 	store_member_key(list, id, key);
-	if (get_record(a, STORE_HELD, key, rec, err) == -1)
+	if (get_record(a, db, key, rec, err) == -1)
 		return -1;
 	if (*rec == NULL)
-		return pd_fail(err, PD_REFUSED, "no held message %s on %s: see "
-		    "listctl held ls %s", id, list, list);
+		return pd_fail(err, PD_REFUSED, "no %s %s on %s: see listctl %s "
+		    "ls %s", what, id, list, ls, list);
 	return 0;
+}
+
+int
+admin_held_show(struct admin *a, const char *list, const char *id,
+    json_t **rec, struct pd_err *err)
+{
+	return record_by_id(a, STORE_HELD, list, id, "held message", "held",
+	    rec, err);
 }
 
 /* Re-judges one stored member; returns its {address, ok, reasons} entry. */
@@ -1215,24 +1225,11 @@ admin_advisory_ls(struct admin *a, const char *list, json_t **out,
 }
 
 int
-admin_advisory_show(struct admin *a, const char *list_in, const char *id,
+admin_advisory_show(struct admin *a, const char *list, const char *id,
     json_t **out, struct pd_err *err)
 {
-	char list[ADDR_MAX + 1], key[STORE_KEY_MAX];
-	json_t *lrec = NULL;
-
-	*out = NULL;
-	if (addr_normalize(list_in, list, err) == -1 ||
-	    need_list(a, list, &lrec, err) == -1)
-		return -1;
-	json_decref(lrec);
-	store_member_key(list, id, key);
-	if (get_record(a, STORE_ADVISORIES, key, out, err) == -1)
-		return -1;
-	if (*out == NULL)
-		return pd_fail(err, PD_REFUSED, "no advisory %s on %s: see "
-		    "listctl advisory ls %s", id, list, list);
-	return 0;
+	return record_by_id(a, STORE_ADVISORIES, list, id, "advisory",
+	    "advisory", out, err);
 }
 
 int
