@@ -13,6 +13,7 @@
 #include "keys/keys.h"
 #include "listd/admin.h"
 #include "listd/advisory.h"
+#include "listd/jobs.h"
 #include "listd/inbox.h"
 #include "listd/store.h"
 #include "policy/policy.h"
@@ -1247,4 +1248,113 @@ admin_advisory_release(struct admin *a, const char *list_in, const char *id,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- moderation ----------------------------------------------------------- */
+
+/* Takes the held record of id in t (refused when there is none). */
+static int
+take_held(struct admin *a, struct store_txn *t, const char *list,
+    const char *id, json_t **rec, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+
+	(void)a;
+	store_member_key(list, id, key);
+	if (store_get(t, STORE_HELD, key, rec, err) == -1)
+		return -1;
+	if (*rec == NULL)
+		return pd_fail(err, PD_REFUSED, "no held message %s on %s (or it "
+		    "was decided already): see listctl held ls %s", id, list,
+		    list);
+	return store_del(t, STORE_HELD, key, err);
+}
+
+static int
+moderate(struct admin *a, const char *list_in, const char *id, bool approve,
+    const char *reason, struct pd_err *err)
+{
+	char list[ADDR_MAX + 1], key[STORE_KEY_MAX], now[32], pid[64];
+	struct store_txn *t = NULL;
+	json_t *rec = NULL, *post = NULL, *detail;
+	size_t n = 0;
+	int rc = -1;
+
+	if (addr_normalize(list_in, list, err) == -1)
+		return -1;
+	iso_now(now);
+	if (store_begin(a->store, true, &t, err) == -1)
+		return -1;
+	if (take_held(a, t, list, id, &rec, err) == -1)
+		goto out;
+	if (approve) {
+		/* The held message itself goes on: its id is the post's. */
+		post = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O, s:O, s:s, s:s}",
+		    "id", id, "list", list, "kind", "approved", "state",
+		    "decided", "moderated", 1, "subject", json_object_get(rec,
+		    "subject"), "held-for", json_object_get(rec, "reason"),
+		    "approved-by", a->actor, "approved-at", now);
+		store_member_key(list, id, key);
+		if (post == NULL || jobs_for_members(t, list, id, NULL, NULL, &n,
+		    err) == -1 || store_put(t, STORE_POSTS, key, post, true,
+		    err) == -1)
+			goto out;
+	} else {
+		if (store_del(t, STORE_MESSAGES, id, err) == -1)
+			goto out;
+		if (reason != NULL && json_string_length(json_object_get(rec,
+		    "sender")) > 0 && make_id("reject-", pid, sizeof pid) == 0) {
+			/* The sender hears the moderator's reason, signed. */
+			post = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+			    pid, "list", list, "kind", "reject-notice", "state",
+			    "decided", "subject", "Your message to the list was "
+			    "rejected", "text", reason);
+			json_t *to = json_pack("[O]", json_object_get(rec,
+			    "sender"));
+
+			store_member_key(list, pid, key);
+			rc = post == NULL || to == NULL ? -1 : jobs_for_public(t,
+			    list, pid, NULL, to, &n, err);
+			json_decref(to);
+			if (rc == -1 || store_put(t, STORE_POSTS, key, post, true,
+			    err) == -1) {
+				rc = -1;
+				goto out;
+			}
+		}
+	}
+	detail = json_pack("{s:O, s:O, s:I}", "held-for", json_object_get(rec,
+	    "reason"), "from", json_object_get(rec, "from"), "copies",
+	    (json_int_t)n);
+	if (reason != NULL)
+		json_object_set_new(detail, "reason", json_string(reason));
+	rc = audit_done(a, t, list, approve ? "held approve" : "held reject",
+	    id, detail, err);
+	json_decref(detail);
+	if (rc == 0) {
+		rc = store_commit(t, err);
+		t = NULL;
+	}
+out:
+	store_abort(t);
+	if (rc == -1 && err->status == PD_REFUSED)
+		audit_refusal(a, list, approve ? "held approve" : "held reject",
+		    id, err, NULL);
+	json_decref(rec);
+	json_decref(post);
+	return rc;
+}
+
+int
+admin_held_approve(struct admin *a, const char *list, const char *id,
+    struct pd_err *err)
+{
+	return moderate(a, list, id, true, NULL, err);
+}
+
+int
+admin_held_reject(struct admin *a, const char *list, const char *id,
+    const char *reason, struct pd_err *err)
+{
+	return moderate(a, list, id, false, reason, err);
 }

@@ -100,6 +100,19 @@ int	admin_held_show(struct admin *, const char *list, const char *id,
 int	admin_queue(struct admin *, const char *list, json_t **jobs,
 	    struct pd_err *err);
 
+/*
+ * A moderator's decision on a held message.  Approve: it goes on to the
+ * members as if it had passed (encrypted as usual), recorded with the
+ * moderator.  Reject: it is deleted, recorded with the reason, and with a
+ * reason the envelope sender is told (signed by the list, not encrypted:
+ * it carries only the moderator's words).  An unknown or already decided id
+ * is refused.
+ */
+int	admin_held_approve(struct admin *, const char *list, const char *id,
+	    struct pd_err *err);
+int	admin_held_reject(struct admin *, const char *list, const char *id,
+	    const char *reason, struct pd_err *err);
+
 /* The list's advisories: state, embargo, revisions with their outcome. */
 int	admin_advisory_ls(struct admin *, const char *list, json_t **out,
 	    struct pd_err *err);

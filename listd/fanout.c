@@ -544,6 +544,26 @@ out:
 	return rc;
 }
 
+/*
+ * What a post sends: the list's own words (a notice with "text"), or the
+ * content of the message it stands for, rebuilt and checked again.
+ */
+static int
+post_payload(struct lst *l, json_t *post, const char *source, char **payload,
+    size_t *plen, struct pd_err *err)
+{
+	struct msg_protected ph = { jstr(post, "subject"), l->list, NULL, NULL,
+	    NULL };
+	const char *text = json_string_value(json_object_get(post, "text"));
+
+	if (text != NULL)
+		return msg_text_payload(text, strlen(text), &ph, payload, plen,
+		    err);
+	return process_payload(l->conf, l->st, l->list, source,
+	    json_is_true(json_object_get(post, "moderated")), payload, plen,
+	    err);
+}
+
 static int
 prepare_post(struct lst *l, json_t *post, struct pd_err *err)
 {
@@ -579,8 +599,8 @@ prepare_post(struct lst *l, json_t *post, struct pd_err *err)
 		skipped += r[i].skip[0] != '\0';
 	}
 	members = n - publics - skipped;
-	if ((members > 0 || publics > 0) && (process_payload(l->conf, l->st,
-	    l->list, source, &payload, &plen, err) == -1 || (members > 0 &&
+	if ((members > 0 || publics > 0) && (post_payload(l, post, source,
+	    &payload, &plen, err) == -1 || (members > 0 &&
 	    encrypt_once(l, payload, plen, r, n, &cipher, &clen, err) == -1) ||
 	    (publics > 0 && sign_public(l, post, payload, plen, err) == -1))) {
 		if (err->status != PD_REFUSED)

@@ -526,12 +526,13 @@ msg_text_payload(const char *text, size_t text_len,
     const struct msg_protected *ph, char **out, size_t *len,
     struct pd_err *err)
 {
-	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+	GMimeTextPart *part;
 	GMimeStream *mem;
 	GMimeDataWrapper *w;
 	int rc;
 
-	msg_init();
+	msg_init();	/* before any GMime object: a notice may come first */
+	part = g_mime_text_part_new_with_subtype("plain");
 	mem = g_mime_stream_mem_new_with_buffer(text, text_len);
 	w = g_mime_data_wrapper_new_with_stream(mem, GMIME_CONTENT_ENCODING_DEFAULT);
 	g_mime_part_set_content(GMIME_PART(part), w);

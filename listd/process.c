@@ -41,6 +41,7 @@ struct auth {
 	char		 hold_text[512];
 	/* fan-out only: what members decrypt, and its real headers */
 	bool		 want_payload;
+	bool		 moderated;	/* approved: unsigned content goes too */
 	char		*payload;	/* plaintext: wiped */
 	size_t		 payload_len;
 	char		 h_from[512], h_to[512], h_date[128];
@@ -153,8 +154,10 @@ decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
 	}
 	if (p->form == MSG_FORM_INLINE_ENCRYPTED) {
 		set_text(a, plain, len);
-		if (a->sigs.n == 0)
-			return inner_clearsigned(r, a, err);
+		if (a->sigs.n == 0 && inner_clearsigned(r, a, err) == -1)
+			return -1;
+		if (a->sigs.n == 0 && !a->moderated)
+			return 0;
 		return payload(a, NULL, a->text, a->text_len, err);
 	}
 	if (a->sigs.n == 0) {	/* signed inside, perhaps: look again */
@@ -212,7 +215,10 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 	case MSG_FORM_PLAIN:
 		keys_plain_free(a->text, a->text_len);
 		a->text = NULL;
-		return msg_text(m, false, &a->text, &a->text_len, err);
+		if (msg_text(m, false, &a->text, &a->text_len, err) == -1)
+			return -1;
+		/* Unsigned content goes on only when a moderator approved it. */
+		return a->moderated ? payload(a, m, NULL, 0, err) : 0;
 	}
 	if (err->status != PD_REFUSED)
 		return -1;
@@ -804,7 +810,8 @@ process_inbox(const struct conf *conf, struct store *st, unsigned *done,
 
 int
 process_payload(const struct conf *conf, struct store *st, const char *list,
-    const char *id, char **out, size_t *out_len, struct pd_err *err)
+    const char *id, bool moderated, char **out, size_t *out_len,
+    struct pd_err *err)
 {
 	struct run r = { conf, st, NULL, NULL, NULL, NULL, NULL };
 	struct store_txn *t;
@@ -818,6 +825,7 @@ process_payload(const struct conf *conf, struct store *st, const char *list,
 	*out_len = 0;
 	memset(&a, 0, sizeof a);
 	a.want_payload = true;
+	a.moderated = moderated;
 	if (store_begin(st, false, &t, err) == -1)
 		return -1;
 	rc = store_get_bytes(t, STORE_MESSAGES, id, &raw, &len, err);
@@ -827,7 +835,9 @@ process_payload(const struct conf *conf, struct store *st, const char *list,
 		    "message is gone", id);
 	if ((rc = open_list(&r, list, &lrec, err)) == 0 &&
 	    (rc = authenticate(&r, raw, len, false, 0, &a, err)) == 0) {
-		if (a.hold != NULL || a.payload == NULL)
+		/* A moderator's approval stands for the signature, not for
+		   content that cannot be read at all. */
+		if ((!moderated && a.hold != NULL) || a.payload == NULL)
 			rc = pd_fail(err, PD_REFUSED, "post %s no longer "
 			    "authenticates: %s", id, a.hold ? a.hold_text :
 			    "no signed content");

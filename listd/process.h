@@ -9,6 +9,8 @@
 #ifndef PDLIST_PROCESS_H
 #define PDLIST_PROCESS_H
 
+#include <stdbool.h>
+
 #include "common/util.h"
 #include "listd/conf.h"
 #include "listd/store.h"
@@ -25,9 +27,11 @@ int	process_inbox(const struct conf *, struct store *, unsigned *done,
  * For fan-out: authenticates post id of list again and returns in *payload
  * what members decrypt (the signed content as posted, with the protected
  * headers).  Plaintext: the caller wipes it with keys_plain_free().  A post
- * that no longer authenticates is PD_REFUSED.
+ * that no longer authenticates is PD_REFUSED; with moderated (a moderator
+ * approved it), unsigned content is taken as it is.
  */
 int	process_payload(const struct conf *, struct store *, const char *list,
-	    const char *id, char **payload, size_t *len, struct pd_err *err);
+	    const char *id, bool moderated, char **payload, size_t *len,
+	    struct pd_err *err);
 
 #endif

@@ -22,7 +22,8 @@ enum opt_bit {
 	O_JSON = 1 << 0, O_POLICY = 1 << 1, O_PUBLIC = 1 << 2, O_KEY = 1 << 3,
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
-	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13
+	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
+	O_REASON = 1 << 14
 };
 
 #define MAX_MULTI	64
@@ -40,6 +41,7 @@ struct opts {
 	bool		 agreed;
 	const char	*sender;
 	const char	*advisory;
+	const char	*reason;
 };
 
 struct cmd {
@@ -459,6 +461,36 @@ run_advisory_release(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
+static int
+run_held_decide(struct admin *a, char **args, struct opts *o, bool approve)
+{
+	struct pd_err err = { 0 };
+	int rc;
+
+	rc = approve ? admin_held_approve(a, args[0], args[1], &err) :
+	    admin_held_reject(a, args[0], args[1], o->reason, &err);
+	if (rc == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	printf("%s %s on %s%s\n", approve ? "approved" : "rejected", args[1],
+	    args[0], approve ? ": listd sends it to the members" :
+	    o->reason ? ": the sender is told why" : "");
+	return 0;
+}
+
+static int
+run_held_approve(struct admin *a, char **args, struct opts *o)
+{
+	return run_held_decide(a, args, o, true);
+}
+
+static int
+run_held_reject(struct admin *a, char **args, struct opts *o)
+{
+	return run_held_decide(a, args, o, false);
+}
+
 /* sysexits(3), what an MTA's pipe transport understands */
 #define EX_DATAERR	65
 #define EX_NOUSER	67
@@ -500,6 +532,9 @@ static const struct cmd cmds[] = {
 	{ "queue", NULL, 1, "LIST", O_JSON, run_queue },
 	{ "held", "ls", 1, "LIST", O_JSON, run_held_ls },
 	{ "held", "show", 2, "LIST ID", O_JSON, run_held_show },
+	{ "held", "approve", 2, "LIST ID", 0, run_held_approve },
+	{ "held", "reject", 2, "LIST ID [--reason TEXT]", O_REASON,
+	    run_held_reject },
 	{ "inject", NULL, 1, "LIST [--sender ADDRESS] < MESSAGE", O_SENDER,
 	    run_inject },
 };
@@ -533,6 +568,7 @@ static const struct option long_opts[] = {
 	{ "actor", required_argument, NULL, 'A' },
 	{ "sender", required_argument, NULL, 'S' },
 	{ "advisory", required_argument, NULL, 'D' },
+	{ "reason", required_argument, NULL, 'R' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -575,7 +611,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'k', O_KEY }, { 'r', O_ROLE }, { 'o', O_ORG },
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
-		{ 'S', O_SENDER }, { 'D', O_ADVISORY },
+		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
 	};
 	size_t i;
 	int ch;
@@ -614,6 +650,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		case 'A': o->actor = optarg; break;
 		case 'S': o->sender = optarg; break;
 		case 'D': o->advisory = optarg; break;
+		case 'R': o->reason = optarg; break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:

@@ -1,0 +1,86 @@
+#!/bin/sh
+# Moderation: a moderator approves or rejects held mail (the libvirt
+# process: non-members' reports are held, then approved), over loopback
+# with keys made here.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+
+L=libvirt-security@lists.example.org
+lc list create $L --policy libvirt >/dev/null || { echo "Bail out! list create"; exit 1; }
+import_list_key $L
+T=dan@libvirt.example
+genkey "<$T>" >/dev/null
+lc member add $L $T --key "$W/keys/$T.asc" --role team >/dev/null
+M=mod@libvirt.example
+genkey "<$M>" >/dev/null
+lc member add $L $M --key "$W/keys/$M.asc" --role moderator >/dev/null
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+R=reporter@outside.example
+
+report() {	# report NAME TEXT: a reporter's plain mail, held
+	printf '%s\n' "$2" >"$W/$1.txt"
+	mail_plain $R $L "$1" "$W/$1.txt" >"$W/$1.eml"
+	lc inject $L --sender $R <"$W/$1.eml"
+	listd_once >/dev/null 2>&1
+}
+held_id() { lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $1 }'; }
+decrypted_for() {
+	for _s in $(cat "$W"/sink.*/log | awk -v a="$1" '$4 == a { print $1 }'); do
+		awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' \
+		    "$SINK_DIR/$_s.eml" | tr -d '\r' | gpg --batch --decrypt 2>/dev/null
+	done
+}
+
+report bug "A use-after-free in virDomainFoo, found by fuzzing."
+id=$(held_id bug)
+ok "a non-member's report is held" test -n "$id"
+is "$(copies_to $T)" 0 "and nobody has it yet"
+out=$(lc --actor "Mod Erator" held approve $L "$id")
+is $? 0 "held approve"
+like "$out" "approved $id" "says so"
+listd_once >/dev/null 2>&1
+is "$(copies_to $T)" 1 "the approved report goes to the team"
+is "$(copies_to $M)" 1 "and the moderator"
+like "$(decrypted_for $T)" "use-after-free in virDomainFoo" "encrypted, with the report inside"
+ok "nothing went out in plaintext" sh -c "! grep -l 'virDomainFoo' '$SINK_DIR'/*.eml"
+like "$(lc audit $L)" "Mod Erator held approve $id done" "recorded with the moderator"
+is "$(lc held ls $L)" "" "it is no longer held"
+fails 1 "approving it again is refused" lc held approve $L "$id"
+lc held approve $L 20990101T000000Z-00000000 2>"$W/err"
+is $? 1 "approving an unknown id is refused"
+like "$(cat "$W/err")" "no held message 20990101T000000Z-00000000" "with a clear error"
+
+# An encrypted report (to the list's key) is approved the same way.
+printf 'Secret: the hypervisor leaks keys.\n' >"$W/enc.txt"
+mail_encrypted "" $L $R $L "encrypted report" "$W/enc.txt" >"$W/enc.eml"
+lc inject $L --sender $R <"$W/enc.eml"
+listd_once >/dev/null 2>&1
+id=$(held_id "encrypted report")
+ok "an encrypted, unsigned report is held" test -n "$id"
+lc held approve $L "$id" >/dev/null
+listd_once >/dev/null 2>&1
+like "$(decrypted_for $T)" "the hypervisor leaks keys" "approved, the team reads it"
+
+# Rejection, with the reason told to the sender.
+report spam "Buy cheap watches."
+id=$(held_id spam)
+out=$(lc held reject $L "$id" --reason "Not a security report: please use the bug tracker.")
+is $? 0 "held reject with a reason"
+listd_once >/dev/null 2>&1
+is "$(copies_to $R)" 1 "the sender is told"
+like "$(cat "$(copy_for $R)")" "please use the bug tracker" "with the moderator's reason"
+like "$(grep -i '^Content-Type:' "$(copy_for $R)" | head -n 1)" "multipart/signed" \
+    "signed by the list"
+is "$(copies_to $T)" 2 "the team does not get the rejected mail"
+like "$(lc audit $L)" "held reject $id done" "the rejection is recorded"
+fails 1 "rejecting it again is refused" lc held reject $L "$id"
+report quiet "Another one."
+id=$(held_id quiet)
+lc held reject $L "$id" >/dev/null
+listd_once >/dev/null 2>&1
+is "$(copies_to $R)" 1 "without a reason, the sender is not told"
+ok "rejected mail is gone from the store" sh -c \
+    "! mdb_dump -p -s messages '$DATA/store' 2>/dev/null | grep -q 'Another one'"
+
+done_testing
