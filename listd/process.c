@@ -54,6 +54,8 @@ struct decision {
 	char		 text[600];	/* one line for the moderator */
 	char		 signer[41];
 	char		 signer_address[ADDR_MAX + 1];
+	time_t		 signed_at;	/* the deciding signature's time */
+	unsigned long long text_hash;	/* of the signed text */
 	struct keywords	 kw;
 };
 
@@ -373,8 +375,8 @@ hold(struct decision *d, const char *reason, const char *fmt, ...)
 
 /* Judges one good signature by its key's owner on the list. */
 static void
-judge_signer(struct run *r, const char *fpr, struct decision *d,
-    bool *team_ok, struct pd_err *err)
+judge_signer(struct run *r, const char *fpr, time_t created,
+    struct decision *d, bool *team_ok, struct pd_err *err)
 {
 	json_t *m = member_by_fpr(r, fpr, err);
 	const char *addr, *role, *state;
@@ -396,6 +398,7 @@ judge_signer(struct run *r, const char *fpr, struct decision *d,
 		*team_ok = true;
 		snprintf(d->signer, sizeof d->signer, "%s", fpr);
 		snprintf(d->signer_address, sizeof d->signer_address, "%s", addr);
+		d->signed_at = created;
 	}
 	json_decref(m);
 }
@@ -417,7 +420,8 @@ judge_sigs(struct run *r, const struct auth *a, struct decision *d,
 		}
 		switch (a->sigs.sig[i].state) {
 		case KEYS_SIG_GOOD:
-			judge_signer(r, fpr, d, &team_ok, err);
+			judge_signer(r, fpr, a->sigs.sig[i].created, d, &team_ok,
+			    err);
 			break;
 		case KEYS_SIG_BAD:
 		case KEYS_SIG_ERROR:
@@ -443,6 +447,18 @@ judge_sigs(struct run *r, const struct auth *a, struct decision *d,
 		d->distribute = true;
 }
 
+/* FNV-1a over the signed text: tells two posts of one second apart. */
+static unsigned long long
+text_hash(const char *text, size_t len)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; text != NULL && i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+	return h;
+}
+
 static void
 decide(struct run *r, struct auth *a, struct decision *d, struct pd_err *err)
 {
@@ -459,6 +475,7 @@ decide(struct run *r, struct auth *a, struct decision *d, struct pd_err *err)
 		judge_sigs(r, a, d, err);
 	if (!d->distribute)
 		return;
+	d->text_hash = text_hash(a->text, a->text_len);
 	if (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
 	    sizeof why) == -1) {
 		d->distribute = false;
@@ -645,6 +662,43 @@ judge_advisory(struct run *r, struct store_txn *t, const char *id,
 	return rc;
 }
 
+/*
+ * Whether the deciding signature was seen on this list before: the same
+ * key, the same signature time, the same signed text.  A replay is held
+ * (rec turned into a hold); otherwise the signature is remembered, in the
+ * decision's transaction.  *rc is -1 on store trouble.
+ */
+static bool
+replayed(struct run *r, struct store_txn *t, const char *id, json_t *rec,
+    const struct decision *d, struct pd_err *err, int *rc)
+{
+	char key[STORE_KEY_MAX], sig[96], why[200];
+	json_t *seen = NULL, *v;
+
+	*rc = 0;
+	snprintf(sig, sizeof sig, "%s.%lld.%016llx", d->signer,
+	    (long long)d->signed_at, d->text_hash);
+	store_member_key(r->list, sig, key);
+	if ((*rc = store_get(t, STORE_SEEN, key, &seen, err)) == -1)
+		return true;
+	if (seen == NULL) {
+		v = json_pack("{s:s, s:O}", "post", id, "at",
+		    json_object_get(rec, "decided-at"));
+		*rc = v ? store_put(t, STORE_SEEN, key, v, true, err) :
+		    pd_fail(err, PD_TEMPFAIL, "out of memory");
+		json_decref(v);
+		return *rc == -1;
+	}
+	snprintf(why, sizeof why, "this signature was seen before, on post %s: "
+	    "a replay is not sent again", json_string_value(json_object_get(seen,
+	    "post")));
+	json_object_set_new(rec, "decision", json_string("hold"));
+	json_object_set_new(rec, "reason", json_string("replay"));
+	json_object_set_new(rec, "reason-text", json_string(why));
+	json_decref(seen);
+	return true;
+}
+
 /* The audit entry of a decision. */
 static json_t *
 decision_audit(struct run *r, const char *id, json_t *rec, bool distribute)
@@ -682,6 +736,13 @@ record(struct run *r, const char *id, json_t *rec, const struct decision *d,
 	store_member_key(r->list, id, key);
 	if (store_begin(r->st, true, &t, err) == -1)
 		return -1;
+	if (distribute && replayed(r, t, id, rec, d, err, &rc)) {
+		if (rc == -1) {
+			store_abort(t);
+			return -1;
+		}
+		distribute = false;	/* held as a replay, reason set */
+	}
 	if (distribute && d->kw.present)
 		rc = judge_advisory(r, t, id, rec, &d->kw, &distribute, err);
 	else

@@ -52,7 +52,7 @@ is "$(copies_to $V)" 1 "and the member gets nothing more"
 like "$(decrypted_for $ALICE)" "Revision 2 of XSA-100 .* not sent to the members" \
     "the poster gets an encrypted notice saying it was not re-sent"
 like "$(decrypted_for $ALICE)" "suppress" "and why"
-post r1again XSA-100 1 7
+post r1again XSA-100 1 7 "CVE: CVE-2026-0009"
 is "$(held_reason r1again)" advisory "a repeated revision is held"
 like "$(held_why r1again)" "XSA-100: revision 1 .* not above revision 2" "with the reason"
 

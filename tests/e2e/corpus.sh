@@ -53,13 +53,24 @@ expect encrypted-symmetric.eml cannot-decrypt
 is "$(ls "$CORPUS/clients" | grep -c '\.eml$')" 16 "every mail of the corpus was tried"
 
 # As an MTA hands them over LMTP: CRLF line ends (RFC 3156 signs CRLF).
+# The same signatures again are replays on this list: a second list with
+# the same key judges them afresh.
+L2=schleuder2@example.org
+lc list create $L2 --policy libvirt --key "$CORPUS/keys/list-schleuder-at-example-org.sec.asc" >/dev/null
+lc member add $L2 paz@nadir.org --key "$CORPUS/keys/sender-52507B01.asc" --role team >/dev/null
+lc member add $L2 mod@lists.example.org --key "$W/keys/mod@lists.example.org.asc" \
+    --role moderator >/dev/null
 for f in thunderbird-signed-mime thunderbird-multi-alt-signed thunderbird-signed-inline; do
 	sed 's/\r*$/\r/' "$CORPUS/clients/$f.eml" >"$W/$f.crlf.eml"
-	lc inject $L <"$W/$f.crlf.eml"
+	lc inject $L2 <"$W/$f.crlf.eml"
 	listd_once >/dev/null
-	like "$(lc audit $L | grep -E ' post (distribute|hold) ' | tail -n 1)" " post distribute .* paz@nadir.org" \
+	like "$(lc audit $L2 | grep -E ' post (distribute|hold) ' | tail -n 1)" " post distribute .* paz@nadir.org" \
 	    "$f.eml with CRLF line ends: distribute"
 done
+lc inject $L <"$CORPUS/clients/thunderbird-signed-mime.eml"
+listd_once >/dev/null
+like "$(lc audit $L | grep -E ' post (distribute|hold) ' | tail -n 1)" " post hold .* replay: this signature was seen before" \
+    "the same signed mail a second time is held as a replay"
 
 # ---- what went out: every distributed mail, decryptable, intact ----------------
 is "$(copies_to mod@lists.example.org)" 8 "the 8 distributed mails went out to the reader"

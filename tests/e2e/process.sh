@@ -106,9 +106,20 @@ post m
 listd_once >/dev/null
 is "$(outcome revoked-signer)" key-revoked "a post signed with a revoked key is held"
 
+# ---- replays ----------------------------------------------------------------------
+printf 'Team note: the patch is ready.\n' >"$W/note"
+mail_pgpmime $ALICE $ALICE $L "note" "$W/note" >"$W/n.eml"
+post n
+listd_once >/dev/null
+post n
+listd_once >/dev/null
+is "$(outcome note)" replay "the same signed post a second time is held as a replay"
+like "$(lc held show $L "$(lc held ls $L | awk -F'\t' '$4 == "note" { print $1 }')")" \
+    "^why +this signature was seen before, on post " "naming the post that carried it"
+
 # ---- nothing is lost -----------------------------------------------------------
 held=$(lc held ls $L | wc -l | tr -d ' ')
-is "$((held + $(distributed)))" 14 "every message injected is either held or accepted"
+is "$((held + $(distributed)))" 16 "every message injected is either held or accepted"
 like "$(lc audit $L)" "post hold .* bad-signature: " "holds land in the audit log with their reason"
 ok "a second run finds nothing to do" listd_once
 
