@@ -298,6 +298,7 @@ struct admin_scan {
 	size_t		 n, cap;
 	time_t		 now;
 	const char	*only;		/* this member, or NULL for the admins */
+	bool		 moderators;	/* and the moderators */
 };
 
 static int
@@ -308,7 +309,8 @@ add_admin(const char *key, json_t *m, void *arg)
 
 	(void)key;
 	if (a->only != NULL ? strcmp(jstr(m, "address"), a->only) != 0 :
-	    strcmp(jstr(m, "role"), "admin") != 0)
+	    strcmp(jstr(m, "role"), "admin") != 0 && (!a->moderators ||
+	    strcmp(jstr(m, "role"), "moderator") != 0))
 		return 0;
 	if (strcmp(jstr(m, "state"), "active") != 0)
 		return 0;
@@ -380,9 +382,10 @@ out:
  * all (never in plaintext) and that is recorded.
  */
 static void
-notify(struct lst *l, const char *to, const char *subject, const char *text)
+notify_who(struct lst *l, const char *to, bool moderators, const char *subject,
+    const char *text)
 {
-	struct admin_scan a = { l, NULL, 0, 0, time(NULL), to };
+	struct admin_scan a = { l, NULL, 0, 0, time(NULL), to, moderators };
 	struct msg_protected ph = { subject, l->list, l->list, NULL, NULL };
 	struct store_txn *t;
 	struct pd_err err = { 0 };
@@ -418,6 +421,13 @@ notify(struct lst *l, const char *to, const char *subject, const char *text)
 	keys_plain_free(payload, plen);
 	free(cipher);
 	free(a.r);
+}
+
+/* The admins, or with to that one member. */
+static void
+notify(struct lst *l, const char *to, const char *subject, const char *text)
+{
+	notify_who(l, to, false, subject, text);
 }
 
 /* ---- prepare: one encryption per post -------------------------------------- */
@@ -621,29 +631,14 @@ out:
 	return rc;
 }
 
-/*
- * A revision recorded but not sent (an update during the embargo), or held
- * for its embargo (kind "held"): the poster is told why, in a notice
- * encrypted to its key and signed by the list.
- */
+/* Records a post's new state. */
 static int
-tell_poster(struct lst *l, json_t *post, struct pd_err *err)
+set_state(struct lst *l, json_t *post, const char *state, struct pd_err *err)
 {
 	struct store_txn *t;
-	char text[1024], key[STORE_KEY_MAX];
-	json_t *kw = json_object_get(post, "keywords");
+	char key[STORE_KEY_MAX];
 
-	bool held = strcmp(jstr(post, "kind"), "held") == 0;
-
-	snprintf(text, sizeof text, "Revision %lld of %s on %s was %s.\n\n%s\n",
-	    (long long)json_integer_value(json_object_get(kw, "revision")),
-	    jstr(kw, "advisory"), l->list, held ? "held: nothing was sent" :
-	    "recorded but not sent to the members", jstr(post,
-	    "advisory-reason"));
-	notify(l, jstr(post, "signer-address"), held ? "pdlist: a revision was "
-	    "held" : "pdlist: a revision was not re-sent", text);
-	json_object_set_new(post, "state", json_string(held ? "told" :
-	    "suppressed"));
+	json_object_set_new(post, "state", json_string(state));
 	store_member_key(l->list, jstr(post, "id"), key);
 	if (store_begin(l->st, true, &t, err) == -1)
 		return -1;
@@ -652,6 +647,35 @@ tell_poster(struct lst *l, json_t *post, struct pd_err *err)
 		return -1;
 	}
 	return store_commit(t, err);
+}
+
+/*
+ * A revision recorded but not sent (an update during the embargo), or held
+ * for its embargo (kind "held"): the poster is told why, in a notice
+ * encrypted to its key and signed by the list.
+ */
+static int
+tell_poster(struct lst *l, json_t *post, struct pd_err *err)
+{
+	char text[1024];
+	json_t *kw = json_object_get(post, "keywords");
+
+	bool held = strcmp(jstr(post, "kind"), "held") == 0;
+
+	if (strcmp(jstr(post, "kind"), "held-notice") == 0) {
+		notify_who(l, NULL, true, "pdlist: a message is held",
+		    jstr(post, "text"));
+		return set_state(l, post, "told", err);
+	}
+
+	snprintf(text, sizeof text, "Revision %lld of %s on %s was %s.\n\n%s\n",
+	    (long long)json_integer_value(json_object_get(kw, "revision")),
+	    jstr(kw, "advisory"), l->list, held ? "held: nothing was sent" :
+	    "recorded but not sent to the members", jstr(post,
+	    "advisory-reason"));
+	notify(l, jstr(post, "signer-address"), held ? "pdlist: a revision was "
+	    "held" : "pdlist: a revision was not re-sent", text);
+	return set_state(l, post, held ? "told" : "suppressed", err);
 }
 
 int

@@ -447,6 +447,37 @@ judge_sigs(struct run *r, const struct auth *a, struct decision *d,
 		d->distribute = true;
 }
 
+/*
+ * The moderators are told of each held message (its id, reason, sender and
+ * subject), in a notice encrypted to them that fanout sends.
+ */
+static int
+tell_moderators_later(struct run *r, struct store_txn *t, const char *id,
+    const json_t *rec, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], nid[80], text[1200];
+	json_t *tell;
+	int rc;
+
+	snprintf(text, sizeof text, "Message %s to %s is held: %s\n\n"
+	    "  reason:  %s\n  from:    %s\n  sender:  %s\n  subject: %s\n\n"
+	    "See listctl held show %s %s, then held approve or held reject.\n",
+	    id, r->list, json_string_value(json_object_get(rec, "reason")),
+	    json_string_value(json_object_get(rec, "reason-text")),
+	    json_string_value(json_object_get(rec, "from")),
+	    json_string_value(json_object_get(rec, "sender")),
+	    json_string_value(json_object_get(rec, "subject")), r->list, id);
+	snprintf(nid, sizeof nid, "held-notice-%s", id);
+	store_member_key(r->list, nid, key);
+	tell = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", nid, "list", r->list,
+	    "kind", "held-notice", "state", "notify", "text", text);
+	if (tell == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	rc = store_put(t, STORE_POSTS, key, tell, true, err);
+	json_decref(tell);
+	return rc;
+}
+
 /* FNV-1a over the signed text: tells two posts of one second apart. */
 static unsigned long long
 text_hash(const char *text, size_t len)
@@ -747,6 +778,8 @@ record(struct run *r, const char *id, json_t *rec, const struct decision *d,
 		rc = judge_advisory(r, t, id, rec, &d->kw, &distribute, err);
 	else
 		rc = distribute ? make_jobs(r, t, id, rec, err) : 0;
+	if (rc == 0 && !distribute)
+		rc = tell_moderators_later(r, t, id, rec, err);
 	if (rc == 0 && (e = decision_audit(r, id, rec, distribute)) == NULL)
 		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 	if (rc == -1 || store_put(t, distribute ? STORE_POSTS : STORE_HELD, key,

@@ -15,7 +15,7 @@ lc member add $L paz@nadir.org --key "$CORPUS/keys/sender-52507B01.asc" --role t
 import_list_key $L
 genkey "Mod <mod@lists.example.org>" >/dev/null
 lc member add $L mod@lists.example.org --key "$W/keys/mod@lists.example.org.asc" \
-    --role moderator >/dev/null
+    --role team >/dev/null
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # expect FILE OUTCOME: injects one mail, processes it, and checks the
@@ -59,7 +59,7 @@ L2=schleuder2@example.org
 lc list create $L2 --policy libvirt --key "$CORPUS/keys/list-schleuder-at-example-org.sec.asc" >/dev/null
 lc member add $L2 paz@nadir.org --key "$CORPUS/keys/sender-52507B01.asc" --role team >/dev/null
 lc member add $L2 mod@lists.example.org --key "$W/keys/mod@lists.example.org.asc" \
-    --role moderator >/dev/null
+    --role team >/dev/null
 for f in thunderbird-signed-mime thunderbird-multi-alt-signed thunderbird-signed-inline; do
 	sed 's/\r*$/\r/' "$CORPUS/clients/$f.eml" >"$W/$f.crlf.eml"
 	lc inject $L2 <"$W/$f.crlf.eml"

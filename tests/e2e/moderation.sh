@@ -36,12 +36,17 @@ report bug "A use-after-free in virDomainFoo, found by fuzzing."
 id=$(held_id bug)
 ok "a non-member's report is held" test -n "$id"
 is "$(copies_to $T)" 0 "and nobody has it yet"
+is "$(copies_to $M)" 1 "the moderator is told"
+like "$(decrypted_for $M)" "Message $id to $L is held: unsigned" \
+    "in an encrypted notice with the id and the reason"
+like "$(decrypted_for $M)" "subject: bug" "and the subject"
+ok "the notice is not in plaintext anywhere" sh -c "! grep -l 'virDomainFoo\|is held' '$SINK_DIR'/*.eml"
 out=$(lc --actor "Mod Erator" held approve $L "$id")
 is $? 0 "held approve"
 like "$out" "approved $id" "says so"
 listd_once >/dev/null 2>&1
 is "$(copies_to $T)" 1 "the approved report goes to the team"
-is "$(copies_to $M)" 1 "and the moderator"
+is "$(copies_to $M)" 2 "and the moderator (after its notice)"
 like "$(decrypted_for $T)" "use-after-free in virDomainFoo" "encrypted, with the report inside"
 ok "nothing went out in plaintext" sh -c "! grep -l 'virDomainFoo' '$SINK_DIR'/*.eml"
 like "$(lc audit $L)" "Mod Erator held approve $id done" "recorded with the moderator"
