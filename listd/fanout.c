@@ -887,12 +887,14 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, const char *key,
 	    strrchr(list, '@') + 1);
 	bounce_address(list, from, sizeof from);
 	if (public) {	/* public now: the real Subject, signed in clear */
-		mc = (struct msg_copy){ list, jstr(c->post, "subject"), mid };
+		mc = (struct msg_copy){ list, jstr(c->post, "subject"), mid,
+		    json_string_value(json_object_get(c->post, "in-reply-to")),
+		    strcmp(jstr(c->post, "kind"), "auto-reply") == 0 };
 		rc = msg_signed_copy(&mc, jstr(job, "member"), c->pub, c->pub_len,
 		    c->sig, c->sig_len, jstr(c->post, "micalg"), &copy, &clen,
 		    err);
 	} else {
-		mc = (struct msg_copy){ list, FANOUT_SUBJECT, mid };
+		mc = (struct msg_copy){ list, FANOUT_SUBJECT, mid, NULL, false };
 		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
 	}
 	if (rc == -1)

@@ -669,6 +669,12 @@ msg_signed_copy(const struct msg_copy *c, const char *to, const char *payload,
 	g_mime_message_set_date(m, now);
 	g_date_time_unref(now);
 	g_mime_object_set_header(GMIME_OBJECT(m), "X-Loop", c->list, NULL);
+	if (c->auto_replied)	/* RFC 3834 */
+		g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
+		    "auto-replied", NULL);
+	if (c->in_reply_to != NULL && c->in_reply_to[0] != '\0')
+		g_mime_object_set_header(GMIME_OBJECT(m), "In-Reply-To",
+		    c->in_reply_to, NULL);
 	mp = g_mime_multipart_new_with_subtype("signed");
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mp), "protocol",
 	    "application/pgp-signature");

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "keys/keys.h"
@@ -33,6 +34,7 @@ struct auth {
 	char		 message_id[256];
 	char		 subject[256];	/* the inner one when decrypted */
 	bool		 loop_header;
+	bool		 may_auto_reply;	/* RFC 3834 section 2 allows it */
 	struct keys_sigs sigs;
 	char		*text;		/* the signed (or only) body text */
 	size_t		 text_len;
@@ -237,10 +239,38 @@ copy_header(const struct msg *m, const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s", v != NULL ? v : "");
 }
 
+/*
+ * RFC 3834: no auto-reply to automatic mail (Auto-Submitted other than
+ * "no"), to list mail (List-Id, List-Unsubscribe) or to bulk mail
+ * (Precedence: bulk, list, junk).
+ */
+static bool
+may_auto_reply(const struct msg *m)
+{
+	const char *as = msg_header(m, "Auto-Submitted");
+	const char *prec = msg_header(m, "Precedence");
+
+	while (as != NULL && (*as == ' ' || *as == '\t'))
+		as++;
+	while (prec != NULL && (*prec == ' ' || *prec == '\t'))
+		prec++;
+	if (as != NULL && strncasecmp(as, "no", 2) != 0)
+		return false;
+	if (as != NULL && as[2] != '\0' && as[2] != ';' && as[2] != ' ')
+		return false;	/* "notification" and the like */
+	if (msg_header(m, "List-Id") != NULL ||
+	    msg_header(m, "List-Unsubscribe") != NULL)
+		return false;
+	return prec == NULL || (strncasecmp(prec, "bulk", 4) != 0 &&
+	    strncasecmp(prec, "list", 4) != 0 && strncasecmp(prec, "junk", 4) != 0);
+}
+
 static void
 show_headers(struct run *r, struct msg *m, struct auth *a)
 {
 	const char *loop = msg_header(m, "X-Loop");
+
+	a->may_auto_reply = may_auto_reply(m);
 
 	copy_header(m, "From", a->h_from, sizeof a->h_from);
 	copy_header(m, "To", a->h_to, sizeof a->h_to);
@@ -478,6 +508,86 @@ tell_moderators_later(struct run *r, struct store_txn *t, const char *id,
 	return rc;
 }
 
+#define AUTO_REPLY_PERIOD	86400	/* one auto-reply per sender a day */
+
+/* Whether sender is a list's own address or its bounce address. */
+static bool
+own_address(const char *list, const char *sender)
+{
+	const char *at = strrchr(list, '@');
+	size_t n = at ? (size_t)(at - list) : 0;
+
+	return strcmp(sender, list) == 0 || (at != NULL &&
+	    strncmp(sender, list, n) == 0 && strncmp(sender + n, "-bounces@",
+	    9) == 0 && strcmp(sender + n + 8, at) == 0);
+}
+
+/*
+ * RFC 3834: a non-member whose mail is held is told once that it waits for
+ * a moderator, where the policy says so: never a bounce (null sender,
+ * MAILER-DAEMON), automatic, list or bulk mail, a member, or the list
+ * itself, and at most once per sender a day (remembered in the store).
+ */
+static int
+auto_reply_later(struct run *r, struct store_txn *t, json_t *rec,
+    struct pd_err *err)
+{
+	const char *reason = json_string_value(json_object_get(rec, "reason"));
+	char sender[ADDR_MAX + 1], key[STORE_KEY_MAX], pid[64], text[600];
+	struct pd_err ignore;
+	json_t *seen = NULL, *v, *to, *post;
+	time_t now = time(NULL);
+	size_t n;
+	int rc;
+
+	if (!r->pol->auto_reply || !json_is_true(json_object_get(rec,
+	    "may-auto-reply")) || reason == NULL || (strcmp(reason, "unsigned") &&
+	    strcmp(reason, "non-member")) || addr_normalize(json_string_value(
+	    json_object_get(rec, "sender")), sender, &ignore) == -1 ||
+	    strncmp(sender, "mailer-daemon@", 14) == 0 ||
+	    own_address(r->list, sender))
+		return 0;
+	store_member_key(r->list, sender, key);
+	if (store_get(t, STORE_MEMBERS, key, &v, err) == -1)
+		return -1;
+	if (v != NULL) {	/* members are not auto-replied to */
+		json_decref(v);
+		return 0;
+	}
+	snprintf(text, sizeof text, "auto-reply:%s", sender);
+	store_member_key(r->list, text, key);
+	if (store_get(t, STORE_SEEN, key, &seen, err) == -1)
+		return -1;
+	if (seen != NULL && now - (time_t)json_integer_value(json_object_get(
+	    seen, "at")) < AUTO_REPLY_PERIOD) {
+		json_decref(seen);
+		return 0;
+	}
+	json_decref(seen);
+	v = json_pack("{s:I}", "at", (json_int_t)now);
+	rc = v ? store_put(t, STORE_SEEN, key, v, false, err) : -1;
+	json_decref(v);
+	if (rc == -1 || make_id("auto-reply-", pid, sizeof pid) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "auto-reply: %s", err->text);
+	snprintf(text, sizeof text, "Your message to %s is held for moderation.\n"
+	    "A moderator will look at it; you will hear from the list when it "
+	    "is approved.\n\nThis is an automatic reply; at most one a day is "
+	    "sent to an address.\n", r->list);
+	post = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "id", pid,
+	    "list", r->list, "kind", "auto-reply", "state", "decided", "subject",
+	    "Your message is held for moderation", "text", text, "in-reply-to",
+	    json_object_get(rec, "message-id"));
+	to = json_pack("[s]", sender);
+	store_member_key(r->list, pid, key);
+	rc = post && to ? jobs_for_public(t, r->list, pid, NULL, to, &n, err) :
+	    pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (rc == 0)
+		rc = store_put(t, STORE_POSTS, key, post, true, err);
+	json_decref(post);
+	json_decref(to);
+	return rc;
+}
+
 /* FNV-1a over the signed text: tells two posts of one second apart. */
 static unsigned long long
 text_hash(const char *text, size_t len)
@@ -562,6 +672,7 @@ decision_record(const json_t *in, const struct auth *a,
 	if (o == NULL)
 		return NULL;
 	json_object_set(o, "received", json_object_get(in, "received"));
+	json_object_set_new(o, "may-auto-reply", json_boolean(a->may_auto_reply));
 	if (d->signer[0] != '\0') {
 		json_object_set_new(o, "signer", json_string(d->signer));
 		json_object_set_new(o, "signer-address",
@@ -780,6 +891,8 @@ record(struct run *r, const char *id, json_t *rec, const struct decision *d,
 		rc = distribute ? make_jobs(r, t, id, rec, err) : 0;
 	if (rc == 0 && !distribute)
 		rc = tell_moderators_later(r, t, id, rec, err);
+	if (rc == 0 && !distribute)
+		rc = auto_reply_later(r, t, rec, err);
 	if (rc == 0 && (e = decision_audit(r, id, rec, distribute)) == NULL)
 		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 	if (rc == -1 || store_put(t, distribute ? STORE_POSTS : STORE_HELD, key,

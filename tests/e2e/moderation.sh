@@ -40,7 +40,13 @@ is "$(copies_to $M)" 1 "the moderator is told"
 like "$(decrypted_for $M)" "Message $id to $L is held: unsigned" \
     "in an encrypted notice with the id and the reason"
 like "$(decrypted_for $M)" "subject: bug" "and the subject"
-ok "the notice is not in plaintext anywhere" sh -c "! grep -l 'virDomainFoo\|is held' '$SINK_DIR'/*.eml"
+ok "the notice is not in plaintext anywhere" sh -c "! grep -l 'virDomainFoo\|is held: ' '$SINK_DIR'/*.eml"
+is "$(copies_to $R)" 1 "the reporter gets an auto-reply (libvirt: auto-reply on)"
+A=$(copy_for $R)
+like "$(grep -i '^Auto-Submitted:' "$A")" "auto-replied" "with Auto-Submitted: auto-replied (RFC 3834)"
+like "$(grep -i '^In-Reply-To:' "$A")" "@test.example>" "and In-Reply-To the report"
+like "$(cat "$A")" "held for moderation" "saying it is held for moderation"
+unlike "$(cat "$A")" "virDomainFoo" "without the report's content"
 out=$(lc --actor "Mod Erator" held approve $L "$id")
 is $? 0 "held approve"
 like "$out" "approved $id" "says so"
@@ -63,9 +69,29 @@ lc inject $L --sender $R <"$W/enc.eml"
 listd_once >/dev/null 2>&1
 id=$(held_id "encrypted report")
 ok "an encrypted, unsigned report is held" test -n "$id"
+is "$(copies_to $R)" 1 "a second report the same day gets no second auto-reply"
 lc held approve $L "$id" >/dev/null
 listd_once >/dev/null 2>&1
 like "$(decrypted_for $T)" "the hypervisor leaks keys" "approved, the team reads it"
+
+# No auto-reply to bounces, automatic, list or bulk mail, members or the list.
+noreply() {	# noreply SENDER WHAT [HEADER LINE]
+	_before=$(copies_to "$1")
+	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@x.example>\n%s\n\nbody\n' \
+	    "$1" $L "$2" "$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')" "${3:-X-Test: 1}" |
+	    lc inject $L --sender "$1"
+	listd_once >/dev/null 2>&1
+	is "$(copies_to "$1")" "$_before" "no auto-reply to $2"
+}
+noreply MAILER-DAEMON@outside.example "a bounce (MAILER-DAEMON)"
+noreply bot@outside.example "automatic mail" "Auto-Submitted: auto-generated"
+noreply lists@other.example "list mail" "List-Id: <other.lists.example>"
+noreply bulk@outside.example "bulk mail" "Precedence: bulk"
+noreply $L "the list itself"
+noreply $T "a member"
+printf 'From: <>\nSubject: null\n\nbody\n' | lc inject $L --sender ""
+listd_once >/dev/null 2>&1
+unlike "$(cat "$W"/sink.*/log)" " <> $" "no auto-reply to a null sender"
 
 # Rejection, with the reason told to the sender.
 report spam "Buy cheap watches."
@@ -73,7 +99,7 @@ id=$(held_id spam)
 out=$(lc held reject $L "$id" --reason "Not a security report: please use the bug tracker.")
 is $? 0 "held reject with a reason"
 listd_once >/dev/null 2>&1
-is "$(copies_to $R)" 1 "the sender is told"
+is "$(copies_to $R)" 2 "the sender is told"
 like "$(cat "$(copy_for $R)")" "please use the bug tracker" "with the moderator's reason"
 like "$(grep -i '^Content-Type:' "$(copy_for $R)" | head -n 1)" "multipart/signed" \
     "signed by the list"
@@ -84,7 +110,7 @@ report quiet "Another one."
 id=$(held_id quiet)
 lc held reject $L "$id" >/dev/null
 listd_once >/dev/null 2>&1
-is "$(copies_to $R)" 1 "without a reason, the sender is not told"
+is "$(copies_to $R)" 2 "without a reason, the sender is not told"
 ok "rejected mail is gone from the store" sh -c \
     "! mdb_dump -p -s messages '$DATA/store' 2>/dev/null | grep -q 'Another one'"
 
