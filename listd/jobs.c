@@ -86,3 +86,21 @@ jobs_for_public(struct store_txn *t, const char *list, const char *post,
 	}
 	return 0;
 }
+
+int
+notice_later(struct store_txn *t, const char *list, const char *id,
+    const char *kind, const char *text, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *post;
+	int rc;
+
+	post = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "list", list,
+	    "kind", kind, "state", "notify", "text", text);
+	if (post == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	store_member_key(list, id, key);
+	rc = store_put(t, STORE_POSTS, key, post, true, err);
+	json_decref(post);
+	return rc;
+}

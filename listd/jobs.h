@@ -24,4 +24,12 @@ int	jobs_for_public(struct store_txn *, const char *list, const char *post,
 	    const json_t *kw, const json_t *public, size_t *n,
 	    struct pd_err *err);
 
+/*
+ * A notice for fanout to send later (gpg does not run inside a
+ * transaction): kind "held-notice" goes to the moderators and admins with
+ * text.  The record is a post named id in state "notify".
+ */
+int	notice_later(struct store_txn *, const char *list, const char *id,
+	    const char *kind, const char *text, struct pd_err *err);
+
 #endif

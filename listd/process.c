@@ -485,9 +485,7 @@ static int
 tell_moderators_later(struct run *r, struct store_txn *t, const char *id,
     const json_t *rec, struct pd_err *err)
 {
-	char key[STORE_KEY_MAX], nid[80], text[1200];
-	json_t *tell;
-	int rc;
+	char nid[80], text[1200];
 
 	snprintf(text, sizeof text, "Message %s to %s is held: %s\n\n"
 	    "  reason:  %s\n  from:    %s\n  sender:  %s\n  subject: %s\n\n"
@@ -498,14 +496,7 @@ tell_moderators_later(struct run *r, struct store_txn *t, const char *id,
 	    json_string_value(json_object_get(rec, "sender")),
 	    json_string_value(json_object_get(rec, "subject")), r->list, id);
 	snprintf(nid, sizeof nid, "held-notice-%s", id);
-	store_member_key(r->list, nid, key);
-	tell = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", nid, "list", r->list,
-	    "kind", "held-notice", "state", "notify", "text", text);
-	if (tell == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	rc = store_put(t, STORE_POSTS, key, tell, true, err);
-	json_decref(tell);
-	return rc;
+	return notice_later(t, r->list, nid, "held-notice", text, err);
 }
 
 #define AUTO_REPLY_PERIOD	86400	/* one auto-reply per sender a day */

@@ -82,6 +82,7 @@ static const cfg_opt_t moderation_opts[] = {
 	CFG_INT_CB("oversize", POL_ACT_REJECT, CFGF_NONE, parse_action),
 	CFG_BOOL("auto-reply", cfg_false, CFGF_NONE),
 	CFG_INT("max-message-size", 10485760, CFGF_NONE),
+	CFG_INT("held-expire-days", 30, CFGF_NONE),
 	CFG_END()
 };
 
@@ -368,6 +369,12 @@ v_validity(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 static int
+v_expire(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return in_range(cfg, opt, 1, POL_MAX_VALIDITY_DAYS);
+}
+
+static int
 v_msg_size(cfg_t *cfg, cfg_opt_t *opt)
 {
 	return in_range(cfg, opt, 1, LONG_MAX);
@@ -579,6 +586,7 @@ static const struct {
 	{ "moderation|non-member", v_moderation_pair },
 	{ "moderation|auto-reply", v_moderation_pair },
 	{ "moderation|max-message-size", v_msg_size },
+	{ "moderation|held-expire-days", v_expire },
 	{ "release", v_once }
 };
 
@@ -658,6 +666,7 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	pol->auto_reply = cfg_getbool(mo, "auto-reply");
 	pol->max_message_size = (unsigned long)cfg_getint(mo,
 	    "max-message-size");
+	pol->held_expire_days = (unsigned)cfg_getint(mo, "held-expire-days");
 	pol->release_copy_members = cfg_getbool(r, "copy-members");
 	return 0;
 }

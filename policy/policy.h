@@ -63,6 +63,7 @@ struct policy {
 	enum pol_action oversize;
 	bool	 auto_reply;
 	unsigned long max_message_size;	/* bytes */
+	unsigned held_expire_days;	/* held mail goes after this many */
 
 	/* release */
 	bool	 release_copy_members;

@@ -114,4 +114,21 @@ is "$(copies_to $R)" 2 "without a reason, the sender is not told"
 ok "rejected mail is gone from the store" sh -c \
     "! mdb_dump -p -s messages '$DATA/store' 2>/dev/null | grep -q 'Another one'"
 
+# ---- expiry ----------------------------------------------------------------------------
+report old "An old report nobody looked at."
+id=$(held_id old)
+# Make it 61 days old (libvirt keeps held mail 60 days).
+old=$(date -u -d '61 days ago' '+%Y-%m-%dT%H:%M:%SZ')
+mdb_dump -p -s held "$DATA/store" |
+    sed "/\"id\":\"$id\"/s/\"decided-at\":\"[^\"]*\"/\"decided-at\":\"$old\"/" |
+    mdb_load -s held "$DATA/store" 2>/dev/null
+report fresh "A new report."
+ok "a new held message stays" test -n "$(held_id fresh)"
+is "$(held_id old)" "" "held mail past the policy's days is removed"
+like "$(decrypted_for $M)" "Message $id to $L, held since $old .* was not approved or rejected within 60 days" \
+    "the moderators are told, encrypted"
+like "$(lc audit $L)" "listd held expire $id removed" "and it is recorded"
+ok "its bytes are gone from the store" sh -c \
+    "! mdb_dump -p -s messages '$DATA/store' 2>/dev/null | grep -q 'nobody looked at'"
+
 done_testing

@@ -77,6 +77,7 @@ test_xen(void)
 	    p->oversize == POL_ACT_REJECT, "xen: hold, hold, reject");
 	ok(!p->auto_reply, "xen: no auto-reply");
 	ok(p->max_message_size == 10485760UL, "xen: 10 MiB");
+	ok(p->held_expire_days == 30, "xen: held mail expires after 30 days");
 	ok(p->release_copy_members, "xen: release copied to members");
 	pol_free(p);
 }
@@ -90,6 +91,7 @@ test_libvirt(void)
 		return;
 	is_str(p->name, "libvirt", "libvirt: name");
 	ok(p->require_voucher, "libvirt: voucher required");
+	ok(p->held_expire_days == 60, "libvirt: held reports wait 60 days");
 	ok(p->require_agreement, "libvirt: agreement required");
 	ok(p->min_installed_base == 0 && !p->case_by_case,
 	    "libvirt: no installed base");
