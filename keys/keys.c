@@ -337,27 +337,50 @@ no_passphrase(void *hook, const char *uid_hint, const char *info, int prev_bad,
 	return gpgme_error(GPG_ERR_NO_PASSPHRASE);
 }
 
+/* Loopback pinentry that never gives a passphrase (on), or the default. */
+static void
+no_prompts(struct keys *k, int on)
+{
+	gpgme_set_pinentry_mode(k->ctx, on ? GPGME_PINENTRY_MODE_LOOPBACK :
+	    GPGME_PINENTRY_MODE_DEFAULT);
+	gpgme_set_passphrase_cb(k->ctx, on ? no_passphrase : NULL, NULL);
+}
+
+/*
+ * For a signing operation on data: signer's secret key as the context's
+ * only signer, and the data objects (*in over data, an empty *out).  The
+ * caller releases all three and clears the signers.
+ */
+static int
+sign_setup(struct keys *k, const char *signer, const char *data, size_t len,
+    gpgme_key_t *key, gpgme_data_t *in, gpgme_data_t *out, struct pd_err *err)
+{
+	gpgme_error_t ge;
+
+	*key = NULL;
+	*in = *out = NULL;
+	if ((ge = gpgme_get_key(k->ctx, signer, key, 1)) != 0)
+		return gpg_fail(err, ge, "the list's secret key");
+	gpgme_signers_clear(k->ctx);
+	if ((ge = gpgme_signers_add(k->ctx, *key)) != 0 ||
+	    (ge = gpgme_data_new_from_mem(in, data, len, 0)) != 0 ||
+	    (ge = gpgme_data_new(out)) != 0)
+		return gpg_fail(err, ge, "gpgme");
+	return 0;
+}
+
 /* Signs a few bytes with fpr, asking for no passphrase: proves the key works. */
 static int
 test_sign(struct keys *k, const char *fpr, struct pd_err *err)
 {
 	gpgme_data_t in = NULL, sig = NULL;
 	gpgme_key_t key = NULL;
-	gpgme_error_t ge;
 	int rc = -1;
 
-	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 1)) != 0)
-		return gpg_fail(err, ge, "the list's secret key");
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
-	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
-	gpgme_signers_clear(k->ctx);
-	if ((ge = gpgme_signers_add(k->ctx, key)) != 0 ||
-	    (ge = gpgme_data_new_from_mem(&in, "pdlist", 6, 0)) != 0 ||
-	    (ge = gpgme_data_new(&sig)) != 0) {
-		gpg_fail(err, ge, "gpgme");
+	if (sign_setup(k, fpr, "pdlist", 6, &key, &in, &sig, err) == -1)
 		goto out;
-	}
-	if ((ge = gpgme_op_sign(k->ctx, in, sig, GPGME_SIG_MODE_DETACH)) != 0) {
+	no_prompts(k, 1);
+	if (gpgme_op_sign(k->ctx, in, sig, GPGME_SIG_MODE_DETACH) != 0) {
 		pd_fail(err, PD_REFUSED, "the list's secret key cannot sign "
 		    "without a passphrase: remove its passphrase before moving "
 		    "it (gpg --edit-key %s passwd)", fpr);
@@ -366,8 +389,7 @@ test_sign(struct keys *k, const char *fpr, struct pd_err *err)
 	rc = 0;
 out:
 	gpgme_signers_clear(k->ctx);
-	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	no_prompts(k, 0);
 	gpgme_data_release(in);
 	gpgme_data_release(sig);
 	gpgme_key_unref(key);
@@ -683,11 +705,9 @@ keys_decrypt(struct keys *k, const char *in, size_t len, char **plain,
 		goto out;
 	}
 	/* Never wait for a passphrase: the list's key has none. */
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
-	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
+	no_prompts(k, 1);
 	ge = gpgme_op_decrypt_verify(k->ctx, cipher, out);
-	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	no_prompts(k, 0);
 	if (ge != 0) {
 		gpgme_strerror_r(ge, buf, sizeof buf);
 		pd_fail(err, permanent_decrypt_error(ge) ? PD_REFUSED :
@@ -787,23 +807,14 @@ keys_sign_encrypt(struct keys *k, const char *signer, const char *recipients,
 
 	*out = NULL;
 	*out_len = 0;
-	if ((ge = gpgme_get_key(k->ctx, signer, &key, 1)) != 0)
-		return gpg_fail(err, ge, "the list's secret key");
-	gpgme_signers_clear(k->ctx);
-	if ((ge = gpgme_signers_add(k->ctx, key)) != 0 ||
-	    (ge = gpgme_data_new_from_mem(&plain, data, len, 0)) != 0 ||
-	    (ge = gpgme_data_new(&cipher)) != 0) {
-		gpg_fail(err, ge, "gpgme");
+	if (sign_setup(k, signer, data, len, &key, &plain, &cipher, err) == -1)
 		goto out;
-	}
 	gpgme_set_armor(k->ctx, 0);
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
-	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
+	no_prompts(k, 1);
 	ge = gpgme_op_encrypt_sign_ext(k->ctx, NULL, recipients,
 	    GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO, plain,
 	    cipher);
-	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	no_prompts(k, 0);
 	gpgme_set_armor(k->ctx, 1);
 	if (ge != 0) {
 		gpgme_strerror_r(ge, buf, sizeof buf);
@@ -838,20 +849,11 @@ keys_sign_detached(struct keys *k, const char *signer, const char *data,
 
 	*sig = NULL;
 	*sig_len = 0;
-	if ((ge = gpgme_get_key(k->ctx, signer, &key, 1)) != 0)
-		return gpg_fail(err, ge, "the list's secret key");
-	gpgme_signers_clear(k->ctx);
-	if ((ge = gpgme_signers_add(k->ctx, key)) != 0 ||
-	    (ge = gpgme_data_new_from_mem(&in, data, len, 0)) != 0 ||
-	    (ge = gpgme_data_new(&out)) != 0) {
-		gpg_fail(err, ge, "gpgme");
+	if (sign_setup(k, signer, data, len, &key, &in, &out, err) == -1)
 		goto out;
-	}
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
-	gpgme_set_passphrase_cb(k->ctx, no_passphrase, NULL);
+	no_prompts(k, 1);
 	ge = gpgme_op_sign(k->ctx, in, out, GPGME_SIG_MODE_DETACH);
-	gpgme_set_passphrase_cb(k->ctx, NULL, NULL);
-	gpgme_set_pinentry_mode(k->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	no_prompts(k, 0);
 	if (ge != 0) {
 		gpgme_strerror_r(ge, buf, sizeof buf);
 		pd_fail(err, PD_TEMPFAIL, "signing: %s", buf);

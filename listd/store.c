@@ -178,19 +178,31 @@ decode(const MDB_val *v, json_t **out, struct pd_err *err)
 	return 0;
 }
 
+/* The value of key in db: 1 found (*v valid until the txn ends), 0 absent,
+   -1 an error. */
+static int
+get_val(struct store_txn *t, enum store_db db, const char *key, MDB_val *v,
+    struct pd_err *err)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	int rc;
+
+	rc = mdb_get(t->txn, t->st->dbi[db], &k, v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? mdb_fail(err, t->st, rc, db_names[db]) : 1;
+}
+
 int
 store_get(struct store_txn *t, enum store_db db, const char *key, json_t **out,
     struct pd_err *err)
 {
-	MDB_val k = { strlen(key), (void *)key }, v;
+	MDB_val v;
 	int rc;
 
 	*out = NULL;
-	rc = mdb_get(t->txn, t->st->dbi[db], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return mdb_fail(err, t->st, rc, db_names[db]);
+	if ((rc = get_val(t, db, key, &v, err)) <= 0)
+		return rc;
 	return decode(&v, out, err);
 }
 
@@ -246,16 +258,13 @@ int
 store_get_bytes(struct store_txn *t, enum store_db db, const char *key,
     char **data, size_t *len, struct pd_err *err)
 {
-	MDB_val k = { strlen(key), (void *)key }, v;
+	MDB_val v;
 	int rc;
 
 	*data = NULL;
 	*len = 0;
-	rc = mdb_get(t->txn, t->st->dbi[db], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return mdb_fail(err, t->st, rc, db_names[db]);
+	if ((rc = get_val(t, db, key, &v, err)) <= 0)
+		return rc;
 	if ((*data = malloc(v.mv_size + 1)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	memcpy(*data, v.mv_data, v.mv_size);
