@@ -68,28 +68,43 @@ int
 make_id(const char *prefix, char *out, size_t len)
 {
 	unsigned char r[4];
-	time_t now = time(NULL);
-	struct tm tm;
 	char ts[20];
 
 	if (getrandom(r, sizeof r, 0) != sizeof r)
 		return -1;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+	fmt_time(time(NULL), "%Y%m%dT%H%M%SZ", ts, sizeof ts);
 	snprintf(out, len, "%s%s-%02x%02x%02x%02x", prefix, ts, r[0], r[1],
 	    r[2], r[3]);
 	return 0;
 }
 
 char *
-fmt_utc(time_t t, char *buf, size_t len)
+fmt_time(time_t t, const char *fmt, char *buf, size_t len)
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "@%lld", (long long)t);
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, fmt, &tm) == 0)
+		snprintf(buf, len, "(time %lld)", (long long)t);
 	return buf;
+}
+
+char *
+iso_time(time_t t, char buf[32])
+{
+	return fmt_time(t, TIME_ISO, buf, 32);
+}
+
+time_t
+parse_iso(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof tm);
+	if (s == NULL || (end = strptime(s, TIME_ISO, &tm)) == NULL ||
+	    *end != '\0')
+		return 0;
+	return timegm(&tm);
 }
 
 int

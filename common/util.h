@@ -42,8 +42,15 @@ int	addr_normalize(const char *in, char out[ADDR_MAX + 1], struct pd_err *err);
  */
 int	make_id(const char *prefix, char *out, size_t len);
 
-/* "2026-11-22 10:00:00 UTC" into buf (at least 32 bytes); returns buf. */
-char	*fmt_utc(time_t t, char *buf, size_t len);
+/* Times are UTC.  TIME_ISO is the store's and --json's form. */
+#define TIME_ISO	"%Y-%m-%dT%H:%M:%SZ"
+
+/* t formatted with fmt (strftime) into buf; "(time N)" when it cannot be. */
+char	*fmt_time(time_t t, const char *fmt, char *buf, size_t len);
+/* t in TIME_ISO, e.g. "2026-11-22T10:00:00Z", into buf; returns buf. */
+char	*iso_time(time_t t, char buf[32]);
+/* A TIME_ISO string back to a time; 0 when s is not one. */
+time_t	 parse_iso(const char *s);
 
 /*
  * Reads the regular file at path, at most max bytes, into a NUL-terminated

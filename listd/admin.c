@@ -43,15 +43,6 @@ list_paths(const struct admin *a, const char *list, struct list_paths *p)
 }
 
 static void
-iso_time(time_t t, char buf[32])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
 iso_now(char buf[32])
 {
 	iso_time(time(NULL), buf);

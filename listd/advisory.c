@@ -7,26 +7,6 @@
 #include "listd/jobs.h"
 #include "policy/policy.h"
 
-void
-adv_iso(time_t t, char buf[32])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static time_t
-iso_time(const char *s)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof tm);
-	if (s == NULL || strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
-		return 0;
-	return timegm(&tm);
-}
-
 static enum adv_state
 state_of(const char *s)
 {
@@ -52,7 +32,7 @@ adv_get(struct store_txn *t, const char *list, const char *id, json_t **rec,
 	f->state = state_of(json_string_value(json_object_get(*rec, "state")));
 	f->last_revision = (long)json_integer_value(json_object_get(*rec,
 	    "revision"));
-	f->embargo = iso_time(json_string_value(json_object_get(*rec,
+	f->embargo = parse_iso(json_string_value(json_object_get(*rec,
 	    "embargo")));
 	return 0;
 }
@@ -79,7 +59,7 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
 	size_t i;
 	int rc;
 
-	adv_iso(time(NULL), now);
+	iso_time(time(NULL), now);
 	for (i = 0; i < kw->ncves; i++)
 		json_array_append_new(cves, json_string(kw->cve[i]));
 	r = rec ? json_incref(rec) : json_pack("{s:s, s:s, s:[]}", "list", list,
@@ -99,7 +79,7 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
 		json_object_set_new(r, "revision", json_integer(kw->revision));
 		json_object_set_new(r, "post", json_string(post));
 		if (d->state == ADV_EMBARGOED) {
-			adv_iso(d->embargo, when);
+			iso_time(d->embargo, when);
 			json_object_set_new(r, "embargo", json_string(when));
 		}
 		if (d->state == ADV_PUBLIC && json_object_get(r, "released-at") == NULL)
@@ -137,7 +117,7 @@ audit_release(struct store_txn *t, const char *list, const char *id,
 	json_t *e;
 	int rc;
 
-	adv_iso(time(NULL), now);
+	iso_time(time(NULL), now);
 	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, "
 	    "s:I, s:I}}", "time", now, "list", list, "actor", actor,
 	    "unix-user", "", "action", "advisory release", "subject", id,
@@ -185,7 +165,7 @@ release_in(struct store_txn *t, const struct policy *pol, const json_t *lrec,
 		pd_fail(err, PD_FAIL, "%s: its current revision's post is gone", id);
 		goto out;
 	}
-	adv_iso(time(NULL), now);
+	iso_time(time(NULL), now);
 	if (make_id("release-", pid, sizeof pid) == -1 ||
 	    (post = resend_post(list, pid, "release", src, now)) == NULL) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory or randomness");
@@ -256,7 +236,7 @@ due_one(const char *key, json_t *a, void *arg)
 	(void)key;
 	memset(&f, 0, sizeof f);
 	f.state = state_of(json_string_value(json_object_get(a, "state")));
-	f.embargo = iso_time(json_string_value(json_object_get(a, "embargo")));
+	f.embargo = parse_iso(json_string_value(json_object_get(a, "embargo")));
 	if (adv_release_due(&f, time(NULL)))
 		json_array_append_new(arg, json_pack("{s:O, s:O}", "list",
 		    json_object_get(a, "list"), "id", json_object_get(a, "id")));
@@ -325,7 +305,7 @@ adv_backfill(struct store_txn *t, const char *list, const char *member,
 		json_decref(advs);
 		return -1;
 	}
-	adv_iso(time(NULL), now);
+	iso_time(time(NULL), now);
 	json_array_foreach(advs, i, a) {
 		src = post = NULL;
 		store_member_key(list, json_string_value(json_object_get(a,

@@ -54,7 +54,4 @@ int	adv_release_due_all(struct store *, const char *datadir, unsigned *n,
 int	adv_backfill(struct store_txn *, const char *list, const char *member,
 	    size_t *n, struct pd_err *err);
 
-/* "2026-12-01T12:00:00Z" for a time, into buf (32 bytes). */
-void	adv_iso(time_t, char buf[32]);
-
 #endif

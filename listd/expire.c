@@ -57,7 +57,7 @@ expire_one(struct store *st, const json_t *h, unsigned days,
 	    list, jstr(h, "decided-at"), jstr(h, "reason"), days,
 	    jstr(h, "from"), jstr(h, "sender"), jstr(h, "subject"));
 	snprintf(nid, sizeof nid, "expired-%s", id);
-	adv_iso(time(NULL), now);
+	iso_time(time(NULL), now);
 	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "time", now,
 	    "list", list, "actor", "listd", "unix-user", "", "action",
 	    "held expire", "subject", id, "outcome", "removed", "reason",
@@ -83,17 +83,6 @@ expire_one(struct store *st, const json_t *h, unsigned days,
 		return err->status == PD_REFUSED ? 0 : -1;
 	}
 	return store_commit(t, err);
-}
-
-static time_t
-held_at(const json_t *h)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof tm);
-	if (strptime(jstr(h, "decided-at"), "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
-		return 0;
-	return timegm(&tm);
 }
 
 int
@@ -125,7 +114,7 @@ held_expire_due(const struct conf *conf, struct store *st, unsigned *n,
 			    limit_days(conf, jstr(h, "list"))));
 		days = (unsigned)json_integer_value(json_object_get(limits,
 		    jstr(h, "list")));
-		at = held_at(h);
+		at = parse_iso(jstr(h, "decided-at"));
 		if (days == 0 || at == 0 || now - at < (time_t)days * 86400)
 			continue;
 		if ((rc = expire_one(st, h, days, err)) == 0)

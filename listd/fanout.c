@@ -32,11 +32,7 @@ jstr(const json_t *o, const char *key)
 static void
 iso_now(char buf[32])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	iso_time(time(NULL), buf);
 }
 
 static void

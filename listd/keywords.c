@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/util.h"
 #include "listd/keywords.h"
 
 #define KW_LINE_MAX	256
@@ -195,14 +196,13 @@ void
 kw_describe(const struct keywords *kw, char *buf, size_t len)
 {
 	char when[32] = "none";
-	struct tm tm;
 
 	if (!kw->present) {
 		snprintf(buf, len, "no advisory keywords");
 		return;
 	}
-	if (kw->embargo_set && !kw->embargo_none && gmtime_r(&kw->embargo, &tm))
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	if (kw->embargo_set && !kw->embargo_none)
+		fmt_time(kw->embargo, "%Y-%m-%d %H:%M UTC", when, sizeof when);
 	snprintf(buf, len, "%s revision %ld, embargo %s%s", kw->advisory,
 	    kw->revision, kw->embargo_set ? when : "not given",
 	    kw->resend ? ", resend requested" : "");

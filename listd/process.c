@@ -622,7 +622,6 @@ keywords_json(const struct keywords *kw)
 {
 	json_t *o, *cves = json_array();
 	char when[32];
-	struct tm tm;
 	size_t i;
 
 	for (i = 0; i < kw->ncves; i++)
@@ -634,10 +633,9 @@ keywords_json(const struct keywords *kw)
 		return NULL;
 	if (kw->embargo_none)
 		json_object_set_new(o, "embargo", json_string("none"));
-	else if (kw->embargo_set && gmtime_r(&kw->embargo, &tm) != NULL) {
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		json_object_set_new(o, "embargo", json_string(when));
-	}
+	else if (kw->embargo_set)
+		json_object_set_new(o, "embargo", json_string(iso_time(kw->embargo,
+		    when)));
 	if (kw->extension[0] != '\0')
 		json_object_set_new(o, "extension", json_string(kw->extension));
 	return o;
@@ -648,12 +646,9 @@ decision_record(const json_t *in, const struct auth *a,
     const struct decision *d)
 {
 	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
 	json_t *o;
 
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	iso_time(time(NULL), now);
 	o = json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:s, s:s}",
 	    "id", json_object_get(in, "id"), "list", json_object_get(in, "list"),
 	    "sender", json_object_get(in, "sender"),

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/util.h"
 #include "policy/embargo.h"
 
 #define DAY	86400
@@ -58,11 +59,8 @@ static struct when
 utc(time_t t)
 {
 	struct when w;
-	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(w.s, sizeof(w.s), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(w.s, sizeof(w.s), "(time %lld)", (long long)t);
+	fmt_time(t, "%Y-%m-%d %H:%M UTC", w.s, sizeof(w.s));
 	return w;
 }
 

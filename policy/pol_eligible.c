@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/util.h"
 #include "policy/policy.h"
 
 #define DAY	86400
@@ -60,11 +61,8 @@ static struct day
 ymd(time_t t)
 {
 	struct day d;
-	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(d.s, sizeof(d.s), "%Y-%m-%d", &tm) == 0)
-		snprintf(d.s, sizeof(d.s), "(time %lld)", (long long)t);
+	fmt_time(t, "%Y-%m-%d", d.s, sizeof(d.s));
 	return d;
 }
 

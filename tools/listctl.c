@@ -383,8 +383,7 @@ run_queue(struct admin *a, char **args, struct opts *o)
 		json_array_foreach(js, i, j) {
 			t = (time_t)json_integer_value(json_object_get(j,
 			    "next-attempt"));
-			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ",
-			    gmtime(&t));
+			iso_time(t, when);
 			printf("%s\t%s\t%s\t%lld\t%s\t%s\n", s(j, "post"),
 			    s(j, "member"), s(j, "state"), (long long)
 			    json_integer_value(json_object_get(j, "attempts")),

@@ -1,6 +1,7 @@
 /* tests/unit/test_keywords.c: the advisory keyword block, line by line. */
 #include <string.h>
 
+#include "common/util.h"
 #include "listd/keywords.h"
 #include "tap.h"
 
@@ -90,9 +91,27 @@ test_bad(void)
 	    "line 2", "an overlong CVE");
 }
 
+/* The shared UTC time forms (common/util.c) the keywords and store use. */
+static void
+test_times(void)
+{
+	char buf[32];
+
+	is_str(iso_time(1796126400, buf), "2026-12-01T12:00:00Z", "iso_time");
+	ok(parse_iso("2026-12-01T12:00:00Z") == 1796126400, "parse_iso");
+	ok(parse_iso(iso_time(1234567890, buf)) == 1234567890,
+	    "iso_time and parse_iso round-trip");
+	ok(parse_iso("2026-12-01 12:00 UTC") == 0 && parse_iso("") == 0 &&
+	    parse_iso(NULL) == 0 && parse_iso("2026-12-01T12:00:00Zjunk") == 0,
+	    "parse_iso refuses anything else");
+	is_str(fmt_time(1796126400, "%Y-%m-%d %H:%M UTC", buf, sizeof buf),
+	    "2026-12-01 12:00 UTC", "fmt_time with the keyword's form");
+}
+
 int
 main(void)
 {
+	test_times();
 	test_good();
 	test_ordinary();
 	test_bad();
