@@ -574,15 +574,6 @@ keys_stop_agent(const char *home)
 
 /* ---- decryption and signatures -------------------------------------- */
 
-const char *
-keys_sig_state_name(enum keys_sig_state s)
-{
-	static const char *const names[] = { "good", "bad", "no-key",
-	    "key-expired", "key-revoked", "error" };
-
-	return (size_t)s < sizeof names / sizeof names[0] ? names[s] : "error";
-}
-
 void
 keys_plain_free(char *plain, size_t len)
 {

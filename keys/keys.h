@@ -91,8 +91,6 @@ struct keys_sigs {
 	} sig[KEYS_MAX_SIGS];
 };
 
-const char *keys_sig_state_name(enum keys_sig_state);
-
 /* Plaintext handed out below: wiped and freed by keys_plain_free(). */
 void	keys_plain_free(char *plain, size_t len);
 

@@ -911,6 +911,10 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, const char *key,
 			pthread_mutex_unlock(&d->lock);
 		}
 	} else {
+		/* A 5xx before RCPT is the relay refusing the list, not the
+		   member's mailbox refusing the copy: retry, do not fail. */
+		if (!res.temporary && res.stage < SMTP_RCPT)
+			res.temporary = true;
 		if (res.temporary) {	/* start afresh next time */
 			smtp_close(*conn);
 			*conn = NULL;

@@ -191,19 +191,3 @@ kw_parse(const char *text, size_t len, struct keywords *kw, char *err,
 		kw->revision = 1;
 	return 0;
 }
-
-void
-kw_describe(const struct keywords *kw, char *buf, size_t len)
-{
-	char when[32] = "none";
-
-	if (!kw->present) {
-		snprintf(buf, len, "no advisory keywords");
-		return;
-	}
-	if (kw->embargo_set && !kw->embargo_none)
-		fmt_time(kw->embargo, "%Y-%m-%d %H:%M UTC", when, sizeof when);
-	snprintf(buf, len, "%s revision %ld, embargo %s%s", kw->advisory,
-	    kw->revision, kw->embargo_set ? when : "not given",
-	    kw->resend ? ", resend requested" : "");
-}

@@ -44,7 +44,4 @@ struct keywords {
 int	kw_parse(const char *text, size_t len, struct keywords *out, char *err,
 	    size_t errlen);
 
-/* The keywords as JSON-ready text: "XSA-123 rev 2, embargo ..." in buf. */
-void	kw_describe(const struct keywords *, char *buf, size_t len);
-
 #endif

@@ -22,6 +22,8 @@
  * --slow-ms sleeps before every reply; --hangup-after N closes each
  * connection, without a reply, at the first command after its Nth message
  * (a server that drops an idle connection just as the client reuses it);
+ * --reject-sender answers 550 to every MAIL FROM (a relay that refuses the
+ * list itself, not a recipient);
  * --freeze-after N answers nothing more once N messages were accepted, and
  * keeps nothing more (a server that hangs: for crash tests, since a client
  * killed then has no accepted copy it does not know of).
@@ -76,6 +78,7 @@ struct opts {
 	long		 slow_ms;
 	long		 hangup_after;
 	long		 freeze_after;
+	bool		 reject_sender;	/* 550 to every MAIL FROM */
 };
 
 struct sess {
@@ -520,6 +523,8 @@ command(struct sess *s, const char *line)
 			return reply(s, "503 5.5.1 nested MAIL");
 		if (parse_path(line + 10, s->from) == -1)
 			return reply(s, "501 5.1.7 bad sender address syntax");
+		if (o.reject_sender)
+			return reply(s, "550 5.7.1 sender refused by this relay");
 		s->mail = true;
 		return reply(s, "250 2.1.0 Ok");
 	}
@@ -649,7 +654,7 @@ usage(void)
 	    "         [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... "
 	    "[--max-seconds S]\n"
 	    "         [--max-messages M] [--slow-ms MS] [--hangup-after N]\n"
-	    "         [--freeze-after N]\n");
+	    "         [--freeze-after N] [--reject-sender]\n");
 	exit(64);
 }
 
@@ -695,6 +700,7 @@ parse_opts(int argc, char **argv)
 		{ "slow-ms", required_argument, NULL, 'w' },
 		{ "hangup-after", required_argument, NULL, 'h' },
 		{ "freeze-after", required_argument, NULL, 'F' },
+		{ "reject-sender", no_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -712,6 +718,7 @@ parse_opts(int argc, char **argv)
 		case 'w': o.slow_ms = number(optarg, 600000); break;
 		case 'h': o.hangup_after = number(optarg, LONG_MAX); break;
 		case 'F': o.freeze_after = number(optarg, LONG_MAX); break;
+		case 'X': o.reject_sender = true; break;
 		default: usage();
 		}
 	if (optind != argc)

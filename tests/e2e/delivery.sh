@@ -109,4 +109,20 @@ like "$(lc audit $L)" "post delivered .* with failures" "the post is delivered w
 like "$(lc audit $L)" "notice .* encrypted" "the admins get an encrypted notice"
 stop_sink
 
+# ---- a relay that refuses the list itself -------------------------------------------------
+# A 5xx to MAIL FROM is the relay's trouble, not each member's: retried.
+advisory "$W/adv4" XSA-4 1
+start_sink --reject-sender
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "relay" "$W/adv4" >"$W/relay.eml"
+before=$(cat "$W"/sink.*/log | wc -l)
+lc inject $L <"$W/relay.eml"
+listd_once >/dev/null 2>&1
+is "$(lc queue $L | grep -c '	retry	1	.*550 5.7.1 sender refused')" $((N + 2)) \
+    "a relay refusing the sender leaves every copy for a retry, none failed"
+stop_sink
+start_sink
+ok "once the relay accepts, they go out" until_done
+is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) "each once"
+stop_sink
+
 done_testing

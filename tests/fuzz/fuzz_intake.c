@@ -20,7 +20,6 @@ keywords_of(const char *text, size_t len)
 	char err[256];
 
 	kw_parse(text, len, &kw, err, sizeof err);
-	kw_describe(&kw, err, sizeof err);
 }
 
 int
