@@ -15,6 +15,7 @@
 #include "listd/advisory.h"
 #include "listd/jobs.h"
 #include "listd/inbox.h"
+#include "listd/reporter.h"
 #include "listd/store.h"
 #include "policy/policy.h"
 
@@ -539,7 +540,7 @@ parse_candidate(const struct admin_member_opts *o, struct candidate *c,
 		return -1;
 	if (o->role == NULL || pol_role_parse(o->role, &c->role) == -1)
 		return pd_fail(err, PD_REFUSED, "unknown role '%s': use member, "
-		    "team, moderator or admin", o->role ? o->role : "");
+		    "team, moderator, admin or reporter", o->role ? o->role : "");
 	if (o->vouched_by != NULL &&
 	    addr_normalize(o->vouched_by, c->voucher, err) == -1)
 		return -1;
@@ -666,6 +667,31 @@ fpr_in_use(struct admin *a, const char *list, const char *fpr,
 	return rc != 0;
 }
 
+/*
+ * What a new member missed: the embargoed advisories (with backfill), or
+ * for a reporter the team's replies that waited for its key.
+ */
+static int
+catch_up(struct store_txn *t, const struct candidate *c, json_t *rec,
+    bool backfill, struct pd_err *err)
+{
+	size_t n = 0;
+
+	if (c->role == POL_ROLE_REPORTER) {
+		if (reporter_key_added(t, c->list, c->address, &n, err) == -1)
+			return -1;
+		if (n > 0)
+			json_object_set_new(rec, "replies-released",
+			    json_integer((json_int_t)n));
+		return 0;
+	}
+	if (backfill && adv_backfill(t, c->list, c->address, &n, err) == -1)
+		return -1;
+	if (n > 0)
+		json_object_set_new(rec, "backfill", json_integer((json_int_t)n));
+	return 0;
+}
+
 /* Commits the member and its audit entry; the key is already imported. */
 static int
 commit_member(struct admin *a, struct candidate *c, json_t *rec,
@@ -673,16 +699,12 @@ commit_member(struct admin *a, struct candidate *c, json_t *rec,
 {
 	struct store_txn *t;
 	char key[STORE_KEY_MAX];
-	size_t n = 0;
 
 	store_member_key(c->list, c->address, key);
 	if (store_begin(a->store, true, &t, err) == -1)
 		return -1;
-	/* The member's record, and the embargoed advisories it missed. */
 	if (store_put(t, STORE_MEMBERS, key, rec, true, err) == -1 ||
-	    (backfill && adv_backfill(t, c->list, c->address, &n, err) == -1) ||
-	    (n > 0 && json_object_set_new(rec, "backfill",
-	    json_integer((json_int_t)n)) == -1) ||
+	    catch_up(t, c, rec, backfill, err) == -1 ||
 	    audit_done(a, t, c->list, "member add", c->address, rec, err) == -1) {
 		store_abort(t);
 		return -1;
@@ -1261,6 +1283,38 @@ take_held(struct admin *a, struct store_txn *t, const char *list,
 	return store_del(t, STORE_HELD, key, err);
 }
 
+/*
+ * An approved report from outside the list starts its reporter's thread
+ * (reporter.h): the team's replies to it are copied to the address in its
+ * From: header, which the moderator saw.  Mail from a member (other than a
+ * reporter) starts none.
+ */
+static int
+start_thread(struct store_txn *t, const char *list, const char *id,
+    const json_t *rec, json_t *post, struct pd_err *err)
+{
+	const char *from = json_str(rec, "from");
+	json_t *m = NULL;
+	bool known;
+	char key[STORE_KEY_MAX];
+
+	if (from[0] == '\0' || json_str(rec, "message-id")[0] == '\0')
+		return 0;
+	store_member_key(list, from, key);
+	if (store_get(t, STORE_MEMBERS, key, &m, err) == -1)
+		return -1;
+	if (m != NULL && strcmp(json_str(m, "role"), "reporter") != 0) {
+		json_decref(m);
+		return 0;
+	}
+	json_decref(m);
+	if (reporter_thread_add(t, list, json_str(rec, "message-id"), from, id,
+	    &known, err) == -1)
+		return -1;
+	json_object_set_new(post, "reporter", json_string(from));
+	return 0;
+}
+
 static int
 moderate(struct admin *a, const char *list_in, const char *id, bool approve,
     const char *reason, struct pd_err *err)
@@ -1287,8 +1341,8 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approve,
 		    "approved-by", a->actor, "approved-at", now);
 		store_member_key(list, id, key);
 		if (post == NULL || jobs_for_members(t, list, id, NULL, NULL, &n,
-		    err) == -1 || store_put(t, STORE_POSTS, key, post, true,
-		    err) == -1)
+		    err) == -1 || start_thread(t, list, id, rec, post, err) == -1 ||
+		    store_put(t, STORE_POSTS, key, post, true, err) == -1)
 			goto out;
 	} else {
 		if (store_del(t, STORE_MESSAGES, id, err) == -1)
@@ -1314,9 +1368,10 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approve,
 			}
 		}
 	}
-	detail = json_pack("{s:O, s:O, s:I}", "held-for", json_object_get(rec,
-	    "reason"), "from", json_object_get(rec, "from"), "copies",
-	    (json_int_t)n);
+	detail = json_pack("{s:O, s:O, s:I, s:O*}", "held-for",
+	    json_object_get(rec, "reason"), "from", json_object_get(rec, "from"),
+	    "copies", (json_int_t)n, "reporter", json_object_get(post,
+	    "reporter"));
 	if (reason != NULL)
 		json_object_set_new(detail, "reason", json_string(reason));
 	rc = audit_done(a, t, list, approve ? "held approve" : "held reject",

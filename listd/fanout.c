@@ -849,6 +849,35 @@ in_ledger(struct delivery *d, const char *key)
 	return v != NULL;
 }
 
+/*
+ * The headers of a copy of post: a new Message-ID for each copy, but a
+ * reporter's copy of a reply keeps the reply's own and its threading
+ * headers, so that the reporter's answer finds the thread.  A public copy
+ * carries the real Subject; an encrypted one a neutral one.
+ */
+static void
+copy_headers(const json_t *post, const char *list, const char *id,
+    bool public, char *mid, size_t len, struct msg_copy *mc)
+{
+	bool reply = strcmp(jstr(post, "kind"), "reporter-copy") == 0;
+	const char *own = jstr(post, "message-id");
+	unsigned rnd;
+
+	if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+		rnd = (unsigned)time(NULL);
+	if (reply && own[0] != '\0')
+		snprintf(mid, len, "%.*s", (int)strcspn(own + (*own == '<'),
+		    ">"), own + (*own == '<'));
+	else
+		snprintf(mid, len, "%s.%08x@%s", id, rnd, strrchr(list, '@') + 1);
+	/* Members' encrypted copies name no other message outside. */
+	*mc = (struct msg_copy){ list, public ? jstr(post, "subject") :
+	    FANOUT_SUBJECT, mid, public || reply ? json_string_value(
+	    json_object_get(post, "in-reply-to")) : NULL, reply ?
+	    json_string_value(json_object_get(post, "references")) : NULL,
+	    strcmp(jstr(post, "kind"), "auto-reply") == 0 };
+}
+
 /* Builds and sends one member's copy; returns -1 on store trouble only. */
 static int
 deliver_one(struct delivery *d, struct smtp_conn **conn, const char *key,
@@ -857,10 +886,9 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, const char *key,
 	struct smtp_result res = { 0 };
 	struct post_cut *c;
 	struct msg_copy mc;
-	char from[ADDR_MAX + 16], mid[160], *armored = NULL, *copy = NULL;
+	char from[ADDR_MAX + 16], mid[420], *armored = NULL, *copy = NULL;
 	size_t alen, clen;
 	const char *list = jstr(job, "list");
-	unsigned rnd;
 	bool public;
 	int rc = 0;
 
@@ -877,22 +905,15 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, const char *key,
 		    c && !public && c->sp ? err->text : "the prepared post is missing");
 		return record_attempt(d, key, job, &res, false, err);
 	}
-	if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-		rnd = (unsigned)time(NULL);
-	snprintf(mid, sizeof mid, "%s.%08x@%s", jstr(job, "post"), rnd,
-	    strrchr(list, '@') + 1);
+	copy_headers(c->post, list, jstr(job, "post"), public, mid, sizeof mid,
+	    &mc);
 	bounce_address(list, from, sizeof from);
-	if (public) {	/* public now: the real Subject, signed in clear */
-		mc = (struct msg_copy){ list, jstr(c->post, "subject"), mid,
-		    json_string_value(json_object_get(c->post, "in-reply-to")),
-		    strcmp(jstr(c->post, "kind"), "auto-reply") == 0 };
+	if (public)
 		rc = msg_signed_copy(&mc, jstr(job, "member"), c->pub, c->pub_len,
 		    c->sig, c->sig_len, jstr(c->post, "micalg"), &copy, &clen,
 		    err);
-	} else {
-		mc = (struct msg_copy){ list, FANOUT_SUBJECT, mid, NULL, false };
+	else
 		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
-	}
 	if (rc == -1)
 		goto out;
 	if (*conn == NULL && smtp_open(d->conf->smtp_url,
@@ -990,6 +1011,28 @@ count_job(struct tally *c, json_t *job)
 		c->pending++;
 }
 
+/*
+ * A reporter's plaintext copy was kept in clear only to be sent: once it
+ * is, it goes.  (Public copies of published advisories stay.)
+ */
+static int
+forget_plaintext(struct store_txn *t, const json_t *post, struct pd_err *err)
+{
+	static const char *const ext[] = { "pub", "sig" };
+	char key[80];
+	size_t i;
+
+	if (strcmp(jstr(post, "kind"), "reporter-copy") != 0)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof key, "%s.%s", jstr(post, "id"), ext[i]);
+		if (store_del(t, STORE_MESSAGES, key, err) == -1 &&
+		    err->status != PD_REFUSED)
+			return -1;	/* PD_REFUSED: it had none */
+	}
+	return 0;
+}
+
 /* One post: done once no job waits; the admins hear of failed copies. */
 static void
 finish_post(const struct conf *conf, struct store *st, const char *list,
@@ -1021,6 +1064,7 @@ finish_post(const struct conf *conf, struct store *st, const char *list,
 	json_object_set_new(post, "failed", json_integer((json_int_t)c.failed));
 	if (store_begin(st, true, &t, &err) == 0) {
 		if (store_put(t, STORE_POSTS, key, post, false, &err) == 0 &&
+		    forget_plaintext(t, post, &err) == 0 &&
 		    audit(t, list, "post delivered", id, c.failed ? "with failures" :
 		    "all sent", json_pack("{s:I, s:I, s:I}", "sent",
 		    (json_int_t)c.sent, "failed", (json_int_t)c.failed, "skipped",

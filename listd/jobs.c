@@ -45,10 +45,14 @@ member_job(const char *key, json_t *m, void *arg)
 	struct scan *s = arg;
 	const char *addr = json_string_value(json_object_get(m, "address"));
 	const char *state = json_string_value(json_object_get(m, "state"));
+	const char *role = json_string_value(json_object_get(m, "role"));
 
 	(void)key;
 	if (addr == NULL || state == NULL || strcmp(state, "active") != 0 ||
 	    (s->only != NULL && strcmp(addr, s->only) != 0))
+		return 0;
+	/* A reporter gets only the replies in its thread, by name. */
+	if (s->only == NULL && role != NULL && strcmp(role, "reporter") == 0)
 		return 0;
 	if (put_job(s->t, json_string_value(json_object_get(m, "list")),
 	    s->post, addr, false, s->kw, s->err) == -1)

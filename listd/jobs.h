@@ -12,8 +12,8 @@
 #include "listd/store.h"
 
 /*
- * A job for post on list for every active member (or, with only, for that
- * member alone), carrying the advisory and revision of kw (may be NULL)
+ * A job for post on list for every active member but reporters (or, with
+ * only, for that member alone, a reporter too), carrying the advisory and revision of kw (may be NULL)
  * for the ledger.  *n counts them.
  */
 int	jobs_for_members(struct store_txn *, const char *list, const char *post,

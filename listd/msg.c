@@ -567,6 +567,21 @@ leaf(const char *type, const char *subtype, const char *text, size_t len)
 	return part;
 }
 
+/* A reply's threading headers, and RFC 3834's mark on an auto-reply. */
+static void
+reply_headers(GMimeMessage *m, const struct msg_copy *c)
+{
+	if (c->auto_replied)
+		g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
+		    "auto-replied", NULL);
+	if (c->in_reply_to != NULL && c->in_reply_to[0] != '\0')
+		g_mime_object_set_header(GMIME_OBJECT(m), "In-Reply-To",
+		    c->in_reply_to, NULL);
+	if (c->references != NULL && c->references[0] != '\0')
+		g_mime_object_set_header(GMIME_OBJECT(m), "References",
+		    c->references, NULL);
+}
+
 int
 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
     size_t armored_len, char **out, size_t *len, struct pd_err *err)
@@ -594,6 +609,7 @@ msg_encrypted_copy(const struct msg_copy *c, const char *armored,
 	g_mime_object_set_header(GMIME_OBJECT(m), "List-Id", list_id, NULL);
 	g_mime_object_set_header(GMIME_OBJECT(m), "List-Post", "NO", NULL);
 	g_mime_object_set_header(GMIME_OBJECT(m), "X-Loop", c->list, NULL);
+	reply_headers(m, c);
 	mp = g_mime_multipart_new_with_subtype("encrypted");
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mp), "protocol",
 	    "application/pgp-encrypted");
@@ -669,12 +685,7 @@ msg_signed_copy(const struct msg_copy *c, const char *to, const char *payload,
 	g_mime_message_set_date(m, now);
 	g_date_time_unref(now);
 	g_mime_object_set_header(GMIME_OBJECT(m), "X-Loop", c->list, NULL);
-	if (c->auto_replied)	/* RFC 3834 */
-		g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
-		    "auto-replied", NULL);
-	if (c->in_reply_to != NULL && c->in_reply_to[0] != '\0')
-		g_mime_object_set_header(GMIME_OBJECT(m), "In-Reply-To",
-		    c->in_reply_to, NULL);
+	reply_headers(m, c);
 	mp = g_mime_multipart_new_with_subtype("signed");
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mp), "protocol",
 	    "application/pgp-signature");

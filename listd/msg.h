@@ -100,7 +100,8 @@ struct msg_copy {
 	const char	*list;		/* From:, To: and the List-Id */
 	const char	*subject;	/* neutral, e.g. "[...]" */
 	const char	*message_id;	/* unique per copy, without <> */
-	const char	*in_reply_to;	/* an auto-reply's, or NULL */
+	const char	*in_reply_to;	/* an auto-reply's or a reply's, or NULL */
+	const char	*references;	/* a reply's, or NULL */
 	bool		 auto_replied;	/* Auto-Submitted: auto-replied */
 };
 

@@ -23,6 +23,7 @@
 #include "listd/keywords.h"
 #include "listd/msg.h"
 #include "listd/process.h"
+#include "listd/reporter.h"
 #include "policy/embargo.h"
 
 #define AUTH_MAX_NESTING	3	/* encrypted in signed in encrypted... */
@@ -33,6 +34,7 @@ struct auth {
 	char		 from[ADDR_MAX + 1];	/* unverified, for display */
 	char		 message_id[256];
 	char		 subject[256];	/* the inner one when decrypted */
+	char		 in_reply_to[512], references[2048];	/* threads */
 	bool		 loop_header;
 	bool		 may_auto_reply;	/* RFC 3834 section 2 allows it */
 	struct keys_sigs sigs;
@@ -56,6 +58,8 @@ struct decision {
 	char		 text[600];	/* one line for the moderator */
 	char		 signer[41];
 	char		 signer_address[ADDR_MAX + 1];
+	char		 reporter_signer[ADDR_MAX + 1];	/* a reporter's
+					   good signature: its address */
 	time_t		 signed_at;	/* the deciding signature's time */
 	unsigned long long text_hash;	/* of the signed text */
 	struct keywords	 kw;
@@ -275,6 +279,8 @@ show_headers(struct run *r, struct msg *m, struct auth *a)
 	copy_header(m, "From", a->h_from, sizeof a->h_from);
 	copy_header(m, "To", a->h_to, sizeof a->h_to);
 	copy_header(m, "Date", a->h_date, sizeof a->h_date);
+	copy_header(m, "In-Reply-To", a->in_reply_to, sizeof a->in_reply_to);
+	copy_header(m, "References", a->references, sizeof a->references);
 
 	msg_address(m, "From", a->from);
 	snprintf(a->message_id, sizeof a->message_id, "%s",
@@ -421,10 +427,13 @@ judge_signer(struct run *r, const char *fpr, time_t created,
 	state = json_string_value(json_object_get(m, "state"));
 	if (state == NULL || strcmp(state, "active") != 0)
 		hold(d, "suspended", "signed by %s, who is suspended", addr);
-	else if (role == NULL || strcmp(role, "team") != 0)
+	else if (role == NULL || strcmp(role, "team") != 0) {
+		if (role != NULL && strcmp(role, "reporter") == 0)
+			snprintf(d->reporter_signer, sizeof d->reporter_signer,
+			    "%s", addr);
 		hold(d, "not-team", "signed by %s (role %s), who is not on the "
 		    "team", addr, role ? role : "?");
-	else if (!*team_ok) {
+	} else if (!*team_ok) {
 		*team_ok = true;
 		snprintf(d->signer, sizeof d->signer, "%s", fpr);
 		snprintf(d->signer_address, sizeof d->signer_address, "%s", addr);
@@ -541,10 +550,12 @@ auto_reply_later(struct run *r, struct store_txn *t, json_t *rec,
 	store_member_key(r->list, sender, key);
 	if (store_get(t, STORE_MEMBERS, key, &v, err) == -1)
 		return -1;
-	if (v != NULL) {	/* members are not auto-replied to */
+	if (v != NULL && strcmp(json_string_value(json_object_get(v, "role")),
+	    "reporter") != 0) {	/* members are not auto-replied to */
 		json_decref(v);
 		return 0;
 	}
+	json_decref(v);
 	snprintf(text, sizeof text, "auto-reply:%s", sender);
 	store_member_key(r->list, text, key);
 	if (store_get(t, STORE_SEEN, key, &seen, err) == -1)
@@ -659,6 +670,10 @@ decision_record(const json_t *in, const struct auth *a,
 		return NULL;
 	json_object_set(o, "received", json_object_get(in, "received"));
 	json_object_set_new(o, "may-auto-reply", json_boolean(a->may_auto_reply));
+	if (a->in_reply_to[0] != '\0')
+		json_object_set_new(o, "in-reply-to", json_string(a->in_reply_to));
+	if (a->references[0] != '\0')
+		json_object_set_new(o, "references", json_string(a->references));
 	if (d->signer[0] != '\0') {
 		json_object_set_new(o, "signer", json_string(d->signer));
 		json_object_set_new(o, "signer-address",
@@ -827,6 +842,89 @@ replayed(struct run *r, struct store_txn *t, const char *id, json_t *rec,
 	return true;
 }
 
+/*
+ * Whether a held message is the reporter's further mail in its thread that
+ * the policy lets go on: signed by the reporter's key, or (accept) from
+ * the reporter's address with no signature or an unknown one.  Anything
+ * graver (a bad signature, a loop, malformed mail) stays held.
+ */
+static bool
+follow_up(const struct policy *pol, const json_t *rec, const struct auth *a,
+    const struct decision *d, const char *reporter)
+{
+	const char *reason = json_string_value(json_object_get(rec, "reason"));
+
+	if (pol->reporter_followups == POL_FOLLOW_HOLD || reason == NULL ||
+	    a->message_id[0] == '\0')
+		return false;
+	if (strcmp(reason, "not-team") == 0 &&
+	    strcmp(d->reporter_signer, reporter) == 0)
+		return true;
+	return pol->reporter_followups == POL_FOLLOW_ACCEPT &&
+	    (strcmp(reason, "unsigned") == 0 || strcmp(reason,
+	    "non-member") == 0) && strcmp(a->from, reporter) == 0;
+}
+
+/*
+ * Reporters' threads (reporter.h), in the decision's transaction.  A post
+ * that goes to the members in a reporter's thread joins the thread and is
+ * copied to the reporter; a held message that is the reporter's follow-up
+ * goes on instead (*distribute set), unless its Message-ID was seen in the
+ * thread before, when it stays held as a replay.
+ */
+static int
+in_thread(struct run *r, struct store_txn *t, const char *id, json_t *rec,
+    const struct auth *a, const struct decision *d, bool *distribute,
+    struct pd_err *err)
+{
+	char reporter[ADDR_MAX + 1], why[600];
+	const char *how;
+	bool known;
+
+	if (reporter_thread_find(t, r->list, a->in_reply_to, a->references,
+	    reporter, err) == -1)
+		return -1;
+	if (reporter[0] == '\0')
+		return 0;
+	if (*distribute) {
+		if (json_object_get(rec, "jobs") == NULL)
+			return 0;	/* not to the members: not to the reporter */
+		if (reporter_thread_add(t, r->list, a->message_id, reporter, id,
+		    &known, err) == -1 || reporter_copy_later(t, r->list, r->pol,
+		    rec, reporter, &how, err) == -1)
+			return -1;
+		if (how[0] != '\0')
+			json_object_set_new(rec, "reporter-copy", json_pack(
+			    "{s:s, s:s}", "to", reporter, "how", how));
+		return 0;
+	}
+	if (!follow_up(r->pol, rec, a, d, reporter))
+		return 0;
+	if (reporter_thread_add(t, r->list, a->message_id, reporter, id, &known,
+	    err) == -1)
+		return -1;
+	if (known) {
+		json_object_set_new(rec, "reason", json_string("replay"));
+		json_object_set_new(rec, "reason-text", json_string("its Message-ID "
+		    "was in the reporter's thread before: a replay is not sent "
+		    "again"));
+		return 0;
+	}
+	snprintf(why, sizeof why, "a follow-up by reporter %s in its thread "
+	    "(reporter-followups = %s)", reporter,
+	    pol_followups_name(r->pol->reporter_followups));
+	json_object_set_new(rec, "decision", json_string("distribute"));
+	json_object_set_new(rec, "accepted-as", json_string(why));
+	json_object_set_new(rec, "held-for", json_object_get(rec, "reason") ?
+	    json_incref(json_object_get(rec, "reason")) : json_null());
+	json_object_del(rec, "reason");
+	json_object_del(rec, "reason-text");
+	/* Unsigned content goes on as a moderator's approval would let it. */
+	json_object_set_new(rec, "moderated", json_true());
+	*distribute = true;
+	return make_jobs(r, t, id, rec, err);
+}
+
 /* The audit entry of a decision. */
 static json_t *
 decision_audit(struct run *r, const char *id, json_t *rec, bool distribute)
@@ -840,8 +938,9 @@ decision_audit(struct run *r, const char *id, json_t *rec, bool distribute)
 	    distribute ? "decision" : "reason"));
 	if (e == NULL)
 		return NULL;
-	json_object_set(e, "reason", json_object_get(rec, distribute ?
-	    "signer-address" : "reason-text"));
+	json_object_set(e, "reason", json_object_get(rec, !distribute ?
+	    "reason-text" : json_object_get(rec, "accepted-as") ? "accepted-as" :
+	    "signer-address"));
 	json_object_set_new(e, "detail", json_pack("{s:O, s:O*, s:O*, s:O*}",
 	    "form", json_object_get(rec, "form"), "signer",
 	    json_object_get(rec, "signer"), "keywords",
@@ -852,8 +951,8 @@ decision_audit(struct run *r, const char *id, json_t *rec, bool distribute)
 
 /* Records the decision and takes the message out of the inbox, at once. */
 static int
-record(struct run *r, const char *id, json_t *rec, const struct decision *d,
-    struct pd_err *err)
+record(struct run *r, const char *id, json_t *rec, const struct auth *a,
+    const struct decision *d, struct pd_err *err)
 {
 	struct store_txn *t;
 	char key[STORE_KEY_MAX];
@@ -875,6 +974,8 @@ record(struct run *r, const char *id, json_t *rec, const struct decision *d,
 		rc = judge_advisory(r, t, id, rec, &d->kw, &distribute, err);
 	else
 		rc = distribute ? make_jobs(r, t, id, rec, err) : 0;
+	if (rc == 0)
+		rc = in_thread(r, t, id, rec, a, d, &distribute, err);
 	if (rc == 0 && !distribute)
 		rc = tell_moderators_later(r, t, id, rec, err);
 	if (rc == 0 && !distribute)
@@ -949,7 +1050,7 @@ process_one(struct run *r, const char *id, json_t *in, struct pd_err *err)
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
 	}
-	rc = record(r, id, rec, &d, err);
+	rc = record(r, id, rec, &a, &d, err);
 out:
 	keys_close(r->keys);
 	r->keys = NULL;

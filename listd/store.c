@@ -22,7 +22,7 @@ struct store_txn {
 
 static const char *const db_names[STORE_NDB] = {
 	"meta", "lists", "members", "audit", "inbox", "messages", "posts",
-	"held", "jobs", "ledger", "advisories", "seen"
+	"held", "jobs", "ledger", "advisories", "seen", "threads"
 };
 
 static int

@@ -33,6 +33,7 @@ enum store_db {
 	STORE_LEDGER,	/* list "\x1f" id "\x1f" member -> copy accepted by SMTP */
 	STORE_ADVISORIES, /* list "\x1f" advisory id -> state and revisions */
 	STORE_SEEN,	/* list "\x1f" signature -> the post that carried it */
+	STORE_THREADS,	/* list "\x1f" Message-ID -> a reporter's thread */
 	STORE_NDB
 };
 

@@ -66,6 +66,7 @@ static const cfg_opt_t keys_opts[] = {
 
 static int	parse_updates(cfg_t *, cfg_opt_t *, const char *, void *);
 static int	parse_action(cfg_t *, cfg_opt_t *, const char *, void *);
+static int	parse_followups(cfg_t *, cfg_opt_t *, const char *, void *);
 
 static const cfg_opt_t embargo_opts[] = {
 	CFG_INT("max-days", 14, CFGF_NONE),
@@ -83,6 +84,9 @@ static const cfg_opt_t moderation_opts[] = {
 	CFG_BOOL("auto-reply", cfg_false, CFGF_NONE),
 	CFG_INT("max-message-size", 10485760, CFGF_NONE),
 	CFG_INT("held-expire-days", 30, CFGF_NONE),
+	CFG_BOOL("reporter-plaintext", cfg_false, CFGF_NONE),
+	CFG_INT_CB("reporter-followups", POL_FOLLOW_HOLD, CFGF_NONE,
+	    parse_followups),
 	CFG_END()
 };
 
@@ -112,11 +116,18 @@ static const char *const action_names[] = {
 	[POL_ACT_REJECT] = "reject"
 };
 
+static const char *const followups_names[] = {
+	[POL_FOLLOW_HOLD] = "hold",
+	[POL_FOLLOW_SIGNED] = "signed",
+	[POL_FOLLOW_ACCEPT] = "accept"
+};
+
 static const char *const role_names[] = {
 	[POL_ROLE_MEMBER] = "member",
 	[POL_ROLE_TEAM] = "team",
 	[POL_ROLE_MODERATOR] = "moderator",
-	[POL_ROLE_ADMIN] = "admin"
+	[POL_ROLE_ADMIN] = "admin",
+	[POL_ROLE_REPORTER] = "reporter"
 };
 
 static const char *const rule_names[] = {
@@ -170,6 +181,12 @@ const char *
 pol_action_name(enum pol_action a)
 {
 	return name_of(action_names, NELEM(action_names), a);
+}
+
+const char *
+pol_followups_name(enum pol_followups f)
+{
+	return name_of(followups_names, NELEM(followups_names), f);
 }
 
 const char *
@@ -230,6 +247,13 @@ parse_action(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	return parse_enum(cfg, opt, value, result, action_names,
 	    NELEM(action_names));
+}
+
+static int
+parse_followups(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_enum(cfg, opt, value, result, followups_names,
+	    NELEM(followups_names));
 }
 
 /* An integer setting within [min, max] (LONG_MAX: no maximum). */
@@ -667,6 +691,9 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	pol->max_message_size = (unsigned long)cfg_getint(mo,
 	    "max-message-size");
 	pol->held_expire_days = (unsigned)cfg_getint(mo, "held-expire-days");
+	pol->reporter_plaintext = cfg_getbool(mo, "reporter-plaintext");
+	pol->reporter_followups = (enum pol_followups)cfg_getint(mo,
+	    "reporter-followups");
 	pol->release_copy_members = cfg_getbool(r, "copy-members");
 	return 0;
 }

@@ -25,6 +25,12 @@ enum pol_updates {		/* a new revision during the embargo */
 	POL_UPDATES_ON_REQUEST	/* sent only with "Resend: yes" */
 };
 
+enum pol_followups {		/* a reporter's further mail in its thread */
+	POL_FOLLOW_HOLD,	/* held, like any non-member's mail */
+	POL_FOLLOW_SIGNED,	/* accepted when signed by the reporter's key */
+	POL_FOLLOW_ACCEPT	/* accepted from the reporter's address too */
+};
+
 enum pol_action {		/* what becomes of a post that breaks a rule */
 	POL_ACT_HOLD,		/* kept for a moderator */
 	POL_ACT_REJECT		/* refused at intake (5xx), sender told */
@@ -65,6 +71,11 @@ struct policy {
 	unsigned long max_message_size;	/* bytes */
 	unsigned held_expire_days;	/* held mail goes after this many */
 
+	/* reporters: the team's replies in a report's thread */
+	bool	 reporter_plaintext;	/* to a reporter without a key: signed
+					   in clear; false: wait for a key */
+	enum pol_followups reporter_followups;
+
 	/* release */
 	bool	 release_copy_members;
 };
@@ -80,13 +91,19 @@ void	 pol_free(struct policy *);
 
 const char *pol_updates_name(enum pol_updates);
 const char *pol_action_name(enum pol_action);
+const char *pol_followups_name(enum pol_followups);
 
-/* Roles on a list.  Vendor criteria apply to POL_ROLE_MEMBER only. */
+/*
+ * Roles on a list.  Vendor criteria apply to POL_ROLE_MEMBER only.  A
+ * reporter gets no list mail: only the team's replies in its report's
+ * thread, encrypted to the key the list keeps for it.
+ */
 enum pol_role {
 	POL_ROLE_MEMBER,
 	POL_ROLE_TEAM,
 	POL_ROLE_MODERATOR,
-	POL_ROLE_ADMIN
+	POL_ROLE_ADMIN,
+	POL_ROLE_REPORTER
 };
 const char *pol_role_name(enum pol_role);
 int	 pol_role_parse(const char *, enum pol_role *);	/* 0 or -1 */

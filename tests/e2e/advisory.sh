@@ -78,13 +78,7 @@ P=$(copy_for $PUB)
 like "$(grep -i '^Subject:' "$P")" "public" "the public copy has its real Subject"
 like "$(grep -i '^Content-Type:' "$P" | head -n 1)" "multipart/signed" "it is signed in clear (PGP/MIME)"
 ok "it is not encrypted" sh -c "! grep -q 'BEGIN PGP MESSAGE' '$P'"
-# Check the list's signature over the signed part, as a mail client would.
-_b=$(sed -n 's/.*boundary="\{0,1\}\([^";]*\).*/\1/p' "$P" | head -n 1)
-tr -d '\r' <"$P" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 1' | sed '$d' |
-    sed 's/$/\r/' >"$W/pub-part"
-tr -d '\r' <"$P" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 2' |
-    awk '/-----BEGIN PGP SIGNATURE-----/,/-----END PGP SIGNATURE-----/' >"$W/pub.sig"
-ok "the list's signature over it verifies" gpg --batch --verify "$W/pub.sig" "$W/pub-part"
+ok "the list's signature over it verifies" verify_signed_copy "$P"
 like "$(cat "$P")" "XSA-104 revision 1: the details" "and it carries the advisory"
 
 

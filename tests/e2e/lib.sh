@@ -254,10 +254,38 @@ mail_encrypt_entity() {
 	printf -- '\n--enc-%s--\n' "$$"
 }
 
+# verify_signed_copy FILE: checks the list's signature over the signed part
+# of a multipart/signed copy, as a mail client would.
+verify_signed_copy() {
+	_b=$(sed -n 's/.*boundary="\{0,1\}\([^";]*\).*/\1/p' "$1" | head -n 1)
+	tr -d '\r' <"$1" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 1' |
+	    sed '$d' | sed 's/$/\r/' >"$W/signed-part"
+	tr -d '\r' <"$1" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 2' |
+	    awk '/-----BEGIN PGP SIGNATURE-----/,/-----END PGP SIGNATURE-----/' \
+	    >"$W/signed-part.sig"
+	gpg --batch --verify "$W/signed-part.sig" "$W/signed-part" 2>/dev/null
+}
+
 # The list's public key, imported into the test's own keyring to write to it.
 import_list_key() {
 	gpg --homedir "$(list_home "$1")" --batch --armor --export "$1" 2>/dev/null |
 	    gpg --batch --quiet --import 2>/dev/null
+}
+
+# new_list LIST POLICY [ADDRESS ROLE]...: a list, its key imported here, and
+# members of roles without vendor criteria (team, moderator, admin,
+# reporter), each with a key made here once per address.
+new_list() {
+	_nl=$1
+	lc list create "$1" --policy "$2" >/dev/null || return 1
+	import_list_key "$1"
+	shift 2
+	while [ $# -ge 2 ]; do
+		[ -f "$W/keys/$1.asc" ] || genkey "<$1>" >/dev/null
+		lc member add "$_nl" "$1" --key "$W/keys/$1.asc" --role "$2" \
+		    >/dev/null || return 1
+		shift 2
+	done
 }
 
 # listd_once: processes everything due, as cron or a test would.
@@ -292,6 +320,17 @@ stop_sink() {
 }
 # copies_to ADDRESS: how many messages the sinks accepted for ADDRESS.
 copies_to() { cat "$W"/sink.*/log 2>/dev/null | awk -v a="$1" '$4 == a' | wc -l | tr -d ' '; }
+# decrypt FILE: what an encrypted copy holds, decrypted with the test's keys.
+decrypt() {
+	awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$1" |
+	    tr -d '\r' | gpg --batch --decrypt 2>/dev/null
+}
+# decrypted_for ADDRESS: every copy the current sink took for ADDRESS, decrypted.
+decrypted_for() {
+	for _s in $(awk -v a="$1" '$4 == a { print $1 }' "$SINK_DIR/log"); do
+		decrypt "$SINK_DIR/$_s.eml"
+	done
+}
 # copy_for ADDRESS: the file of the (last) message accepted for ADDRESS.
 copy_for() {
 	_s=$(awk -v a="$1" '$4 == a { s = $1 } END { print s }' "$SINK_DIR/log")

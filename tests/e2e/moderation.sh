@@ -7,14 +7,9 @@
 [ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
 
 L=libvirt-security@lists.example.org
-lc list create $L --policy libvirt >/dev/null || { echo "Bail out! list create"; exit 1; }
-import_list_key $L
 T=dan@libvirt.example
-genkey "<$T>" >/dev/null
-lc member add $L $T --key "$W/keys/$T.asc" --role team >/dev/null
 M=mod@libvirt.example
-genkey "<$M>" >/dev/null
-lc member add $L $M --key "$W/keys/$M.asc" --role moderator >/dev/null
+new_list $L libvirt $T team $M moderator || { echo "Bail out! list"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 R=reporter@outside.example
 
@@ -25,12 +20,6 @@ report() {	# report NAME TEXT: a reporter's plain mail, held
 	listd_once >/dev/null 2>&1
 }
 held_id() { lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $1 }'; }
-decrypted_for() {
-	for _s in $(cat "$W"/sink.*/log | awk -v a="$1" '$4 == a { print $1 }'); do
-		awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' \
-		    "$SINK_DIR/$_s.eml" | tr -d '\r' | gpg --batch --decrypt 2>/dev/null
-	done
-}
 
 report bug "A use-after-free in virDomainFoo, found by fuzzing."
 id=$(held_id bug)

@@ -458,14 +458,14 @@ static void
 test_roles(void)
 {
 	static const enum pol_role roles[] = { POL_ROLE_TEAM,
-	    POL_ROLE_MODERATOR, POL_ROLE_ADMIN };
+	    POL_ROLE_MODERATOR, POL_ROLE_ADMIN, POL_ROLE_REPORTER };
 	struct pol_candidate c;
 	struct pol_verdict v;
 	struct kb b;
 	char what[80];
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
 		memset(&c, 0, sizeof(c));
 		c.address = "ann@gmail.com";
 		c.role = roles[i];

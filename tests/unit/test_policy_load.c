@@ -78,6 +78,8 @@ test_xen(void)
 	ok(!p->auto_reply, "xen: no auto-reply");
 	ok(p->max_message_size == 10485760UL, "xen: 10 MiB");
 	ok(p->held_expire_days == 30, "xen: held mail expires after 30 days");
+	ok(!p->reporter_plaintext && p->reporter_followups == POL_FOLLOW_HOLD,
+	    "xen: reporters: no plaintext, follow-ups held");
 	ok(p->release_copy_members, "xen: release copied to members");
 	pol_free(p);
 }
@@ -106,6 +108,10 @@ test_libvirt(void)
 	ok(p->auto_reply && p->non_member == POL_ACT_HOLD,
 	    "libvirt: non-members held, auto-reply");
 	ok(!p->release_copy_members, "libvirt: no release copy");
+	ok(p->reporter_plaintext, "libvirt: replies to keyless reporters in "
+	    "plaintext");
+	ok(p->reporter_followups == POL_FOLLOW_ACCEPT,
+	    "libvirt: a reporter's follow-ups accepted");
 	pol_free(p);
 }
 
@@ -124,7 +130,8 @@ test_defaults(void)
 	    p->require_agreement, "default membership is strict");
 	ok(p->min_rsa_bits == 3072 && p->updates == POL_UPDATES_SUPPRESS &&
 	    !p->backfill_new_members && !p->auto_reply &&
-	    !p->release_copy_members && !p->embargo_none_to_members,
+	    !p->release_copy_members && !p->embargo_none_to_members &&
+	    !p->reporter_plaintext && p->reporter_followups == POL_FOLLOW_HOLD,
 	    "conservative defaults elsewhere");
 	ok(p->role_local_parts.n == 9 && p->key_algorithms.n == 11,
 	    "default lists");
@@ -147,6 +154,8 @@ static const struct bad bad[] = {
 	{ "bad-enum.conf", 4, "updates = sometimes: use suppress, deliver or "
 	    "on-request" },
 	{ "bad-action.conf", 5, "unsigned = drop: use hold or reject" },
+	{ "bad-followups.conf", 4, "reporter-followups = yes: use hold, "
+	    "signed or accept" },
 	{ "extended-lt-max.conf", 6, "max-extended-days 10 is less than "
 	    "max-days 20" },
 	{ "extended-lt-default.conf", 6, "max-extended-days 31 (the default) "
@@ -295,6 +304,10 @@ test_names(void)
 	    "updates name");
 	is_str(pol_action_name(POL_ACT_REJECT), "reject", "action name");
 	is_str(pol_role_name(POL_ROLE_MODERATOR), "moderator", "role name");
+	ok(pol_role_parse("reporter", &r) == 0 && r == POL_ROLE_REPORTER,
+	    "role parse reporter");
+	is_str(pol_followups_name(POL_FOLLOW_SIGNED), "signed",
+	    "follow-ups name");
 	ok(pol_role_parse("admin", &r) == 0 && r == POL_ROLE_ADMIN,
 	    "role parse admin");
 	ok(pol_role_parse("team", &r) == 0 && r == POL_ROLE_TEAM,
