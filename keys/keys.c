@@ -826,6 +826,52 @@ out:
 }
 
 int
+keys_seal(struct keys *k, const char *fpr, const char *data, size_t len,
+    bool armor, char **out, size_t *out_len, struct pd_err *err)
+{
+	gpgme_data_t plain = NULL, cipher = NULL;
+	gpgme_error_t ge;
+	char buf[256];
+	int rc = -1;
+
+	*out = NULL;
+	*out_len = 0;
+	if ((ge = gpgme_data_new_from_mem(&plain, data, len, 0)) != 0 ||
+	    (ge = gpgme_data_new(&cipher)) != 0) {
+		gpg_fail(err, ge, "gpgme");
+		err->status = PD_TEMPFAIL;
+		goto out;
+	}
+	gpgme_set_armor(k->ctx, armor);
+	ge = gpgme_op_encrypt_ext(k->ctx, NULL, fpr, GPGME_ENCRYPT_ALWAYS_TRUST |
+	    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
+	gpgme_set_armor(k->ctx, 1);
+	if (ge != 0) {
+		gpgme_strerror_r(ge, buf, sizeof buf);
+		pd_fail(err, PD_TEMPFAIL, "seal to the list's key: %s", buf);
+		goto out;
+	}
+	if ((*out = take_data(cipher, out_len)) != NULL)
+		rc = 0;
+	else
+		pd_fail(err, PD_TEMPFAIL, "out of memory");
+	cipher = NULL;
+out:
+	gpgme_data_release(plain);
+	gpgme_data_release(cipher);
+	return rc;
+}
+
+int
+keys_unseal(struct keys *k, const char *in, size_t len, char **plain,
+    size_t *plain_len, struct pd_err *err)
+{
+	struct keys_sigs sigs;
+
+	return keys_decrypt(k, in, len, plain, plain_len, &sigs, err);
+}
+
+int
 keys_sign_detached(struct keys *k, const char *signer, const char *data,
     size_t len, char **sig, size_t *sig_len, char micalg[24],
     struct pd_err *err)

@@ -9,6 +9,7 @@
 #ifndef PDLIST_KEYS_H
 #define PDLIST_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -135,6 +136,18 @@ int	keys_sign_encrypt(struct keys *, const char *signer,
 int	keys_sign_detached(struct keys *, const char *signer, const char *data,
 	    size_t len, char **sig, size_t *sig_len, char micalg[24],
 	    struct pd_err *err);
+
+/*
+ * Seals data for the store: encrypts it, unsigned, to the keyring's own
+ * key fpr (the list's), so that a copy of the datadir reveals nothing;
+ * binary, or with armor ASCII (for a JSON field).  *out is malloc'd.
+ * keys_unseal() opens it; its plaintext is wiped with keys_plain_free().
+ * A seal that does not open is PD_REFUSED.
+ */
+int	keys_seal(struct keys *, const char *fpr, const char *data, size_t len,
+	    bool armor, char **out, size_t *out_len, struct pd_err *err);
+int	keys_unseal(struct keys *, const char *in, size_t len, char **plain,
+	    size_t *plain_len, struct pd_err *err);
 
 /*
  * Stops the gpg-agent that serves home, if any (gpgconf --kill gpg-agent),

@@ -959,11 +959,57 @@ admin_member_ls(struct admin *a, const char *list, json_t **members,
 	return list_records(a, STORE_MEMBERS, list, members, err);
 }
 
+/*
+ * Held records keep their subject sealed to the list's key (process.c):
+ * opened here, for the moderator's eyes only, into "subject".
+ */
+static int
+unseal_subjects(struct admin *a, const char *list_in, json_t *held,
+    struct pd_err *err)
+{
+	char list[ADDR_MAX + 1], *plain;
+	struct list_paths p;
+	struct keys *k = NULL;
+	struct pd_err ignore;
+	const char *sealed;
+	json_t *h;
+	size_t i, len;
+
+	if (addr_normalize(list_in, list, err) == -1)
+		return -1;
+	list_paths(a, list, &p);
+	if (keys_open(p.home, 0, &k, err) == -1)
+		return -1;
+	json_array_foreach(held, i, h) {
+		sealed = json_str(h, "subject-sealed");
+		if (sealed[0] == '\0')
+			continue;
+		if (keys_unseal(k, sealed, strlen(sealed), &plain, &len,
+		    &ignore) == -1) {
+			json_object_set_new(h, "subject", json_string("(its seal "
+			    "does not open)"));
+			continue;
+		}
+		json_object_set_new(h, "subject", json_stringn(plain, len));
+		json_object_del(h, "subject-sealed");
+		keys_plain_free(plain, len);
+	}
+	keys_close(k);
+	return 0;
+}
+
 int
 admin_held_ls(struct admin *a, const char *list, json_t **held,
     struct pd_err *err)
 {
-	return list_records(a, STORE_HELD, list, held, err);
+	if (list_records(a, STORE_HELD, list, held, err) == -1)
+		return -1;
+	if (unseal_subjects(a, list, *held, err) == -1) {
+		json_decref(*held);
+		*held = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -1015,8 +1061,20 @@ int
 admin_held_show(struct admin *a, const char *list, const char *id,
     json_t **rec, struct pd_err *err)
 {
-	return record_by_id(a, STORE_HELD, list, id, "held message", "held",
-	    rec, err);
+	json_t *one;
+	int rc;
+
+	if (record_by_id(a, STORE_HELD, list, id, "held message", "held", rec,
+	    err) == -1)
+		return -1;
+	if ((one = json_pack("[O]", *rec)) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	if ((rc = unseal_subjects(a, list, one, err)) == -1) {
+		json_decref(*rec);
+		*rec = NULL;
+	}
+	json_decref(one);
+	return rc;
 }
 
 /* Re-judges one stored member; returns its {address, ok, reasons} entry. */
@@ -1225,8 +1283,8 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
 	    intake_limit(a->store, a->conf->datadir, list, &max, err) == -1 ||
 	    intake_read_fd(fd, max, &buf, &len, too_big, err) == -1)
 		return -1;
-	rc = intake_commit(a->store, list, sender ? sender : "", "inject", buf,
-	    len, id, err);
+	rc = intake_commit(a->store, a->conf->datadir, list, sender ? sender :
+	    "", "inject", buf, len, id, err);
 	free(buf);
 	return rc;
 }
@@ -1334,10 +1392,11 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approve,
 		goto out;
 	if (approve) {
 		/* The held message itself goes on: its id is the post's. */
-		post = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O, s:O, s:s, s:s}",
+		post = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O*, s:O, s:s, s:s}",
 		    "id", id, "list", list, "kind", "approved", "state",
-		    "decided", "moderated", 1, "subject", json_object_get(rec,
-		    "subject"), "held-for", json_object_get(rec, "reason"),
+		    "decided", "moderated", 1, "subject-sealed",
+		    json_object_get(rec, "subject-sealed"), "held-for",
+		    json_object_get(rec, "reason"),
 		    "approved-by", a->actor, "approved-at", now);
 		store_member_key(list, id, key);
 		if (post == NULL || jobs_for_members(t, list, id, NULL, NULL, &n,

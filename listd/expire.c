@@ -53,9 +53,9 @@ expire_one(struct store *st, const json_t *h, unsigned days,
 
 	snprintf(text, sizeof text, "Message %s to %s, held since %s (%s), "
 	    "was not approved or rejected within %u days and has been "
-	    "removed.\n\n  from:    %s\n  sender:  %s\n  subject: %s\n", id,
-	    list, jstr(h, "decided-at"), jstr(h, "reason"), days,
-	    jstr(h, "from"), jstr(h, "sender"), jstr(h, "subject"));
+	    "removed.\n\n  from:    %s\n  sender:  %s\n", id, list,
+	    jstr(h, "decided-at"), jstr(h, "reason"), days, jstr(h, "from"),
+	    jstr(h, "sender"));
 	snprintf(nid, sizeof nid, "expired-%s", id);
 	iso_time(time(NULL), now);
 	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "time", now,
@@ -73,7 +73,8 @@ expire_one(struct store *st, const json_t *h, unsigned days,
 	if (rc == 0)
 		rc = store_del(t, STORE_MESSAGES, id, err);
 	if (rc == 0)
-		rc = notice_later(t, list, nid, "held-notice", text, err);
+		rc = notice_later(t, list, nid, "held-notice", text,
+		    json_object_get(h, "subject-sealed"), err);
 	if (rc == 0)
 		rc = store_audit(t, e, err);
 	json_decref(e);

@@ -646,6 +646,33 @@ set_state(struct lst *l, json_t *post, const char *state, struct pd_err *err)
 }
 
 /*
+ * A notice to the moderators and admins about held mail, with its subject
+ * unsealed only here, for the notice encrypted to them.
+ */
+static int
+tell_moderators(struct lst *l, json_t *post, struct pd_err *err)
+{
+	const char *sealed = jstr(post, "subject-sealed");
+	char *subject = NULL, *text;
+	size_t slen = 0, tlen;
+	struct pd_err ignore;
+
+	if (sealed[0] != '\0' && keys_unseal(l->keys, sealed, strlen(sealed),
+	    &subject, &slen, &ignore) == -1)
+		subject = NULL;
+	tlen = strlen(jstr(post, "text")) + slen + 64;
+	if ((text = malloc(tlen)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	snprintf(text, tlen, "%s%s%s%s", jstr(post, "text"), sealed[0] ?
+	    "  subject: " : "", sealed[0] ? subject ? subject :
+	    "(its seal does not open)" : "", sealed[0] ? "\n" : "");
+	notify_who(l, NULL, true, "pdlist: a message is held", text);
+	keys_plain_free(text, tlen);
+	keys_plain_free(subject, slen);
+	return set_state(l, post, "told", err);
+}
+
+/*
  * A revision recorded but not sent (an update during the embargo), or held
  * for its embargo (kind "held"): the poster is told why, in a notice
  * encrypted to its key and signed by the list.
@@ -658,11 +685,8 @@ tell_poster(struct lst *l, json_t *post, struct pd_err *err)
 
 	bool held = strcmp(jstr(post, "kind"), "held") == 0;
 
-	if (strcmp(jstr(post, "kind"), "held-notice") == 0) {
-		notify_who(l, NULL, true, "pdlist: a message is held",
-		    jstr(post, "text"));
-		return set_state(l, post, "told", err);
-	}
+	if (strcmp(jstr(post, "kind"), "held-notice") == 0)
+		return tell_moderators(l, post, err);
 
 	snprintf(text, sizeof text, "Revision %lld of %s on %s was %s.\n\n%s\n",
 	    (long long)json_integer_value(json_object_get(kw, "revision")),

@@ -25,12 +25,14 @@ int	intake_limit(struct store *, const char *datadir, const char *list,
 
 /*
  * Commits raw (len bytes, as received) for list, with the envelope sender
- * (may be "" for a bounce) and how it came ("lmtp", "inject").  Writes the
- * new message id into id.  An unknown list is PD_REFUSED; anything else
- * that fails is PD_TEMPFAIL.  Thread-safe.
+ * (may be "" for a bounce) and how it came ("lmtp", "inject").  The bytes
+ * are sealed to the list's own key (keys_seal) before they reach the
+ * store; the processor unseals them.  Writes the new message id into id.
+ * An unknown list is PD_REFUSED; anything else that fails is PD_TEMPFAIL.
+ * Thread-safe.
  */
-int	intake_commit(struct store *, const char *list, const char *sender,
-	    const char *via, const char *raw, size_t len,
+int	intake_commit(struct store *, const char *datadir, const char *list,
+	    const char *sender, const char *via, const char *raw, size_t len,
 	    char id[INBOX_ID_MAX], struct pd_err *err);
 
 /*

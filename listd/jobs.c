@@ -93,7 +93,8 @@ jobs_for_public(struct store_txn *t, const char *list, const char *post,
 
 int
 notice_later(struct store_txn *t, const char *list, const char *id,
-    const char *kind, const char *text, struct pd_err *err)
+    const char *kind, const char *text, const json_t *sealed_subject,
+    struct pd_err *err)
 {
 	char key[STORE_KEY_MAX];
 	json_t *post;
@@ -103,6 +104,8 @@ notice_later(struct store_txn *t, const char *list, const char *id,
 	    "kind", kind, "state", "notify", "text", text);
 	if (post == NULL)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (sealed_subject != NULL)
+		json_object_set(post, "subject-sealed", (json_t *)sealed_subject);
 	store_member_key(list, id, key);
 	rc = store_put(t, STORE_POSTS, key, post, true, err);
 	json_decref(post);

@@ -27,9 +27,12 @@ int	jobs_for_public(struct store_txn *, const char *list, const char *post,
 /*
  * A notice for fanout to send later (gpg does not run inside a
  * transaction): kind "held-notice" goes to the moderators and admins with
- * text.  The record is a post named id in state "notify".
+ * text, and with the subject of a held message when sealed_subject (its
+ * "subject-sealed", or NULL) is given: fanout unseals it to say it.  The
+ * record is a post named id in state "notify".
  */
 int	notice_later(struct store_txn *, const char *list, const char *id,
-	    const char *kind, const char *text, struct pd_err *err);
+	    const char *kind, const char *text, const json_t *sealed_subject,
+	    struct pd_err *err);
 
 #endif

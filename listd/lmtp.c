@@ -557,7 +557,8 @@ deliver_one(struct sess *s, const struct rcpt *r, const struct body *b)
 		    r->list);
 		return;
 	}
-	if (intake_commit(s->srv->store, r->list, s->sender, "lmtp",
+	if (intake_commit(s->srv->store, s->srv->datadir, r->list, s->sender,
+	    "lmtp",
 	    b->buf != NULL ? b->buf : "", b->len, id, &err) == -1) {
 		log_warnx("%s: %s: %s: %s", s->peer, r->list, err.status ==
 		    PD_REFUSED ? "550 5.1.1" : "451 4.3.0", err.text);

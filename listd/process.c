@@ -497,15 +497,15 @@ tell_moderators_later(struct run *r, struct store_txn *t, const char *id,
 	char nid[80], text[1200];
 
 	snprintf(text, sizeof text, "Message %s to %s is held: %s\n\n"
-	    "  reason:  %s\n  from:    %s\n  sender:  %s\n  subject: %s\n\n"
-	    "See listctl held show %s %s, then held approve or held reject.\n",
-	    id, r->list, json_string_value(json_object_get(rec, "reason")),
+	    "See listctl held show %s %s, then held approve or held reject.\n\n"
+	    "  reason:  %s\n  from:    %s\n  sender:  %s\n", id, r->list,
+	    json_string_value(json_object_get(rec, "reason")), r->list, id,
 	    json_string_value(json_object_get(rec, "reason-text")),
 	    json_string_value(json_object_get(rec, "from")),
-	    json_string_value(json_object_get(rec, "sender")),
-	    json_string_value(json_object_get(rec, "subject")), r->list, id);
+	    json_string_value(json_object_get(rec, "sender")));
 	snprintf(nid, sizeof nid, "held-notice-%s", id);
-	return notice_later(t, r->list, nid, "held-notice", text, err);
+	return notice_later(t, r->list, nid, "held-notice", text,
+	    json_object_get(rec, "subject-sealed"), err);
 }
 
 #define AUTO_REPLY_PERIOD	86400	/* one auto-reply per sender a day */
@@ -980,6 +980,8 @@ record(struct run *r, const char *id, json_t *rec, const struct auth *a,
 		rc = tell_moderators_later(r, t, id, rec, err);
 	if (rc == 0 && !distribute)
 		rc = auto_reply_later(r, t, rec, err);
+	/* Held: its subject is kept sealed only.  Posts keep it in clear. */
+	json_object_del(rec, distribute ? "subject-sealed" : "subject");
 	if (rc == 0 && (e = decision_audit(r, id, rec, distribute)) == NULL)
 		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 	if (rc == -1 || store_put(t, distribute ? STORE_POSTS : STORE_HELD, key,
@@ -1022,35 +1024,85 @@ open_list(struct run *r, const char *list, json_t **lrec, struct pd_err *err)
 	return keys_open(home, 0, &r->keys, err);
 }
 
+/*
+ * Message id as it came: its bytes in the store are sealed to the list's
+ * key (inbox.h).  *raw is NULL when they are missing; the caller wipes it
+ * with keys_plain_free().
+ */
+static int
+unsealed(struct run *r, const char *id, char **raw, size_t *len,
+    struct pd_err *err)
+{
+	struct store_txn *t;
+	char *sealed = NULL;
+	size_t slen = 0;
+	int rc;
+
+	*raw = NULL;
+	*len = 0;
+	if (store_begin(r->st, false, &t, err) == -1)
+		return -1;
+	rc = store_get_bytes(t, STORE_MESSAGES, id, &sealed, &slen, err);
+	store_abort(t);
+	if (rc == 0 && sealed != NULL)
+		rc = keys_unseal(r->keys, sealed, slen, raw, len, err);
+	free(sealed);
+	return rc;
+}
+
+/*
+ * The subject sealed to the list's key, beside the clear one, before the
+ * decision's transaction (gpg does not run inside one): a held record
+ * keeps only the sealed one.
+ */
+static int
+seal_subject(struct run *r, json_t *rec, struct pd_err *err)
+{
+	const char *subject = json_string_value(json_object_get(rec, "subject"));
+	char *sealed;
+	size_t len;
+
+	if (subject == NULL || subject[0] == '\0')
+		return 0;
+	if (keys_seal(r->keys, r->list_fpr, subject, strlen(subject), true,
+	    &sealed, &len, err) == -1)
+		return -1;
+	json_object_set_new(rec, "subject-sealed", json_stringn(sealed, len));
+	free(sealed);
+	return 0;
+}
+
 static int
 process_one(struct run *r, const char *id, json_t *in, struct pd_err *err)
 {
-	struct store_txn *t;
 	struct auth a;
 	struct decision d;
 	json_t *lrec = NULL, *rec = NULL;
 	char *raw = NULL;
-	size_t len;
+	size_t len = 0;
 	int rc = -1;
 
 	memset(&a, 0, sizeof a);
-	if (store_begin(r->st, false, &t, err) == -1)
-		return -1;
-	rc = store_get_bytes(t, STORE_MESSAGES, id, &raw, &len, err);
-	store_abort(t);
-	if (rc == -1 || raw == NULL)
-		return rc == -1 ? -1 : pd_fail(err, PD_FAIL, "message %s is in "
-		    "the inbox but its bytes are missing", id);
-	rc = -1;
 	if (open_list(r, json_string_value(json_object_get(in, "list")), &lrec,
-	    err) == -1 || authenticate(r, raw, len, false, 0, &a, err) == -1)
+	    err) == -1)
+		goto out;
+	if (unsealed(r, id, &raw, &len, err) == -1) {
+		if (err->status != PD_REFUSED)
+			goto out;
+		auth_hold(&a, "cannot-decrypt", err);	/* the seal is broken */
+	} else if (raw == NULL) {
+		pd_fail(err, PD_FAIL, "message %s is in the inbox but its bytes "
+		    "are missing", id);
+		goto out;
+	} else if (authenticate(r, raw, len, false, 0, &a, err) == -1)
 		goto out;
 	decide(r, &a, &d, err);
 	if ((rec = decision_record(in, &a, &d)) == NULL) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
 	}
-	rc = record(r, id, rec, &a, &d, err);
+	if ((rc = seal_subject(r, rec, err)) == 0)
+		rc = record(r, id, rec, &a, &d, err);
 out:
 	keys_close(r->keys);
 	r->keys = NULL;
@@ -1058,9 +1110,9 @@ out:
 	r->pol = NULL;
 	keys_plain_free(a.text, a.text_len);
 	keys_plain_free(a.payload, a.payload_len);
+	keys_plain_free(raw, len);
 	json_decref(rec);
 	json_decref(lrec);
-	free(raw);
 	return rc;
 }
 
@@ -1108,11 +1160,10 @@ process_payload(const struct conf *conf, struct store *st, const char *list,
     struct pd_err *err)
 {
 	struct run r = { conf, st, NULL, NULL, NULL, NULL, NULL };
-	struct store_txn *t;
 	struct auth a;
 	json_t *lrec = NULL;
 	char *raw = NULL;
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
@@ -1120,15 +1171,11 @@ process_payload(const struct conf *conf, struct store *st, const char *list,
 	memset(&a, 0, sizeof a);
 	a.want_payload = true;
 	a.moderated = moderated;
-	if (store_begin(st, false, &t, err) == -1)
-		return -1;
-	rc = store_get_bytes(t, STORE_MESSAGES, id, &raw, &len, err);
-	store_abort(t);
-	if (rc == -1 || raw == NULL)
-		return rc == -1 ? -1 : pd_fail(err, PD_REFUSED, "post %s: its "
-		    "message is gone", id);
 	if ((rc = open_list(&r, list, &lrec, err)) == 0 &&
-	    (rc = authenticate(&r, raw, len, false, 0, &a, err)) == 0) {
+	    (rc = unsealed(&r, id, &raw, &len, err)) == 0 && raw == NULL)
+		rc = pd_fail(err, PD_REFUSED, "post %s: its message is gone", id);
+	if (rc == 0 && (rc = authenticate(&r, raw, len, false, 0, &a,
+	    err)) == 0) {
 		/* A moderator's approval stands for the signature, not for
 		   content that cannot be read at all. */
 		if ((!moderated && a.hold != NULL) || a.payload == NULL)
@@ -1143,9 +1190,9 @@ process_payload(const struct conf *conf, struct store *st, const char *list,
 	}
 	keys_plain_free(a.payload, a.payload_len);
 	keys_plain_free(a.text, a.text_len);
+	keys_plain_free(raw, len);
 	keys_close(r.keys);
 	pol_free(r.pol);
 	json_decref(lrec);
-	free(raw);
 	return rc;
 }

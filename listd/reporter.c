@@ -178,7 +178,7 @@ reporter_copy_later(struct store_txn *t, const char *list,
 		    "out.\n", post, list, reporter,
 		    reporter, list, reporter);
 		snprintf(key, sizeof key, "%s.wait", id);
-		rc = notice_later(t, list, key, "held-notice", text, err);
+		rc = notice_later(t, list, key, "held-notice", text, NULL, err);
 	}
 	store_member_key(list, id, key);
 	if (rc == 0)

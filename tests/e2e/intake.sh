@@ -83,12 +83,18 @@ entries() {	# entries DB: records in a database of the store
 }
 nmsg() { entries messages; }
 hex() { od -An -v -tx1 | tr -d ' \n'; }
-stored_hex() {	# stored_hex ID: the raw message stored under ID, in hex
+stored_hex() {	# stored_hex ID: the bytes stored under ID, in hex
 	_k=$(printf '%s' "$1" | hex)
 	mdb_dump -s messages "$DATA/store" |
 	    awk -v k=" $_k" 'f { print substr($0, 2); exit } $0 == k { f = 1 }'
 }
 stored() { [ -n "$(stored_hex "$1")" ]; }
+# unsealed_hex ID LIST: the message under ID as it came, opened with the
+# list's key, in hex.
+unsealed_hex() {
+	stored_hex "$1" | perl -ne 'chomp; print pack("H*", $_)' |
+	    gpg --homedir "$(list_home "$2")" --batch --decrypt 2>/dev/null | hex
+}
 # accounted ID: waiting in the inbox, or decided (held or for distribution).
 accounted() {
 	for _db in inbox held posts; do
@@ -156,8 +162,10 @@ id=$(printf '%s\n' "$out" | ids)
 like "$out" "^250 2\.0\.0 [0-9TZ]+-[0-9a-f]{8} <$L>" "with 250 2.0.0 and its id"
 ok "the acknowledged message is in the store" stored "$id"
 is "$(nmsg)" $((n0 + 1)) "exactly one message is stored"
-is "$(stored_hex "$id")" "$(hex <"$W/m.eml")" \
+is "$(unsealed_hex "$id" $L)" "$(hex <"$W/m.eml")" \
     "byte for byte as sent, CRLF kept, dot-stuffing undone"
+ok "it is sealed: neither its subject nor its body is in the store's file" sh -c \
+    "! grep -a -q -e $CANARY_SUBJECT -e $CANARY_BODY '$DATA/store/data.mdb'"
 ok "and it is in the inbox or already decided" accounted "$id"
 
 n0=$(nmsg)
@@ -221,7 +229,7 @@ is "$(printf '%s\n' "$out" | ids | sort -u | wc -l | tr -d ' ')" 2 \
     "two transactions on one connection, sent in one go, get two ids"
 is "$(nmsg)" $((n0 + 2)) "and store two messages"
 id2=$(printf '%s\n' "$out" | ids | tail -n 1)
-is "$(stored_hex "$id2")" "$(printf 'Subject: two\n\nbare LF\n' | hex)" \
+is "$(unsealed_hex "$id2" $L)" "$(printf 'Subject: two\n\nbare LF\n' | hex)" \
     "a message with bare LF line ends is stored as it came"
 
 {
@@ -381,7 +389,9 @@ is "$STATUS" 0 "SIGTERM: exit 0"
 # ---- a commit that fails is not acknowledged ---------------------------------
 
 set_conf "$W/full.conf" "lmtp-listen = \"unix:$SOCK\"" "store-map-size = 1"
-big 8000000 >"$W/8m.eml"
+# Random bytes: the seal compresses, and this must not fit when sealed.
+{ printf 'From: alice@xenproject.example\nSubject: big\n\n'
+  head -c 6000000 /dev/urandom | base64; } | head -c 8000000 >"$W/8m.eml"
 start_listd "$W/full.conf"
 n0=$(nmsg)
 out=$(lmtp $L <"$W/8m.eml")
