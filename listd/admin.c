@@ -1356,7 +1356,8 @@ start_thread(struct store_txn *t, const char *list, const char *id,
 	bool known;
 	char key[STORE_KEY_MAX];
 
-	if (from[0] == '\0' || json_str(rec, "message-id")[0] == '\0')
+	if (from[0] == '\0' || strcmp(from, list) == 0 ||
+	    json_str(rec, "message-id")[0] == '\0')
 		return 0;
 	store_member_key(list, from, key);
 	if (store_get(t, STORE_MEMBERS, key, &m, err) == -1)

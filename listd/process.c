@@ -536,6 +536,7 @@ auto_reply_later(struct run *r, struct store_txn *t, json_t *rec,
 	char sender[ADDR_MAX + 1], key[STORE_KEY_MAX], pid[64], text[600];
 	struct pd_err ignore;
 	json_t *seen = NULL, *v, *to, *post;
+	const char *role;
 	time_t now = time(NULL);
 	size_t n;
 	int rc;
@@ -550,8 +551,9 @@ auto_reply_later(struct run *r, struct store_txn *t, json_t *rec,
 	store_member_key(r->list, sender, key);
 	if (store_get(t, STORE_MEMBERS, key, &v, err) == -1)
 		return -1;
-	if (v != NULL && strcmp(json_string_value(json_object_get(v, "role")),
-	    "reporter") != 0) {	/* members are not auto-replied to */
+	role = v ? json_string_value(json_object_get(v, "role")) : NULL;
+	if (v != NULL && (role == NULL || strcmp(role, "reporter") != 0)) {
+		/* members are not auto-replied to; reporters are */
 		json_decref(v);
 		return 0;
 	}
