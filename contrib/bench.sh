@@ -51,26 +51,33 @@ while [ $i -le "$N" ]; do
 	    --evidence https://v$i.example --agreed >/dev/null
 	i=$((i + 1))
 done
-# The post: an advisory with a 100 KB patch, signed by the team (multipart/signed).
+# The post: a team post with a 100 KB patch (multipart/signed).  Each run
+# posts a new one, signed afresh: a signature seen before is a replay, held.
 head -c 76800 /dev/urandom | base64 -w 76 | sed 's/^/+/' >"$W/patch"
+cat >"$W/post.sh" <<POST
+#!/bin/sh
+# Writes a new signed post into post.eml; with "inject", injects it.
+set -e
 {
-	printf 'Content-Type: multipart/mixed; boundary="m"\n\n--m\nContent-Type: text/plain\n\n'
-	# No advisory keywords: every run posts the same message again.
-	printf 'Patch set for the team, round N.\n\nDetails.\n'
-	printf -- '--m\nContent-Type: text/x-diff; name="fix.patch"\n\n'
+	printf 'Content-Type: multipart/mixed; boundary="m"\\n\\n--m\\nContent-Type: text/plain\\n\\n'
+	printf 'Patch set for the team, round %s.\\n\\nDetails.\\n' "\$(date +%s%N)"
+	printf -- '--m\\nContent-Type: text/x-diff; name="fix.patch"\\n\\n'
 	cat "$W/patch"
-	printf -- '--m--\n'
+	printf -- '--m--\\n'
 } >"$W/part"
-sed 's/$/\r/' "$W/part" >"$W/part.crlf"
-gpg --batch --armor -u alice@xenproject.example --detach-sign -o "$W/part.sig" "$W/part.crlf"
+sed 's/\$/\r/' "$W/part" >"$W/part.crlf"
+gpg --batch --yes --armor -u alice@xenproject.example --detach-sign -o "$W/part.sig" "$W/part.crlf"
 {
-	printf 'From: alice@xenproject.example\nTo: %s\nSubject: XSA-1\nMIME-Version: 1.0\n' $L
-	printf 'Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="s"\n\n--s\n'
+	printf 'From: alice@xenproject.example\\nTo: %s\\nSubject: XSA-1\\nMIME-Version: 1.0\\n' $L
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="s"\\n\\n--s\\n'
 	cat "$W/part"
-	printf -- '\n--s\nContent-Type: application/pgp-signature\n\n'
+	printf -- '\\n--s\\nContent-Type: application/pgp-signature\\n\\n'
 	cat "$W/part.sig"
-	printf -- '\n--s--\n'
+	printf -- '\\n--s--\\n'
 } >"$W/post.eml"
+[ "\${1:-}" != inject ] || "$B/listctl" -c "$W/listd.conf" inject $L <"$W/post.eml"
+POST
+sh "$W/post.sh"
 H="$W/data/lists/$L/gnupg"
 gpg --homedir "$H" --batch --with-colons --list-keys | awk -F: '/^sub/ { k = $5 } /^fpr/ && k { print $10 "!"; k = "" }' |
     grep -v "^$(gpg --homedir "$H" --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')" \
@@ -78,10 +85,11 @@ gpg --homedir "$H" --batch --with-colons --list-keys | awk -F: '/^sub/ { k = $5 
 RARGS=$(sed 's/^/-r /' "$W/rcpts" | tr '\n' ' ')
 echo "bench: $(wc -l <"$W/post.eml") lines, $(wc -c <"$W/post.eml") bytes, to $N members and the poster"
 hyperfine --warmup 1 --runs "${BENCH_RUNS:-5}" --export-markdown "$W/result.md" \
-    --prepare "$B/listctl -c $W/listd.conf inject $L <$W/post.eml" \
+    --prepare "sh $W/post.sh inject" \
     -n "pdlist: listd --once, one post to $N members" \
     "$B/listd/listd -c $W/listd.conf --once" \
     -n "floor: gpg --sign --encrypt to the same $N keys" \
     "gpg --homedir $H --batch --trust-model always -s -e $RARGS -o /dev/null $W/part"
 cat "$W/result.md"
-echo "bench: $(wc -l <"$W/sink/log") copies accepted by the sink in all"
+echo "bench: $(wc -l <"$W/sink/log") copies accepted by the sink in all" \
+    "(each run: $((N + 1)))"
