@@ -785,11 +785,18 @@ keys_verify_clearsigned(struct keys *k, const char *in, size_t len,
 	return rc;
 }
 
-int
-keys_sign_encrypt(struct keys *k, const char *signer, const char *recipients,
-    const char *data, size_t len, char **out, size_t *out_len,
+/*
+ * Encrypts data once to recipients (gpgme's newline-separated list), signed
+ * by signer or, with signer NULL, unsigned; binary or armored.  The two
+ * uses: a post for its members, and a seal for the store.
+ */
+static int
+encrypt_to(struct keys *k, const char *signer, const char *recipients,
+    const char *data, size_t len, bool armor, char **out, size_t *out_len,
     struct pd_err *err)
 {
+	static const gpgme_encrypt_flags_t flags = GPGME_ENCRYPT_ALWAYS_TRUST |
+	    GPGME_ENCRYPT_NO_ENCRYPT_TO;
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_key_t key = NULL;
 	gpgme_error_t ge;
@@ -798,18 +805,26 @@ keys_sign_encrypt(struct keys *k, const char *signer, const char *recipients,
 
 	*out = NULL;
 	*out_len = 0;
-	if (sign_setup(k, signer, data, len, &key, &plain, &cipher, err) == -1)
+	if (signer != NULL) {
+		if (sign_setup(k, signer, data, len, &key, &plain, &cipher,
+		    err) == -1)
+			goto out;
+	} else if ((ge = gpgme_data_new_from_mem(&plain, data, len, 0)) != 0 ||
+	    (ge = gpgme_data_new(&cipher)) != 0) {
+		gpg_fail(err, ge, "gpgme");
 		goto out;
-	gpgme_set_armor(k->ctx, 0);
+	}
+	gpgme_set_armor(k->ctx, armor);
 	no_prompts(k, 1);
-	ge = gpgme_op_encrypt_sign_ext(k->ctx, NULL, recipients,
-	    GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO, plain,
-	    cipher);
+	ge = signer != NULL ? gpgme_op_encrypt_sign_ext(k->ctx, NULL, recipients,
+	    flags, plain, cipher) : gpgme_op_encrypt_ext(k->ctx, NULL,
+	    recipients, flags, plain, cipher);
 	no_prompts(k, 0);
 	gpgme_set_armor(k->ctx, 1);
 	if (ge != 0) {
 		gpgme_strerror_r(ge, buf, sizeof buf);
-		pd_fail(err, PD_TEMPFAIL, "sign and encrypt: %s", buf);
+		pd_fail(err, PD_TEMPFAIL, "%s: %s", signer ? "sign and encrypt" :
+		    "seal to the list's key", buf);
 		goto out;
 	}
 	if ((*out = take_data(cipher, out_len)) == NULL)
@@ -826,40 +841,19 @@ out:
 }
 
 int
+keys_sign_encrypt(struct keys *k, const char *signer, const char *recipients,
+    const char *data, size_t len, char **out, size_t *out_len,
+    struct pd_err *err)
+{
+	return encrypt_to(k, signer, recipients, data, len, false, out, out_len,
+	    err);
+}
+
+int
 keys_seal(struct keys *k, const char *fpr, const char *data, size_t len,
     bool armor, char **out, size_t *out_len, struct pd_err *err)
 {
-	gpgme_data_t plain = NULL, cipher = NULL;
-	gpgme_error_t ge;
-	char buf[256];
-	int rc = -1;
-
-	*out = NULL;
-	*out_len = 0;
-	if ((ge = gpgme_data_new_from_mem(&plain, data, len, 0)) != 0 ||
-	    (ge = gpgme_data_new(&cipher)) != 0) {
-		gpg_fail(err, ge, "gpgme");
-		err->status = PD_TEMPFAIL;
-		goto out;
-	}
-	gpgme_set_armor(k->ctx, armor);
-	ge = gpgme_op_encrypt_ext(k->ctx, NULL, fpr, GPGME_ENCRYPT_ALWAYS_TRUST |
-	    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
-	gpgme_set_armor(k->ctx, 1);
-	if (ge != 0) {
-		gpgme_strerror_r(ge, buf, sizeof buf);
-		pd_fail(err, PD_TEMPFAIL, "seal to the list's key: %s", buf);
-		goto out;
-	}
-	if ((*out = take_data(cipher, out_len)) != NULL)
-		rc = 0;
-	else
-		pd_fail(err, PD_TEMPFAIL, "out of memory");
-	cipher = NULL;
-out:
-	gpgme_data_release(plain);
-	gpgme_data_release(cipher);
-	return rc;
+	return encrypt_to(k, NULL, fpr, data, len, armor, out, out_len, err);
 }
 
 int

@@ -1341,39 +1341,6 @@ take_held(struct admin *a, struct store_txn *t, const char *list,
 	return store_del(t, STORE_HELD, key, err);
 }
 
-/*
- * An approved report from outside the list starts its reporter's thread
- * (reporter.h): the team's replies to it are copied to the address in its
- * From: header, which the moderator saw.  Mail from a member (other than a
- * reporter) starts none.
- */
-static int
-start_thread(struct store_txn *t, const char *list, const char *id,
-    const json_t *rec, json_t *post, struct pd_err *err)
-{
-	const char *from = json_str(rec, "from");
-	json_t *m = NULL;
-	bool known;
-	char key[STORE_KEY_MAX];
-
-	if (from[0] == '\0' || strcmp(from, list) == 0 ||
-	    json_str(rec, "message-id")[0] == '\0')
-		return 0;
-	store_member_key(list, from, key);
-	if (store_get(t, STORE_MEMBERS, key, &m, err) == -1)
-		return -1;
-	if (m != NULL && strcmp(json_str(m, "role"), "reporter") != 0) {
-		json_decref(m);
-		return 0;
-	}
-	json_decref(m);
-	if (reporter_thread_add(t, list, json_str(rec, "message-id"), from, id,
-	    &known, err) == -1)
-		return -1;
-	json_object_set_new(post, "reporter", json_string(from));
-	return 0;
-}
-
 static int
 moderate(struct admin *a, const char *list_in, const char *id, bool approve,
     const char *reason, struct pd_err *err)
@@ -1381,6 +1348,7 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approve,
 	char list[ADDR_MAX + 1], key[STORE_KEY_MAX], now[32], pid[64];
 	struct store_txn *t = NULL;
 	json_t *rec = NULL, *post = NULL, *detail;
+	const char *reporter;
 	size_t n = 0;
 	int rc = -1;
 
@@ -1401,8 +1369,12 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approve,
 		    "approved-by", a->actor, "approved-at", now);
 		store_member_key(list, id, key);
 		if (post == NULL || jobs_for_members(t, list, id, NULL, NULL, &n,
-		    err) == -1 || start_thread(t, list, id, rec, post, err) == -1 ||
-		    store_put(t, STORE_POSTS, key, post, true, err) == -1)
+		    err) == -1 || reporter_thread_start(t, list, rec, id, &reporter,
+		    err) == -1)
+			goto out;
+		if (reporter != NULL)
+			json_object_set_new(post, "reporter", json_string(reporter));
+		if (store_put(t, STORE_POSTS, key, post, true, err) == -1)
 			goto out;
 	} else {
 		if (store_del(t, STORE_MESSAGES, id, err) == -1)

@@ -42,32 +42,17 @@ job_key(const char *list, const char *post, const char *member,
 	snprintf(key, STORE_KEY_MAX, "%s\x1f%s\x1f%s", list, post, member);
 }
 
-static int
-collect(const char *key, json_t *value, void *arg)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "key", json_string(key));
-	json_object_set(o, "value", value);
-	return json_array_append_new(arg, o);
-}
-
 /* Every record of db under prefix, as [{key, value}] (caller decrefs). */
 static json_t *
 records(struct store *st, enum store_db db, const char *prefix,
     struct pd_err *err)
 {
 	struct store_txn *t;
-	json_t *arr = json_array();
+	json_t *arr = NULL;
 
-	if (arr == NULL || store_begin(st, false, &t, err) == -1) {
-		json_decref(arr);
+	if (store_begin(st, false, &t, err) == -1)
 		return NULL;
-	}
-	if (store_scan(t, db, prefix, collect, arr, err) != 0) {
-		json_decref(arr);
-		arr = NULL;
-	}
+	store_collect(t, db, prefix, &arr, err);
 	store_abort(t);
 	return arr;
 }
@@ -656,19 +641,20 @@ tell_moderators(struct lst *l, json_t *post, struct pd_err *err)
 	char *subject = NULL, *text;
 	size_t slen = 0, tlen;
 	struct pd_err ignore;
+	int n;
 
 	if (sealed[0] != '\0' && keys_unseal(l->keys, sealed, strlen(sealed),
 	    &subject, &slen, &ignore) == -1)
 		subject = NULL;
-	tlen = strlen(jstr(post, "text")) + slen + 64;
-	if ((text = malloc(tlen)) == NULL)
+	n = sealed[0] == '\0' ? asprintf(&text, "%s", jstr(post, "text")) :
+	    asprintf(&text, "%s  subject: %s\n", jstr(post, "text"),
+	    subject != NULL ? subject : "(its seal does not open)");
+	keys_plain_free(subject, slen);
+	if (n == -1)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	snprintf(text, tlen, "%s%s%s%s", jstr(post, "text"), sealed[0] ?
-	    "  subject: " : "", sealed[0] ? subject ? subject :
-	    "(its seal does not open)" : "", sealed[0] ? "\n" : "");
+	tlen = (size_t)n;
 	notify_who(l, NULL, true, "pdlist: a message is held", text);
 	keys_plain_free(text, tlen);
-	keys_plain_free(subject, slen);
 	return set_state(l, post, "told", err);
 }
 

@@ -536,7 +536,7 @@ auto_reply_later(struct run *r, struct store_txn *t, json_t *rec,
 	char sender[ADDR_MAX + 1], key[STORE_KEY_MAX], pid[64], text[600];
 	struct pd_err ignore;
 	json_t *seen = NULL, *v, *to, *post;
-	const char *role;
+	bool outside;
 	time_t now = time(NULL);
 	size_t n;
 	int rc;
@@ -548,16 +548,11 @@ auto_reply_later(struct run *r, struct store_txn *t, json_t *rec,
 	    strncmp(sender, "mailer-daemon@", 14) == 0 ||
 	    own_address(r->list, sender))
 		return 0;
-	store_member_key(r->list, sender, key);
-	if (store_get(t, STORE_MEMBERS, key, &v, err) == -1)
+	/* Members are not auto-replied to; reporters are. */
+	if (reporter_outsider(t, r->list, sender, &outside, err) == -1)
 		return -1;
-	role = v ? json_string_value(json_object_get(v, "role")) : NULL;
-	if (v != NULL && (role == NULL || strcmp(role, "reporter") != 0)) {
-		/* members are not auto-replied to; reporters are */
-		json_decref(v);
+	if (!outside)
 		return 0;
-	}
-	json_decref(v);
 	snprintf(text, sizeof text, "auto-reply:%s", sender);
 	store_member_key(r->list, text, key);
 	if (store_get(t, STORE_SEEN, key, &seen, err) == -1)
@@ -1118,35 +1113,25 @@ out:
 	return rc;
 }
 
-static int
-collect_ids(const char *key, json_t *value, void *arg)
-{
-	(void)key;
-	return json_array_append(arg, value);
-}
-
 int
 process_inbox(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
 	struct run r = { conf, st, NULL, NULL, NULL, NULL, NULL };
 	struct store_txn *t;
-	json_t *inbox, *in;
+	json_t *inbox = NULL, *e, *in;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	*done = 0;
-	if ((inbox = json_array()) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	if (store_begin(st, false, &t, err) == -1) {
-		json_decref(inbox);
+	if (store_begin(st, false, &t, err) == -1)
 		return -1;
-	}
-	rc = store_scan(t, STORE_INBOX, "", collect_ids, inbox, err);
+	rc = store_collect(t, STORE_INBOX, "", &inbox, err);
 	store_abort(t);
-	json_array_foreach(inbox, i, in) {
+	json_array_foreach(inbox, i, e) {
 		if (rc != 0)
 			break;
+		in = json_object_get(e, "value");
 		rc = process_one(&r, json_string_value(json_object_get(in, "id")),
 		    in, err);
 		if (rc == 0)

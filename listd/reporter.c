@@ -130,6 +130,42 @@ is_active(const json_t *m)
 }
 
 int
+reporter_outsider(struct store_txn *t, const char *list, const char *address,
+    bool *outside, struct pd_err *err)
+{
+	json_t *m;
+
+	if (member(t, list, address, &m, err) == -1)
+		return -1;
+	*outside = m == NULL || is_role(m, "reporter");
+	json_decref(m);
+	return 0;
+}
+
+int
+reporter_thread_start(struct store_txn *t, const char *list,
+    const json_t *held, const char *post, const char **reporter,
+    struct pd_err *err)
+{
+	const char *from = json_string_value(json_object_get(held, "from"));
+	const char *mid = json_string_value(json_object_get(held, "message-id"));
+	bool outside, known;
+
+	*reporter = NULL;
+	if (from == NULL || from[0] == '\0' || strcmp(from, list) == 0 ||
+	    mid == NULL || mid[0] == '\0')
+		return 0;
+	if (reporter_outsider(t, list, from, &outside, err) == -1)
+		return -1;
+	if (!outside)
+		return 0;
+	if (reporter_thread_add(t, list, mid, from, post, &known, err) == -1)
+		return -1;
+	*reporter = from;
+	return 0;
+}
+
+int
 reporter_copy_later(struct store_txn *t, const char *list,
     const struct policy *pol, const json_t *rec, const char *reporter,
     const char **how, struct pd_err *err)
@@ -188,36 +224,25 @@ reporter_copy_later(struct store_txn *t, const char *list,
 	return rc;
 }
 
-static int
-collect_waiting(const char *key, json_t *post, void *arg)
-{
-	const char *state = json_string_value(json_object_get(post, "state"));
-
-	if (state == NULL || strcmp(state, "waiting-key") != 0)
-		return 0;
-	return json_array_append_new(arg, json_pack("{s:s, s:O}", "key", key,
-	    "value", post));
-}
-
 int
 reporter_key_added(struct store_txn *t, const char *list,
     const char *reporter, size_t *n, struct pd_err *err)
 {
 	char prefix[STORE_KEY_MAX];
-	json_t *waiting = json_array(), *w, *post;
-	const char *to;
+	json_t *posts = NULL, *w, *post;
+	const char *to, *state;
 	size_t i, k;
 	int rc;
 
 	*n = 0;
-	if (waiting == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	store_member_key(list, "", prefix);
-	rc = store_scan(t, STORE_POSTS, prefix, collect_waiting, waiting, err);
-	json_array_foreach(waiting, i, w) {
+	rc = store_collect(t, STORE_POSTS, prefix, &posts, err);
+	json_array_foreach(posts, i, w) {
 		post = json_object_get(w, "value");
 		to = json_string_value(json_object_get(post, "reporter"));
-		if (rc != 0 || to == NULL || strcmp(to, reporter) != 0)
+		state = json_string_value(json_object_get(post, "state"));
+		if (rc != 0 || to == NULL || strcmp(to, reporter) != 0 ||
+		    state == NULL || strcmp(state, "waiting-key") != 0)
 			continue;
 		json_object_set_new(post, "state", json_string("decided"));
 		rc = jobs_for_members(t, list, json_string_value(json_object_get(
@@ -227,6 +252,6 @@ reporter_key_added(struct store_txn *t, const char *list,
 			    json_object_get(w, "key")), post, false, err);
 		*n += k;
 	}
-	json_decref(waiting);
+	json_decref(posts);
 	return rc == 0 ? 0 : -1;
 }

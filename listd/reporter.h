@@ -29,6 +29,24 @@ int	reporter_thread_add(struct store_txn *, const char *list,
 	    bool *known, struct pd_err *err);
 
 /*
+ * Whether address is outside list: no member of it, or a reporter (who
+ * gets no list mail).
+ */
+int	reporter_outsider(struct store_txn *, const char *list,
+	    const char *address, bool *outside, struct pd_err *err);
+
+/*
+ * A moderator approved held (a held record) as post: when it came from
+ * outside the list, its From: address, which the moderator saw, is the
+ * reporter whose thread starts with it.  *reporter is that address, or
+ * NULL when no thread starts (a member's mail, the list's own, no
+ * Message-ID).
+ */
+int	reporter_thread_start(struct store_txn *, const char *list,
+	    const json_t *held, const char *post, const char **reporter,
+	    struct pd_err *err);
+
+/*
  * The reporter of the thread that a message with these In-Reply-To and
  * References headers (NULL or "" when absent) belongs to; "" when none.
  */

@@ -336,6 +336,34 @@ store_scan(struct store_txn *t, enum store_db db, const char *prefix,
 	return scan(t, db, prefix, true, fn, arg, err);
 }
 
+#define COLLECT_NOMEM	2	/* not -1: that is the store's trouble */
+
+static int
+collect_one(const char *key, json_t *value, void *arg)
+{
+	json_t *o = json_pack("{s:s, s:O}", "key", key, "value", value);
+
+	return o != NULL && json_array_append_new(arg, o) == 0 ? 0 :
+	    COLLECT_NOMEM;
+}
+
+int
+store_collect(struct store_txn *t, enum store_db db, const char *prefix,
+    json_t **out, struct pd_err *err)
+{
+	int rc;
+
+	if ((*out = json_array()) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if ((rc = store_scan(t, db, prefix, collect_one, *out, err)) != 0) {
+		json_decref(*out);
+		*out = NULL;
+		return rc == COLLECT_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of "
+		    "memory") : -1;
+	}
+	return 0;
+}
+
 int
 store_audit(struct store_txn *t, json_t *entry, struct pd_err *err)
 {

@@ -81,6 +81,13 @@ int	store_scan(struct store_txn *, enum store_db, const char *prefix,
 	    store_scan_fn fn, void *arg, struct pd_err *err);
 
 /*
+ * Every record of db under prefix, as [{"key", "value"}] in *out (the
+ * caller decrefs): for work that writes while it goes through them.
+ */
+int	store_collect(struct store_txn *, enum store_db, const char *prefix,
+	    json_t **out, struct pd_err *err);
+
+/*
  * Appends entry to the audit log in txn, adding "seq"; the log only grows.
  * Audit keys are binary: read the log with store_audit_scan().
  */
