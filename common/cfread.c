@@ -199,15 +199,36 @@ int
 cfread_parse(cfg_t *cfg, const char *path)
 {
 	struct pd_err err;
-	FILE *fp;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = -1;
+	int rc;
 
 	if (read_file(path, CFREAD_MAX, &buf, &len, &err) == -1) {
 		cfread_set_err(path, 0, "%s", err.text);
 		return -1;
 	}
+	rc = cfread_parse_buf(cfg, path, buf, len);
+	free(buf);
+	return rc;
+}
+
+int
+cfread_parse_buf(cfg_t *cfg, const char *path, const char *text, size_t len)
+{
+	FILE *fp;
+	char *buf;
+	int rc = -1;
+
+	if (len > CFREAD_MAX) {
+		cfread_set_err(path, 0, "larger than %d bytes", CFREAD_MAX);
+		return -1;
+	}
+	if ((buf = malloc(len + 1)) == NULL) {
+		cfread_set_err(path, 0, "out of memory");
+		return -1;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
 	if (blank_comments(path, buf, len) == -1)
 		goto out;
 	if (len == 0) {

@@ -36,6 +36,9 @@ void	 cfread_free(cfg_t *);
 
 /* Reads path into cfg; 0, or -1 with the error in cfread_error(). */
 int	 cfread_parse(cfg_t *cfg, const char *path);
+/* The same for text already read (len bytes); path names it in errors. */
+int	 cfread_parse_buf(cfg_t *cfg, const char *path, const char *text,
+	    size_t len);
 
 /* Records an error unless one is kept already; line 0: none applies. */
 void	 cfread_set_err(const char *path, int line, const char *fmt, ...)

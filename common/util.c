@@ -16,14 +16,17 @@
 int
 pd_fail(struct pd_err *err, enum pd_status st, const char *fmt, ...)
 {
+	char text[sizeof err->text];
 	va_list ap;
 
 	if (err == NULL)
 		return -1;
-	err->status = st;
+	/* Formatted apart first: an argument may be err->text itself. */
 	va_start(ap, fmt);
-	vsnprintf(err->text, sizeof err->text, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	err->status = st;
+	memcpy(err->text, text, sizeof text);
 	return -1;
 }
 

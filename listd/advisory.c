@@ -5,6 +5,8 @@
 
 #include "listd/advisory.h"
 #include "listd/jobs.h"
+#include "listd/list.h"
+#include "listd/record.h"
 #include "policy/policy.h"
 
 static enum adv_state
@@ -94,18 +96,30 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
 
 /* ---- release ------------------------------------------------------------- */
 
-/* A post that sends the current revision's content again (kind: release,
-   backfill). */
-static json_t *
-resend_post(const char *list, const char *id, const char *kind,
-    const json_t *source, const char *now)
+/*
+ * A post that sends the current revision's content (src's) again: kind
+ * RELEASE or BACKFILL, named by a new id with prefix.  p is cleared on
+ * failure.
+ */
+static int
+resend_post(const char *list, const char *prefix, enum post_kind kind,
+    const struct post *src, struct post *p, struct pd_err *err)
 {
-	return json_pack("{s:s, s:s, s:s, s:O, s:O*, s:O*, s:O*, s:s, s:s}",
-	    "id", id, "list", list, "kind", kind, "source",
-	    json_object_get(source, "id"), "subject", json_object_get(source,
-	    "subject"), "keywords", json_object_get(source, "keywords"),
-	    "signer-address", json_object_get(source, "signer-address"),
-	    "decided-at", now, "state", "decided");
+	char pid[64];
+
+	post_init(p, kind, POST_DECIDED);
+	p->decided_at = time(NULL);
+	if (make_id(prefix, pid, sizeof pid) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "no randomness");
+	p->has_keywords = src->has_keywords;
+	p->kw = src->kw;
+	if (rec_set(&p->id, pid) | rec_set(&p->list, list) |
+	    rec_set(&p->source, src->id) | rec_set(&p->subject, src->subject) |
+	    rec_set(&p->signer_address, src->signer_address)) {
+		post_clear(p);
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	}
+	return 0;
 }
 
 static int
@@ -113,37 +127,37 @@ audit_release(struct store_txn *t, const char *list, const char *id,
     const char *actor, const char *why, const char *post, size_t npub,
     size_t nmem, struct pd_err *err)
 {
-	char now[32];
-	json_t *e;
+	json_t *d;
 	int rc;
 
-	iso_time(time(NULL), now);
-	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, "
-	    "s:I, s:I}}", "time", now, "list", list, "actor", actor,
-	    "unix-user", "", "action", "advisory release", "subject", id,
-	    "outcome", "released", "reason", why, "detail", "advisory", id,
-	    "post", post, "public-copies", (json_int_t)npub, "member-copies",
-	    (json_int_t)nmem);
-	if (e == NULL)
+	d = json_pack("{s:s, s:s, s:I, s:I}", "advisory", id, "post", post,
+	    "public-copies", (json_int_t)npub, "member-copies", (json_int_t)nmem);
+	if (d == NULL)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	rc = store_audit(t, e, err);
-	json_decref(e);
+	rc = audit_append(t, &(struct audit){ .list = list, .actor = actor,
+	    .action = "advisory release", .subject = id, .outcome = "released",
+	    .reason = why, .detail = d }, err);
+	json_decref(d);
 	return rc;
 }
 
 /* In t: the checks, the release post and its jobs, the advisory's state. */
 static int
-release_in(struct store_txn *t, const struct policy *pol, const json_t *lrec,
-    const char *list, const char *id, const char *actor, const char *why,
-    struct pd_err *err)
+release_in(struct store_txn *t, const struct list *l, const char *id,
+    const char *actor, const char *why, struct pd_err *err)
 {
+	const char *list = l->address;
 	struct adv_facts f;
 	struct adv_decision d;
-	char key[STORE_KEY_MAX], now[32], pid[64];
-	json_t *arec = NULL, *src = NULL, *post = NULL;
+	char key[STORE_KEY_MAX], now[32];
+	struct post src, post;
+	json_t *arec = NULL;
 	size_t npub = 0, nmem = 0;
+	bool found;
 	int rc = -1;
 
+	post_init(&src, POST_MESSAGE, POST_DECIDED);
+	post_init(&post, POST_RELEASE, POST_DECIDED);
 	if (adv_get(t, list, id, &arec, &f, err) == -1)
 		return -1;
 	if (arec == NULL || f.state == ADV_NEW) {
@@ -156,46 +170,45 @@ release_in(struct store_txn *t, const struct policy *pol, const json_t *lrec,
 		    id, json_string_value(json_object_get(arec, "released-at")));
 		goto out;
 	}
-	adv_release(pol, &d);
-	store_member_key(list, json_string_value(json_object_get(arec, "post")),
-	    key);
-	if (store_get(t, STORE_POSTS, key, &src, err) == -1)
+	adv_release(l->pol, &d);
+	if (post_get(t, false, list, json_string_value(json_object_get(arec,
+	    "post")), &src, &found, err) == -1)
 		goto out;
-	if (src == NULL) {
+	if (!found) {
 		pd_fail(err, PD_FAIL, "%s: its current revision's post is gone", id);
 		goto out;
 	}
-	iso_time(time(NULL), now);
-	if (make_id("release-", pid, sizeof pid) == -1 ||
-	    (post = resend_post(list, pid, "release", src, now)) == NULL) {
-		pd_fail(err, PD_TEMPFAIL, "out of memory or randomness");
+	if (resend_post(list, "release-", POST_RELEASE, &src, &post, err) == -1)
 		goto out;
+	if (d.to_public) {
+		if (jobs_for_public(t, list, post.id, &src.kw, l->public,
+		    l->npublic, err) == -1)
+			goto out;
+		npub = l->npublic;
 	}
-	if ((d.to_public && jobs_for_public(t, list, pid, json_object_get(src,
-	    "keywords"), json_object_get(lrec, "public"), &npub, err) == -1) ||
-	    (d.to_members && jobs_for_members(t, list, pid, json_object_get(src,
-	    "keywords"), NULL, &nmem, err) == -1))
+	if (d.to_members && jobs_for_members(t, list, post.id, &src.kw, NULL,
+	    &nmem, err) == -1)
 		goto out;
 	if (npub + nmem == 0)	/* nobody to send it to: recorded all the same */
-		json_object_set_new(post, "state", json_string("done"));
+		post.state = POST_DONE;
+	iso_time(time(NULL), now);
 	json_object_set_new(arec, "state", json_string("public"));
 	json_object_set_new(arec, "released-at", json_string(now));
 	json_object_set_new(arec, "released-by", json_string(actor));
 	json_array_append_new(json_object_get(arec, "revisions"), json_pack(
 	    "{s:O, s:s, s:s, s:s, s:s, s:s}", "revision", json_object_get(arec,
-	    "revision"), "post", pid, "at", now, "action", "release", "reason",
-	    why, "by", actor));
-	store_member_key(list, pid, key);
-	if (store_put(t, STORE_POSTS, key, post, true, err) == -1)
+	    "revision"), "post", post.id, "at", now, "action", "release",
+	    "reason", why, "by", actor));
+	if (post_put(t, &post, true, err) == -1)
 		goto out;
 	store_member_key(list, id, key);
 	if (store_put(t, STORE_ADVISORIES, key, arec, false, err) == -1)
 		goto out;
-	rc = audit_release(t, list, id, actor, why, pid, npub, nmem, err);
+	rc = audit_release(t, list, id, actor, why, post.id, npub, nmem, err);
 out:
 	json_decref(arec);
-	json_decref(src);
-	json_decref(post);
+	post_clear(&src);
+	post_clear(&post);
 	return rc;
 }
 
@@ -204,27 +217,18 @@ adv_release_now(struct store *st, const char *datadir, const char *list,
     const char *id, const char *actor, const char *why, struct pd_err *err)
 {
 	struct store_txn *t;
-	struct policy *pol = NULL;
-	char path[1100], perr[512];
-	json_t *lrec = NULL;
+	struct list *l;
 	int rc = -1;
 
-	snprintf(path, sizeof path, "%s/lists/%s/policy.conf", datadir, list);
-	if (pol_load(path, &pol, perr, sizeof perr) == -1)
-		return pd_fail(err, PD_TEMPFAIL, "list %s: policy: %s", list, perr);
-	if (store_begin(st, true, &t, err) == -1)
-		goto out;
-	if (store_get(t, STORE_LISTS, list, &lrec, err) == 0 && lrec == NULL)
-		pd_fail(err, PD_REFUSED, "no list %s", list);
-	else if (lrec != NULL && release_in(t, pol, lrec, list, id, actor, why,
-	    err) == 0) {
-		rc = store_commit(t, err);
-		t = NULL;
+	if (list_open(st, datadir, list, 0, &l, err) == -1)
+		return -1;
+	if (store_begin(st, true, &t, err) == 0) {
+		if (release_in(t, l, id, actor, why, err) == 0)
+			rc = store_commit(t, err);
+		else
+			store_abort(t);
 	}
-	store_abort(t);
-out:
-	json_decref(lrec);
-	pol_free(pol);
+	list_close(l);
 	return rc;
 }
 
@@ -292,9 +296,11 @@ int
 adv_backfill(struct store_txn *t, const char *list, const char *member,
     size_t *n, struct pd_err *err)
 {
-	char prefix[STORE_KEY_MAX], key[STORE_KEY_MAX], pid[64], now[32];
-	json_t *advs = json_array(), *a, *src, *post;
+	char prefix[STORE_KEY_MAX];
+	json_t *advs = json_array(), *a;
+	struct post src, post;
 	size_t i, jobs;
+	bool found;
 	int rc = 0;
 
 	*n = 0;
@@ -305,29 +311,23 @@ adv_backfill(struct store_txn *t, const char *list, const char *member,
 		json_decref(advs);
 		return -1;
 	}
-	iso_time(time(NULL), now);
 	json_array_foreach(advs, i, a) {
-		src = post = NULL;
-		store_member_key(list, json_string_value(json_object_get(a,
-		    "post")), key);
-		if ((rc = store_get(t, STORE_POSTS, key, &src, err)) == -1)
+		if ((rc = post_get(t, false, list, json_string_value(
+		    json_object_get(a, "post")), &src, &found, err)) == -1)
 			break;
-		if (src == NULL)
-			continue;	/* nothing left to send */
-		if (make_id("backfill-", pid, sizeof pid) == -1 ||
-		    (post = resend_post(list, pid, "backfill", src, now)) == NULL)
-			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
-		store_member_key(list, pid, key);
-		if (rc == 0)
-			rc = jobs_for_members(t, list, pid, json_object_get(src,
-			    "keywords"), member, &jobs, err);
-		if (rc == 0)
-			rc = store_put(t, STORE_POSTS, key, post, true, err);
-		json_decref(src);
-		json_decref(post);
+		if (found && (rc = resend_post(list, "backfill-", POST_BACKFILL,
+		    &src, &post, err)) == 0) {
+			rc = jobs_for_members(t, list, post.id, &src.kw, member,
+			    &jobs, err);
+			if (rc == 0)
+				rc = post_put(t, &post, true, err);
+			post_clear(&post);
+			if (rc == 0)
+				++*n;
+		}
+		post_clear(&src);
 		if (rc == -1)
 			break;
-		++*n;
 	}
 	json_decref(advs);
 	return rc;

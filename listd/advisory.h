@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "common/util.h"
-#include "listd/keywords.h"
+#include "policy/keywords.h"
 #include "listd/store.h"
 #include "policy/embargo.h"
 

@@ -3,12 +3,14 @@
  * mailbox.
  *
  * The processor creates a job per active member in the transaction of its
- * decision.  fanout_prepare() checks each member's key just before
- * encryption (an unusable key is skipped, recorded, and the admins are told
- * in an encrypted notice: never plaintext), then signs and encrypts the post
- * ONCE to every recipient's subkey together and keeps only that encrypted
- * result in the store.  fanout_deliver() cuts each member's copy from it
- * (that member's PKESK and the shared encrypted data), wraps it in RFC 3156
+ * decision.  fanout_prepare() (prepare.c) checks each member's key just
+ * before encryption (an unusable key is skipped, recorded, and the admins
+ * are told in an encrypted notice: never plaintext), then signs and
+ * encrypts the post ONCE to every recipient's subkey together (encrypt.h)
+ * and keeps only that encrypted result in the store; it also writes the
+ * notices that posts in state NOTIFY stand for (notice.h).
+ * fanout_deliver() (deliver.c) cuts each member's copy from it (that
+ * member's PKESK and the shared encrypted data), wraps it in RFC 3156
  * multipart/encrypted and hands it to SMTP over `workers` connections,
  * retrying temporary failures with exponential backoff and recording every
  * accepted copy in the ledger.
@@ -18,11 +20,16 @@
 
 #include "common/util.h"
 #include "listd/conf.h"
+#include "listd/process.h"
 #include "listd/store.h"
 
-/* Encrypts every decided post; *posts counts them.  One thread at a time. */
-int	fanout_prepare(const struct conf *, struct store *, unsigned *posts,
-	    struct pd_err *err);
+/*
+ * Encrypts every decided post, taking what members decrypt from payloads
+ * (may be NULL) when it is there; *posts counts them.  One thread at a
+ * time.
+ */
+int	fanout_prepare(const struct conf *, struct store *,
+	    struct payload_cache *payloads, unsigned *posts, struct pd_err *err);
 
 /*
  * Delivers every job that is due; *sent counts accepted copies.  Temporary

@@ -6,33 +6,23 @@
 #ifndef PDLIST_JOBS_H
 #define PDLIST_JOBS_H
 
-#include <jansson.h>
+#include <stddef.h>
 
 #include "common/util.h"
-#include "listd/store.h"
+#include "listd/record.h"
 
 /*
  * A job for post on list for every active member but reporters (or, with
- * only, for that member alone, a reporter too), carrying the advisory and revision of kw (may be NULL)
- * for the ledger.  *n counts them.
+ * only, for that member alone, a reporter too), carrying the advisory and
+ * revision of kw (NULL: none) for the ledger.  *n counts them.
  */
 int	jobs_for_members(struct store_txn *, const char *list, const char *post,
-	    const json_t *kw, const char *only, size_t *n, struct pd_err *err);
-
-/* A signed-cleartext job for each address in public (a JSON array). */
-int	jobs_for_public(struct store_txn *, const char *list, const char *post,
-	    const json_t *kw, const json_t *public, size_t *n,
+	    const struct keywords *kw, const char *only, size_t *n,
 	    struct pd_err *err);
 
-/*
- * A notice for fanout to send later (gpg does not run inside a
- * transaction): kind "held-notice" goes to the moderators and admins with
- * text, and with the subject of a held message when sealed_subject (its
- * "subject-sealed", or NULL) is given: fanout unseals it to say it.  The
- * record is a post named id in state "notify".
- */
-int	notice_later(struct store_txn *, const char *list, const char *id,
-	    const char *kind, const char *text, const json_t *sealed_subject,
+/* A signed-cleartext job for each of the n addresses in to. */
+int	jobs_for_public(struct store_txn *, const char *list, const char *post,
+	    const struct keywords *kw, char *const *to, size_t n,
 	    struct pd_err *err);
 
 #endif

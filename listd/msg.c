@@ -171,7 +171,8 @@ msg_parse(const char *raw, size_t len, bool entity, struct msg **out,
 	    (!entity && g_mime_object_get_header(GMIME_OBJECT(gm), "From") == NULL))
 		return pd_fail(err, PD_REFUSED, "malformed MIME: %s",
 		    entity ? "no content" : "no From header");
-	return check_limits(GMIME_OBJECT(gm), 0, &parts, err);
+	return check_limits(GMIME_OBJECT(gm), 0, &parts, err) == -1 ?
+	    MSG_OVER_LIMITS : 0;
 }
 
 void

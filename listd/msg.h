@@ -25,12 +25,14 @@ void	 msg_init(void);
 
 /*
  * Parses raw as a message (entity: as a decrypted MIME entity, which need
- * not carry From:).  Malformed MIME or a limit exceeded is PD_REFUSED with
- * the reason, e.g. "malformed MIME: multipart without boundary" or "over
- * limits: 600 MIME parts (at most 512)"; *out is then still set, when
+ * not carry From:).  Returns 0; -1 for malformed MIME (PD_REFUSED with the
+ * reason, e.g. "malformed MIME: multipart without boundary") or a failure
+ * of ours (PD_TEMPFAIL); MSG_OVER_LIMITS for a limit exceeded (PD_REFUSED,
+ * "over limits: 600 MIME parts (at most 512)").  *out is still set when
  * GMime made anything of it, so that its headers can be shown.  The caller
  * frees *out with msg_free() either way.
  */
+#define MSG_OVER_LIMITS	(-2)
 int	 msg_parse(const char *raw, size_t len, bool entity, struct msg **out,
 	    struct pd_err *err);
 void	 msg_free(struct msg *);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "listd/jobs.h"
+#include "listd/notice.h"
 #include "listd/reporter.h"
 
 #define MSGID_MAX	400	/* the part of a Message-ID kept as a key */
@@ -102,125 +103,91 @@ reporter_thread_find(struct store_txn *t, const char *list,
 	return 0;
 }
 
-/* The member record of address on list (a new reference), or NULL. */
-static int
-member(struct store_txn *t, const char *list, const char *address,
-    json_t **m, struct pd_err *err)
-{
-	char key[STORE_KEY_MAX];
-
-	store_member_key(list, address, key);
-	return store_get(t, STORE_MEMBERS, key, m, err);
-}
-
-static bool
-is_role(const json_t *m, const char *role)
-{
-	const char *r = json_string_value(json_object_get(m, "role"));
-
-	return r != NULL && strcmp(r, role) == 0;
-}
-
-static bool
-is_active(const json_t *m)
-{
-	const char *s = json_string_value(json_object_get(m, "state"));
-
-	return s != NULL && strcmp(s, "active") == 0;
-}
-
 int
 reporter_outsider(struct store_txn *t, const char *list, const char *address,
     bool *outside, struct pd_err *err)
 {
-	json_t *m;
+	struct member m;
+	bool found;
 
-	if (member(t, list, address, &m, err) == -1)
+	if (member_get(t, list, address, &m, &found, err) == -1)
 		return -1;
-	*outside = m == NULL || is_role(m, "reporter");
-	json_decref(m);
+	*outside = !found || m.role == POL_ROLE_REPORTER;
 	return 0;
 }
 
 int
 reporter_thread_start(struct store_txn *t, const char *list,
-    const json_t *held, const char *post, const char **reporter,
+    const struct post *held, const char *post, const char **reporter,
     struct pd_err *err)
 {
-	const char *from = json_string_value(json_object_get(held, "from"));
-	const char *mid = json_string_value(json_object_get(held, "message-id"));
 	bool outside, known;
 
 	*reporter = NULL;
-	if (from == NULL || from[0] == '\0' || strcmp(from, list) == 0 ||
-	    mid == NULL || mid[0] == '\0')
+	if (held->from[0] == '\0' || strcmp(held->from, list) == 0 ||
+	    held->message_id[0] == '\0')
 		return 0;
-	if (reporter_outsider(t, list, from, &outside, err) == -1)
+	if (reporter_outsider(t, list, held->from, &outside, err) == -1)
 		return -1;
 	if (!outside)
 		return 0;
-	if (reporter_thread_add(t, list, mid, from, post, &known, err) == -1)
+	if (reporter_thread_add(t, list, held->message_id, held->from, post,
+	    &known, err) == -1)
 		return -1;
-	*reporter = from;
+	*reporter = held->from;
 	return 0;
 }
 
 int
 reporter_copy_later(struct store_txn *t, const char *list,
-    const struct policy *pol, const json_t *rec, const char *reporter,
+    const struct policy *pol, const struct post *p, const char *reporter,
     const char **how, struct pd_err *err)
 {
-	const char *post = json_string_value(json_object_get(rec, "id"));
-	char id[128], key[STORE_KEY_MAX], text[1024];
-	json_t *m = NULL, *copy, *to;
+	char id[POST_ID_MAX], nid[POST_ID_MAX + 8], text[1024];
+	char *const to[] = { (char *)reporter };
+	struct post copy;
+	struct member m;
 	size_t n = 0;
+	bool found;
 	int rc;
 
 	*how = "";
-	if (member(t, list, reporter, &m, err) == -1)
+	if (member_get(t, list, reporter, &m, &found, err) == -1)
 		return -1;
-	if (m != NULL && (!is_role(m, "reporter") || !is_active(m))) {
-		json_decref(m);	/* gets the list's own copy, or is suspended */
-		return 0;
-	}
-	snprintf(id, sizeof id, "%s.reporter", post);
-	copy = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:O*, s:O*}",
-	    "id", id, "list", list, "kind", "reporter-copy", "state", "decided",
-	    "source", post, "reporter", reporter, "subject", json_object_get(rec,
-	    "subject"), "message-id", json_object_get(rec, "message-id"),
-	    "in-reply-to", json_object_get(rec, "in-reply-to"), "references",
-	    json_object_get(rec, "references"));
-	if (copy == NULL) {
-		json_decref(m);
+	if (found && (m.role != POL_ROLE_REPORTER || !m.active))
+		return 0;	/* gets the list's own copy, or is suspended */
+	snprintf(id, sizeof id, "%s.reporter", p->id);
+	post_init(&copy, POST_REPORTER_COPY, POST_DECIDED);
+	copy.decided_at = time(NULL);
+	if (rec_set(&copy.id, id) | rec_set(&copy.list, list) |
+	    rec_set(&copy.source, p->id) | rec_set(&copy.reporter, reporter) |
+	    rec_set(&copy.subject, p->subject) | rec_set(&copy.message_id,
+	    p->message_id) | rec_set(&copy.in_reply_to, p->in_reply_to) |
+	    rec_set(&copy.references, p->references)) {
+		post_clear(&copy);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	}
-	if (m != NULL) {
+	if (found) {
 		*how = "encrypted";
 		rc = jobs_for_members(t, list, id, NULL, reporter, &n, err);
 	} else if (pol->reporter_plaintext) {
 		*how = "plaintext";
-		to = json_pack("[s]", reporter);
-		rc = to ? jobs_for_public(t, list, id, NULL, to, &n, err) :
-		    pd_fail(err, PD_TEMPFAIL, "out of memory");
-		json_decref(to);
+		rc = jobs_for_public(t, list, id, NULL, to, 1, err);
 	} else {
 		*how = "waiting-key";
-		json_object_set_new(copy, "state", json_string("waiting-key"));
+		copy.state = POST_WAITING_KEY;
 		snprintf(text, sizeof text, "Post %s on %s is a reply in the "
 		    "thread of %s, who reported it.  The policy sends replies to "
 		    "a reporter only encrypted, and the list has no usable key "
 		    "for %s: the copy waits.\n\nAdd the key with listctl member "
 		    "add %s %s --role reporter --key FILE; the copy then goes "
-		    "out.\n", post, list, reporter,
-		    reporter, list, reporter);
-		snprintf(key, sizeof key, "%s.wait", id);
-		rc = notice_later(t, list, key, "held-notice", text, NULL, err);
+		    "out.\n", p->id, list, reporter, reporter, list, reporter);
+		snprintf(nid, sizeof nid, "%s.wait", id);
+		rc = notice_moderators_later(t, list, nid, text, "", err);
 	}
-	store_member_key(list, id, key);
 	if (rc == 0)
-		rc = store_put(t, STORE_POSTS, key, copy, true, err);
-	json_decref(copy);
-	json_decref(m);
+		rc = post_put(t, &copy, true, err);
+	post_clear(&copy);
 	return rc;
 }
 
@@ -228,30 +195,25 @@ int
 reporter_key_added(struct store_txn *t, const char *list,
     const char *reporter, size_t *n, struct pd_err *err)
 {
-	char prefix[STORE_KEY_MAX];
-	json_t *posts = NULL, *w, *post;
-	const char *to, *state;
+	struct post_set posts;
+	struct post *p;
 	size_t i, k;
 	int rc;
 
 	*n = 0;
-	store_member_key(list, "", prefix);
-	rc = store_collect(t, STORE_POSTS, prefix, &posts, err);
-	json_array_foreach(posts, i, w) {
-		post = json_object_get(w, "value");
-		to = json_string_value(json_object_get(post, "reporter"));
-		state = json_string_value(json_object_get(post, "state"));
-		if (rc != 0 || to == NULL || strcmp(to, reporter) != 0 ||
-		    state == NULL || strcmp(state, "waiting-key") != 0)
+	if (post_collect(t, false, list, &posts, err) == -1)
+		return -1;
+	for (i = 0, rc = 0; rc == 0 && i < posts.n; i++) {
+		p = &posts.v[i];
+		if (p->state != POST_WAITING_KEY ||
+		    strcmp(p->reporter, reporter) != 0)
 			continue;
-		json_object_set_new(post, "state", json_string("decided"));
-		rc = jobs_for_members(t, list, json_string_value(json_object_get(
-		    post, "id")), NULL, reporter, &k, err);
+		p->state = POST_DECIDED;
+		rc = jobs_for_members(t, list, p->id, NULL, reporter, &k, err);
 		if (rc == 0)
-			rc = store_put(t, STORE_POSTS, json_string_value(
-			    json_object_get(w, "key")), post, false, err);
+			rc = post_put(t, p, false, err);
 		*n += k;
 	}
-	json_decref(posts);
-	return rc == 0 ? 0 : -1;
+	post_set_free(&posts);
+	return rc;
 }

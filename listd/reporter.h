@@ -13,10 +13,9 @@
 #define PDLIST_REPORTER_H
 
 #include <stdbool.h>
-#include <jansson.h>
 
 #include "common/util.h"
-#include "listd/store.h"
+#include "listd/record.h"
 #include "policy/policy.h"
 
 /*
@@ -36,14 +35,14 @@ int	reporter_outsider(struct store_txn *, const char *list,
 	    const char *address, bool *outside, struct pd_err *err);
 
 /*
- * A moderator approved held (a held record) as post: when it came from
+ * A moderator approved held as post: when it came from
  * outside the list, its From: address, which the moderator saw, is the
  * reporter whose thread starts with it.  *reporter is that address, or
  * NULL when no thread starts (a member's mail, the list's own, no
  * Message-ID).
  */
 int	reporter_thread_start(struct store_txn *, const char *list,
-	    const json_t *held, const char *post, const char **reporter,
+	    const struct post *held, const char *post, const char **reporter,
 	    struct pd_err *err);
 
 /*
@@ -55,7 +54,7 @@ int	reporter_thread_find(struct store_txn *, const char *list,
 	    char reporter[ADDR_MAX + 1], struct pd_err *err);
 
 /*
- * A copy for reporter of post (rec: its decision record), which goes to
+ * A copy for reporter of post p, which goes to
  * the members in t.  Encrypted to the reporter's key when the list has one
  * (an active member with role reporter); otherwise signed in clear where
  * pol allows it; otherwise the copy waits (state "waiting-key") for the
@@ -64,7 +63,7 @@ int	reporter_thread_find(struct store_txn *, const char *list,
  * "waiting-key", or "" for none).
  */
 int	reporter_copy_later(struct store_txn *, const char *list,
-	    const struct policy *pol, const json_t *rec, const char *reporter,
+	    const struct policy *pol, const struct post *p, const char *reporter,
 	    const char **how, struct pd_err *err);
 
 /*

@@ -737,8 +737,10 @@ conf_new(const char *path)
 	return cfg;
 }
 
-int
-pol_load(const char *path, struct policy **out, char *err, size_t errlen)
+/* Loads text (len bytes; NULL: the file at path), errors naming path. */
+static int
+load(const char *path, const char *text, size_t len, struct policy **out,
+    char *err, size_t errlen)
 {
 	struct policy *pol = NULL;
 	cfg_t *cfg = NULL;
@@ -747,7 +749,8 @@ pol_load(const char *path, struct policy **out, char *err, size_t errlen)
 	cfread_reset();
 	if ((cfg = conf_new(path)) == NULL)
 		cfread_set_err(path, 0, "out of memory");
-	else if (cfread_parse(cfg, path) == 0)
+	else if ((text != NULL ? cfread_parse_buf(cfg, path, text, len) :
+	    cfread_parse(cfg, path)) == 0)
 		pol = copy_policy(cfg, path);
 	if (cfg != NULL)
 		cfread_free(cfg);
@@ -755,6 +758,19 @@ pol_load(const char *path, struct policy **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", pol == NULL ? cfread_error() : "");
 	*out = pol;
 	return pol != NULL ? 0 : -1;
+}
+
+int
+pol_load(const char *path, struct policy **out, char *err, size_t errlen)
+{
+	return load(path, NULL, 0, out, err, errlen);
+}
+
+int
+pol_load_text(const char *name, const char *text, size_t len,
+    struct policy **out, char *err, size_t errlen)
+{
+	return load(name, text != NULL ? text : "", len, out, err, errlen);
 }
 
 static void

@@ -87,6 +87,12 @@ struct policy {
  * applies) into err; on success err is "".  Nothing is half-loaded.
  */
 int	 pol_load(const char *path, struct policy **out, char *err, size_t errlen);
+/*
+ * The same from text already read (len bytes), so that what is judged is
+ * what is kept; name stands for the file in errors.
+ */
+int	 pol_load_text(const char *name, const char *text, size_t len,
+	    struct policy **out, char *err, size_t errlen);
 void	 pol_free(struct policy *);
 
 const char *pol_updates_name(enum pol_updates);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "listd/keywords.h"
+#include "policy/keywords.h"
 #include "listd/msg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "listd/keywords.h"
+#include "policy/keywords.h"
 #include "tap.h"
 
 static int

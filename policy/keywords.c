@@ -1,4 +1,4 @@
-/* listd/keywords.c: see keywords.h. */
+/* policy/keywords.c: see keywords.h. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "common/util.h"
-#include "listd/keywords.h"
+#include "policy/keywords.h"
 
 #define KW_LINE_MAX	256
 

@@ -1,5 +1,5 @@
 /*
- * listd/keywords.h: the advisory keywords, read from the top of a signed
+ * policy/keywords.h: the advisory keywords, read from the top of a signed
  * body (design.md): "Key: value" lines before the first blank line.
  *
  *	Advisory: XSA-123

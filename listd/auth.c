@@ -1,0 +1,304 @@
+/*
+ * listd/auth.c: see auth.h.  Decrypted text lives only in memory and is
+ * wiped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "listd/auth.h"
+#include "listd/msg.h"
+
+#define AUTH_MAX_NESTING	3	/* encrypted in signed in encrypted... */
+
+/* The list and keyring one authentication works with. */
+struct run {
+	struct keys	*keys;
+	const char	*list;
+};
+
+static void
+auth_hold(struct auth *a, enum hold_reason reason, const struct pd_err *why)
+{
+	if (a->hold != HOLD_NONE)
+		return;
+	a->hold = reason;
+	snprintf(a->hold_text, sizeof a->hold_text, "%.500s", why->text);
+}
+
+static void
+add_form(struct auth *a, enum msg_form f)
+{
+	size_t n = strlen(a->form);
+
+	snprintf(a->form + n, sizeof a->form - n, "%s%s", n ? "+" : "",
+	    msg_form_name(f));
+}
+
+static void
+set_text(struct auth *a, char *text, size_t len)
+{
+	keys_plain_free(a->text, a->text_len);
+	a->text = text;
+	a->text_len = len;
+}
+
+static int authenticate(struct run *, const char *, size_t, bool, int,
+    struct auth *, struct pd_err *);
+
+/* Builds the payload from m (MIME) or text (inline), once. */
+static int
+payload(struct auth *a, const struct msg *m, const char *text, size_t len,
+    struct pd_err *err)
+{
+	struct msg_protected ph = { a->subject, a->h_from, a->h_to, a->h_date,
+	    a->message_id };
+
+	if (a->payload != NULL)
+		return 0;
+	return m != NULL ? msg_payload(m, &ph, &a->payload, &a->payload_len,
+	    err) : msg_text_payload(text, len, &ph, &a->payload,
+	    &a->payload_len, err);
+}
+
+/* The first armored clearsigned block inside decrypted inline text. */
+static int
+inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
+{
+	const char *start = strstr(a->text, "-----BEGIN PGP SIGNED MESSAGE-----");
+	char *plain;
+	size_t len;
+
+	if (start == NULL)
+		return 0;
+	if (keys_verify_clearsigned(r->keys, start, a->text_len -
+	    (size_t)(start - a->text), &plain, &len, &a->sigs, err) == -1)
+		return err->status == PD_REFUSED ? (auth_hold(a, HOLD_MALFORMED,
+		    err), 0) : -1;
+	add_form(a, MSG_FORM_INLINE_SIGNED);
+	if (payload(a, NULL, start, a->text_len - (size_t)(start - a->text),
+	    err) == -1) {
+		keys_plain_free(plain, len);
+		return -1;
+	}
+	set_text(a, plain, len);
+	return 0;
+}
+
+/* Decrypts p and goes on with what it holds. */
+static int
+decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
+    struct pd_err *err)
+{
+	struct msg *inner = NULL;
+	char *plain;
+	size_t len;
+	int rc = 0;
+
+	if (keys_decrypt(r->keys, p->data, p->len, &plain, &len, &a->sigs,
+	    err) == -1) {
+		if (err->status != PD_REFUSED)
+			return -1;
+		auth_hold(a, HOLD_CANNOT_DECRYPT, err);
+		return 0;
+	}
+	if (p->form == MSG_FORM_INLINE_ENCRYPTED) {
+		set_text(a, plain, len);
+		if (a->sigs.n == 0 && inner_clearsigned(r, a, err) == -1)
+			return -1;
+		if (a->sigs.n == 0 && !a->moderated)
+			return 0;
+		return payload(a, NULL, a->text, a->text_len, err);
+	}
+	if (a->sigs.n == 0) {	/* signed inside, perhaps: look again */
+		rc = authenticate(r, plain, len, true, depth + 1, a, err);
+		keys_plain_free(plain, len);
+		return rc;
+	}
+	/* Signed and encrypted in one: the whole entity is the signed part. */
+	if ((rc = msg_parse(plain, len, true, &inner, err)) != 0) {
+		rc = err->status == PD_REFUSED ? (auth_hold(a, rc ==
+		    MSG_OVER_LIMITS ? HOLD_LIMITS : HOLD_MALFORMED, err), 0) : -1;
+	} else {
+		if (msg_subject(inner)[0] != '\0')
+			snprintf(a->subject, sizeof a->subject, "%s",
+			    msg_subject(inner));
+		keys_plain_free(a->text, a->text_len);
+		a->text = NULL;
+		rc = msg_text(inner, false, &a->text, &a->text_len, err);
+		if (rc == 0)
+			rc = payload(a, inner, NULL, 0, err);
+	}
+	msg_free(inner);
+	keys_plain_free(plain, len);
+	return rc;
+}
+
+/* Verifies what m carries, by its form. */
+static int
+by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
+    struct auth *a, struct pd_err *err)
+{
+	char *plain;
+	size_t len;
+
+	switch (p->form) {
+	case MSG_FORM_SIGNED:
+		if (keys_verify_detached(r->keys, p->data, p->len, p->sig,
+		    p->sig_len, &a->sigs, err) == -1)
+			break;
+		keys_plain_free(a->text, a->text_len);
+		a->text = NULL;
+		if (msg_text(m, true, &a->text, &a->text_len, err) == -1)
+			return -1;
+		return payload(a, m, NULL, 0, err);
+	case MSG_FORM_ENCRYPTED:
+	case MSG_FORM_INLINE_ENCRYPTED:
+		return decrypted(r, p, depth, a, err);
+	case MSG_FORM_INLINE_SIGNED:
+		if (keys_verify_clearsigned(r->keys, p->data, p->len, &plain,
+		    &len, &a->sigs, err) == -1)
+			break;
+		set_text(a, plain, len);
+		/* Only the signed block goes on: what is around it is not. */
+		return payload(a, NULL, p->data, p->len, err);
+	case MSG_FORM_PLAIN:
+		keys_plain_free(a->text, a->text_len);
+		a->text = NULL;
+		if (msg_text(m, false, &a->text, &a->text_len, err) == -1)
+			return -1;
+		/* Unsigned content goes on only when a moderator approved it. */
+		return a->moderated ? payload(a, m, NULL, 0, err) : 0;
+	}
+	if (err->status != PD_REFUSED)
+		return -1;
+	auth_hold(a, HOLD_BAD_SIGNATURE, err);
+	return 0;
+}
+
+/* The outer headers: unverified, for display and loop detection only. */
+static void
+copy_header(const struct msg *m, const char *name, char *buf, size_t len)
+{
+	const char *v = msg_header(m, name);
+
+	snprintf(buf, len, "%s", v != NULL ? v : "");
+}
+
+/*
+ * RFC 3834: no auto-reply to automatic mail (Auto-Submitted other than
+ * "no"), to list mail (List-Id, List-Unsubscribe) or to bulk mail
+ * (Precedence: bulk, list, junk).
+ */
+static bool
+may_auto_reply(const struct msg *m)
+{
+	const char *as = msg_header(m, "Auto-Submitted");
+	const char *prec = msg_header(m, "Precedence");
+
+	while (as != NULL && (*as == ' ' || *as == '\t'))
+		as++;
+	while (prec != NULL && (*prec == ' ' || *prec == '\t'))
+		prec++;
+	if (as != NULL && strncasecmp(as, "no", 2) != 0)
+		return false;
+	if (as != NULL && as[2] != '\0' && as[2] != ';' && as[2] != ' ')
+		return false;	/* "notification" and the like */
+	if (msg_header(m, "List-Id") != NULL ||
+	    msg_header(m, "List-Unsubscribe") != NULL)
+		return false;
+	return prec == NULL || (strncasecmp(prec, "bulk", 4) != 0 &&
+	    strncasecmp(prec, "list", 4) != 0 && strncasecmp(prec, "junk", 4) != 0);
+}
+
+static void
+show_headers(struct run *r, struct msg *m, struct auth *a)
+{
+	const char *loop = msg_header(m, "X-Loop");
+
+	a->may_auto_reply = may_auto_reply(m);
+
+	copy_header(m, "From", a->h_from, sizeof a->h_from);
+	copy_header(m, "To", a->h_to, sizeof a->h_to);
+	copy_header(m, "Date", a->h_date, sizeof a->h_date);
+	copy_header(m, "In-Reply-To", a->in_reply_to, sizeof a->in_reply_to);
+	copy_header(m, "References", a->references, sizeof a->references);
+
+	msg_address(m, "From", a->from);
+	snprintf(a->message_id, sizeof a->message_id, "%s",
+	    msg_header(m, "Message-ID") ? msg_header(m, "Message-ID") : "");
+	snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
+	a->loop_header = loop != NULL && strstr(loop, r->list) != NULL;
+}
+
+/*
+ * Parses raw (a message, or with entity a decrypted entity) and verifies
+ * it.  Returns -1 only for temporary trouble; a message that cannot go on
+ * gets a->hold.
+ */
+static int
+authenticate(struct run *r, const char *raw, size_t len, bool entity,
+    int depth, struct auth *a, struct pd_err *err)
+{
+	struct msg *m = NULL;
+	struct msg_pgp p = { 0 };
+	int rc = -1;
+
+	if (depth > AUTH_MAX_NESTING) {
+		pd_fail(err, PD_REFUSED, "over limits: OpenPGP nested more than "
+		    "%d deep", AUTH_MAX_NESTING);
+		auth_hold(a, HOLD_LIMITS, err);
+		return 0;
+	}
+	rc = msg_parse(raw, len, entity, &m, err);
+	if (m != NULL && !entity)
+		show_headers(r, m, a);	/* even when malformed: for display */
+	else if (m != NULL && msg_subject(m)[0] != '\0')
+		snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
+	if (rc != 0) {
+		if (err->status == PD_REFUSED) {
+			auth_hold(a, rc == MSG_OVER_LIMITS ? HOLD_LIMITS :
+			    HOLD_MALFORMED, err);
+			rc = 0;
+		} else
+			rc = -1;
+		goto out;
+	}
+	rc = -1;
+	if (msg_pgp(m, &p, err) == -1) {
+		if (err->status == PD_REFUSED) {
+			auth_hold(a, HOLD_MALFORMED, err);
+			rc = 0;
+		}
+		goto out;
+	}
+	if (p.form != MSG_FORM_PLAIN || a->form[0] == '\0')
+		add_form(a, p.form);
+	rc = by_form(r, m, &p, depth, a, err);
+out:
+	msg_pgp_clear(&p);
+	msg_free(m);
+	return rc;
+}
+
+int
+auth_message(struct keys *k, const char *list, const char *raw, size_t len,
+    bool moderated, struct auth *a, struct pd_err *err)
+{
+	struct run r = { k, list };
+
+	memset(a, 0, sizeof *a);
+	a->hold = HOLD_NONE;
+	a->moderated = moderated;
+	return authenticate(&r, raw, len, false, 0, a, err);
+}
+
+void
+auth_clear(struct auth *a)
+{
+	keys_plain_free(a->text, a->text_len);
+	keys_plain_free(a->payload, a->payload_len);
+	a->text = a->payload = NULL;
+	a->text_len = a->payload_len = 0;
+}

@@ -1,0 +1,486 @@
+/* listd/deliver.c: fanout_deliver(), see fanout.h. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "keys/pgpsplit.h"
+#include "listd/fanout.h"
+#include "listd/list.h"
+#include "listd/msg.h"
+#include "listd/notice.h"
+#include "listd/record.h"
+#include "listd/smtp.h"
+
+#define FANOUT_SUBJECT		"[...]"	/* the outer Subject says nothing */
+#define RETRY_MAX_DELAY		(6 * 3600)
+#define RETRY_MAX_ATTEMPTS	20	/* about four days, then it failed */
+
+struct post_cut {		/* one post's encrypted result, split */
+	char		 list[ADDR_MAX + 1];
+	struct pgp_split *sp;
+	char		*pub, *sig;	/* the public copy, when there is one */
+	size_t		 pub_len, sig_len;
+	struct post	 post;		/* its record: subject, micalg */
+};
+
+struct delivery {
+	const struct conf *conf;
+	struct store	*st;
+	struct job_set	 jobs;		/* due now */
+	struct post_cut	*cuts;
+	size_t		 ncuts;
+	size_t		 next;		/* the next job to take */
+	unsigned	 sent;
+	pthread_mutex_t	 lock;
+};
+
+static struct post_cut *
+cut_for(struct delivery *d, const char *list, const char *post)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncuts; i++)
+		if (strcmp(d->cuts[i].list, list) == 0 &&
+		    strcmp(d->cuts[i].post.id, post) == 0)
+			return &d->cuts[i];
+	return NULL;
+}
+
+/* Loads and splits the encrypted result of every post with a due job. */
+static int
+load_cuts(struct delivery *d, struct pd_err *err)
+{
+	struct store_txn *t;
+	char mkey[POST_ID_MAX + 8], *bin = NULL;
+	struct post_cut *c;
+	struct job *j;
+	size_t i, len;
+	bool found;
+	int rc = 0;
+
+	if ((d->cuts = calloc(d->jobs.n + 1, sizeof *d->cuts)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (store_begin(d->st, false, &t, err) == -1)
+		return -1;
+	for (i = 0; rc == 0 && i < d->jobs.n; i++) {
+		j = &d->jobs.v[i];
+		if (cut_for(d, j->list, j->post) != NULL)
+			continue;
+		c = &d->cuts[d->ncuts++];
+		snprintf(c->list, sizeof c->list, "%s", j->list);
+		if ((rc = post_get(t, false, j->list, j->post, &c->post, &found,
+		    err)) == -1)
+			break;
+		if (!found && rec_set(&c->post.id, j->post) == -1) {
+			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+			break;
+		}
+		snprintf(mkey, sizeof mkey, "%s.pgp", j->post);
+		if ((rc = store_get_bytes(t, STORE_MESSAGES, mkey, &bin, &len,
+		    err)) == 0 && bin != NULL)
+			pgp_split_parse(bin, len, &c->sp, err);
+		free(bin);
+		bin = NULL;
+		snprintf(mkey, sizeof mkey, "%s.pub", j->post);
+		if (rc == 0)
+			rc = store_get_bytes(t, STORE_MESSAGES, mkey, &c->pub,
+			    &c->pub_len, err);
+		snprintf(mkey, sizeof mkey, "%s.sig", j->post);
+		if (rc == 0)
+			rc = store_get_bytes(t, STORE_MESSAGES, mkey, &c->sig,
+			    &c->sig_len, err);
+	}
+	store_abort(t);
+	return rc;
+}
+
+/* The envelope sender: LOCAL-bounces@DOMAIN, so bounces are told apart. */
+static void
+bounce_address(const char *list, char *buf, size_t len)
+{
+	const char *at = strrchr(list, '@');
+
+	if (at == NULL)
+		snprintf(buf, len, "%s", list);
+	else
+		snprintf(buf, len, "%.*s-bounces%s", (int)(at - list), list, at);
+}
+
+/* Records the outcome of one attempt; sent means accepted by the server. */
+static int
+record_attempt(struct delivery *d, struct job *j,
+    const struct smtp_result *res, bool sent, struct pd_err *err)
+{
+	struct store_txn *t;
+	time_t now = time(NULL), delay;
+	int rc;
+
+	j->attempts++;
+	snprintf(j->last_reply, sizeof j->last_reply, "%s", res->reply);
+	j->last_attempt = now;
+	if (sent)
+		j->state = JOB_SENT;
+	else if (!res->temporary || j->attempts >= RETRY_MAX_ATTEMPTS)
+		j->state = JOB_FAILED;
+	else {
+		delay = (time_t)d->conf->retry_first <<
+		    (j->attempts < 12 ? j->attempts - 1 : 11);
+		if (delay > RETRY_MAX_DELAY)
+			delay = RETRY_MAX_DELAY;
+		j->state = JOB_RETRY;
+		j->next_attempt = now + delay;
+	}
+	if (store_begin(d->st, true, &t, err) == -1)
+		return -1;
+	rc = job_put(t, j, false, err);
+	if (rc == 0 && sent)
+		rc = ledger_put(t, j, res->reply, err);
+	if (rc == -1) {
+		store_abort(t);
+		return -1;
+	}
+	return store_commit(t, err);
+}
+
+/*
+ * The headers of a copy of post: a new Message-ID for each copy, but a
+ * reporter's copy of a reply keeps the reply's own and its threading
+ * headers, so that the reporter's answer finds the thread.  A public copy
+ * carries the real Subject; an encrypted one a neutral one.
+ */
+static void
+copy_headers(const struct post *p, const char *list, bool public, char *mid,
+    size_t len, struct msg_copy *mc)
+{
+	bool reply = p->kind == POST_REPORTER_COPY;
+	const char *own = p->message_id;
+	unsigned rnd;
+
+	if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+		rnd = (unsigned)time(NULL);
+	if (reply && own[0] != '\0')
+		snprintf(mid, len, "%.*s", (int)strcspn(own + (*own == '<'),
+		    ">"), own + (*own == '<'));
+	else
+		snprintf(mid, len, "%s.%08x@%s", p->id, rnd, strrchr(list, '@') + 1);
+	/* Members' encrypted copies name no other message outside. */
+	*mc = (struct msg_copy){ list, public ? p->subject : FANOUT_SUBJECT, mid,
+	    (public || reply) && p->in_reply_to[0] ? p->in_reply_to : NULL,
+	    reply && p->references[0] ? p->references : NULL,
+	    p->kind == POST_AUTO_REPLY };
+}
+
+/*
+ * Builds and sends one member's copy; returns -1 on store trouble only,
+ * when the copy is not sent (the job stays due).
+ */
+static int
+deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
+    struct pd_err *err)
+{
+	struct smtp_result res = { 0 };
+	struct post_cut *c;
+	struct msg_copy mc;
+	struct store_txn *t;
+	char from[ADDR_MAX + 16], mid[420], *armored = NULL, *copy = NULL;
+	size_t alen, clen;
+	bool sent;
+	int rc;
+
+	if (store_begin(d->st, false, &t, err) == -1)
+		return -1;
+	rc = ledger_has(t, j, &sent, err);
+	store_abort(t);
+	if (rc == -1)
+		return -1;
+	if (sent) {	/* sent before a crash: not again */
+		snprintf(res.reply, sizeof res.reply, "in the ledger already");
+		return record_attempt(d, j, &res, true, err);
+	}
+	c = cut_for(d, j->list, j->post);
+	if (c == NULL || (j->public ? c->pub == NULL || c->sig == NULL :
+	    c->sp == NULL || pgp_split_copy(c->sp, j->keyid, &armored, &alen,
+	    err) == -1)) {
+		snprintf(res.reply, sizeof res.reply, "cannot make the copy: %.220s",
+		    c && !j->public && c->sp ? err->text :
+		    "the prepared post is missing");
+		return record_attempt(d, j, &res, false, err);
+	}
+	copy_headers(&c->post, j->list, j->public, mid, sizeof mid, &mc);
+	bounce_address(j->list, from, sizeof from);
+	if (j->public)
+		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
+		    c->sig_len, c->post.micalg, &copy, &clen, err);
+	else
+		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
+	if (rc == -1)
+		goto out;
+	if (*conn == NULL && smtp_open(d->conf->smtp_url,
+	    d->conf->smtp_starttls, NULL, conn, err) == -1) {
+		res.temporary = true;
+		snprintf(res.reply, sizeof res.reply, "%.250s", err->text);
+		rc = record_attempt(d, j, &res, false, err);
+		goto out;
+	}
+	if (smtp_send(*conn, from, j->member, copy, clen, &res, err) == 0) {
+		rc = record_attempt(d, j, &res, true, err);
+		if (rc == 0) {
+			pthread_mutex_lock(&d->lock);
+			d->sent++;
+			pthread_mutex_unlock(&d->lock);
+		}
+	} else {
+		/* A 5xx before RCPT is the relay refusing the list, not the
+		   member's mailbox refusing the copy: retry, do not fail. */
+		if (!res.temporary && res.stage < SMTP_RCPT)
+			res.temporary = true;
+		if (res.temporary) {	/* start afresh next time */
+			smtp_close(*conn);
+			*conn = NULL;
+		}
+		rc = record_attempt(d, j, &res, false, err);
+	}
+out:
+	free(armored);
+	free(copy);
+	return rc;
+}
+
+static void *
+worker(void *arg)
+{
+	struct delivery *d = arg;
+	struct smtp_conn *conn = NULL;
+	struct pd_err err = { 0 };
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&d->lock);
+		i = d->next++;
+		pthread_mutex_unlock(&d->lock);
+		if (i >= d->jobs.n)
+			break;
+		if (deliver_one(d, &conn, &d->jobs.v[i], &err) == -1)
+			log_warnx("delivery: %s", err.text);
+	}
+	smtp_close(conn);
+	return NULL;
+}
+
+static int
+due_jobs(struct store *st, struct job_set *due, struct pd_err *err)
+{
+	struct job_set all;
+	struct store_txn *t;
+	time_t now = time(NULL);
+	size_t i;
+	int rc;
+
+	memset(due, 0, sizeof *due);
+	if (store_begin(st, false, &t, err) == -1)
+		return -1;
+	rc = job_collect(t, NULL, NULL, &all, err);
+	store_abort(t);
+	for (i = 0; rc == 0 && i < all.n; i++)
+		if ((all.v[i].state == JOB_READY || all.v[i].state == JOB_RETRY) &&
+		    all.v[i].next_attempt <= now && job_set_add(due,
+		    &all.v[i]) == -1)
+			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+	job_set_free(&all);
+	return rc;
+}
+
+struct tally {
+	size_t	 sent, failed, skipped, pending;
+	char	 failures[3000];	/* "  member: reply" lines */
+	size_t	 off;
+};
+
+static void
+count_job(struct tally *c, const struct job *j)
+{
+	switch (j->state) {
+	case JOB_SENT:
+		c->sent++;
+		break;
+	case JOB_SKIPPED:
+		c->skipped++;
+		break;
+	case JOB_FAILED:
+		c->failed++;
+		if (c->off < sizeof c->failures)
+			c->off += (size_t)snprintf(c->failures + c->off,
+			    sizeof c->failures - c->off, "  %s: %s\n",
+			    j->member, j->last_reply);
+		break;
+	default:
+		c->pending++;
+	}
+}
+
+/*
+ * What a post no longer needs once it is done: the sent jobs (the ledger
+ * has them) and the encrypted result; and a reporter's plaintext copy,
+ * kept in clear only to be sent.  (Public copies of published advisories
+ * stay.)  Failed and skipped jobs stay for listctl queue.
+ */
+static int
+prune(struct store_txn *t, const struct post *p, const struct job_set *jobs,
+    struct pd_err *err)
+{
+	static const char *const ext[] = { "pgp", "pub", "sig" };
+	char key[POST_ID_MAX + 8];
+	size_t i, n = p->kind == POST_REPORTER_COPY ? 3 : 1;
+
+	for (i = 0; i < jobs->n; i++)
+		if (jobs->v[i].state == JOB_SENT &&
+		    job_del(t, &jobs->v[i], err) == -1)
+			return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "%s.%s", p->id, ext[i]);
+		if (store_del(t, STORE_MESSAGES, key, err) == -1 &&
+		    err->status != PD_REFUSED)
+			return -1;	/* PD_REFUSED: it had none */
+	}
+	return 0;
+}
+
+/* One post: done once no job waits; the admins hear of failed copies. */
+static int
+finish_post(struct list_cache *lists, const char *list, const char *id,
+    struct pd_err *err)
+{
+	struct tally c = { 0 };
+	struct store_txn *t;
+	struct job_set jobs;
+	struct post p;
+	struct list *l;
+	char text[3400];
+	json_t *detail = NULL;
+	size_t i;
+	bool found;
+	int rc;
+
+	post_init(&p, POST_MESSAGE, POST_DONE);
+	if (store_begin(lists->st, true, &t, err) == -1)
+		return -1;
+	if ((rc = job_collect(t, list, id, &jobs, err)) == -1) {
+		store_abort(t);
+		return -1;
+	}
+	for (i = 0; i < jobs.n; i++)
+		count_job(&c, &jobs.v[i]);
+	rc = post_get(t, false, list, id, &p, &found, err);
+	if (rc == -1 || c.pending > 0 || !found || p.state == POST_DONE) {
+		store_abort(t);
+		goto out;
+	}
+	p.state = POST_DONE;
+	p.sent = (long)c.sent;
+	p.failed = (long)c.failed;
+	detail = json_pack("{s:I, s:I, s:I}", "sent", (json_int_t)c.sent,
+	    "failed", (json_int_t)c.failed, "skipped", (json_int_t)c.skipped);
+	if (detail == NULL)
+		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (rc == 0)
+		rc = post_put(t, &p, false, err);
+	if (rc == 0)
+		rc = prune(t, &p, &jobs, err);
+	if (rc == 0)
+		rc = audit_append(t, &(struct audit){ .list = list, .actor =
+		    "listd", .action = "post delivered", .subject = id, .outcome =
+		    c.failed ? "with failures" : "all sent", .detail = detail },
+		    err);
+	if (rc == -1 || (rc = store_commit(t, err)) == -1) {
+		if (rc == -1)
+			store_abort(t);
+		goto out;
+	}
+	if (c.failed > 0 && p.kind != POST_NOTICE &&
+	    list_cache_get(lists, list, &l, err) == 0) {
+		snprintf(text, sizeof text, "Post %s on %s could not be delivered "
+		    "to these members; the mail servers refused the copies:\n\n"
+		    "%s\nSee listctl queue %s.\n", id, list, c.failures, list);
+		list_fresh(l);
+		notice_tell(l, "pdlist: copies not delivered", text);
+	}
+out:
+	json_decref(detail);
+	post_clear(&p);
+	job_set_free(&jobs);
+	return rc;
+}
+
+/* Finishes every post that had a job in this run. */
+static int
+finish_posts(const struct conf *conf, struct store *st,
+    const struct job_set *jobs, struct pd_err *err)
+{
+	struct list_cache lists;
+	size_t i, k;
+	int rc = 0;
+
+	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
+	for (i = 0; rc == 0 && i < jobs->n; i++) {
+		for (k = 0; k < i; k++)
+			if (strcmp(jobs->v[k].list, jobs->v[i].list) == 0 &&
+			    strcmp(jobs->v[k].post, jobs->v[i].post) == 0)
+				break;
+		if (k == i)
+			rc = finish_post(&lists, jobs->v[i].list,
+			    jobs->v[i].post, err);
+	}
+	list_cache_free(&lists);
+	return rc;
+}
+
+int
+fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
+    struct pd_err *err)
+{
+	struct delivery d;
+	pthread_t th[64];
+	size_t i, n;
+	int rc = -1;
+
+	*sent = 0;
+	memset(&d, 0, sizeof d);
+	d.conf = conf;
+	d.st = st;
+	pthread_mutex_init(&d.lock, NULL);
+	if (due_jobs(st, &d.jobs, err) == -1)
+		goto out;
+	rc = 0;
+	if (d.jobs.n == 0)
+		goto out;
+	if ((rc = load_cuts(&d, err)) == -1)
+		goto out;
+	n = conf->workers < 64 ? conf->workers : 64;
+	if (n > d.jobs.n)
+		n = d.jobs.n;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, worker, &d) != 0)
+			break;
+	n = i;
+	if (n == 0)
+		worker(&d);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	rc = finish_posts(conf, st, &d.jobs, err);
+	*sent = d.sent;
+out:
+	for (i = 0; i < d.ncuts; i++) {
+		pgp_split_free(d.cuts[i].sp);
+		free(d.cuts[i].pub);
+		free(d.cuts[i].sig);
+		post_clear(&d.cuts[i].post);
+	}
+	free(d.cuts);
+	job_set_free(&d.jobs);
+	pthread_mutex_destroy(&d.lock);
+	return rc;
+}

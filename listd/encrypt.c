@@ -1,0 +1,140 @@
+/* listd/encrypt.c: see encrypt.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys/pgpsplit.h"
+#include "listd/encrypt.h"
+#include "listd/record.h"
+
+bool
+enc_to(const struct rcpt *r)
+{
+	return !r->public && r->skip[0] == '\0';
+}
+
+/* The facts of fpr, listing the keyring (again) when it is not there. */
+static int
+facts_of(struct list *l, const char *fpr, const struct keyfacts **kf,
+    struct pd_err *err)
+{
+	*kf = l->facts ? keys_facts_find(l->facts, l->nfacts, fpr) : NULL;
+	if (*kf != NULL || l->facts_fresh)
+		return 0;
+	keys_facts_free_all(l->facts, l->nfacts);
+	l->facts = NULL;
+	l->nfacts = 0;
+	if (keys_facts_all(l->keys, &l->facts, &l->nfacts, err) == -1)
+		return -1;
+	l->facts_fresh = true;
+	*kf = keys_facts_find(l->facts, l->nfacts, fpr);
+	return 0;
+}
+
+int
+enc_check(struct list *l, const char *address, time_t now, struct rcpt *r,
+    struct pd_err *err)
+{
+	const struct keyfacts *kf;
+	struct pol_verdict v;
+	struct store_txn *t;
+	struct member m;
+	bool found;
+	size_t i, off;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	snprintf(r->address, sizeof r->address, "%s", address);
+	if (store_begin(l->st, false, &t, err) == -1)
+		return -1;
+	rc = member_get(t, l->address, address, &m, &found, err);
+	store_abort(t);
+	if (rc == -1)
+		return -1;
+	if (!found || !m.active) {
+		snprintf(r->skip, sizeof r->skip, "no longer an active member");
+		return 0;
+	}
+	if (facts_of(l, m.fingerprint, &kf, err) == -1)
+		return -1;
+	if (kf == NULL) {
+		snprintf(r->skip, sizeof r->skip, "key %s is not in the list's "
+		    "keyring", m.fingerprint);
+		return 0;
+	}
+	pol_verdict_init(&v);
+	pol_check_key(kf, address, l->pol, now, &v);
+	for (i = 0, off = 0; i < v.n && off < sizeof r->skip; i++)
+		off += (size_t)snprintf(r->skip + off, sizeof r->skip - off,
+		    "%s%s", i ? "; " : "", v.reason[i].text);
+	if (v.n == 0 && v.enc_subkey >= 0) {
+		snprintf(r->subkey, sizeof r->subkey, "%s",
+		    kf->sub[v.enc_subkey].fpr);
+		snprintf(r->keyid, sizeof r->keyid, "%s",
+		    kf->sub[v.enc_subkey].keyid);
+	} else if (r->skip[0] == '\0')
+		snprintf(r->skip, sizeof r->skip, "no usable encryption subkey");
+	return 0;
+}
+
+/* "FPR!\nFPR!\n" for gpgme_op_encrypt_sign_ext(); NULL when out of memory. */
+static char *
+recipient_string(const struct rcpt *r, size_t n)
+{
+	char *s = calloc(n * 43 + 1, 1);
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (enc_to(&r[i])) {
+			strcat(s, r[i].subkey);
+			strcat(s, "!\n");
+		}
+	return s;
+}
+
+int
+enc_once(struct list *l, const char *payload, size_t len,
+    const struct rcpt *r, size_t n, char **cipher, size_t *clen,
+    struct pd_err *err)
+{
+	struct pgp_split *sp = NULL;
+	char *rs = recipient_string(r, n);
+	size_t i, want = 0;
+	int rc = -1;
+
+	*cipher = NULL;
+	if (rs == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (keys_sign_encrypt(l->keys, l->fpr, rs, payload, len, cipher, clen,
+	    err) == -1)
+		goto out;
+	if (pgp_split_parse(*cipher, *clen, &sp, err) == -1) {
+		err->status = PD_REFUSED;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (!enc_to(&r[i]))
+			continue;
+		want++;
+		if (!pgp_split_has(sp, r[i].keyid)) {
+			pd_fail(err, PD_REFUSED, "no session key packet for %s "
+			    "(subkey %s): nothing is sent", r[i].address,
+			    r[i].keyid);
+			goto out;
+		}
+	}
+	if (pgp_split_count(sp) != want) {
+		pd_fail(err, PD_REFUSED, "%zu session key packets for %zu "
+		    "recipients: nothing is sent", pgp_split_count(sp), want);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1) {
+		free(*cipher);
+		*cipher = NULL;
+	}
+	pgp_split_free(sp);
+	free(rs);
+	return rc;
+}

@@ -1,0 +1,987 @@
+/*
+ * listd/record.c: see record.h.  Each record's fields are written down once,
+ * in a table of JSON name and struct offset, which reading, writing and
+ * freeing all walk.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listd/record.h"
+
+/* ---- names ---------------------------------------------------------------- */
+
+static const char *const kind_names[POST_NKINDS] = {
+	"message", "approved", "release", "backfill", "reporter-copy",
+	"notice", "held-notice", "held", "auto-reply", "reject-notice"
+};
+static const char *const state_names[POST_NSTATES] = {
+	"held", "decided", "notify", "waiting-key", "encrypted", "failed",
+	"told", "suppressed", "done"
+};
+static const char *const reason_names[HOLD_NONE + 1] = {
+	"loop", "bad-signature", "key-revoked", "key-expired", "suspended",
+	"not-team", "non-member", "limits", "malformed", "cannot-decrypt",
+	"unsigned", "keywords", "replay", "advisory", ""
+};
+static const char *const job_names[JOB_NSTATES] = {
+	"new", "ready", "retry", "sent", "failed", "skipped"
+};
+
+static int
+parse_name(const char *const *names, int n, const char *s, int *out)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+#define NAME(names, v, n)	((unsigned)(v) < (n) ? (names)[v] : "?")
+
+const char *
+post_kind_name(enum post_kind k)
+{
+	return NAME(kind_names, k, POST_NKINDS);
+}
+
+const char *
+post_state_name(enum post_state s)
+{
+	return NAME(state_names, s, POST_NSTATES);
+}
+
+const char *
+hold_reason_name(enum hold_reason r)
+{
+	return NAME(reason_names, r, HOLD_NONE + 1);
+}
+
+const char *
+job_state_name(enum job_state s)
+{
+	return NAME(job_names, s, JOB_NSTATES);
+}
+
+int
+post_kind_parse(const char *s, enum post_kind *out)
+{
+	int v;
+
+	if (parse_name(kind_names, POST_NKINDS, s, &v) == -1)
+		return -1;
+	*out = (enum post_kind)v;
+	return 0;
+}
+
+int
+post_state_parse(const char *s, enum post_state *out)
+{
+	int v;
+
+	if (parse_name(state_names, POST_NSTATES, s, &v) == -1)
+		return -1;
+	*out = (enum post_state)v;
+	return 0;
+}
+
+int
+hold_reason_parse(const char *s, enum hold_reason *out)
+{
+	int v;
+
+	if (parse_name(reason_names, HOLD_NONE, s, &v) == -1)
+		return -1;
+	*out = (enum hold_reason)v;
+	return 0;
+}
+
+int
+job_state_parse(const char *s, enum job_state *out)
+{
+	int v;
+
+	if (parse_name(job_names, JOB_NSTATES, s, &v) == -1)
+		return -1;
+	*out = (enum job_state)v;
+	return 0;
+}
+
+bool
+hold_graver(enum hold_reason a, enum hold_reason b)
+{
+	return a < b;
+}
+
+#define SCAN_NOMEM	2	/* a scan callback ran out of memory */
+
+/* ---- small JSON helpers --------------------------------------------------- */
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static long long
+jint(const json_t *o, const char *key, long long absent)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : absent;
+}
+
+static time_t
+jtime(const json_t *o, const char *key)
+{
+	return parse_iso(json_string_value(json_object_get(o, key)));
+}
+
+/* Sets key when s is not empty; returns -1 when out of memory. */
+static int
+put_str(json_t *o, const char *key, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	return json_object_set_new(o, key, json_string(s));
+}
+
+static int
+put_time(json_t *o, const char *key, time_t t)
+{
+	char buf[32];
+
+	return t == 0 ? 0 : json_object_set_new(o, key,
+	    json_string(iso_time(t, buf)));
+}
+
+static int
+put_count(json_t *o, const char *key, long long n)
+{
+	return n < 0 ? 0 : json_object_set_new(o, key,
+	    json_integer((json_int_t)n));
+}
+
+int
+rec_set(char **field, const char *s)
+{
+	char *c = strdup(s != NULL ? s : "");
+
+	if (c == NULL)
+		return -1;
+	free(*field);
+	*field = c;
+	return 0;
+}
+
+/* ---- keywords --------------------------------------------------------- */
+
+static json_t *
+keywords_json(const struct keywords *kw)
+{
+	json_t *o, *cves = json_array();
+	char when[32];
+	size_t i;
+
+	for (i = 0; cves != NULL && i < kw->ncves; i++)
+		json_array_append_new(cves, json_string(kw->cve[i]));
+	o = json_pack("{s:s, s:I, s:o, s:b}", "advisory", kw->advisory,
+	    "revision", (json_int_t)kw->revision, "cve", cves, "resend",
+	    kw->resend);
+	if (o == NULL)
+		return NULL;
+	if (kw->embargo_none)
+		json_object_set_new(o, "embargo", json_string("none"));
+	else if (kw->embargo_set)
+		json_object_set_new(o, "embargo", json_string(iso_time(
+		    kw->embargo, when)));
+	put_str(o, "extension", kw->extension);
+	return o;
+}
+
+static void
+keywords_read(const json_t *o, struct keywords *kw)
+{
+	const json_t *c;
+	const char *e = jstr(o, "embargo");
+	size_t i;
+
+	memset(kw, 0, sizeof *kw);
+	kw->present = true;
+	snprintf(kw->advisory, sizeof kw->advisory, "%s", jstr(o, "advisory"));
+	kw->revision = (long)jint(o, "revision", 0);
+	kw->resend = json_is_true(json_object_get(o, "resend"));
+	kw->embargo_none = strcmp(e, "none") == 0;
+	kw->embargo = kw->embargo_none ? 0 : parse_iso(e);
+	kw->embargo_set = kw->embargo_none || kw->embargo != 0;
+	json_array_foreach(json_object_get(o, "cve"), i, c)
+		if (kw->ncves < KW_MAX_CVES)
+			snprintf(kw->cve[kw->ncves++], sizeof kw->cve[0], "%s",
+			    json_string_value(c) ? json_string_value(c) : "");
+	snprintf(kw->extension, sizeof kw->extension, "%s",
+	    jstr(o, "extension"));
+}
+
+/* ---- posts ------------------------------------------------------------ */
+
+static const struct {
+	const char	*name;
+	size_t		 off;
+} post_strs[] = {
+#define S(n, f)	{ n, offsetof(struct post, f) }
+	S("id", id), S("list", list), S("sender", sender), S("via", via),
+	S("from", from), S("message-id", message_id),
+	S("in-reply-to", in_reply_to), S("references", references),
+	S("subject", subject), S("subject-sealed", subject_sealed),
+	S("form", form), S("signer", signer),
+	S("signer-address", signer_address), S("reason-text", reason_text),
+	S("advisory-action", advisory_action),
+	S("advisory-reason", advisory_reason), S("accepted-as", accepted_as),
+	S("approved-by", approved_by), S("reporter", reporter),
+	S("source", source), S("text", text), S("about", about),
+	S("failure", failure), S("micalg", micalg)
+#undef S
+};
+#define NSTRS	(sizeof post_strs / sizeof post_strs[0])
+#define FIELD(p, i)	((char **)(void *)((char *)(p) + post_strs[i].off))
+
+static const struct {
+	const char	*name;
+	size_t		 off;
+} post_counts[] = {
+	{ "jobs", offsetof(struct post, jobs) },
+	{ "public-copies", offsetof(struct post, public_copies) },
+	{ "skipped", offsetof(struct post, skipped) },
+	{ "sent", offsetof(struct post, sent) },
+	{ "failed", offsetof(struct post, failed) }
+};
+#define NCOUNTS	(sizeof post_counts / sizeof post_counts[0])
+#define COUNT(p, i)	((long *)(void *)((char *)(p) + post_counts[i].off))
+
+void
+post_init(struct post *p, enum post_kind kind, enum post_state state)
+{
+	size_t i;
+
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	p->state = state;
+	p->reason = p->held_for = HOLD_NONE;
+	p->size = p->received = -1;
+	for (i = 0; i < NCOUNTS; i++)
+		*COUNT(p, i) = -1;
+	for (i = 0; i < NSTRS; i++)
+		*FIELD(p, i) = NULL;
+}
+
+void
+post_clear(struct post *p)
+{
+	size_t i;
+
+	for (i = 0; i < NSTRS; i++) {
+		free(*FIELD(p, i));
+		*FIELD(p, i) = NULL;
+	}
+}
+
+/* Every string "" at least; -1 when out of memory. */
+static int
+post_fill(struct post *p)
+{
+	size_t i;
+
+	for (i = 0; i < NSTRS; i++)
+		if (*FIELD(p, i) == NULL && rec_set(FIELD(p, i), "") == -1)
+			return -1;
+	return 0;
+}
+
+static int
+post_read(const json_t *o, struct post *p, bool held)
+{
+	enum hold_reason r;
+	size_t i;
+
+	post_init(p, POST_MESSAGE, held ? POST_HELD : POST_DECIDED);
+	for (i = 0; i < NSTRS; i++)
+		if (rec_set(FIELD(p, i), jstr(o, post_strs[i].name)) == -1)
+			return -1;
+	for (i = 0; i < NCOUNTS; i++)
+		*COUNT(p, i) = (long)jint(o, post_counts[i].name, -1);
+	if (json_object_get(o, "kind") != NULL)
+		post_kind_parse(jstr(o, "kind"), &p->kind);
+	if (!held)
+		post_state_parse(jstr(o, "state"), &p->state);
+	if (hold_reason_parse(jstr(o, "reason"), &r) == 0)
+		p->reason = r;
+	if (hold_reason_parse(jstr(o, "held-for"), &r) == 0)
+		p->held_for = r;
+	p->decided_at = jtime(o, "decided-at");
+	p->approved_at = jtime(o, "approved-at");
+	p->size = jint(o, "size", -1);
+	p->received = jint(o, "received", -1);
+	p->may_auto_reply = json_is_true(json_object_get(o, "may-auto-reply"));
+	p->moderated = json_is_true(json_object_get(o, "moderated"));
+	if (json_is_object(json_object_get(o, "keywords"))) {
+		p->has_keywords = true;
+		keywords_read(json_object_get(o, "keywords"), &p->kw);
+	}
+	if (json_is_object(json_object_get(o, "reporter-copy"))) {
+		const json_t *rc = json_object_get(o, "reporter-copy");
+
+		if (rec_set(&p->reporter_copy_to, jstr(rc, "to")) == -1 ||
+		    rec_set(&p->reporter_copy_how, jstr(rc, "how")) == -1)
+			return -1;
+	}
+	return post_fill(p);
+}
+
+json_t *
+post_json(const struct post *p)
+{
+	json_t *o = json_object();
+	size_t i;
+	int rc = 0;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; i < NSTRS; i++)
+		rc |= put_str(o, post_strs[i].name, *FIELD(p, i));
+	for (i = 0; i < NCOUNTS; i++)
+		rc |= put_count(o, post_counts[i].name, *COUNT(p, i));
+	rc |= put_str(o, "kind", post_kind_name(p->kind));
+	rc |= put_str(o, "state", post_state_name(p->state));
+	if (p->kind == POST_MESSAGE)
+		rc |= put_str(o, "decision", p->state == POST_HELD ? "hold" :
+		    "distribute");
+	rc |= put_str(o, "reason", hold_reason_name(p->reason));
+	rc |= put_str(o, "held-for", hold_reason_name(p->held_for));
+	rc |= put_time(o, "decided-at", p->decided_at);
+	rc |= put_time(o, "approved-at", p->approved_at);
+	rc |= put_count(o, "size", p->size);
+	rc |= put_count(o, "received", p->received);
+	if (p->kind == POST_MESSAGE)
+		rc |= json_object_set_new(o, "may-auto-reply",
+		    json_boolean(p->may_auto_reply));
+	if (p->moderated)
+		rc |= json_object_set_new(o, "moderated", json_true());
+	if (p->has_keywords)
+		rc |= json_object_set_new(o, "keywords", keywords_json(&p->kw));
+	if (p->reporter_copy_to != NULL && p->reporter_copy_to[0] != '\0')
+		rc |= json_object_set_new(o, "reporter-copy", json_pack(
+		    "{s:s, s:s}", "to", p->reporter_copy_to, "how",
+		    p->reporter_copy_how ? p->reporter_copy_how : ""));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
+post_keywords_json(const struct post *p)
+{
+	return p->has_keywords ? keywords_json(&p->kw) : NULL;
+}
+
+static enum store_db
+post_db(bool held)
+{
+	return held ? STORE_HELD : STORE_POSTS;
+}
+
+int
+post_get(struct store_txn *t, bool held, const char *list, const char *id,
+    struct post *p, bool *found, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL;
+	int rc;
+
+	*found = false;
+	post_init(p, POST_MESSAGE, held ? POST_HELD : POST_DECIDED);
+	store_member_key(list, id, key);
+	if (store_get(t, post_db(held), key, &o, err) == -1)
+		return -1;
+	if (o == NULL)
+		return post_fill(p) == 0 ? 0 : pd_fail(err, PD_TEMPFAIL,
+		    "out of memory");
+	*found = true;
+	rc = post_read(o, p, held);
+	json_decref(o);
+	return rc == 0 ? 0 : pd_fail(err, PD_TEMPFAIL, "out of memory");
+}
+
+int
+post_put(struct store_txn *t, const struct post *p, bool exclusive,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = post_json(p);
+	int rc;
+
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	store_member_key(p->list, p->id, key);
+	rc = store_put(t, post_db(p->state == POST_HELD), key, o, exclusive,
+	    err);
+	json_decref(o);
+	return rc;
+}
+
+int
+post_del(struct store_txn *t, bool held, const char *list, const char *id,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+
+	store_member_key(list, id, key);
+	return store_del(t, post_db(held), key, err);
+}
+
+struct post_scan {
+	struct post_set	*set;
+	size_t		 cap;
+	bool		 held;
+};
+
+static int
+collect_post(const char *key, json_t *o, void *arg)
+{
+	struct post_scan *s = arg;
+	struct post *nv;
+
+	(void)key;
+	if (s->set->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((nv = realloc(s->set->v, s->cap * sizeof *nv)) == NULL)
+			return SCAN_NOMEM;
+		s->set->v = nv;
+	}
+	if (post_read(o, &s->set->v[s->set->n], s->held) == -1) {
+		post_clear(&s->set->v[s->set->n]);
+		return SCAN_NOMEM;
+	}
+	s->set->n++;
+	return 0;
+}
+
+int
+post_collect(struct store_txn *t, bool held, const char *list,
+    struct post_set *out, struct pd_err *err)
+{
+	struct post_scan s = { out, 0, held };
+	char prefix[STORE_KEY_MAX];
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (list[0] == '\0')
+		prefix[0] = '\0';
+	else
+		store_member_key(list, "", prefix);
+	rc = store_scan(t, post_db(held), prefix, collect_post, &s, err);
+	if (rc == 0)
+		return 0;
+	post_set_free(out);
+	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    -1;
+}
+
+void
+post_set_free(struct post_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		post_clear(&s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+/* ---- jobs ------------------------------------------------------------- */
+
+static void
+job_key(const struct job *j, char key[STORE_KEY_MAX])
+{
+	snprintf(key, STORE_KEY_MAX, "%s\x1f%s\x1f%s", j->list, j->post,
+	    j->member);
+}
+
+void
+job_init(struct job *j, const char *list, const char *post,
+    const char *address, bool public, const struct keywords *kw)
+{
+	memset(j, 0, sizeof *j);
+	snprintf(j->list, sizeof j->list, "%s", list);
+	snprintf(j->post, sizeof j->post, "%s", post);
+	snprintf(j->member, sizeof j->member, "%s", address);
+	j->state = JOB_NEW;
+	j->public = public;
+	j->next_attempt = time(NULL);
+	if (kw != NULL && kw->present) {	/* for the ledger */
+		snprintf(j->advisory, sizeof j->advisory, "%s", kw->advisory);
+		j->revision = kw->revision;
+	}
+}
+
+json_t *
+job_json(const struct job *j)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I}", "list", j->list, "post",
+	    j->post, "member", j->member, "state", job_state_name(j->state),
+	    "attempts", j->attempts, "next-attempt", (json_int_t)j->next_attempt);
+	if (o == NULL)
+		return NULL;
+	if ((j->public && json_object_set_new(o, "public", json_true())) ||
+	    put_str(o, "keyid", j->keyid) || put_str(o, "last-reply",
+	    j->last_reply) || put_time(o, "last-attempt", j->last_attempt) ||
+	    put_str(o, "advisory", j->advisory) || (j->advisory[0] &&
+	    json_object_set_new(o, "revision", json_integer(j->revision)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void
+job_read(const json_t *o, struct job *j)
+{
+	memset(j, 0, sizeof *j);
+	snprintf(j->list, sizeof j->list, "%s", jstr(o, "list"));
+	snprintf(j->post, sizeof j->post, "%s", jstr(o, "post"));
+	snprintf(j->member, sizeof j->member, "%s", jstr(o, "member"));
+	if (job_state_parse(jstr(o, "state"), &j->state) == -1)
+		j->state = JOB_FAILED;	/* unknown: never sent */
+	j->public = json_is_true(json_object_get(o, "public"));
+	snprintf(j->keyid, sizeof j->keyid, "%s", jstr(o, "keyid"));
+	j->attempts = (int)jint(o, "attempts", 0);
+	j->next_attempt = (time_t)jint(o, "next-attempt", 0);
+	j->last_attempt = jtime(o, "last-attempt");
+	snprintf(j->last_reply, sizeof j->last_reply, "%s",
+	    jstr(o, "last-reply"));
+	snprintf(j->advisory, sizeof j->advisory, "%s", jstr(o, "advisory"));
+	j->revision = (long)jint(o, "revision", 0);
+}
+
+int
+job_put(struct store_txn *t, const struct job *j, bool exclusive,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = job_json(j);
+	int rc;
+
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	job_key(j, key);
+	rc = store_put(t, STORE_JOBS, key, o, exclusive, err);
+	json_decref(o);
+	return rc;
+}
+
+int
+job_del(struct store_txn *t, const struct job *j, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+
+	job_key(j, key);
+	return store_del(t, STORE_JOBS, key, err);
+}
+
+int
+job_set_add(struct job_set *s, const struct job *j)
+{
+	struct job *nv;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
+			return -1;
+		s->v = nv;
+	}
+	s->v[s->n++] = *j;
+	return 0;
+}
+
+static int
+collect_job(const char *key, json_t *o, void *arg)
+{
+	struct job j;
+
+	(void)key;
+	job_read(o, &j);
+	return job_set_add(arg, &j) == 0 ? 0 : SCAN_NOMEM;
+}
+
+int
+job_collect(struct store_txn *t, const char *list, const char *post,
+    struct job_set *out, struct pd_err *err)
+{
+	char prefix[STORE_KEY_MAX];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (list == NULL)
+		prefix[0] = '\0';
+	else if (post == NULL)
+		snprintf(prefix, sizeof prefix, "%s\x1f", list);
+	else
+		snprintf(prefix, sizeof prefix, "%s\x1f%s\x1f", list, post);
+	rc = store_scan(t, STORE_JOBS, prefix, collect_job, out, err);
+	if (rc == 0)
+		return 0;
+	job_set_free(out);
+	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    -1;
+}
+
+void
+job_set_free(struct job_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- the ledger ------------------------------------------------------- */
+
+int
+ledger_put(struct store_txn *t, const struct job *j, const char *reply,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], when[32];
+	json_t *o;
+	int rc;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "list", j->list, "post",
+	    j->post, "member", j->member, "time", iso_time(time(NULL), when),
+	    "reply", reply);
+	if (o != NULL && j->advisory[0] != '\0') {
+		json_object_set_new(o, "advisory", json_string(j->advisory));
+		json_object_set_new(o, "revision", json_integer(j->revision));
+	}
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	job_key(j, key);
+	rc = store_put(t, STORE_LEDGER, key, o, true, err);
+	json_decref(o);
+	return rc;
+}
+
+int
+ledger_has(struct store_txn *t, const struct job *j, bool *has,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL;
+
+	job_key(j, key);
+	if (store_get(t, STORE_LEDGER, key, &o, err) == -1)
+		return -1;
+	*has = o != NULL;
+	json_decref(o);
+	return 0;
+}
+
+/* ---- the inbox --------------------------------------------------------- */
+
+int
+post_from_inbox(struct post *p, const struct inbox_entry *in)
+{
+	post_init(p, POST_MESSAGE, POST_DECIDED);
+	p->size = in->size;
+	p->received = in->received;
+	p->decided_at = time(NULL);
+	if (rec_set(&p->id, in->id) == -1 || rec_set(&p->list, in->list) == -1 ||
+	    rec_set(&p->sender, in->sender) == -1 ||
+	    rec_set(&p->via, in->via) == -1 || post_fill(p) == -1) {
+		post_clear(p);
+		return -1;
+	}
+	return 0;
+}
+
+int
+inbox_put(struct store_txn *t, const struct inbox_entry *in,
+    struct pd_err *err)
+{
+	json_t *o;
+	int rc;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", in->id, "list",
+	    in->list, "sender", in->sender, "via", in->via, "received",
+	    (json_int_t)in->received, "size", (json_int_t)in->size);
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	rc = store_put(t, STORE_INBOX, in->id, o, true, err);
+	json_decref(o);
+	return rc;
+}
+
+static int
+collect_inbox(const char *key, json_t *o, void *arg)
+{
+	struct inbox_set *s = arg;
+	struct inbox_entry *e, *nv;
+
+	(void)key;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
+			return SCAN_NOMEM;
+		s->v = nv;
+	}
+	e = &s->v[s->n++];
+	memset(e, 0, sizeof *e);
+	snprintf(e->id, sizeof e->id, "%s", jstr(o, "id"));
+	snprintf(e->list, sizeof e->list, "%s", jstr(o, "list"));
+	snprintf(e->sender, sizeof e->sender, "%s", jstr(o, "sender"));
+	snprintf(e->via, sizeof e->via, "%s", jstr(o, "via"));
+	e->received = jint(o, "received", 0);
+	e->size = jint(o, "size", 0);
+	return 0;
+}
+
+int
+inbox_collect(struct store_txn *t, struct inbox_set *out, struct pd_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = store_scan(t, STORE_INBOX, "", collect_inbox, out, err);
+	if (rc == 0)
+		return 0;
+	inbox_set_free(out);
+	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    -1;
+}
+
+void
+inbox_set_free(struct inbox_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- members ---------------------------------------------------------- */
+
+static void
+member_read(const json_t *o, struct member *m)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->list, sizeof m->list, "%s", jstr(o, "list"));
+	snprintf(m->address, sizeof m->address, "%s", jstr(o, "address"));
+	snprintf(m->fingerprint, sizeof m->fingerprint, "%s",
+	    jstr(o, "fingerprint"));
+	/* A record without a known role is nobody's: never a reporter. */
+	if (pol_role_parse(jstr(o, "role"), &m->role) == -1)
+		m->role = POL_ROLE_MEMBER;
+	m->active = strcmp(jstr(o, "state"), "active") == 0;
+}
+
+int
+member_get(struct store_txn *t, const char *list, const char *address,
+    struct member *m, bool *found, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL;
+
+	*found = false;
+	memset(m, 0, sizeof *m);
+	store_member_key(list, address, key);
+	if (store_get(t, STORE_MEMBERS, key, &o, err) == -1)
+		return -1;
+	if (o != NULL) {
+		*found = true;
+		member_read(o, m);
+		json_decref(o);
+	}
+	return 0;
+}
+
+static int
+collect_member(const char *key, json_t *o, void *arg)
+{
+	struct member_set *s = arg;
+	struct member *nv;
+
+	(void)key;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
+			return SCAN_NOMEM;
+		s->v = nv;
+	}
+	member_read(o, &s->v[s->n++]);
+	return 0;
+}
+
+int
+member_collect(struct store_txn *t, const char *list, struct member_set *out,
+    struct pd_err *err)
+{
+	char prefix[STORE_KEY_MAX];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	store_member_key(list, "", prefix);
+	rc = store_scan(t, STORE_MEMBERS, prefix, collect_member, out, err);
+	if (rc == 0)
+		return 0;
+	member_set_free(out);
+	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    -1;
+}
+
+void
+member_set_free(struct member_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- seen -------------------------------------------------------------- */
+
+int
+seen_get(struct store_txn *t, const char *list, const char *what,
+    char post[POST_ID_MAX], time_t *at, bool *found, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL, *v;
+
+	*found = false;
+	post[0] = '\0';
+	*at = 0;
+	store_member_key(list, what, key);
+	if (store_get(t, STORE_SEEN, key, &o, err) == -1)
+		return -1;
+	if (o == NULL)
+		return 0;
+	*found = true;
+	snprintf(post, POST_ID_MAX, "%s", jstr(o, "post"));
+	v = json_object_get(o, "at");
+	*at = json_is_integer(v) ? (time_t)json_integer_value(v) :
+	    parse_iso(json_string_value(v));
+	json_decref(o);
+	return 0;
+}
+
+int
+seen_put(struct store_txn *t, const char *list, const char *what,
+    const char *post, time_t at, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], when[32];
+	json_t *o;
+	int rc;
+
+	o = json_pack("{s:s, s:s}", "post", post, "at", iso_time(at, when));
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	store_member_key(list, what, key);
+	rc = store_put(t, STORE_SEEN, key, o, false, err);
+	json_decref(o);
+	return rc;
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+int
+audit_append(struct store_txn *t, const struct audit *a, struct pd_err *err)
+{
+	char when[32];
+	json_t *e;
+	int rc;
+
+	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "time",
+	    iso_time(a->time ? a->time : time(NULL), when), "list", a->list,
+	    "actor", a->actor, "unix-user", a->unix_user ? a->unix_user : "",
+	    "action", a->action, "subject", a->subject ? a->subject : "",
+	    "outcome", a->outcome);
+	if (e == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if ((a->reason != NULL && json_object_set_new(e, "reason",
+	    json_string(a->reason)) == -1) || (a->detail != NULL &&
+	    json_object_set(e, "detail", (json_t *)a->detail) == -1)) {
+		json_decref(e);
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	}
+	rc = store_audit(t, e, err);
+	json_decref(e);
+	return rc;
+}
+
+struct audit_filter {
+	const char	*list;
+	const char	*advisory;	/* or NULL */
+	json_t		*out;
+};
+
+/* Whether an audit entry is about the advisory (its subject or detail). */
+static bool
+about(const json_t *e, const char *advisory)
+{
+	const json_t *d = json_object_get(e, "detail");
+
+	return strcmp(jstr(e, "subject"), advisory) == 0 ||
+	    strcmp(jstr(d, "advisory"), advisory) == 0 ||
+	    strcmp(jstr(json_object_get(d, "keywords"), "advisory"),
+	    advisory) == 0;
+}
+
+static int
+audit_one(const char *key, json_t *value, void *arg)
+{
+	struct audit_filter *f = arg;
+
+	(void)key;
+	if (strcmp(jstr(value, "list"), f->list) != 0 ||
+	    (f->advisory != NULL && !about(value, f->advisory)))
+		return 0;
+	return json_array_append(f->out, value);
+}
+
+/* The ledger's copies of the advisory, as audit-like entries. */
+static int
+ledger_one(const char *key, json_t *value, void *arg)
+{
+	struct audit_filter *f = arg;
+	char what[64];
+
+	(void)key;
+	if (strcmp(jstr(value, "advisory"), f->advisory) != 0)
+		return 0;
+	snprintf(what, sizeof what, "revision %lld", jint(value, "revision",
+	    0));
+	return json_array_append_new(f->out, json_pack("{s:O, s:O, s:s, s:s, "
+	    "s:O, s:s, s:O, s:O}", "time", json_object_get(value, "time"),
+	    "list", json_object_get(value, "list"), "actor", "listd", "action",
+	    "copy accepted", "subject", json_object_get(value, "member"),
+	    "outcome", what, "reason", json_object_get(value, "reply"),
+	    "detail", value));
+}
+
+int
+audit_collect(struct store_txn *t, const char *list, const char *advisory,
+    json_t *out, struct pd_err *err)
+{
+	struct audit_filter f = { list, advisory, out };
+	char prefix[STORE_KEY_MAX];
+	int rc;
+
+	rc = store_audit_scan(t, audit_one, &f, err);
+	store_member_key(list, "", prefix);
+	if (rc == 0 && advisory != NULL)
+		rc = store_scan(t, STORE_LEDGER, prefix, ledger_one, &f, err);
+	return rc == 0 ? 0 : -1;
+}

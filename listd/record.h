@@ -1,0 +1,326 @@
+/*
+ * listd/record.h: the typed records on the store.  The only module that
+ * knows their JSON field names and the strings of their kinds, states and
+ * reasons; the rest of listd works with the structs below.
+ *
+ * A post is anything the list sends: a member's message that was decided,
+ * a held message a moderator approved, an advisory's release, the list's
+ * own notices.  Its life (doc/lifecycle.md draws it):
+ *
+ *	(inbox) --decide--> HELD ......... STORE_HELD: approve makes a new
+ *	    |                              APPROVED post; reject, expiry: gone
+ *	    +--> DECIDED --prepare--> ENCRYPTED --deliver--> DONE
+ *	    |        |                    ^
+ *	    |        +--prepare--> FAILED |  (nothing could be sent; said why)
+ *	    |                             |
+ *	    +--> NOTIFY --prepare--> TOLD | (a notice was queued for it)
+ *	    |           \--------> SUPPRESSED (a revision recorded, not sent)
+ *	    +--> WAITING_KEY --the reporter's key--> DECIDED
+ *	    (notices are born ENCRYPTED; a release with nobody to send to DONE)
+ *
+ * A delivery job is one copy of a post for one address:
+ *
+ *	NEW --prepare--> READY --deliver--> SENT (in the ledger; pruned once
+ *	  \                |  ^                   its post is DONE)
+ *	   \               v  |
+ *	    \--> SKIPPED   RETRY --> FAILED (a refusal, or too many attempts)
+ *
+ * Ownership: every string field of a struct post is a malloc'd string owned
+ * by the struct, never NULL after post_init() or a read ("" when absent);
+ * set them with rec_set().  post_clear() frees them.
+ */
+#ifndef PDLIST_RECORD_H
+#define PDLIST_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "common/util.h"
+#include "listd/store.h"
+#include "policy/keywords.h"
+#include "policy/policy.h"
+
+#define POST_ID_MAX	96	/* post ids: "held-notice-20261122T...", NUL */
+
+enum post_kind {
+	POST_MESSAGE,		/* a message from the inbox, decided */
+	POST_APPROVED,		/* a held message a moderator approved */
+	POST_RELEASE,		/* an advisory's current revision at release */
+	POST_BACKFILL,		/* the same, to a member added mid-embargo */
+	POST_REPORTER_COPY,	/* the team's reply, copied to its reporter */
+	POST_NOTICE,		/* the list's words, encrypted to its people */
+	POST_HELD_NOTICE,	/* becomes a notice to the moderators */
+	POST_HELD_REVISION,	/* becomes a notice to a held revision's poster */
+	POST_AUTO_REPLY,	/* RFC 3834, signed in clear */
+	POST_REJECT_NOTICE,	/* a moderator's reason, signed in clear */
+	POST_NKINDS
+};
+
+enum post_state {
+	POST_HELD,		/* in STORE_HELD, waiting for a moderator */
+	POST_DECIDED,		/* its jobs are made: to be encrypted */
+	POST_NOTIFY,		/* a notice is to be written for it */
+	POST_WAITING_KEY,	/* a reporter's copy waits for the key */
+	POST_ENCRYPTED,		/* its copies are being delivered */
+	POST_FAILED,		/* nothing could be sent: "failure" says why */
+	POST_TOLD,		/* the notice it stood for is queued */
+	POST_SUPPRESSED,	/* recorded, not sent; the poster is told */
+	POST_DONE,		/* every copy sent, failed or skipped */
+	POST_NSTATES
+};
+
+/*
+ * Why a message is held, graver first: where a message has several, the
+ * gravest is kept (hold_graver()).  HOLD_NONE is no reason.
+ */
+enum hold_reason {
+	HOLD_LOOP,		/* the list's own mail came back */
+	HOLD_BAD_SIGNATURE,
+	HOLD_KEY_REVOKED,
+	HOLD_KEY_EXPIRED,
+	HOLD_SUSPENDED,
+	HOLD_NOT_TEAM,
+	HOLD_NON_MEMBER,
+	HOLD_LIMITS,		/* over the MIME or nesting limits */
+	HOLD_MALFORMED,
+	HOLD_CANNOT_DECRYPT,
+	HOLD_UNSIGNED,
+	HOLD_KEYWORDS,		/* a malformed advisory keyword block */
+	HOLD_REPLAY,		/* a signature or Message-ID seen before */
+	HOLD_ADVISORY,		/* a revision the embargo rules hold */
+	HOLD_NONE
+};
+
+enum job_state {
+	JOB_NEW,		/* made with its post's decision */
+	JOB_READY,		/* encrypted for: to be sent */
+	JOB_RETRY,		/* a temporary failure: next_attempt */
+	JOB_SENT,		/* accepted by the relay, in the ledger */
+	JOB_FAILED,		/* refused, or given up on */
+	JOB_SKIPPED,		/* the member's key could not be used */
+	JOB_NSTATES
+};
+
+const char *post_kind_name(enum post_kind);
+const char *post_state_name(enum post_state);
+const char *hold_reason_name(enum hold_reason);
+const char *job_state_name(enum job_state);
+/* The enum named s; 0, or -1 when s names none. */
+int	post_kind_parse(const char *s, enum post_kind *);
+int	post_state_parse(const char *s, enum post_state *);
+int	hold_reason_parse(const char *s, enum hold_reason *);
+int	job_state_parse(const char *s, enum job_state *);
+
+/* Whether reason a is graver than b (HOLD_NONE is graver than nothing). */
+bool	hold_graver(enum hold_reason a, enum hold_reason b);
+
+struct inbox_entry;
+
+struct post {
+	char		*id;
+	char		*list;
+	enum post_kind	 kind;
+	enum post_state	 state;
+	time_t		 decided_at;
+
+	/* the message it came from (MESSAGE; HELD) */
+	char		*sender;	/* the envelope sender, as given */
+	char		*via;		/* "lmtp", "inject" */
+	long long	 size;
+	long long	 received;
+	char		*from;		/* the From: address, unverified */
+	char		*message_id, *in_reply_to, *references;
+	char		*subject;	/* in clear: posts only */
+	char		*subject_sealed;	/* sealed to the list's key */
+	char		*form;		/* "pgp-mime-signed", ... */
+	bool		 may_auto_reply;
+	char		*signer;	/* fingerprint */
+	char		*signer_address;
+
+	/* held */
+	enum hold_reason reason;	/* HOLD_NONE for a post */
+	char		*reason_text;
+
+	/* distribution */
+	bool		 has_keywords;
+	struct keywords	 kw;
+	char		*advisory_action;	/* adv_action_name() */
+	char		*advisory_reason;
+	long		 jobs;		/* copies to members; -1: not to them */
+	long		 public_copies;	/* -1: none made */
+	char		*reporter_copy_to, *reporter_copy_how;
+	char		*accepted_as;	/* a reporter's follow-up: why */
+	enum hold_reason held_for;	/* what it was held for, or HOLD_NONE */
+	bool		 moderated;	/* unsigned content may go */
+	char		*approved_by;
+	time_t		 approved_at;
+	char		*reporter;	/* APPROVED: whose thread it starts;
+					   REPORTER_COPY: to whom */
+	char		*source;	/* the post whose content it sends */
+	char		*text;		/* notices: the list's own words */
+	char		*about;		/* NOTICE: its subject, for the audit */
+
+	/* fan-out */
+	long		 skipped, sent, failed;	/* -1: not counted yet */
+	char		*failure;
+	char		*micalg;	/* the public copy's signature */
+};
+
+/* An empty post (every string ""), of kind and state. */
+void	post_init(struct post *, enum post_kind, enum post_state);
+/* A post of kind MESSAGE for the inbox entry in: what intake knew. */
+int	post_from_inbox(struct post *, const struct inbox_entry *in);
+void	post_clear(struct post *);
+/* Replaces *field with a copy of s (NULL: ""); -1 when out of memory. */
+int	rec_set(char **field, const char *s);
+
+/*
+ * The post (or, with held, the held message) id of list, into *p (which
+ * the caller clears).  *found false and *p empty when there is none.
+ */
+int	post_get(struct store_txn *, bool held, const char *list,
+	    const char *id, struct post *p, bool *found, struct pd_err *err);
+/* Writes p where its state says (POST_HELD: STORE_HELD). */
+int	post_put(struct store_txn *, const struct post *p, bool exclusive,
+	    struct pd_err *err);
+/* Deletes a post or held message; a missing one is PD_REFUSED. */
+int	post_del(struct store_txn *, bool held, const char *list,
+	    const char *id, struct pd_err *err);
+
+/* Every post (or held message) of list ("": of every list), in key order. */
+struct post_set {
+	struct post	*v;
+	size_t		 n;
+};
+int	post_collect(struct store_txn *, bool held, const char *list,
+	    struct post_set *out, struct pd_err *err);
+void	post_set_free(struct post_set *);
+
+/* A post as JSON, for listctl's output (a new reference, or NULL). */
+json_t	*post_json(const struct post *);
+/* Its keywords as JSON, for an audit entry's detail (or NULL). */
+json_t	*post_keywords_json(const struct post *);
+
+struct job {
+	char		 list[ADDR_MAX + 1];
+	char		 post[POST_ID_MAX];
+	char		 member[ADDR_MAX + 1];	/* the address it goes to */
+	enum job_state	 state;
+	bool		 public;	/* signed in clear, not encrypted */
+	char		 keyid[17];	/* the subkey its copy is cut for */
+	int		 attempts;
+	time_t		 next_attempt;
+	time_t		 last_attempt;	/* 0: none yet */
+	char		 last_reply[300];
+	char		 advisory[64];	/* "": none */
+	long		 revision;
+};
+
+/* A new job of post for address, carrying kw's advisory (kw may be NULL). */
+void	job_init(struct job *, const char *list, const char *post,
+	    const char *address, bool public, const struct keywords *kw);
+int	job_put(struct store_txn *, const struct job *, bool exclusive,
+	    struct pd_err *err);
+int	job_del(struct store_txn *, const struct job *, struct pd_err *err);
+
+/* The jobs of post on list; with post NULL, of list; with list NULL, all. */
+struct job_set {
+	struct job	*v;
+	size_t		 n, cap;
+};
+int	job_collect(struct store_txn *, const char *list, const char *post,
+	    struct job_set *out, struct pd_err *err);
+void	job_set_free(struct job_set *);
+/* Appends a copy of j; -1 when out of memory. */
+int	job_set_add(struct job_set *, const struct job *j);
+json_t	*job_json(const struct job *);
+
+/* The ledger: a copy the relay accepted, recorded with its job's end. */
+int	ledger_put(struct store_txn *, const struct job *, const char *reply,
+	    struct pd_err *err);
+int	ledger_has(struct store_txn *, const struct job *, bool *has,
+	    struct pd_err *err);
+
+/* A message taken in and not yet processed (STORE_INBOX). */
+struct inbox_entry {
+	char		 id[32];
+	char		 list[ADDR_MAX + 1];
+	char		 sender[ADDR_MAX + 1];	/* the envelope sender */
+	char		 via[16];		/* "lmtp", "inject" */
+	long long	 received;
+	long long	 size;
+};
+int	inbox_put(struct store_txn *, const struct inbox_entry *,
+	    struct pd_err *err);
+struct inbox_set {
+	struct inbox_entry *v;
+	size_t		 n, cap;
+};
+/* Every message in the inbox, oldest first. */
+int	inbox_collect(struct store_txn *, struct inbox_set *out,
+	    struct pd_err *err);
+void	inbox_set_free(struct inbox_set *);
+
+/*
+ * What listd needs of a member record: admin (admin_member.c) writes the
+ * rest (credentials, evidence, who added it).
+ */
+struct member {
+	char		 list[ADDR_MAX + 1];
+	char		 address[ADDR_MAX + 1];
+	char		 fingerprint[41];
+	enum pol_role	 role;
+	bool		 active;
+};
+int	member_get(struct store_txn *, const char *list, const char *address,
+	    struct member *m, bool *found, struct pd_err *err);
+struct member_set {
+	struct member	*v;
+	size_t		 n, cap;
+};
+/* Every member of list, in address order. */
+int	member_collect(struct store_txn *, const char *list,
+	    struct member_set *out, struct pd_err *err);
+void	member_set_free(struct member_set *);
+
+/*
+ * What the list has seen before (STORE_SEEN): a deciding signature (a
+ * replay is held), the last auto-reply to a sender.  what names it; post is
+ * the post that carried it ("" for none).
+ */
+int	seen_get(struct store_txn *, const char *list, const char *what,
+	    char post[POST_ID_MAX], time_t *at, bool *found, struct pd_err *err);
+int	seen_put(struct store_txn *, const char *list, const char *what,
+	    const char *post, time_t at, struct pd_err *err);
+
+/*
+ * An audit entry.  detail (may be NULL) is borrowed: free-form facts for
+ * the record.  time 0 is now.
+ */
+struct audit {
+	time_t		 time;
+	const char	*list;
+	const char	*actor;		/* "listd", or who ran listctl */
+	const char	*unix_user;	/* "" for listd */
+	const char	*action;	/* "post hold", "member add", ... */
+	const char	*subject;	/* what it is about: an id, an address */
+	const char	*outcome;
+	const char	*reason;	/* or NULL */
+	const json_t	*detail;	/* or NULL */
+};
+/* Appends e to the audit log in t: the one way an entry is written. */
+int	audit_append(struct store_txn *, const struct audit *e,
+	    struct pd_err *err);
+
+/*
+ * The audit entries of list, oldest first, as JSON (listctl's output);
+ * with advisory, only those about it, followed by the ledger's copies of
+ * it as entries of their own.
+ */
+int	audit_collect(struct store_txn *, const char *list, const char *advisory,
+	    json_t *out, struct pd_err *err);
+
+#endif
