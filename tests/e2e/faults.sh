@@ -1,0 +1,64 @@
+#!/bin/sh
+# Faults of the store and counts of gpg's work, with a real store and real
+# gpg: a store that cannot take a write while a post is processed leaves the
+# post in the inbox (never a hold such as non-member) and it goes out once,
+# to each member once, when the store takes writes again; and a post is
+# decrypted and verified once on its way from the inbox to the copies.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+
+L=xen-pre@lists.example.org
+new_list $L xen alice@xenproject.example team admin@xenproject.example admin \
+    security@v1.example team security@v2.example team ||
+    { echo "Bail out! list"; exit 1; }
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+
+# An encrypted and signed post: one decryption and one verification make
+# its decision; fan-out encrypts what was decided from memory.
+printf 'A post to the list, encrypted and signed.\n' >"$W/body"
+mail_encrypted alice@xenproject.example $L alice@xenproject.example $L \
+    "encrypted post" "$W/body" >"$W/enc.eml"
+lc inject $L <"$W/enc.eml" >/dev/null
+GPGME_DEBUG="9:$W/gpgme.log" "$LISTD" -c "$CONF" --once
+is $? 0 "listd --once processes and delivers the encrypted post"
+# gpgme logs each operation it starts; the seal is one decryption, the
+# post's own encryption the other.
+n=$(grep -c 'gpgme_op_decrypt_verify: enter' "$W/gpgme.log")
+is "$n" 2 "two decryptions from inbox to copies: the seal and the post (not four)"
+is "$(copies_to security@v1.example)" 1 "a member got its copy"
+
+# ---- the store is full while a post is processed -----------------------------
+# A map of 1 MiB, filled by mail to the list until intake says 75.
+sed -i '/^store-map-size/d' "$CONF"
+echo 'store-map-size = 1' >>"$CONF"
+printf 'Advisory-free text from the team.\n' >"$W/body2"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L \
+    "a post while the store is full" "$W/body2" >"$W/post.eml"
+lc inject $L <"$W/post.eml" >/dev/null
+is $? 0 "the post is taken in"
+head -c 60000 /dev/urandom | base64 >"$W/filler"
+i=0
+while [ $i -lt 40 ]; do
+	mail_plain nobody@example.net $L "filler $i" "$W/filler" >"$W/f.eml"
+	lc inject $L <"$W/f.eml" >/dev/null 2>&1 || break
+	i=$((i + 1))
+done
+fails 75 "intake says 75 once the store is full" lc inject $L <"$W/f.eml"
+reasons() { lc held ls $L | awk -F'\t' '{ print $2 }' | sort | uniq -c | tr -s ' '; }
+fails 1 "listd --once fails while the store takes no writes" listd_once
+held=$(lc held ls $L | wc -l)
+[ "$held" -lt "$i" ]
+_result $? "some of the $i fillers wait in the inbox ($held held)"
+unlike "$(reasons)" "non-member|malformed|cannot-decrypt" \
+    "what the store refused was held for no wrong reason: $(reasons)"
+is "$(copies_to security@v2.example)" 1 "the post was not sent meanwhile"
+# More room: everything goes on as it would have.
+sed -i 's/^store-map-size = 1/store-map-size = 64/' "$CONF"
+ok "listd --once succeeds once the store has room" listd_once
+is "$(reasons)" " $i unsigned" "every filler is held, as unsigned"
+is "$(copies_to security@v2.example)" 2 "the post went out to a member once"
+is "$(copies_to security@v1.example)" 2 "and to another once"
+ok "a second run sends nothing again" listd_once
+is "$(copies_to security@v2.example)" 2 "still one copy of the post each"
+done_testing
