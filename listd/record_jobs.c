@@ -1,0 +1,471 @@
+/*
+ * listd/record_jobs.c: see record.h.  Jobs, the ledger, the inbox, members,
+ * seen records and the audit log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listd/record_int.h"
+
+/* ---- jobs ------------------------------------------------------------- */
+
+static void
+job_key(const struct job *j, char key[STORE_KEY_MAX])
+{
+	snprintf(key, STORE_KEY_MAX, "%s\x1f%s\x1f%s", j->list, j->post,
+	    j->member);
+}
+
+void
+job_init(struct job *j, const char *list, const char *post,
+    const char *address, bool public, const struct keywords *kw)
+{
+	memset(j, 0, sizeof *j);
+	snprintf(j->list, sizeof j->list, "%s", list);
+	snprintf(j->post, sizeof j->post, "%s", post);
+	snprintf(j->member, sizeof j->member, "%s", address);
+	j->state = JOB_NEW;
+	j->public = public;
+	j->next_attempt = time(NULL);
+	if (kw != NULL && kw->present) {	/* for the ledger */
+		snprintf(j->advisory, sizeof j->advisory, "%s", kw->advisory);
+		j->revision = kw->revision;
+	}
+}
+
+json_t *
+job_json(const struct job *j)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I}", "list", j->list, "post",
+	    j->post, "member", j->member, "state", job_state_name(j->state),
+	    "attempts", j->attempts, "next-attempt", (json_int_t)j->next_attempt);
+	if (o == NULL)
+		return NULL;
+	if ((j->public && json_object_set_new(o, "public", json_true())) ||
+	    put_str(o, "keyid", j->keyid) || put_str(o, "last-reply",
+	    j->last_reply) || put_time(o, "last-attempt", j->last_attempt) ||
+	    put_str(o, "advisory", j->advisory) || (j->advisory[0] &&
+	    json_object_set_new(o, "revision", json_integer(j->revision)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void
+job_read(const json_t *o, struct job *j)
+{
+	memset(j, 0, sizeof *j);
+	snprintf(j->list, sizeof j->list, "%s", jstr(o, "list"));
+	snprintf(j->post, sizeof j->post, "%s", jstr(o, "post"));
+	snprintf(j->member, sizeof j->member, "%s", jstr(o, "member"));
+	if (job_state_parse(jstr(o, "state"), &j->state) == -1)
+		j->state = JOB_FAILED;	/* unknown: never sent */
+	j->public = json_is_true(json_object_get(o, "public"));
+	snprintf(j->keyid, sizeof j->keyid, "%s", jstr(o, "keyid"));
+	j->attempts = (int)jint(o, "attempts", 0);
+	j->next_attempt = (time_t)jint(o, "next-attempt", 0);
+	j->last_attempt = jtime(o, "last-attempt");
+	snprintf(j->last_reply, sizeof j->last_reply, "%s",
+	    jstr(o, "last-reply"));
+	snprintf(j->advisory, sizeof j->advisory, "%s", jstr(o, "advisory"));
+	j->revision = (long)jint(o, "revision", 0);
+}
+
+int
+job_put(struct store_txn *t, const struct job *j, bool exclusive,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = job_json(j);
+	int rc;
+
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	job_key(j, key);
+	rc = store_put(t, STORE_JOBS, key, o, exclusive, err);
+	json_decref(o);
+	return rc;
+}
+
+int
+job_del(struct store_txn *t, const struct job *j, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+
+	job_key(j, key);
+	return store_del(t, STORE_JOBS, key, err);
+}
+
+int
+job_set_add(struct job_set *s, const struct job *j)
+{
+	struct job *nv;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
+			return -1;
+		s->v = nv;
+	}
+	s->v[s->n++] = *j;
+	return 0;
+}
+
+static int
+collect_job(const char *key, json_t *o, void *arg)
+{
+	struct job j;
+
+	(void)key;
+	job_read(o, &j);
+	return job_set_add(arg, &j) == 0 ? 0 : SCAN_NOMEM;
+}
+
+int
+job_collect(struct store_txn *t, const char *list, const char *post,
+    struct job_set *out, struct pd_err *err)
+{
+	char prefix[STORE_KEY_MAX];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (list == NULL)
+		prefix[0] = '\0';
+	else if (post == NULL)
+		snprintf(prefix, sizeof prefix, "%s\x1f", list);
+	else
+		snprintf(prefix, sizeof prefix, "%s\x1f%s\x1f", list, post);
+	rc = store_scan(t, STORE_JOBS, prefix, collect_job, out, err);
+	if (rc == 0)
+		return 0;
+	job_set_free(out);
+	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    -1;
+}
+
+void
+job_set_free(struct job_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- the ledger ------------------------------------------------------- */
+
+int
+ledger_put(struct store_txn *t, const struct job *j, const char *reply,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], when[32];
+	json_t *o;
+	int rc;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "list", j->list, "post",
+	    j->post, "member", j->member, "time", iso_time(time(NULL), when),
+	    "reply", reply);
+	if (o != NULL && j->advisory[0] != '\0') {
+		json_object_set_new(o, "advisory", json_string(j->advisory));
+		json_object_set_new(o, "revision", json_integer(j->revision));
+	}
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	job_key(j, key);
+	rc = store_put(t, STORE_LEDGER, key, o, true, err);
+	json_decref(o);
+	return rc;
+}
+
+int
+ledger_has(struct store_txn *t, const struct job *j, bool *has,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL;
+
+	job_key(j, key);
+	if (store_get(t, STORE_LEDGER, key, &o, err) == -1)
+		return -1;
+	*has = o != NULL;
+	json_decref(o);
+	return 0;
+}
+
+/* ---- the inbox --------------------------------------------------------- */
+
+int
+inbox_put(struct store_txn *t, const struct inbox_entry *in,
+    struct pd_err *err)
+{
+	json_t *o;
+	int rc;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", in->id, "list",
+	    in->list, "sender", in->sender, "via", in->via, "received",
+	    (json_int_t)in->received, "size", (json_int_t)in->size);
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	rc = store_put(t, STORE_INBOX, in->id, o, true, err);
+	json_decref(o);
+	return rc;
+}
+
+static int
+collect_inbox(const char *key, json_t *o, void *arg)
+{
+	struct inbox_set *s = arg;
+	struct inbox_entry *e, *nv;
+
+	(void)key;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
+			return SCAN_NOMEM;
+		s->v = nv;
+	}
+	e = &s->v[s->n++];
+	memset(e, 0, sizeof *e);
+	snprintf(e->id, sizeof e->id, "%s", jstr(o, "id"));
+	snprintf(e->list, sizeof e->list, "%s", jstr(o, "list"));
+	snprintf(e->sender, sizeof e->sender, "%s", jstr(o, "sender"));
+	snprintf(e->via, sizeof e->via, "%s", jstr(o, "via"));
+	e->received = jint(o, "received", 0);
+	e->size = jint(o, "size", 0);
+	return 0;
+}
+
+int
+inbox_collect(struct store_txn *t, struct inbox_set *out, struct pd_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = store_scan(t, STORE_INBOX, "", collect_inbox, out, err);
+	if (rc == 0)
+		return 0;
+	inbox_set_free(out);
+	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    -1;
+}
+
+void
+inbox_set_free(struct inbox_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- members ---------------------------------------------------------- */
+
+static void
+member_read(const json_t *o, struct member *m)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->list, sizeof m->list, "%s", jstr(o, "list"));
+	snprintf(m->address, sizeof m->address, "%s", jstr(o, "address"));
+	snprintf(m->fingerprint, sizeof m->fingerprint, "%s",
+	    jstr(o, "fingerprint"));
+	/* A record without a known role is nobody's: never a reporter. */
+	if (pol_role_parse(jstr(o, "role"), &m->role) == -1)
+		m->role = POL_ROLE_MEMBER;
+	m->active = strcmp(jstr(o, "state"), "active") == 0;
+}
+
+int
+member_get(struct store_txn *t, const char *list, const char *address,
+    struct member *m, bool *found, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL;
+
+	*found = false;
+	memset(m, 0, sizeof *m);
+	store_member_key(list, address, key);
+	if (store_get(t, STORE_MEMBERS, key, &o, err) == -1)
+		return -1;
+	if (o != NULL) {
+		*found = true;
+		member_read(o, m);
+		json_decref(o);
+	}
+	return 0;
+}
+
+static int
+collect_member(const char *key, json_t *o, void *arg)
+{
+	struct member_set *s = arg;
+	struct member *nv;
+
+	(void)key;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
+			return SCAN_NOMEM;
+		s->v = nv;
+	}
+	member_read(o, &s->v[s->n++]);
+	return 0;
+}
+
+int
+member_collect(struct store_txn *t, const char *list, struct member_set *out,
+    struct pd_err *err)
+{
+	char prefix[STORE_KEY_MAX];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	store_member_key(list, "", prefix);
+	rc = store_scan(t, STORE_MEMBERS, prefix, collect_member, out, err);
+	if (rc == 0)
+		return 0;
+	member_set_free(out);
+	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    -1;
+}
+
+void
+member_set_free(struct member_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- seen -------------------------------------------------------------- */
+
+int
+seen_get(struct store_txn *t, const char *list, const char *what,
+    char post[POST_ID_MAX], time_t *at, bool *found, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL, *v;
+
+	*found = false;
+	post[0] = '\0';
+	*at = 0;
+	store_member_key(list, what, key);
+	if (store_get(t, STORE_SEEN, key, &o, err) == -1)
+		return -1;
+	if (o == NULL)
+		return 0;
+	*found = true;
+	snprintf(post, POST_ID_MAX, "%s", jstr(o, "post"));
+	v = json_object_get(o, "at");
+	*at = json_is_integer(v) ? (time_t)json_integer_value(v) :
+	    parse_iso(json_string_value(v));
+	json_decref(o);
+	return 0;
+}
+
+int
+seen_put(struct store_txn *t, const char *list, const char *what,
+    const char *post, time_t at, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], when[32];
+	json_t *o;
+	int rc;
+
+	o = json_pack("{s:s, s:s}", "post", post, "at", iso_time(at, when));
+	if (o == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	store_member_key(list, what, key);
+	rc = store_put(t, STORE_SEEN, key, o, false, err);
+	json_decref(o);
+	return rc;
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+int
+audit_append(struct store_txn *t, const struct audit *a, struct pd_err *err)
+{
+	char when[32];
+	json_t *e;
+	int rc;
+
+	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "time",
+	    iso_time(a->time ? a->time : time(NULL), when), "list", a->list,
+	    "actor", a->actor, "unix-user", a->unix_user ? a->unix_user : "",
+	    "action", a->action, "subject", a->subject ? a->subject : "",
+	    "outcome", a->outcome);
+	if (e == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if ((a->reason != NULL && json_object_set_new(e, "reason",
+	    json_string(a->reason)) == -1) || (a->detail != NULL &&
+	    json_object_set(e, "detail", (json_t *)a->detail) == -1)) {
+		json_decref(e);
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	}
+	rc = store_audit(t, e, err);
+	json_decref(e);
+	return rc;
+}
+
+struct audit_filter {
+	const char	*list;
+	const char	*advisory;	/* or NULL */
+	json_t		*out;
+};
+
+/* Whether an audit entry is about the advisory (its subject or detail). */
+static bool
+about(const json_t *e, const char *advisory)
+{
+	const json_t *d = json_object_get(e, "detail");
+
+	return strcmp(jstr(e, "subject"), advisory) == 0 ||
+	    strcmp(jstr(d, "advisory"), advisory) == 0 ||
+	    strcmp(jstr(json_object_get(d, "keywords"), "advisory"),
+	    advisory) == 0;
+}
+
+static int
+audit_one(const char *key, json_t *value, void *arg)
+{
+	struct audit_filter *f = arg;
+
+	(void)key;
+	if (strcmp(jstr(value, "list"), f->list) != 0 ||
+	    (f->advisory != NULL && !about(value, f->advisory)))
+		return 0;
+	return json_array_append(f->out, value);
+}
+
+/* The ledger's copies of the advisory, as audit-like entries. */
+static int
+ledger_one(const char *key, json_t *value, void *arg)
+{
+	struct audit_filter *f = arg;
+	char what[64];
+
+	(void)key;
+	if (strcmp(jstr(value, "advisory"), f->advisory) != 0)
+		return 0;
+	snprintf(what, sizeof what, "revision %lld", jint(value, "revision",
+	    0));
+	return json_array_append_new(f->out, json_pack("{s:O, s:O, s:s, s:s, "
+	    "s:O, s:s, s:O, s:O}", "time", json_object_get(value, "time"),
+	    "list", json_object_get(value, "list"), "actor", "listd", "action",
+	    "copy accepted", "subject", json_object_get(value, "member"),
+	    "outcome", what, "reason", json_object_get(value, "reply"),
+	    "detail", value));
+}
+
+int
+audit_collect(struct store_txn *t, const char *list, const char *advisory,
+    json_t *out, struct pd_err *err)
+{
+	struct audit_filter f = { list, advisory, out };
+	char prefix[STORE_KEY_MAX];
+	int rc;
+
+	rc = store_audit_scan(t, audit_one, &f, err);
+	store_member_key(list, "", prefix);
+	if (rc == 0 && advisory != NULL)
+		rc = store_scan(t, STORE_LEDGER, prefix, ledger_one, &f, err);
+	return rc == 0 ? 0 : -1;
+}
