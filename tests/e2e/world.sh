@@ -69,6 +69,9 @@ keyring_count() {
 
 _gpg() { gpg --batch --pinentry-mode loopback --passphrase '' "$@"; }
 
+# uid_address UID: the address in "Name <address>" or "<address>".
+uid_address() { printf '%s' "$1" | sed -n 's/.*<\(.*\)>.*/\1/p'; }
+
 # genkey UID [ALGO [USAGE [EXPIRE [EXTRA GPG OPTIONS...]]]]
 # Makes a key in the test's own GNUPGHOME and exports its public key to
 # $W/keys/<email>.asc; prints its fingerprint.  Defaults: an ed25519 key with
@@ -79,8 +82,7 @@ genkey() {
 	_gpg --quiet "$@" --quick-gen-key "$_uid" "$_algo" "$_use" "$_exp" 2>/dev/null || return 1
 	_fpr=$(gpg --batch --with-colons --list-keys "=$_uid" 2>/dev/null |
 	    awk -F: '/^fpr/ { print $10; exit }')
-	_mail=$(printf '%s' "$_uid" | sed -n 's/.*<\(.*\)>.*/\1/p')
-	gpg --batch --armor --export "$_fpr" >"$W/keys/$_mail.asc"
+	gpg --batch --armor --export "$_fpr" >"$W/keys/$(uid_address "$_uid").asc"
 	echo "$_fpr"
 }
 
@@ -102,6 +104,27 @@ import_list_key() {
 	    gpg --batch --quiet --import 2>/dev/null
 }
 
+# add_member LIST ADDRESS ROLE [MEMBER ADD OPTIONS...]: member add with the
+# key made here for ADDRESS ($W/keys/ADDRESS.asc), made now by genkey with
+# its defaults unless one was made before.  ADDRESS may be given as a user
+# ID, "Name <address>".  Prints nothing; listctl's errors go to stderr; the
+# status is member add's, or 99 when no key could be made.
+add_member() {
+	_am_list=$1 _am_uid=$2 _am_role=$3
+	shift 3
+	_am_addr=$(uid_address "$_am_uid")
+	if [ -z "$_am_addr" ]; then
+		_am_addr=$_am_uid
+		_am_uid="<$_am_uid>"
+	fi
+	if [ ! -f "$W/keys/$_am_addr.asc" ] && ! genkey "$_am_uid" >/dev/null; then
+		echo "add_member: no key made for $_am_uid" >&2
+		return 99
+	fi
+	lc member add "$_am_list" "$_am_addr" --key "$W/keys/$_am_addr.asc" \
+	    --role "$_am_role" "$@" >/dev/null
+}
+
 # new_list LIST POLICY [ADDRESS ROLE]...: a list, its key imported here, and
 # members of roles without vendor criteria (team, moderator, admin,
 # reporter), each with a key made here once per address.
@@ -111,9 +134,7 @@ new_list() {
 	import_list_key "$1"
 	shift 2
 	while [ $# -ge 2 ]; do
-		[ -f "$W/keys/$1.asc" ] || genkey "<$1>" >/dev/null
-		lc member add "$_nl" "$1" --key "$W/keys/$1.asc" --role "$2" \
-		    >/dev/null || return 1
+		add_member "$_nl" "$1" "$2" || return 1
 		shift 2
 	done
 }
