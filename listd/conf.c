@@ -32,7 +32,12 @@ listen_addr(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-static cfg_opt_t opts[] = {
+/*
+ * cfg_init() takes a non-const table but copies it (cfg_dupopt_array(),
+ * libconfuse 2.3 and later); validators are set on the copy.  So the table
+ * is const here and cast where it is handed over, as in policy/pol_load.c.
+ */
+static const cfg_opt_t opts[] = {
 	CFG_STR("datadir", PDLIST_STATEDIR "/lib/pdlist", CFGF_NONE),
 	CFG_STR("policy-dir", PDLIST_POLICYDIR, CFGF_NONE),
 	CFG_STR("lmtp-listen", "unix:/run/pdlist/lmtp.sock", CFGF_NONE),
@@ -62,7 +67,8 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		path = CONF_DEFAULT_PATH;
 	cfread_reset();
-	if ((cfg = cfread_init(opts, path ? path : "listd.conf")) == NULL)
+	if ((cfg = cfread_init((cfg_opt_t *)opts,
+	    path ? path : "listd.conf")) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	cfg_set_validate_func(cfg, "workers", positive);
 	cfg_set_validate_func(cfg, "retry-first", positive);

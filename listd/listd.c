@@ -461,7 +461,7 @@ check_only(const struct conf *conf)
 	struct pd_err err = { 0 };
 	struct store *st;
 
-	if (lmtp_check_listen(conf->lmtp_listen, false, &err) == -1 ||
+	if (lmtp_check_listen(conf->lmtp_listen, &err) == -1 ||
 	    store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1) {
 		fprintf(stderr, "listd: %s\n", err.text);
 		return EXIT_FAIL;

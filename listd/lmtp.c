@@ -859,7 +859,7 @@ split_hostport(const char *addr, char host[256], char port[8],
 }
 
 int
-lmtp_check_listen(const char *addr, bool allow_remote, struct pd_err *err)
+lmtp_check_listen(const char *addr, struct pd_err *err)
 {
 	struct sockaddr_un sun;
 	char host[256], port[8];
@@ -876,7 +876,7 @@ lmtp_check_listen(const char *addr, bool allow_remote, struct pd_err *err)
 	}
 	if (split_hostport(addr, host, port, err) == -1)
 		return -1;
-	if (!allow_remote && !is_loopback(host))
+	if (!is_loopback(host))
 		return pd_fail(err, PD_REFUSED, "lmtp-listen '%s': %s is not a "
 		    "loopback address; LMTP has no authentication, so anyone "
 		    "who reached it could post to every list: addr on "
@@ -1037,7 +1037,7 @@ lmtp_open(const struct lmtp_opts *o, struct lmtp_server **out,
 	int rc, fl;
 
 	*out = NULL;
-	if (lmtp_check_listen(o->listen, o->allow_remote, err) == -1)
+	if (lmtp_check_listen(o->listen, err) == -1)
 		return -1;
 	if ((srv = server_new(o)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");

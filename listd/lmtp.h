@@ -12,8 +12,6 @@
 #ifndef PDLIST_LMTP_H
 #define PDLIST_LMTP_H
 
-#include <stdbool.h>
-
 #include "common/util.h"
 #include "listd/store.h"
 
@@ -26,7 +24,6 @@ struct lmtp_server;
 
 struct lmtp_opts {
 	const char	*listen;	/* "unix:/PATH" or "HOST:PORT" */
-	bool		 allow_remote;	/* a non-loopback HOST (not offered yet) */
 	const char	*datadir;	/* where lists keep their policy.conf */
 	struct store	*store;		/* borrowed; shared by all connections */
 	/* Called (from a connection's thread) after each commit; may be NULL. */
@@ -36,12 +33,11 @@ struct lmtp_opts {
 
 /*
  * Checks that listen is "unix:/PATH" (a path that fits a socket address) or
- * "HOST:PORT" with a loopback HOST (127.0.0.1, ::1, [::1] or localhost)
- * unless allow_remote is set.  Nothing is opened.  PD_REFUSED with the
+ * "HOST:PORT" with a loopback HOST (127.0.0.1, ::1, [::1] or localhost):
+ * LMTP has no authentication.  Nothing is opened.  PD_REFUSED with the
  * reason.
  */
-int	lmtp_check_listen(const char *listen, bool allow_remote,
-	    struct pd_err *err);
+int	lmtp_check_listen(const char *listen, struct pd_err *err);
 
 /*
  * Opens the listening socket.  A unix socket gets mode 0660; a stale socket

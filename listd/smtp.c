@@ -365,12 +365,6 @@ smtp_set_timeouts(struct smtp_conn *c, long connect, long message, long stall)
 	}
 }
 
-const char *
-smtp_name(const struct smtp_conn *c)
-{
-	return c->name;
-}
-
 void
 smtp_close(struct smtp_conn *c)
 {

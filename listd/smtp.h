@@ -66,9 +66,6 @@ int	smtp_open(const char *url, bool starttls, const char *helo,
 void	smtp_set_timeouts(struct smtp_conn *, long connect, long message,
 	    long stall);
 
-/* "smtp://host:port" without credentials, for logs and error texts. */
-const char *smtp_name(const struct smtp_conn *);
-
 /*
  * Sends msg (len bytes, LF or CRLF line ends: bare LFs are sent as CRLF,
  * libcurl dot-stuffs) from the envelope sender from ("" for <>) to one
@@ -76,8 +73,10 @@ const char *smtp_name(const struct smtp_conn *);
  * Returns 0 when the server accepted it with 250 to the end of DATA, and
  * -1 otherwise, with err set: PD_TEMPFAIL when res->temporary, PD_REFUSED
  * for a 5xx or for a sender or recipient that is not a plain address
- * (nothing sent then, code 0).  *res is filled in both cases; on success
- * it holds the server's 250 line (for the ledger).
+ * (nothing sent then, code 0).  err's text starts with the server as
+ * "smtp://host:port" and never shows the url's user or password.  *res
+ * is filled in both cases; on success it holds the server's 250 line
+ * (for the ledger).
  * A connection that the server closed while idle is reopened once by
  * itself; nothing is retried once the server has answered anything.
  */

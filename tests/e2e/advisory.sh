@@ -10,12 +10,10 @@ PUB=xen-announce@lists.example.org
 lc list create $L --policy xen --public $PUB >/dev/null || { echo "Bail out! list create"; exit 1; }
 import_list_key $L
 ALICE=alice@xenproject.example
-genkey "<$ALICE>" >/dev/null
-lc member add $L $ALICE --key "$W/keys/$ALICE.asc" --role team >/dev/null
+add_member $L $ALICE team
 V=security@vendor.example
-genkey "<$V>" >/dev/null
-lc member add $L $V --key "$W/keys/$V.asc" --role member --org Vendor \
-    --category vendor --installed-base 400000 --evidence https://v.example --agreed >/dev/null
+add_member $L $V member --org Vendor --category vendor --installed-base 400000 \
+    --evidence https://v.example --agreed
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # post NAME ID REV [DAYS|none] [KEYWORDS...]: the team posts a revision.
@@ -123,9 +121,8 @@ is "$(copies_to $PUB)" $((before + 2)) "to the public address"
 # ---- a member added during an embargo -------------------------------------------------
 # XSA-100 (at revision 2) and XSA-102 are embargoed; the rest are public or held.
 N2=security@newvendor.example
-genkey "<$N2>" >/dev/null
-lc member add $L $N2 --key "$W/keys/$N2.asc" --role member --org New \
-    --category vendor --installed-base 400000 --evidence https://n.example --agreed >/dev/null
+add_member $L $N2 member --org New --category vendor --installed-base 400000 \
+    --evidence https://n.example --agreed
 listd_once >/dev/null 2>&1
 is "$(copies_to $N2)" 2 "a member added mid-embargo receives the embargoed advisories"
 got=$(decrypted_for $N2)
@@ -141,9 +138,9 @@ list_with() {
 	sed "s/^\([[:space:]]*updates[[:space:]]*=\).*/\1 $1/" "$top_srcdir/policy/xen.conf" \
 	    >"$W/$1.conf"
 	lc list create "$1@lists.example.org" --policy "$W/$1.conf" >/dev/null &&
-	lc member add "$1@lists.example.org" $ALICE --key "$W/keys/$ALICE.asc" --role team >/dev/null &&
-	lc member add "$1@lists.example.org" $V --key "$W/keys/$V.asc" --role member --org Vendor \
-	    --category vendor --installed-base 400000 --evidence https://v.example --agreed >/dev/null
+	add_member "$1@lists.example.org" $ALICE team &&
+	add_member "$1@lists.example.org" $V member --org Vendor --category vendor \
+	    --installed-base 400000 --evidence https://v.example --agreed
 }
 post_to() {	# post_to LIST NAME ID REV [DAYS] [KEYWORDS...]
 	_plist=$1 _post=$2

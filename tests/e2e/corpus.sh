@@ -13,9 +13,7 @@ lc member add $L paz@nadir.org --key "$CORPUS/keys/sender-52507B01.asc" --role t
     { echo "Bail out! member add"; exit 1; }
 # A reader with a key made here, to see what the list sends out.
 import_list_key $L
-genkey "Mod <mod@lists.example.org>" >/dev/null
-lc member add $L mod@lists.example.org --key "$W/keys/mod@lists.example.org.asc" \
-    --role team >/dev/null
+add_member $L "Mod <mod@lists.example.org>" team
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # expect FILE OUTCOME: injects one mail, processes it, and checks the
@@ -58,8 +56,7 @@ is "$(ls "$CORPUS/clients" | grep -c '\.eml$')" 16 "every mail of the corpus was
 L2=schleuder2@example.org
 lc list create $L2 --policy libvirt --key "$CORPUS/keys/list-schleuder-at-example-org.sec.asc" >/dev/null
 lc member add $L2 paz@nadir.org --key "$CORPUS/keys/sender-52507B01.asc" --role team >/dev/null
-lc member add $L2 mod@lists.example.org --key "$W/keys/mod@lists.example.org.asc" \
-    --role team >/dev/null
+add_member $L2 mod@lists.example.org team
 for f in thunderbird-signed-mime thunderbird-multi-alt-signed thunderbird-signed-inline; do
 	sed 's/\r*$/\r/' "$CORPUS/clients/$f.eml" >"$W/$f.crlf.eml"
 	lc inject $L2 <"$W/$f.crlf.eml"

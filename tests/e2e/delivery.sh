@@ -10,18 +10,12 @@ L=xen-pre@lists.example.org
 lc list create $L --policy xen >/dev/null || { echo "Bail out! list create"; exit 1; }
 import_list_key $L
 printf 'retry-first = 1\nworkers = 4\n' >>"$CONF"
-add() {	# add ADDRESS ROLE [vendor options]
-	_a=$1 _r=$2
-	shift 2
-	genkey "<$_a>" >/dev/null
-	lc member add $L "$_a" --key "$W/keys/$_a.asc" --role "$_r" "$@" >/dev/null
-}
-add alice@xenproject.example team
-add admin@xenproject.example admin
+add_member $L alice@xenproject.example team
+add_member $L admin@xenproject.example admin
 N=100
 i=1
 while [ $i -le $N ]; do
-	add security@v$i.example member --org "Vendor $i" --category vendor \
+	add_member $L security@v$i.example member --org "Vendor $i" --category vendor \
 	    --installed-base 400000 --evidence https://v$i.example --agreed
 	i=$((i + 1))
 done

@@ -10,29 +10,22 @@ L=xen-pre@lists.example.org
 lc list create $L --policy xen >/dev/null || { echo "Bail out! list create"; exit 1; }
 import_list_key $L
 LFPR=$(lc list show $L --json | sed -n 's/.*"fingerprint": "\([0-9A-F]*\)".*/\1/p')
-addm() {	# addm ADDRESS ROLE [vendor options]: a member with a key made here
-	_a=$1 _r=$2
-	shift 2
-	genkey "<$_a>" "$@" >/dev/null
-	lc member add $L "$_a" --key "$W/keys/$_a.asc" --role "$_r" \
-	    $( [ "$_r" = member ] && echo "--org Org --category vendor \
-	    --installed-base 400000 --evidence https://v.example --agreed") >/dev/null
-}
 N=20
 i=1
 while [ $i -le $N ]; do
-	addm security@v$i.example member
+	add_member $L security@v$i.example member --org Org --category vendor \
+	    --installed-base 400000 --evidence https://v.example --agreed
 	i=$((i + 1))
 done
-addm alice@xenproject.example team
-addm admin@xenproject.example admin
+add_member $L alice@xenproject.example team
+add_member $L admin@xenproject.example admin
 # A member whose key expires a few seconds from now: added while the policy
 # asks for no remaining validity, then the policy is put back.
 P="$DATA/lists/$L/policy.conf"
 sed -i 's/min-validity-days *= *[0-9]*/min-validity-days = 0/' "$P"
 genkey "<security@late.example>" future-default default seconds=6 >/dev/null
-lc member add $L security@late.example --key "$W/keys/security@late.example.asc" --role member \
-    --org Late --category vendor --installed-base 400000 --evidence https://l.example --agreed >/dev/null
+add_member $L security@late.example member --org Late --category vendor \
+    --installed-base 400000 --evidence https://l.example --agreed
 is $? 0 "a member whose key expires in seconds is added"
 sed -i 's/min-validity-days = 0/min-validity-days = 30/' "$P"
 

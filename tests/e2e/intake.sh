@@ -22,8 +22,6 @@ _intake_cleanup() {
 trap _intake_cleanup EXIT
 bg_add() { BG="$BG $1"; }
 
-skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $*"; }
-
 SOCK="$W/lmtp.sock"
 BASE_CONF=$(cat "$CONF")
 set_conf() {	# set_conf [FILE] LINE...: the base configuration plus LINEs

@@ -71,14 +71,12 @@ is $? 0 "below the minimum with a written justification: admitted case by case"
 ADDED=$((ADDED + 1))
 like "$(cat "$W/out")" "note: .*case by case" "with a note"
 like "$(lc member ls $XEN --json)" '"justification": "mature PSIRT' "the justification is kept"
-genkey "<security@noevidence.example>" >/dev/null
-lc member add $XEN security@noevidence.example --key "$W/keys/security@noevidence.example.asc" \
-    --role member --org X --category vendor --installed-base 400000 --agreed 2>"$W/err"
+add_member $XEN security@noevidence.example member --org X --category vendor \
+    --installed-base 400000 --agreed 2>"$W/err"
 is $? 1 "an application without evidence is refused"
 like "$(err)" "evidence" "and names the evidence"
-lc member add $XEN security@noevidence.example --key "$W/keys/security@noevidence.example.asc" \
-    --role member --org X --category vendor --installed-base 400000 \
-    --evidence https://x.example 2>"$W/err"
+add_member $XEN security@noevidence.example member --org X --category vendor \
+    --installed-base 400000 --evidence https://x.example 2>"$W/err"
 is $? 1 "an application without agreement to the policy is refused"
 like "$(err)" "agree" "and says the agreement is missing"
 refused security@noevidence.example "categor" "an unknown category" --category reseller
@@ -136,16 +134,13 @@ ok "nor a secret key" test -z "$(gpg --homedir "$(list_home $XEN)" --batch --lis
 
 # ---- the list's own people: key rules, no vendor criteria -------------------
 FT=$(genkey "Alice <alice@xenproject.example>")
-lc member add $XEN alice@xenproject.example --key "$W/keys/alice@xenproject.example.asc" \
-    --role team >/dev/null 2>"$W/err"
+add_member $XEN alice@xenproject.example team 2>"$W/err"
 is $? 0 "a team member with a personal address and no vendor details is added"
 ADDED=$((ADDED + 1))
-genkey "<admin@gmail.com>" >/dev/null
-lc member add $XEN admin@gmail.com --key "$W/keys/admin@gmail.com.asc" --role admin >/dev/null 2>&1
+add_member $XEN admin@gmail.com admin
 is $? 0 "an admin is not held to the vendor criteria"
 ADDED=$((ADDED + 1))
-lc member add $XEN security@expired.example --key "$W/keys/security@expired.example.asc" \
-    --role moderator 2>"$W/err"
+add_member $XEN security@expired.example moderator 2>"$W/err"
 is $? 1 "but a moderator's expired key is refused"
 lc member add $XEN bob@xenproject.example --key "$W/keys/alice@xenproject.example.asc" \
     --role chief 2>"$W/err"
@@ -193,12 +188,10 @@ like "$(cat "$W/out")" '"rule": "key-revoked"' "with the rule"
 # ---- libvirt: vouching --------------------------------------------------------
 LV=libvirt-security@lists.example.org
 lc list create $LV --policy libvirt >/dev/null
-genkey "<security@distro-a.example>" >/dev/null
-genkey "Dan <dan@libvirt.example>" >/dev/null
-lc member add $LV dan@libvirt.example --key "$W/keys/dan@libvirt.example.asc" --role team >/dev/null
-lvadd() {
-	lc member add $LV security@distro-a.example --key "$W/keys/security@distro-a.example.asc" \
-	    --role member --org "Distro A" --category distributor --agreed "$@" >"$W/out" 2>"$W/err"
+add_member $LV "Dan <dan@libvirt.example>" team
+lvadd() {	# lvadd [options]: a distributor applies; stderr to $W/err
+	add_member $LV security@distro-a.example member --org "Distro A" \
+	    --category distributor --agreed "$@" 2>"$W/err"
 }
 lvadd
 is $? 1 "libvirt: a member without a voucher is refused"

@@ -7,17 +7,10 @@
 L=xen-pre@lists.example.org
 lc list create $L --policy xen >/dev/null || { echo "Bail out! list create"; exit 1; }
 import_list_key $L
-team() {	# team UID: a team member with a key made here
-	genkey "$1" >/dev/null
-	_a=$(printf '%s' "$1" | sed -n 's/.*<\(.*\)>.*/\1/p')
-	lc member add $L "$_a" --key "$W/keys/$_a.asc" --role team >/dev/null
-}
-team "Alice <alice@xenproject.example>"
-team "Carol <carol@xenproject.example>"
-genkey "<security@vendor.example>" >/dev/null
-lc member add $L security@vendor.example --key "$W/keys/security@vendor.example.asc" \
-    --role member --org Vendor --category vendor --installed-base 400000 \
-    --evidence https://vendor.example --agreed >/dev/null
+add_member $L "Alice <alice@xenproject.example>" team
+add_member $L "Carol <carol@xenproject.example>" team
+add_member $L security@vendor.example member --org Vendor --category vendor \
+    --installed-base 400000 --evidence https://vendor.example --agreed
 genkey "Mallory <mallory@evil.example>" >/dev/null
 ALICE=alice@xenproject.example
 

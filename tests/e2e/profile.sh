@@ -24,10 +24,8 @@ unlike "$(lc list ls)" "lists.example.org" "no list was created by any of them"
 
 # A list's own copy of its profile is what later commands read.
 lc list create d@lists.example.org --policy xen >/dev/null
-genkey "<security@vendor.example>" >/dev/null
 echo "bogus-setting = 1" >>"$DATA/lists/d@lists.example.org/policy.conf"
-lc member add d@lists.example.org security@vendor.example --key "$W/keys/security@vendor.example.asc" \
-    --role team 2>"$W/err"
+add_member d@lists.example.org security@vendor.example team 2>"$W/err"
 is $? 1 "a member add under a broken list profile is refused"
 like "$(cat "$W/err")" "policy.conf:[0-9]+: .*bogus-setting" "and names the line"
 is "$(lc member ls d@lists.example.org)" "" "nothing was added"

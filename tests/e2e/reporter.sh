@@ -98,8 +98,7 @@ ok "the list's signature over it verifies" verify_signed_copy "$(copy_for $R)"
 
 # ---- a reporter with a key: the replies are encrypted -------------------------------
 K=keyed@outside.example
-genkey "<$K>" >/dev/null
-lc member add $L $K --key "$W/keys/$K.asc" --role reporter >/dev/null
+add_member $L $K reporter
 is "$?" 0 "a reporter's key is added with --role reporter"
 like "$(lc member ls $L)" "$K +reporter +active" "listed with its role"
 is "$(copies_to $K)" 0 "a reporter gets no list mail"

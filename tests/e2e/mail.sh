@@ -1,0 +1,120 @@
+# tests/e2e/mail.sh: mail made here in the forms clients send, signed and
+# encrypted with keys made here, and read back as a member's client would
+# (sourced by lib.sh; its scratch files are in $W).
+
+# embargo_in DAYS: an Embargo: value DAYS days from now (fractions allowed
+# as seconds: embargo_in 0 90 is 90 seconds from now).
+embargo_in() {
+	date -u -d "@$(($(date +%s) + $1 * 86400 + ${2:-0}))" '+%Y-%m-%d %H:%M UTC'
+}
+# advisory FILE ID REVISION [DAYS|+SECONDS|none] [MORE KEYWORD LINES...]: a
+# body with the advisory keywords, embargoed DAYS (default 7) days ahead.
+advisory() {
+	_f=$1 _id=$2 _rev=$3 _days=${4:-7}
+	shift $(($# < 4 ? 3 : 4))
+	{
+		printf 'Advisory: %s\nRevision: %s\n' "$_id" "$_rev"
+		if [ "$_days" = none ]; then
+			printf 'Embargo: none\n'
+		elif [ "${_days#+}" != "$_days" ]; then	# +S: S seconds ahead
+			printf 'Embargo: %s\n' "$(date -u -d "@$(($(date +%s) + ${_days#+}))" \
+			    '+%Y-%m-%d %H:%M:%S UTC')"
+		else
+			printf 'Embargo: %s\n' "$(embargo_in "$_days")"
+		fi
+		printf 'CVE: CVE-2026-0001\n'
+		for _kwline in "$@"; do printf '%s\n' "$_kwline"; done
+		printf '\nXen Security Advisory %s revision %s: the details.\n' "$_id" "$_rev"
+	} >"$_f"
+}
+
+_mail_head() {	# _mail_head FROM TO SUBJECT
+	printf 'From: %s\nTo: %s\nSubject: %s\nDate: Sun, 22 Nov 2026 10:00:00 +0000\nMessage-ID: <%s@test.example>\nMIME-Version: 1.0\n' \
+	    "$1" "$2" "$3" "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+}
+
+# mail_plain FROM TO SUBJECT BODYFILE
+mail_plain() {
+	_mail_head "$1" "$2" "$3"
+	printf 'Content-Type: text/plain; charset=utf-8\n\n'
+	cat "$4"
+}
+
+# mail_pgpmime SIGNER FROM TO SUBJECT BODYFILE: RFC 3156 multipart/signed,
+# with a patch attachment, signed over the CRLF form of the first part.
+mail_pgpmime() {
+	_b="sig-$$-boundary"
+	{
+		printf 'Content-Type: multipart/mixed; boundary="inner-%s"\n\n' "$_b"
+		printf -- '--inner-%s\nContent-Type: text/plain; charset=utf-8\n\n' "$_b"
+		cat "$5"
+		printf -- '--inner-%s\nContent-Type: text/x-diff; name="fix.patch"\n' "$_b"
+		printf 'Content-Disposition: attachment; filename="fix.patch"\n\n'
+		printf -- '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-bug\n+fix\n'
+		printf -- '--inner-%s--\n' "$_b"
+	} >"$W/part"
+	sed 's/$/\r/' "$W/part" >"$W/part.crlf"
+	gpg --batch --yes --armor --local-user "$1" --detach-sign \
+	    -o "$W/part.sig" "$W/part.crlf" 2>/dev/null
+	_mail_head "$2" "$3" "$4"
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\n protocol="application/pgp-signature"; boundary="%s"\n\n' "$_b"
+	printf -- '--%s\n' "$_b"
+	cat "$W/part"
+	printf -- '\n--%s\nContent-Type: application/pgp-signature; name="signature.asc"\n\n' "$_b"
+	cat "$W/part.sig"
+	printf -- '\n--%s--\n' "$_b"
+}
+
+# mail_clearsigned SIGNER FROM TO SUBJECT BODYFILE: inline PGP.
+mail_clearsigned() {
+	_mail_head "$2" "$3" "$4"
+	printf 'Content-Type: text/plain; charset=utf-8\n\n'
+	gpg --batch --local-user "$1" --clearsign <"$5" 2>/dev/null
+}
+
+# mail_encrypted SIGNER RECIPIENT-KEY FROM TO SUBJECT BODYFILE: RFC 3156
+# multipart/encrypted, signed and encrypted in one (SIGNER "" for unsigned).
+mail_encrypted() {
+	{
+		printf 'Content-Type: text/plain; charset=utf-8\n\n'
+		cat "$6"
+	} >"$W/inner"
+	mail_encrypt_entity "$1" "$2" "$3" "$4" "$5" "$W/inner"
+}
+
+# mail_encrypt_entity SIGNER RECIPIENT-KEY FROM TO SUBJECT ENTITYFILE:
+# encrypts a MIME entity as it is (SIGNER "" to leave it unsigned).
+mail_encrypt_entity() {
+	if [ -n "$1" ]; then
+		gpg --batch --yes --armor --trust-model always --local-user "$1" \
+		    --recipient "$2" --sign --encrypt -o "$W/inner.asc" "$6" 2>/dev/null
+	else
+		gpg --batch --yes --armor --trust-model always --recipient "$2" \
+		    --encrypt -o "$W/inner.asc" "$6" 2>/dev/null
+	fi
+	_mail_head "$3" "$4" "$5"
+	printf 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted";\n boundary="enc-%s"\n\n' "$$"
+	printf -- '--enc-%s\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n' "$$"
+	printf -- '--enc-%s\nContent-Type: application/octet-stream\n\n' "$$"
+	cat "$W/inner.asc"
+	printf -- '\n--enc-%s--\n' "$$"
+}
+
+# verify_signed_copy FILE: checks the list's signature over the signed part
+# of a multipart/signed copy, as a mail client would.
+verify_signed_copy() {
+	_b=$(sed -n 's/.*boundary="\{0,1\}\([^";]*\).*/\1/p' "$1" | head -n 1)
+	tr -d '\r' <"$1" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 1' |
+	    sed '$d' | sed 's/$/\r/' >"$W/signed-part"
+	tr -d '\r' <"$1" | awk -v b="$_b" '$0 == "--" b { n++; next } n == 2' |
+	    awk '/-----BEGIN PGP SIGNATURE-----/,/-----END PGP SIGNATURE-----/' \
+	    >"$W/signed-part.sig"
+	gpg --batch --verify "$W/signed-part.sig" "$W/signed-part" 2>/dev/null
+}
+
+
+# decrypt FILE: what an encrypted copy holds, decrypted with the test's keys.
+decrypt() {
+	awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$1" |
+	    tr -d '\r' | gpg --batch --decrypt 2>/dev/null
+}

@@ -1,0 +1,181 @@
+# tests/e2e/world.sh: a private world for each end-to-end test (sourced by
+# lib.sh): $W, a fresh temporary directory with its own GNUPGHOME, datadir
+# and listd.conf; listctl and listd run on it; keys made here; lists and
+# members; a loopback SMTP sink.  Everything the test started and wrote is
+# removed at exit.  Tests write nowhere else.
+
+LISTCTL="$top_builddir/listctl"
+LISTD="$top_builddir/listd/listd"	# installed as listd
+
+# The corpus of real mail and keys, used in place.
+find_corpus() {
+	for c in "${PDLIST_CORPUS:-}" "$top_srcdir/../shared/corpus" \
+	    "$top_srcdir/../../shared/corpus" "$top_srcdir/../../../shared/corpus"; do
+		if [ -n "$c" ] && [ -f "$c/keys/example_key.txt" ]; then
+			CORPUS=$(cd "$c" && pwd)
+			return 0
+		fi
+	done
+	return 1
+}
+
+_cleanup() {
+	[ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null
+	find "$W" -name S.gpg-agent 2>/dev/null | while read -r s; do
+		gpgconf --homedir "$(dirname "$s")" --kill all 2>/dev/null
+	done
+	# PDLIST_KEEP_TEST_DIR=1 keeps the world for a look after a failure.
+	if [ -n "${PDLIST_KEEP_TEST_DIR:-}" ]; then
+		echo "# kept $W" >&2
+	else
+		rm -rf "$W"
+	fi
+}
+
+command -v gpg >/dev/null 2>&1 || skip_all "gpg not installed"
+[ -x "$LISTCTL" ] || skip_all "listctl not built"
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/pdlist-test.XXXXXX") || exit 1
+trap _cleanup EXIT
+trap 'exit 1' INT TERM
+export GNUPGHOME="$W/user-gnupg"
+mkdir -m 700 "$GNUPGHOME" "$W/keys"
+DATA="$W/data"
+CONF="$W/listd.conf"
+# Nothing listens on port 1: a test that delivers starts its own sink.
+cat >"$CONF" <<EOF
+datadir = "$DATA"
+policy-dir = "$top_srcdir/policy"
+smtp-url = "smtp://127.0.0.1:1"
+EOF
+
+# listctl with the test's configuration; stdout and stderr as they come.
+lc() { "$LISTCTL" -c "$CONF" "$@"; }
+
+# listd_once: processes everything due, as cron or a test would.
+listd_once() { "$LISTD" -c "$CONF" --once; }
+
+# The keyring of a list, for checking what listctl left in it.
+list_home() { echo "$DATA/lists/$1/gnupg"; }
+keyring_has() {	# keyring_has LIST FPR
+	gpg --homedir "$(list_home "$1")" --batch --list-keys "$2" >/dev/null 2>&1
+}
+keyring_count() {
+	gpg --homedir "$(list_home "$1")" --batch --with-colons --list-keys 2>/dev/null |
+	    grep -c '^pub'
+}
+
+# ---- keys made here, in the test's own GNUPGHOME -----------------------------
+
+_gpg() { gpg --batch --pinentry-mode loopback --passphrase '' "$@"; }
+
+# uid_address UID: the address in "Name <address>" or "<address>".
+uid_address() { printf '%s' "$1" | sed -n 's/.*<\(.*\)>.*/\1/p'; }
+
+# genkey UID [ALGO [USAGE [EXPIRE [EXTRA GPG OPTIONS...]]]]
+# Makes a key in the test's own GNUPGHOME and exports its public key to
+# $W/keys/<email>.asc; prints its fingerprint.  Defaults: an ed25519 key with
+# a cv25519 encryption subkey that does not expire.
+genkey() {
+	_uid=$1 _algo=${2:-future-default} _use=${3:-default} _exp=${4:-never}
+	shift $(($# < 4 ? $# : 4))
+	_gpg --quiet "$@" --quick-gen-key "$_uid" "$_algo" "$_use" "$_exp" 2>/dev/null || return 1
+	_fpr=$(gpg --batch --with-colons --list-keys "=$_uid" 2>/dev/null |
+	    awk -F: '/^fpr/ { print $10; exit }')
+	gpg --batch --armor --export "$_fpr" >"$W/keys/$(uid_address "$_uid").asc"
+	echo "$_fpr"
+}
+
+# revoke FPR: revokes the key with its own revocation certificate and
+# re-exports it.
+revoke() {
+	sed 's/^:-----/-----/' "$GNUPGHOME/openpgp-revocs.d/$1.rev" |
+	    gpg --batch --quiet --import 2>/dev/null
+}
+
+# export_key FPR FILE
+export_key() { gpg --batch --armor --export "$1" >"$2"; }
+
+# ---- lists and their members ----------------------------------------------------
+
+# The list's public key, imported into the test's own keyring to write to it.
+import_list_key() {
+	gpg --homedir "$(list_home "$1")" --batch --armor --export "$1" 2>/dev/null |
+	    gpg --batch --quiet --import 2>/dev/null
+}
+
+# add_member LIST ADDRESS ROLE [MEMBER ADD OPTIONS...]: member add with the
+# key made here for ADDRESS ($W/keys/ADDRESS.asc), made now by genkey with
+# its defaults unless one was made before.  ADDRESS may be given as a user
+# ID, "Name <address>".  Prints nothing; listctl's errors go to stderr; the
+# status is member add's, or 99 when no key could be made.
+add_member() {
+	_am_list=$1 _am_uid=$2 _am_role=$3
+	shift 3
+	_am_addr=$(uid_address "$_am_uid")
+	if [ -z "$_am_addr" ]; then
+		_am_addr=$_am_uid
+		_am_uid="<$_am_uid>"
+	fi
+	if [ ! -f "$W/keys/$_am_addr.asc" ] && ! genkey "$_am_uid" >/dev/null; then
+		echo "add_member: no key made for $_am_uid" >&2
+		return 99
+	fi
+	lc member add "$_am_list" "$_am_addr" --key "$W/keys/$_am_addr.asc" \
+	    --role "$_am_role" "$@" >/dev/null
+}
+
+# new_list LIST POLICY [ADDRESS ROLE]...: a list, its key imported here, and
+# members of roles without vendor criteria (team, moderator, admin,
+# reporter), each with a key made here once per address.
+new_list() {
+	_nl=$1
+	lc list create "$1" --policy "$2" >/dev/null || return 1
+	import_list_key "$1"
+	shift 2
+	while [ $# -ge 2 ]; do
+		add_member "$_nl" "$1" "$2" || return 1
+		shift 2
+	done
+}
+
+# ---- a loopback SMTP sink ---------------------------------------------------
+
+SINK_PID=
+SINK_DIR=
+SINK_N=0
+# start_sink [SINK OPTIONS...]: a sink on a free 127.0.0.1 port writing to
+# a new $W/sink.N; sets SMTP_PORT and points smtp-url in $CONF at it.
+# copies_to counts over every sink the test started.
+start_sink() {
+	SINK_N=$((SINK_N + 1))
+	SINK_DIR="$W/sink.$SINK_N"
+	rm -f "$W/sink.port"
+	mkdir -p "$SINK_DIR"
+	"$top_builddir/tests/smtp-sink" --port-file "$W/sink.port" --dir "$SINK_DIR" \
+	    --max-seconds 300 "$@" 2>"$W/sink.err" &
+	SINK_PID=$!
+	_i=0
+	while [ ! -s "$W/sink.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	SMTP_PORT=$(cat "$W/sink.port" 2>/dev/null)
+	sed -i '/^smtp-url/d' "$CONF"
+	echo "smtp-url = \"smtp://127.0.0.1:$SMTP_PORT\"" >>"$CONF"
+	[ -n "$SMTP_PORT" ]
+}
+stop_sink() {
+	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
+	SINK_PID=
+}
+# copies_to ADDRESS: how many messages the sinks accepted for ADDRESS.
+copies_to() { cat "$W"/sink.*/log 2>/dev/null | awk -v a="$1" '$4 == a' | wc -l | tr -d ' '; }
+# decrypted_for ADDRESS: every copy the current sink took for ADDRESS, decrypted.
+decrypted_for() {
+	for _s in $(awk -v a="$1" '$4 == a { print $1 }' "$SINK_DIR/log"); do
+		decrypt "$SINK_DIR/$_s.eml"
+	done
+}
+# copy_for ADDRESS: the file of the (last) message accepted for ADDRESS.
+copy_for() {
+	_s=$(awk -v a="$1" '$4 == a { s = $1 } END { print s }' "$SINK_DIR/log")
+	[ -n "$_s" ] && echo "$SINK_DIR/$_s.eml"
+}
