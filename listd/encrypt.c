@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "keys/pgpsplit.h"
 #include "listd/encrypt.h"
-#include "listd/record.h"
 
 bool
 enc_to(const struct rcpt *r)
@@ -32,34 +32,24 @@ facts_of(struct list *l, const char *fpr, const struct keyfacts **kf,
 }
 
 int
-enc_check(struct list *l, const char *address, time_t now, struct rcpt *r,
-    struct pd_err *err)
+enc_check(struct list *l, const struct member *m, const char *address,
+    time_t now, struct rcpt *r, struct pd_err *err)
 {
 	const struct keyfacts *kf;
 	struct pol_verdict v;
-	struct store_txn *t;
-	struct member m;
-	bool found;
 	size_t i, off;
-	int rc;
 
 	memset(r, 0, sizeof *r);
 	snprintf(r->address, sizeof r->address, "%s", address);
-	if (store_begin(l->st, false, &t, err) == -1)
-		return -1;
-	rc = member_get(t, l->address, address, &m, &found, err);
-	store_abort(t);
-	if (rc == -1)
-		return -1;
-	if (!found || !m.active) {
+	if (m == NULL || !m->active) {
 		snprintf(r->skip, sizeof r->skip, "no longer an active member");
 		return 0;
 	}
-	if (facts_of(l, m.fingerprint, &kf, err) == -1)
+	if (facts_of(l, m->fingerprint, &kf, err) == -1)
 		return -1;
 	if (kf == NULL) {
 		snprintf(r->skip, sizeof r->skip, "key %s is not in the list's "
-		    "keyring", m.fingerprint);
+		    "keyring", m->fingerprint);
 		return 0;
 	}
 	pol_verdict_init(&v);
@@ -75,6 +65,15 @@ enc_check(struct list *l, const char *address, time_t now, struct rcpt *r,
 	} else if (r->skip[0] == '\0')
 		snprintf(r->skip, sizeof r->skip, "no usable encryption subkey");
 	return 0;
+}
+
+void
+enc_job(struct job *j, const struct rcpt *r)
+{
+	j->state = r->skip[0] ? JOB_SKIPPED : JOB_READY;
+	snprintf(j->keyid, sizeof j->keyid, "%s", r->keyid);
+	snprintf(j->last_reply, sizeof j->last_reply, "%s", r->skip);
+	j->next_attempt = time(NULL);
 }
 
 /* "FPR!\nFPR!\n" for gpgme_op_encrypt_sign_ext(); NULL when out of memory. */

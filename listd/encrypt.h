@@ -15,6 +15,7 @@
 
 #include "common/util.h"
 #include "listd/list.h"
+#include "listd/record.h"
 
 struct rcpt {
 	char	address[ADDR_MAX + 1];
@@ -28,14 +29,18 @@ struct rcpt {
 bool	enc_to(const struct rcpt *);
 
 /*
- * Checks the key of member address of l at now into *r: the subkey to
- * encrypt to, or why it is skipped.  The keyring is listed once per list
- * context (a lookup per member would start gpg once per member), and again
- * when a key is not found in it.  A store or gpg failure is -1 (the caller
- * retries later); a member gone or suspended is a skip.
+ * Checks the key of address, whose member record is m (NULL: no member of
+ * l any more), at now into *r: the subkey to encrypt to, or why it is
+ * skipped.  The keyring is listed once per list context (a lookup per
+ * member would start gpg once per member), and again when a key is not
+ * found in it.  A gpg failure is -1 (the caller retries later); a member
+ * gone or suspended is a skip.
  */
-int	enc_check(struct list *, const char *address, time_t now,
-	    struct rcpt *r, struct pd_err *err);
+int	enc_check(struct list *, const struct member *m, const char *address,
+	    time_t now, struct rcpt *r, struct pd_err *err);
+
+/* The job of r's copy: ready, with the subkey to cut it for, or skipped. */
+void	enc_job(struct job *, const struct rcpt *r);
 
 /*
  * Signs payload with the list's key and encrypts it once to every

@@ -188,7 +188,7 @@ recipients(struct list *l, const char *to,
 		    m->role != POL_ROLE_ADMIN && (!moderators ||
 		    m->role != POL_ROLE_MODERATOR)))
 			continue;
-		rc = enc_check(l, m->address, time(NULL), &(*r)[(*n)++], err);
+		rc = enc_check(l, m, m->address, time(NULL), &(*r)[(*n)++], err);
 	}
 	member_set_free(&ms);
 	return rc;
@@ -204,33 +204,34 @@ store_notice(struct list *l, const char *id, const char *subject,
 	char mkey[POST_ID_MAX + 8];
 	struct post p;
 	struct job j;
+	json_t *d;
 	size_t i;
 	int rc;
 
+	if ((d = json_pack("{s:s}", "about", subject)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	if (new_post(&p, POST_NOTICE, POST_ENCRYPTED, l->address, id,
-	    err) == -1)
-		return -1;
-	snprintf(mkey, sizeof mkey, "%s.pgp", id);
-	if (rec_set(&p.about, subject) == -1 ||
-	    store_begin(l->st, true, &t, err) == -1) {
+	    err) == -1 || store_begin(l->st, true, &t, err) == -1) {
 		post_clear(&p);
+		json_decref(d);
 		return -1;
 	}
+	snprintf(mkey, sizeof mkey, "%s.pgp", id);
 	rc = post_put(t, &p, true, err);
 	if (rc == 0)
 		rc = store_put_bytes(t, STORE_MESSAGES, mkey, cipher, clen, true,
 		    err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		job_init(&j, l->address, id, r[i].address, false, NULL);
-		j.state = r[i].skip[0] ? JOB_SKIPPED : JOB_READY;
-		snprintf(j.keyid, sizeof j.keyid, "%s", r[i].keyid);
+		enc_job(&j, &r[i]);
 		rc = job_put(t, &j, true, err);
 	}
 	if (rc == 0)
 		rc = audit_append(t, &(struct audit){ .list = l->address,
 		    .actor = "listd", .action = "notice", .subject = id,
-		    .outcome = "encrypted", .detail = NULL }, err);
+		    .outcome = "encrypted", .detail = d }, err);
 	post_clear(&p);
+	json_decref(d);
 	if (rc == -1) {
 		store_abort(t);
 		return -1;

@@ -41,12 +41,7 @@ commit_prepared(struct list *l, struct post *p, struct job_set *jobs,
 	for (i = 0; !failure && rc == 0 && i < jobs->n; i++) {
 		struct job *j = &jobs->v[i];
 
-		j->state = r[i].skip[0] ? JOB_SKIPPED : JOB_READY;
-		snprintf(j->keyid, sizeof j->keyid, "%s", r[i].keyid);
-		j->next_attempt = time(NULL);
-		if (r[i].skip[0] != '\0')
-			snprintf(j->last_reply, sizeof j->last_reply, "%s",
-			    r[i].skip);
+		enc_job(j, &r[i]);
 		rc = job_put(t, j, false, err);
 	}
 	if (rc == 0)
@@ -148,6 +143,7 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 {
 	char *payload = NULL, *cipher = NULL;
 	size_t i, plen = 0, clen = 0, skipped = 0, publics = 0, members;
+	struct member_set ms;
 	struct job_set jobs;
 	struct store_txn *t;
 	struct rcpt *r = NULL;
@@ -157,6 +153,8 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 	if (store_begin(l->st, false, &t, err) == -1)
 		return -1;
 	rc = job_collect(t, l->address, p->id, &jobs, err);
+	if (rc == 0 && (rc = member_collect(t, l->address, &ms, err)) == -1)
+		job_set_free(&jobs);
 	store_abort(t);
 	if (rc == -1)
 		return -1;
@@ -173,7 +171,8 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 			publics++;
 			continue;
 		}
-		if (enc_check(l, jobs.v[i].member, now, &r[i], err) == -1)
+		if (enc_check(l, member_find(&ms, jobs.v[i].member),
+		    jobs.v[i].member, now, &r[i], err) == -1)
 			goto out;
 		skipped += r[i].skip[0] != '\0';
 	}
@@ -197,6 +196,7 @@ out:
 	free(cipher);
 	free(r);
 	job_set_free(&jobs);
+	member_set_free(&ms);
 	return rc;
 }
 

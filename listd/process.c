@@ -239,14 +239,15 @@ judge_advisory(struct list *l, struct store_txn *t, struct post *p,
 		    (int)(sizeof ad.reason - sizeof p->kw.advisory - 3), why);
 	}
 	if (rec_set(&p->advisory_action, adv_action_name(ad.action)) == -1 ||
-	    rec_set(&p->advisory_reason, ad.reason) == -1)
-		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
-	switch (rc == 0 ? ad.action : ADV_HOLD) {
+	    rec_set(&p->advisory_reason, ad.reason) == -1 ||
+	    (ad.action == ADV_HOLD && to_hold(p, HOLD_ADVISORY,
+	    ad.reason) == -1)) {
+		json_decref(arec);
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	}
+	switch (ad.action) {
 	case ADV_HOLD:
-		if (rc == 0 && to_hold(p, HOLD_ADVISORY, ad.reason) == -1)
-			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
-		if (rc == 0)
-			rc = notice_poster_later(t, p, ad.reason, err);
+		rc = notice_poster_later(t, p, ad.reason, err);
 		break;
 	case ADV_DELIVER:
 		rc = make_jobs(t, p, err);

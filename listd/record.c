@@ -194,7 +194,7 @@ static const struct {
 	S("advisory-action", advisory_action),
 	S("advisory-reason", advisory_reason), S("accepted-as", accepted_as),
 	S("approved-by", approved_by), S("reporter", reporter),
-	S("source", source), S("text", text), S("about", about),
+	S("source", source), S("text", text),
 	S("failure", failure), S("micalg", micalg)
 #undef S
 };
@@ -398,7 +398,6 @@ post_del(struct store_txn *t, bool held, const char *list, const char *id,
 
 struct post_scan {
 	struct post_set	*set;
-	size_t		 cap;
 	bool		 held;
 };
 
@@ -406,15 +405,10 @@ static int
 collect_post(const char *key, json_t *o, void *arg)
 {
 	struct post_scan *s = arg;
-	struct post *nv;
 
 	(void)key;
-	if (s->set->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		if ((nv = realloc(s->set->v, s->cap * sizeof *nv)) == NULL)
-			return SCAN_NOMEM;
-		s->set->v = nv;
-	}
+	if (SET_ROOM(s->set) == -1)
+		return SCAN_NOMEM;
 	if (post_read(o, &s->set->v[s->set->n], s->held) == -1) {
 		post_clear(&s->set->v[s->set->n]);
 		return SCAN_NOMEM;
@@ -427,22 +421,18 @@ int
 post_collect(struct store_txn *t, bool held, const char *list,
     struct post_set *out, struct pd_err *err)
 {
-	struct post_scan s = { out, 0, held };
+	struct post_scan s = { out, held };
 	char prefix[STORE_KEY_MAX];
-	int rc;
 
-	out->v = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof *out);
 	if (list[0] == '\0')
 		prefix[0] = '\0';
 	else
 		store_member_key(list, "", prefix);
-	rc = store_scan(t, post_db(held), prefix, collect_post, &s, err);
-	if (rc == 0)
+	if (rec_scan(t, post_db(held), prefix, collect_post, &s, err) == 0)
 		return 0;
 	post_set_free(out);
-	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
-	    -1;
+	return -1;
 }
 
 void
@@ -453,8 +443,7 @@ post_set_free(struct post_set *s)
 	for (i = 0; i < s->n; i++)
 		post_clear(&s->v[i]);
 	free(s->v);
-	s->v = NULL;
-	s->n = 0;
+	memset(s, 0, sizeof *s);
 }
 
 /* ---- the inbox ------------------------------------------------------- */

@@ -161,7 +161,6 @@ struct post {
 					   REPORTER_COPY: to whom */
 	char		*source;	/* the post whose content it sends */
 	char		*text;		/* notices: the list's own words */
-	char		*about;		/* NOTICE: its subject, for the audit */
 
 	/* fan-out */
 	long		 skipped, sent, failed;	/* -1: not counted yet */
@@ -193,7 +192,7 @@ int	post_del(struct store_txn *, bool held, const char *list,
 /* Every post (or held message) of list ("": of every list), in key order. */
 struct post_set {
 	struct post	*v;
-	size_t		 n;
+	size_t		 n, cap;
 };
 int	post_collect(struct store_txn *, bool held, const char *list,
 	    struct post_set *out, struct pd_err *err);
@@ -284,6 +283,9 @@ struct member_set {
 /* Every member of list, in address order. */
 int	member_collect(struct store_txn *, const char *list,
 	    struct member_set *out, struct pd_err *err);
+/* The member of s with address, or NULL. */
+const struct member *member_find(const struct member_set *s,
+	    const char *address);
 void	member_set_free(struct member_set *);
 
 /*

@@ -7,11 +7,47 @@
 #define PDLIST_RECORD_INT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "listd/record.h"
 
 #define SCAN_NOMEM	2	/* a scan callback ran out of memory */
+
+/*
+ * Room for one more element in a set {v, n, cap} of elements of size
+ * bytes, whose v is at vp: doubles the capacity when it is full.  0, or -1
+ * when out of memory (the set is as it was).
+ */
+static inline int
+set_room(void *vp, size_t n, size_t *cap, size_t size)
+{
+	void *v, *nv;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	memcpy(&v, vp, sizeof v);
+	if ((nv = realloc(v, nc * size)) == NULL)
+		return -1;
+	memcpy(vp, &nv, sizeof nv);
+	*cap = nc;
+	return 0;
+}
+#define SET_ROOM(s)	set_room(&(s)->v, (s)->n, &(s)->cap, sizeof *(s)->v)
+
+/* store_scan() whose callback may say SCAN_NOMEM: 0, or -1 with err. */
+static inline int
+rec_scan(struct store_txn *t, enum store_db db, const char *prefix,
+    store_scan_fn fn, void *arg, struct pd_err *err)
+{
+	int rc = store_scan(t, db, prefix, fn, arg, err);
+
+	if (rc == SCAN_NOMEM)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	return rc == 0 ? 0 : -1;
+}
 
 static inline const char *
 jstr(const json_t *o, const char *key)

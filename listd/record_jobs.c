@@ -103,14 +103,8 @@ job_del(struct store_txn *t, const struct job *j, struct pd_err *err)
 int
 job_set_add(struct job_set *s, const struct job *j)
 {
-	struct job *nv;
-
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
-			return -1;
-		s->v = nv;
-	}
+	if (SET_ROOM(s) == -1)
+		return -1;
 	s->v[s->n++] = *j;
 	return 0;
 }
@@ -130,7 +124,6 @@ job_collect(struct store_txn *t, const char *list, const char *post,
     struct job_set *out, struct pd_err *err)
 {
 	char prefix[STORE_KEY_MAX];
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (list == NULL)
@@ -139,12 +132,10 @@ job_collect(struct store_txn *t, const char *list, const char *post,
 		snprintf(prefix, sizeof prefix, "%s\x1f", list);
 	else
 		snprintf(prefix, sizeof prefix, "%s\x1f%s\x1f", list, post);
-	rc = store_scan(t, STORE_JOBS, prefix, collect_job, out, err);
-	if (rc == 0)
+	if (rec_scan(t, STORE_JOBS, prefix, collect_job, out, err) == 0)
 		return 0;
 	job_set_free(out);
-	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
-	    -1;
+	return -1;
 }
 
 void
@@ -217,15 +208,11 @@ static int
 collect_inbox(const char *key, json_t *o, void *arg)
 {
 	struct inbox_set *s = arg;
-	struct inbox_entry *e, *nv;
+	struct inbox_entry *e;
 
 	(void)key;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
-			return SCAN_NOMEM;
-		s->v = nv;
-	}
+	if (SET_ROOM(s) == -1)
+		return SCAN_NOMEM;
 	e = &s->v[s->n++];
 	memset(e, 0, sizeof *e);
 	snprintf(e->id, sizeof e->id, "%s", jstr(o, "id"));
@@ -240,15 +227,11 @@ collect_inbox(const char *key, json_t *o, void *arg)
 int
 inbox_collect(struct store_txn *t, struct inbox_set *out, struct pd_err *err)
 {
-	int rc;
-
 	memset(out, 0, sizeof *out);
-	rc = store_scan(t, STORE_INBOX, "", collect_inbox, out, err);
-	if (rc == 0)
+	if (rec_scan(t, STORE_INBOX, "", collect_inbox, out, err) == 0)
 		return 0;
 	inbox_set_free(out);
-	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
-	    -1;
+	return -1;
 }
 
 void
@@ -298,15 +281,10 @@ static int
 collect_member(const char *key, json_t *o, void *arg)
 {
 	struct member_set *s = arg;
-	struct member *nv;
 
 	(void)key;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		if ((nv = realloc(s->v, s->cap * sizeof *nv)) == NULL)
-			return SCAN_NOMEM;
-		s->v = nv;
-	}
+	if (SET_ROOM(s) == -1)
+		return SCAN_NOMEM;
 	member_read(o, &s->v[s->n++]);
 	return 0;
 }
@@ -316,16 +294,26 @@ member_collect(struct store_txn *t, const char *list, struct member_set *out,
     struct pd_err *err)
 {
 	char prefix[STORE_KEY_MAX];
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	store_member_key(list, "", prefix);
-	rc = store_scan(t, STORE_MEMBERS, prefix, collect_member, out, err);
-	if (rc == 0)
+	if (rec_scan(t, STORE_MEMBERS, prefix, collect_member, out, err) == 0)
 		return 0;
 	member_set_free(out);
-	return rc == SCAN_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
-	    -1;
+	return -1;
+}
+
+static int
+by_address(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct member *)elem)->address);
+}
+
+const struct member *
+member_find(const struct member_set *s, const char *address)
+{
+	return s->n == 0 ? NULL : bsearch(address, s->v, s->n, sizeof *s->v,
+	    by_address);
 }
 
 void
