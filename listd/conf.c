@@ -19,6 +19,20 @@ positive(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A deadline: 1 second to a day. */
+static int
+seconds(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	if (v < 1 || v > 86400) {
+		cfg_error(cfg, "%s must be a number of seconds from 1 to 86400",
+		    opt->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 listen_addr(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -45,10 +59,19 @@ static const cfg_opt_t opts[] = {
 	CFG_BOOL("smtp-starttls", cfg_false, CFGF_NONE),
 	CFG_INT("workers", 4, CFGF_NONE),
 	CFG_INT("retry-first", 60, CFGF_NONE),	/* seconds; doubles */
+	CFG_INT("lmtp-idle-timeout", 300, CFGF_NONE),	/* seconds */
+	CFG_INT("lmtp-transaction-timeout", 600, CFGF_NONE),
+	CFG_INT("smtp-connect-timeout", 10, CFGF_NONE),
+	CFG_INT("smtp-reply-timeout", 30, CFGF_NONE),
+	CFG_INT("smtp-message-timeout", 300, CFGF_NONE),
 	CFG_INT("store-map-size", 4096, CFGF_NONE),	/* MiB */
 	CFG_BOOL("verbose", cfg_false, CFGF_NONE),
 	CFG_END()
 };
+
+static const char *const timeouts[] = { "lmtp-idle-timeout",
+    "lmtp-transaction-timeout", "smtp-connect-timeout", "smtp-reply-timeout",
+    "smtp-message-timeout" };
 
 static char *
 dup_or_null(const char *s)
@@ -61,6 +84,7 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 {
 	cfg_t *cfg;
 	struct conf *c = NULL;
+	size_t i;
 	int ret = -1;
 
 	*out = NULL;
@@ -73,6 +97,8 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	cfg_set_validate_func(cfg, "workers", positive);
 	cfg_set_validate_func(cfg, "retry-first", positive);
 	cfg_set_validate_func(cfg, "store-map-size", positive);
+	for (i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
+		cfg_set_validate_func(cfg, timeouts[i], seconds);
 	cfg_set_validate_func(cfg, "lmtp-listen", listen_addr);
 	if (path != NULL && cfread_parse(cfg, path) == -1) {
 		pd_fail(err, PD_REFUSED, "%s", cfread_error());
@@ -90,6 +116,14 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	c->smtp_starttls = cfg_getbool(cfg, "smtp-starttls");
 	c->workers = (unsigned)cfg_getint(cfg, "workers");
 	c->retry_first = (unsigned)cfg_getint(cfg, "retry-first");
+	c->lmtp_idle_timeout = (unsigned)cfg_getint(cfg, "lmtp-idle-timeout");
+	c->lmtp_txn_timeout = (unsigned)cfg_getint(cfg,
+	    "lmtp-transaction-timeout");
+	c->smtp_connect_timeout = (unsigned)cfg_getint(cfg,
+	    "smtp-connect-timeout");
+	c->smtp_reply_timeout = (unsigned)cfg_getint(cfg, "smtp-reply-timeout");
+	c->smtp_message_timeout = (unsigned)cfg_getint(cfg,
+	    "smtp-message-timeout");
 	c->store_map_mib = (unsigned long)cfg_getint(cfg, "store-map-size");
 	c->verbose = cfg_getbool(cfg, "verbose");
 	if ((path != NULL && c->path == NULL) || c->datadir == NULL ||

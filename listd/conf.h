@@ -20,6 +20,12 @@ struct conf {
 	bool		 smtp_starttls;	/* require STARTTLS on smtp:// */
 	unsigned	 workers;
 	unsigned	 retry_first;	/* seconds before the first retry */
+	/* Deadlines, in seconds: */
+	unsigned	 lmtp_idle_timeout;	/* outside transactions */
+	unsigned	 lmtp_txn_timeout;	/* MAIL to the final dot */
+	unsigned	 smtp_connect_timeout;	/* to the greeting */
+	unsigned	 smtp_reply_timeout;	/* no reply, no progress */
+	unsigned	 smtp_message_timeout;	/* one copy, all told */
 	unsigned long	 store_map_mib;
 	bool		 verbose;
 };

@@ -14,6 +14,7 @@
 #include "listd/notice.h"
 #include "listd/record.h"
 #include "listd/smtp.h"
+#include "listd/work.h"
 
 #define FANOUT_SUBJECT		"[...]"	/* the outer Subject says nothing */
 #define RETRY_MAX_DELAY		(6 * 3600)
@@ -35,6 +36,7 @@ struct delivery {
 	size_t		 ncuts;
 	size_t		 next;		/* the next job to take */
 	unsigned	 sent;
+	bool		 stalled;	/* a copy timed out: take no more */
 	pthread_mutex_t	 lock;
 };
 
@@ -174,6 +176,20 @@ copy_headers(const struct post *p, const char *list, bool public, char *mid,
 	    p->kind == POST_AUTO_REPLY };
 }
 
+/* A connection to the relay, with listd.conf's deadlines. */
+static int
+open_relay(const struct conf *conf, struct smtp_conn **conn,
+    struct pd_err *err)
+{
+	if (smtp_open(conf->smtp_url, conf->smtp_starttls, NULL, conn,
+	    err) == -1)
+		return -1;
+	smtp_set_timeouts(*conn, (long)conf->smtp_connect_timeout,
+	    (long)conf->smtp_message_timeout, (long)conf->smtp_reply_timeout);
+	smtp_set_cancel(*conn, work_stopping);
+	return 0;
+}
+
 /*
  * Builds and sends one member's copy; returns -1 on store trouble only,
  * when the copy is not sent (the job stays due).
@@ -219,8 +235,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
 	if (rc == -1)
 		goto out;
-	if (*conn == NULL && smtp_open(d->conf->smtp_url,
-	    d->conf->smtp_starttls, NULL, conn, err) == -1) {
+	if (*conn == NULL && open_relay(d->conf, conn, err) == -1) {
 		res.temporary = true;
 		snprintf(res.reply, sizeof res.reply, "%.250s", err->text);
 		rc = record_attempt(d, j, &res, false, err);
@@ -242,6 +257,11 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 			smtp_close(*conn);
 			*conn = NULL;
 		}
+		if (res.timed_out) {
+			pthread_mutex_lock(&d->lock);
+			d->stalled = true;
+			pthread_mutex_unlock(&d->lock);
+		}
 		rc = record_attempt(d, j, &res, false, err);
 	}
 out:
@@ -260,7 +280,7 @@ worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&d->lock);
-		i = d->next++;
+		i = d->stalled || work_stopping() ? d->jobs.n : d->next++;
 		pthread_mutex_unlock(&d->lock);
 		if (i >= d->jobs.n)
 			break;
@@ -470,6 +490,9 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 		worker(&d);
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
+	if (d.stalled && d.next < d.jobs.n)
+		log_warnx("delivery: the relay timed out; %zu copies wait for "
+		    "the next run", d.jobs.n - d.next);
 	rc = finish_posts(conf, st, &d.jobs, err);
 	*sent = d.sent;
 out:

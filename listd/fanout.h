@@ -33,7 +33,11 @@ int	fanout_prepare(const struct conf *, struct store *,
 
 /*
  * Delivers every job that is due; *sent counts accepted copies.  Temporary
- * trouble leaves jobs for later; it is not an error of the run.
+ * trouble leaves jobs for later; it is not an error of the run.  Each copy
+ * has listd.conf's smtp-*-timeout deadlines; a copy that runs out of one
+ * is retried with backoff like any temporary failure, and ends the run
+ * (the copies not yet tried wait for the next), so a stalled relay costs
+ * one run about one smtp-reply-timeout.  work_stop() cuts it short too.
  */
 int	fanout_deliver(const struct conf *, struct store *, unsigned *sent,
 	    struct pd_err *err);

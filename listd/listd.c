@@ -7,11 +7,14 @@
  * after each commit and at least every PROC_INTERVAL seconds.  They share
  * one store, opened once after the fork (LMDB, MDB_NOTLS).
  *
- * SIGTERM and SIGINT stop accepting, give LMTP transactions in flight up to
- * DRAIN_SECONDS and the current processing run up to PROC_WAIT_SECONDS,
- * and exit 0; what is not processed stays in the store.  SIGHUP reloads
- * listd.conf; a file with an error leaves the old configuration in place,
- * and settings that only take effect at a restart are named in the log.
+ * SIGTERM and SIGINT stop accepting, tell idle LMTP clients 421, give
+ * transactions in flight LMTP_STOP_GRACE seconds, cut off a delivery in
+ * flight (work_stop()) and exit 0 within STOP_SECONDS in all; what is not
+ * processed stays in the store.  A step that does not end in time (gpg) is
+ * left to the exit, as a crash would be: the store is built for that.
+ * SIGHUP reloads listd.conf; a file with an error leaves the old
+ * configuration in place, and settings that only take effect at a restart
+ * are named in the log.
  *
  * Exit status: 0 done, 1 an error (one line on stderr, or in the log once
  * detached), 2 usage.
@@ -39,8 +42,7 @@
 
 #define PROC_INTERVAL		5	/* seconds between runs at the latest */
 #define PROC_RERUNS		10	/* immediate reruns while work comes */
-#define DRAIN_SECONDS		30	/* SIGTERM: for LMTP transactions */
-#define PROC_WAIT_SECONDS	60	/* SIGTERM: for the processing run */
+#define STOP_SECONDS		8	/* SIGTERM to exit, at most */
 #define ONCE_ROUNDS		100	/* --once: runs until the inbox is empty */
 #define START_WAIT_SECONDS	60	/* the parent waits for the daemon */
 
@@ -309,7 +311,8 @@ fixed_set(struct fixed *f, const struct conf *c, bool verbose)
 }
 
 static void
-reload(const char *path, const struct fixed *f, struct proc *p)
+reload(const char *path, const struct fixed *f, struct proc *p,
+    struct lmtp_server *srv)
 {
 	struct pd_err err = { 0 };
 	struct conf *nc;
@@ -329,6 +332,7 @@ reload(const char *path, const struct fixed *f, struct proc *p)
 	restart_note("store-map-size", a, b);
 	if (nc->verbose && !f->verbose)
 		restart_note("verbose", "false", "true");
+	lmtp_set_timeouts(srv, nc->lmtp_idle_timeout, nc->lmtp_txn_timeout);
 	proc_set_conf(p, nc);
 	log_info("reloaded %s", path ? path : "the configuration");
 }
@@ -359,30 +363,44 @@ serve(struct lmtp_server *srv, int sfd, const char *path,
 				log_info("signal %u: stopping", si.ssi_signo);
 				return;
 			}
-			reload(path, f, p);
+			reload(path, f, p, srv);
 		}
 		if (pfd[0].revents & POLLIN)
 			lmtp_accept(srv);
 	}
 }
 
-/* The orderly end after SIGTERM: everything bounded.  Returns the status. */
+/*
+ * The orderly end after SIGTERM, within STOP_SECONDS: LMTP and processing
+ * are told at once and waited for together.  Returns the status.
+ */
 static int
 shutdown_all(struct lmtp_server *srv, struct proc *p, struct store *st)
 {
-	unsigned left;
+	struct timespec t0, t1;
+	unsigned left, spent;
 	bool proc_done;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	lmtp_stop(srv);
-	if ((left = lmtp_drain(srv, DRAIN_SECONDS)) > 0)
-		log_warnx("%u LMTP connections still open after %d s; their "
-		    "messages were not acknowledged", left, DRAIN_SECONDS);
-	if (!(proc_done = proc_stop(p, PROC_WAIT_SECONDS)))
+	work_stop();
+	left = lmtp_drain(srv, LMTP_STOP_GRACE + 2);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	spent = (unsigned)(t1.tv_sec - t0.tv_sec);
+	proc_done = proc_stop(p, spent < STOP_SECONDS ? STOP_SECONDS - spent :
+	    1);
+	if (left > 0)
+		log_warnx("%u LMTP connections still open; their messages were "
+		    "not acknowledged", left);
+	if (!proc_done)
 		log_warnx("processing still running after %d s; what it has "
-		    "not finished stays in the inbox", PROC_WAIT_SECONDS);
+		    "not finished stays in the store", STOP_SECONDS);
 	if (left > 0 || !proc_done) {
+		/* Threads still run: leave the store to the exit, without
+		   atexit handlers that would pull libraries from under them. */
 		log_info("stopped");
-		return 0;	/* threads still run: leave the store to exit */
+		fflush(stderr);
+		_exit(0);
 	}
 	lmtp_close(srv);
 	store_close(st);
@@ -415,6 +433,8 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	lo.store = st;
 	lo.committed = proc_kick;
 	lo.arg = &p;
+	lo.idle_timeout = conf->lmtp_idle_timeout;
+	lo.txn_timeout = conf->lmtp_txn_timeout;
 	if (lmtp_open(&lo, &srv, &err) == -1 || (sfd = signals(&err)) == -1 ||
 	    proc_start(&p, conf, st, &err) == -1)
 		startup_fail(&ready, &err);

@@ -1,8 +1,9 @@
 /*
  * listd/lmtp.h: the LMTP server (RFC 2033) through which the MTA hands mail
  * to listd.  Each message is committed to the store's inbox with
- * intake_commit() (inbox.h) before its recipient is told 250; see lmtp.c
- * for the replies, the limits and why each connection has its own thread.
+ * intake_commit() (inbox.h) before its recipient is told 250.  lmtp.c
+ * keeps the connections (a thread each, their slots and deadlines),
+ * lmtp_session.c speaks the protocol, lmtp_listen.c opens the socket.
  *
  * The caller owns the main loop: it polls lmtp_fd() and calls
  * lmtp_accept() when it is readable.  On shutdown it calls lmtp_stop(),
@@ -15,10 +16,12 @@
 #include "common/util.h"
 #include "listd/store.h"
 
-#define LMTP_MAX_CONN		64	/* more connections get 421 */
-#define LMTP_MAX_RCPT		100	/* per transaction; more get 452 */
-#define LMTP_LINE_MAX		1000	/* a command line with its CRLF */
-#define LMTP_TIMEOUT		300	/* seconds a client may stay silent */
+#define LMTP_MAX_CONN		64	/* connections at once */
+#define LMTP_PEER_MAX		(LMTP_MAX_CONN / 2)	/* from one TCP address */
+#define LMTP_IDLE_TIMEOUT	300	/* default seconds outside a transaction */
+#define LMTP_TXN_TIMEOUT	600	/* default seconds from MAIL to the dot */
+#define LMTP_STOP_GRACE		4	/* seconds a transaction gets after
+					   lmtp_stop() */
 
 struct lmtp_server;
 
@@ -29,6 +32,8 @@ struct lmtp_opts {
 	/* Called (from a connection's thread) after each commit; may be NULL. */
 	void		(*committed)(void *arg);
 	void		*arg;
+	unsigned	 idle_timeout;	/* seconds; 0 takes LMTP_IDLE_TIMEOUT */
+	unsigned	 txn_timeout;	/* seconds; 0 takes LMTP_TXN_TIMEOUT */
 };
 
 /*
@@ -54,15 +59,28 @@ int	lmtp_open(const struct lmtp_opts *opts, struct lmtp_server **out,
 int	lmtp_fd(const struct lmtp_server *);
 
 /*
- * Accepts one connection and serves it in a thread of its own; over
- * LMTP_MAX_CONN connections it answers 421 and closes.  Errors are logged.
+ * Accepts one connection and serves it in a thread of its own.  A
+ * connection has idle_timeout seconds in all outside transactions (from
+ * its start or its last message's end to MAIL) and txn_timeout seconds
+ * for each transaction (MAIL to the final dot), however it trickles; then
+ * it is told 421 4.4.2 and closed.  When LMTP_MAX_CONN connections are
+ * open, or LMTP_PEER_MAX from the new one's TCP address, the one (of them)
+ * that has waited longest since its last whole command is told 421 and
+ * closed to make room; the new one is refused with 421 only when every
+ * slot is busy with the store.  Unix socket clients have no share: the
+ * socket is the MTA's (mode 0660).  Errors are logged.
  */
 void	lmtp_accept(struct lmtp_server *);
 
+/* New deadlines (seconds; 0 keeps one) for every connection, at once. */
+void	lmtp_set_timeouts(struct lmtp_server *, unsigned idle,
+	    unsigned txn);
+
 /*
  * Stops accepting: closes the listening socket (and removes a unix socket
- * file).  Idle connections are told 421 and closed; a transaction in
- * progress runs to its end.
+ * file).  Idle connections are told 421 and closed within a second; a
+ * transaction in progress may run to its end for LMTP_STOP_GRACE seconds,
+ * then it is told 421 too.
  */
 void	lmtp_stop(struct lmtp_server *);
 

@@ -21,9 +21,9 @@
 #include "common/log.h"
 #include "listd/smtp.h"
 
-#define CONNECT_TIMEOUT	30	/* seconds */
+#define CONNECT_TIMEOUT	10	/* seconds */
 #define MESSAGE_TIMEOUT	300
-#define STALL_TIMEOUT	60
+#define STALL_TIMEOUT	30
 #define CLOSE_TIMEOUT	5	/* for the QUIT in smtp_close() */
 #define UPLOAD_BUFFER	(256L * 1024)
 #define PATH_MAX_	254	/* an address in MAIL or RCPT, RFC 5321 4.5.3.1.3 */
@@ -44,6 +44,8 @@ struct smtp_conn {
 	bool		 replied;	/* any reply in this transfer */
 	bool		 quitting;	/* QUIT sent: its 221 is no result */
 	char		 last[256];	/* the last reply line */
+	bool		 (*cancel)(void);
+	bool		 cancelled;	/* cancel() said so in this transfer */
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -191,6 +193,20 @@ on_debug(CURL *h, curl_infotype type, char *p, size_t n, void *arg)
 	return 0;
 }
 
+/* libcurl's progress callback: the way to give up on a stalled server. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct smtp_conn *c = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (c->cancel == NULL || !c->cancel())
+		return 0;
+	c->cancelled = true;
+	return 1;
+}
+
 /* A host name or an address literal in brackets, as EHLO takes it. */
 static bool
 helo_ok(const char *s)
@@ -300,7 +316,11 @@ setup(struct smtp_conn *c, const char *url, bool starttls)
 	    (rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_DEBUGDATA, c)) != CURLE_OK ||
-	    (rc = curl_easy_setopt(h, CURLOPT_VERBOSE, 1L)) != CURLE_OK)
+	    (rc = curl_easy_setopt(h, CURLOPT_VERBOSE, 1L)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION,
+	    on_progress)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(h, CURLOPT_XFERINFODATA, c)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L)) != CURLE_OK)
 		return rc;
 	smtp_set_timeouts(c, CONNECT_TIMEOUT, MESSAGE_TIMEOUT, STALL_TIMEOUT);
 	return CURLE_OK;
@@ -366,6 +386,12 @@ smtp_set_timeouts(struct smtp_conn *c, long connect, long message, long stall)
 }
 
 void
+smtp_set_cancel(struct smtp_conn *c, bool (*cancel)(void))
+{
+	c->cancel = cancel;
+}
+
+void
 smtp_close(struct smtp_conn *c)
 {
 	if (c == NULL)
@@ -413,7 +439,7 @@ transfer(struct smtp_conn *c, const char *msg, size_t len)
 	c->body = (struct body){ .p = msg, .len = len };
 	c->errbuf[0] = c->last[0] = '\0';
 	c->stage = SMTP_CONNECT;
-	c->replied = c->quitting = false;
+	c->replied = c->quitting = c->cancelled = false;
 	return curl_easy_perform(c->curl);
 }
 
@@ -433,9 +459,13 @@ result(struct smtp_conn *c, CURLcode cc, struct smtp_result *res)
 		snprintf(res->reply, sizeof res->reply, "%s", c->last);
 		return 0;
 	}
-	res->code = code >= 400 && code < 600 ? (int)code : 0;
+	res->code = code >= 400 && code < 600 && !c->cancelled ? (int)code : 0;
 	res->temporary = res->code / 100 != 5;
-	if (res->code != 0 && atoi(c->last) == res->code)
+	res->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
+	if (c->cancelled)
+		snprintf(res->reply, sizeof res->reply, "given up: listd is "
+		    "stopping");
+	else if (res->code != 0 && atoi(c->last) == res->code)
 		snprintf(res->reply, sizeof res->reply, "%s", c->last);
 	else
 		copy_line(res->reply, sizeof res->reply, why,

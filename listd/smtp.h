@@ -46,6 +46,7 @@ struct smtp_result {
 	bool		 temporary;	/* worth a retry: 4xx and code 0 */
 	enum smtp_stage	 stage;		/* the command that failed, or
 					   SMTP_BODY on success */
+	bool		 timed_out;	/* a timeout gave up on the server */
 };
 
 /*
@@ -54,17 +55,31 @@ struct smtp_result {
  * and never shown).  starttls requires STARTTLS on smtp:// and fails every
  * message when the server does not offer it.  helo is the name sent in
  * EHLO; NULL takes this host's name.  Nothing is sent until smtp_send().
- * Timeouts: 30 s to connect, 300 s per message, and a server that sends no
- * reply and takes no data for 60 s is given up on.
+ * Timeouts: 10 s to connect, 300 s per message, and a server that sends no
+ * reply and takes no data for 30 s is given up on (smtp_set_timeouts()).
  * Returns 0 and *out, which the caller frees with smtp_close(), or -1 and
  * err (PD_REFUSED for a bad url or helo, PD_FAIL when out of memory).
  */
 int	smtp_open(const char *url, bool starttls, const char *helo,
 	    struct smtp_conn **out, struct pd_err *err);
 
-/* Changes the three timeouts (seconds; 0 keeps one as it is). */
+/*
+ * Changes the three timeouts (seconds; 0 keeps one as it is): connect
+ * (TCP, TLS and the greeting), message (one smtp_send() from start to the
+ * last reply) and stall (no reply to a command, or no byte of the message
+ * taken, for that long).  A message that runs out of any of them is a
+ * temporary failure with code 0.
+ */
 void	smtp_set_timeouts(struct smtp_conn *, long connect, long message,
 	    long stall);
+
+/*
+ * cancel (NULL: none) is asked about once a second while a message is on
+ * its way, and when smtp_close() says QUIT; when it says true the message
+ * is given up at once, as a temporary failure with code 0.  It is called
+ * on the sending thread and must be quick.
+ */
+void	smtp_set_cancel(struct smtp_conn *, bool (*cancel)(void));
 
 /*
  * Sends msg (len bytes, LF or CRLF line ends: bare LFs are sent as CRLF,

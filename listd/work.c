@@ -1,9 +1,25 @@
 /* listd/work.c: see work.h. */
+#include <stdatomic.h>
+
 #include "listd/advisory.h"
 #include "listd/expire.h"
 #include "listd/fanout.h"
 #include "listd/process.h"
 #include "listd/work.h"
+
+static atomic_bool stop_asked;
+
+void
+work_stop(void)
+{
+	atomic_store(&stop_asked, true);
+}
+
+bool
+work_stopping(void)
+{
+	return atomic_load(&stop_asked);
+}
 
 int
 work_due(const struct conf *conf, struct store *st, unsigned *done,
@@ -13,17 +29,20 @@ work_due(const struct conf *conf, struct store *st, unsigned *done,
 	struct payload_cache payloads = { NULL, 0 };
 	int rc;
 
+	*done = 0;
+	if (work_stopping())
+		return 0;
 	/* Releases first: a revision judged next sees the advisory public. */
 	rc = adv_release_due_all(st, conf->datadir, &released, err);
-	if (rc == 0)
+	if (rc == 0 && !work_stopping())
 		rc = held_expire_due(conf, st, &expired, err);
-	if (rc == 0)
+	if (rc == 0 && !work_stopping())
 		rc = process_inbox(conf, st, &payloads, &decided, err);
 	/* What was decided is encrypted from memory, not decrypted again. */
-	if (rc == 0)
+	if (rc == 0 && !work_stopping())
 		rc = fanout_prepare(conf, st, &payloads, &encrypted, err);
 	payload_cache_free(&payloads);
-	if (rc == 0)
+	if (rc == 0 && !work_stopping())
 		rc = fanout_deliver(conf, st, &sent, err);
 	*done = released + expired + decided + encrypted + sent;
 	return rc;

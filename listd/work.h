@@ -7,6 +7,8 @@
 #ifndef PDLIST_WORK_H
 #define PDLIST_WORK_H
 
+#include <stdbool.h>
+
 #include "common/util.h"
 #include "listd/conf.h"
 #include "listd/store.h"
@@ -18,5 +20,15 @@
  */
 int	work_due(const struct conf *, struct store *, unsigned *done,
 	    struct pd_err *err);
+
+/*
+ * Asks, from any thread, that work end soon: a work_due() in progress
+ * starts no further step and no further copy, and a copy being sent is cut
+ * off within about a second (a temporary failure: it is retried after the
+ * next start).  A step already running to gpg or the store ends by
+ * itself.  For SIGTERM; there is no way back.
+ */
+void	work_stop(void);
+bool	work_stopping(void);
 
 #endif

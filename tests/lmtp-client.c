@@ -2,14 +2,21 @@
  * tests/lmtp-client.c: a small LMTP client for the tests.
  *
  *   lmtp-client (unix:/PATH | HOST:PORT) [--from ADDR] [--size-hint N]
- *       [--pause-before-dot SECONDS] [--pipelining] RCPT... < MESSAGE
- *   lmtp-client (unix:/PATH | HOST:PORT) --raw < SESSION
+ *       [--pause-before-dot SECONDS] [--pipelining] [--trickle MS]
+ *       [--bind ADDR] RCPT... < MESSAGE
+ *   lmtp-client (unix:/PATH | HOST:PORT) --raw [--trickle MS] [--bind ADDR]
+ *       < SESSION
  *
  * Sends LHLO, MAIL, RCPT for each recipient, DATA with the message from
  * stdin (dot-stuffed, otherwise byte for byte; a CRLF is added when it does
  * not end in a line end) and QUIT, and prints every reply line of the
  * server.  --pipelining sends MAIL, the RCPTs and DATA in one go.  --raw
  * sends stdin as it is and prints the replies until the server closes.
+ * --trickle sends the message (with --raw: all of stdin, after the
+ * greeting) one byte every MS milliseconds, printing replies as they come,
+ * and stops when the server says 421 or closes: a client that holds a
+ * connection as long as it can.
+ * --bind sends from ADDR (a loopback address such as 127.0.0.2) over TCP.
  *
  * Exit status: 0 every recipient got 2xx after DATA, 2 any 5xx, else 1 any
  * 4xx, 3 a connection error or timeout, 64 usage.  It connects only to the
@@ -82,8 +89,25 @@ connect_unix(const char *path)
 	return fd;
 }
 
+/* Binds fd to the numeric address local (any port). */
+static void
+bind_local(int fd, const char *local, int family)
+{
+	struct addrinfo hints = { 0 }, *ai;
+	int rc;
+
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if ((rc = getaddrinfo(local, "0", &hints, &ai)) != 0)
+		die("--bind %s: %s", local, gai_strerror(rc));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1)
+		die("bind %s: %s", local, strerror(errno));
+	freeaddrinfo(ai);
+}
+
 static int
-connect_tcp(const char *target)
+connect_tcp(const char *target, const char *local)
 {
 	struct addrinfo hints = { 0 }, *ai;
 	char host[256];
@@ -99,24 +123,34 @@ connect_tcp(const char *target)
 	hints.ai_flags = AI_NUMERICSERV;
 	if ((rc = getaddrinfo(host, c + 1, &hints, &ai)) != 0)
 		die("%s: %s", target, gai_strerror(rc));
-	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1 ||
-	    connect(fd, ai->ai_addr, ai->ai_addrlen) == -1)
+	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1)
+		die("socket: %s", strerror(errno));
+	if (local != NULL)
+		bind_local(fd, local, ai->ai_family);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1)
 		die("connect %s: %s", target, strerror(errno));
 	freeaddrinfo(ai);
 	return fd;
 }
 
+static bool	replies_meanwhile(struct conn *);
+
+/* Sends it all; when the server hung up, prints its last words and exits. */
 static void
 send_all(struct conn *c, const char *p, size_t n)
 {
 	ssize_t w;
+	int e;
 
 	while (n > 0) {
 		w = send(c->fd, p, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
-			die("send: %s", w < 0 ? strerror(errno) : "closed");
+		if (w <= 0) {
+			e = errno;
+			replies_meanwhile(c);
+			die("send: %s", w < 0 ? strerror(e) : "closed");
+		}
 		p += w;
 		n -= (size_t)w;
 	}
@@ -223,27 +257,79 @@ read_stdin(size_t *len)
 	return buf;
 }
 
-/* The message, dot-stuffed, then the end of data. */
-static void
-send_message(struct conn *c, const char *m, size_t len, unsigned pause)
+/*
+ * Prints the reply lines that came meanwhile; false once the server said
+ * 421 or closed.
+ */
+static bool
+replies_meanwhile(struct conn *c)
 {
-	size_t i, start = 0;
-	bool bol = true;
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	char line[2048];
 
-	for (i = 0; i < len; i++) {
-		if (bol && m[i] == '.') {
-			send_all(c, m + start, i - start);
-			send_all(c, ".", 1);	/* the stuffed dot */
-			start = i;
+	while (c->off < c->len || poll(&pfd, 1, 0) > 0) {
+		if (read_line(c, line, sizeof line) == -1)
+			return false;
+		if (strncmp(line, "421", 3) == 0) {
+			c->closing = true;
+			c->worst = c->worst == XS_PERM ? XS_PERM : XS_TEMP;
+			return false;
 		}
-		bol = m[i] == '\n';
 	}
-	send_all(c, m + start, len - start);
-	if (len > 0 && m[len - 1] != '\n')
-		send_all(c, "\r\n", 2);
+	return true;
+}
+
+/* n bytes, one every ms milliseconds; false when the server ended it. */
+static bool
+trickle(struct conn *c, const char *p, size_t n, unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!replies_meanwhile(c))
+			return false;
+		if (send(c->fd, p + i, 1, MSG_NOSIGNAL) != 1) {
+			replies_meanwhile(c);
+			return false;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return true;
+}
+
+/* The message, dot-stuffed, then the end of data; false: the server hung up. */
+static bool
+send_message(struct conn *c, const char *m, size_t len, unsigned pause,
+    unsigned trickle_ms)
+{
+	char *w = malloc(2 * len + 5);
+	size_t i, n = 0;
+	bool bol = true, ok = true;
+
+	if (w == NULL)
+		die("out of memory");
+	for (i = 0; i < len; i++) {
+		if (bol && m[i] == '.')
+			w[n++] = '.';	/* the stuffed dot */
+		bol = m[i] == '\n';
+		w[n++] = m[i];
+	}
+	if (len > 0 && m[len - 1] != '\n') {
+		memcpy(w + n, "\r\n", 2);
+		n += 2;
+	}
+	if (trickle_ms > 0)
+		ok = trickle(c, w, n, trickle_ms);
+	else
+		send_all(c, w, n);
+	free(w);
+	if (!ok)
+		return false;
 	if (pause > 0)
 		sleep(pause);
 	send_all(c, ".\r\n", 3);
+	return true;
 }
 
 /*
@@ -263,26 +349,31 @@ quit(struct conn *c)
 		;
 }
 
+struct opts {
+	const char	*from, *bind;
+	unsigned long	 size_hint;
+	unsigned	 pause, trickle;
+	bool		 pipelining, raw;
+};
+
 static int
-raw_session(struct conn *c)
+raw_session(struct conn *c, const struct opts *o)
 {
 	char line[2048];
 	size_t len;
 	char *in = read_stdin(&len);
 
-	send_all(c, in, len);
+	if (o->trickle == 0)
+		send_all(c, in, len);
+	else if (reply(c) != 220 || !trickle(c, in, len, o->trickle)) {
+		free(in);
+		return c->closing ? c->worst : XS_CONN;
+	}
 	free(in);
 	while (read_line(c, line, sizeof line) == 0)
 		;
 	return XS_OK;
 }
-
-struct opts {
-	const char	*from;
-	unsigned long	 size_hint;
-	unsigned	 pause;
-	bool		 pipelining, raw;
-};
 
 static int
 session(struct conn *c, const struct opts *o, char **rcpts, int nrcpt)
@@ -320,7 +411,11 @@ session(struct conn *c, const struct opts *o, char **rcpts, int nrcpt)
 	}
 	if ((code = reply(c)) != 354)
 		goto quit;
-	send_message(c, msg, len, o->pause);
+	if (!send_message(c, msg, len, o->pause, o->trickle)) {
+		if (!c->closing)
+			die("the server closed the connection");
+		goto quit;
+	}
 	for (i = 0; i < nrcpt; i++)
 		if (ok[i])
 			reply(c);
@@ -335,8 +430,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: lmtp-client (unix:/PATH | HOST:PORT) [--from ADDR] "
 	    "[--size-hint N] [--pause-before-dot SECONDS] [--pipelining] "
-	    "RCPT... < MESSAGE\n"
-	    "       lmtp-client (unix:/PATH | HOST:PORT) --raw < SESSION\n");
+	    "[--trickle MS] [--bind ADDR] RCPT... < MESSAGE\n"
+	    "       lmtp-client (unix:/PATH | HOST:PORT) --raw [--trickle MS] "
+	    "[--bind ADDR] < SESSION\n");
 	exit(XS_USAGE);
 }
 
@@ -349,6 +445,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "pause-before-dot", required_argument, NULL, 'p' },
 		{ "pipelining", no_argument, NULL, 'P' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "trickle", required_argument, NULL, 't' },
+		{ "bind", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -360,6 +458,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'p': o->pause = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'P': o->pipelining = true; break;
 		case 'r': o->raw = true; break;
+		case 't': o->trickle = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'b': o->bind = optarg; break;
 		default: usage();
 		}
 }
@@ -378,13 +478,13 @@ main(int argc, char **argv)
 	target = argv[optind++];
 	parse_opts(argc, argv, &o);
 	if (o.raw ? optind != argc : (optind >= argc ||
-	    argc - optind > MAX_RCPT || o.pause > 60))
+	    argc - optind > MAX_RCPT || o.pause > 60) || o.trickle > 60000)
 		usage();
 	signal(SIGALRM, on_alarm);
 	alarm(4 * TIMEOUT + o.pause);
 	c.fd = strncmp(target, "unix:", 5) == 0 ? connect_unix(target + 5) :
-	    connect_tcp(target);
+	    connect_tcp(target, o.bind);
 	if (o.raw)
-		return raw_session(&c);
+		return raw_session(&c, &o);
 	return session(&c, &o, argv + optind, argc - optind);
 }

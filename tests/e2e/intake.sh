@@ -10,18 +10,6 @@ LMTPC="$top_builddir/tests/lmtp-client"
 command -v mdb_stat >/dev/null 2>&1 && command -v mdb_dump >/dev/null 2>&1 ||
     skip_all "mdb_stat and mdb_dump not installed (Debian: lmdb-utils)"
 
-# Every process started in the background here dies at exit, before
-# lib.sh's cleanup removes the world.
-BG=
-_intake_cleanup() {
-	for _p in $BG; do
-		kill -9 "$_p" 2>/dev/null
-	done
-	_cleanup
-}
-trap _intake_cleanup EXIT
-bg_add() { BG="$BG $1"; }
-
 SOCK="$W/lmtp.sock"
 BASE_CONF=$(cat "$CONF")
 set_conf() {	# set_conf [FILE] LINE...: the base configuration plus LINEs
@@ -30,49 +18,6 @@ set_conf() {	# set_conf [FILE] LINE...: the base configuration plus LINEs
 	printf '%s\n' "$BASE_CONF" "$@" >"$_f"
 }
 set_conf "lmtp-listen = \"unix:$SOCK\""
-
-# ---- listd in the background ---------------------------------------------
-
-NSTART=0
-LISTD_PID=
-LOG=
-start_listd() {	# start_listd [CONF]: waits (bounded) until it listens
-	NSTART=$((NSTART + 1))
-	LOG="$W/listd.$NSTART.log"
-	"$LISTD" -c "${1:-$CONF}" -f >"$LOG" 2>&1 &
-	LISTD_PID=$!
-	bg_add $LISTD_PID
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -q "listening on" "$LOG" && return 0
-		kill -0 $LISTD_PID 2>/dev/null || break
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	kill -9 $LISTD_PID 2>/dev/null
-	wait $LISTD_PID 2>/dev/null
-	return 1
-}
-gone() {	# gone PID SECONDS: waits (bounded) until PID has exited
-	_i=0
-	while [ $_i -lt $(($2 * 10)) ]; do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-STATUS=
-stop_listd() {	# stop_listd: SIGTERM; sets STATUS to listd's exit status
-	kill -TERM $LISTD_PID
-	if gone $LISTD_PID 40; then
-		wait $LISTD_PID
-		STATUS=$?
-	else
-		kill -9 $LISTD_PID
-		STATUS=timeout
-	fi
-}
 
 # ---- the store -------------------------------------------------------------
 
@@ -262,15 +207,6 @@ while read -r i; do stored "$i" || missing=$((missing + 1)); done <"$W/ids"
 is $missing 0 "each under its id"
 
 # A client that stalls before the final dot blocks nobody.
-waitfor() {	# waitfor FILE PATTERN SECONDS
-	_i=0
-	while [ $_i -lt $(($3 * 10)) ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 "$LMTPC" "unix:$SOCK" --pause-before-dot 4 $L <"$W/m.eml" >"$W/slow" 2>&1 &
 slow=$!
 bg_add $slow
@@ -281,7 +217,8 @@ ok "while the stalled one is still in DATA" kill -0 $slow
 wait $slow
 is $? 0 "and the stalled one gets its 250 when it ends"
 
-# The connection limit: 64, then 421.
+# The connection limit: 64; a 65th takes the slot of the one idle longest
+# (peers.sh has the clients that hold slots on purpose).
 sleep 0.5
 pids=
 i=1
@@ -294,11 +231,12 @@ done
 i=1
 while [ $i -le 64 ]; do waitfor "$W/p.$i" '^354' 15 || break; i=$((i + 1)); done
 out=$(lmtp $L <"$W/m.eml")
-is $? 1 "a 65th connection is turned away"
-like "$out" "^421 4\.3\.2" "with 421"
+is $? 0 "a 65th client is served while 64 wait in DATA"
 fail=0
 for p in $pids; do wait $p || fail=$((fail + 1)); done
-is $fail 0 "and the 64 get their 250"
+is $fail 1 "one of the 64 made room for it"
+is "$(grep -l '^421 4\.3\.2 Too many connections' "$W"/p.* | wc -l | tr -d ' ')" 1 \
+    "and was told 421 4.3.2"
 
 # ---- SIGHUP, a second listd, inject ------------------------------------------
 

@@ -2,7 +2,8 @@
 #
 # Each test gets TAP helpers (tap.sh), a private world of its own (world.sh:
 # $W with its own GNUPGHOME, datadir and listd.conf, $LISTCTL and $LISTD,
-# keys, lists and members, a loopback SMTP sink, all cleaned up at exit) and
+# keys, lists and members, a loopback SMTP sink, all cleaned up at exit),
+# listd in the background (daemon.sh) and
 # mail made the way clients make it (mail.sh).  Tests write nowhere else.
 
 set -u
@@ -12,4 +13,5 @@ set -u
 
 . "$top_srcdir/tests/e2e/tap.sh"
 . "$top_srcdir/tests/e2e/world.sh"
+. "$top_srcdir/tests/e2e/daemon.sh"
 . "$top_srcdir/tests/e2e/mail.sh"

@@ -20,6 +20,9 @@ find_corpus() {
 }
 
 _cleanup() {
+	for _p in ${BG:-}; do
+		kill -9 "$_p" 2>/dev/null
+	done
 	[ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null
 	find "$W" -name S.gpg-agent 2>/dev/null | while read -r s; do
 		gpgconf --homedir "$(dirname "$s")" --kill all 2>/dev/null
