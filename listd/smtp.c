@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -24,7 +25,6 @@
 #define CONNECT_TIMEOUT	10	/* seconds */
 #define MESSAGE_TIMEOUT	300
 #define STALL_TIMEOUT	30
-#define CLOSE_TIMEOUT	5	/* for the QUIT in smtp_close() */
 #define UPLOAD_BUFFER	(256L * 1024)
 #define PATH_MAX_	254	/* an address in MAIL or RCPT, RFC 5321 4.5.3.1.3 */
 
@@ -391,16 +391,32 @@ smtp_set_cancel(struct smtp_conn *c, bool (*cancel)(void))
 	c->cancel = cancel;
 }
 
+/*
+ * Cuts the connection that libcurl keeps for reuse, so that neither a
+ * reuse nor the QUIT of smtp_close() waits on its server.  For a server
+ * that owes a reply (a timeout, a cancel): libcurl puts such a connection
+ * back in its cache, and it says QUIT through an internal handle that has
+ * the reply timeout of the last message and no progress callback.
+ */
+static void
+drop_conn(struct smtp_conn *c)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+
+	if (curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &fd) ==
+	    CURLE_OK && fd != CURL_SOCKET_BAD)
+		shutdown(fd, SHUT_RDWR);
+}
+
 void
 smtp_close(struct smtp_conn *c)
 {
 	if (c == NULL)
 		return;
-	if (c->curl != NULL) {
-		curl_easy_setopt(c->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
-		    (long)CLOSE_TIMEOUT);
+	if (c->curl != NULL && c->cancel != NULL && c->cancel())
+		drop_conn(c);
+	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
-	}
 	free(c);
 }
 
@@ -508,6 +524,8 @@ smtp_send(struct smtp_conn *c, const char *from, const char *rcpt,
 		    c->name);
 		cc = transfer(c, msg, len);
 	}
+	if (cc == CURLE_OPERATION_TIMEDOUT || c->cancelled)
+		drop_conn(c);
 	if ((rc = result(c, cc, res)) == 0)
 		log_debug("%s: <%s> -> <%s>: %s", c->name, from, rcpt, res->reply);
 	else

@@ -4,8 +4,9 @@
  * A struct smtp_conn is one libcurl easy handle that is reused for many
  * messages, so that libcurl keeps one connection open between them where
  * the server allows: EHLO (and STARTTLS) once, then MAIL, RCPT, DATA per
- * message.  libcurl closes the connection after any failed message; the
- * next smtp_send() opens a new one by itself.
+ * message.  After a timeout or a cancel, when the server may still owe a
+ * reply, smtp_send() cuts the connection; the next smtp_send() opens a new
+ * one by itself.
  *
  * Threads: an smtp_conn is used by one thread at a time; several threads
  * each with their own smtp_conn (one per delivery worker) run in parallel.
@@ -99,7 +100,11 @@ int	smtp_send(struct smtp_conn *, const char *from, const char *rcpt,
 	    const char *msg, size_t len, struct smtp_result *res,
 	    struct pd_err *err);
 
-/* Says QUIT when a connection is open, frees everything; NULL is a no-op. */
+/*
+ * Says QUIT when a connection is open (waiting for its answer at most the
+ * stall timeout of the last message, and not at all once cancel() says
+ * true), frees everything; NULL is a no-op.
+ */
 void	smtp_close(struct smtp_conn *);
 
 const char *smtp_stage_str(enum smtp_stage);

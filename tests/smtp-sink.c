@@ -4,6 +4,7 @@
  *   smtp-sink [--port N] [--port-file FILE] [--dir DIR] [--tempfail-first N]
  *       [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... [--max-seconds S]
  *       [--max-messages M] [--slow-ms MS] [--hangup-after N] [--freeze-after N]
+ *       [--stall-data N]
  *
  * Listens on 127.0.0.1 only (port 0, the default, takes any free port; with
  * --port-file the port is written there, atomically, once it listens) and
@@ -26,7 +27,12 @@
  * list itself, not a recipient);
  * --freeze-after N answers nothing more once N messages were accepted, and
  * keeps nothing more (a server that hangs: for crash tests, since a client
- * killed then has no accepted copy it does not know of).
+ * killed then has no accepted copy it does not know of);
+ * --stall-data N reads each of the first N messages to its final dot and
+ * never answers it, holding the connection without a word until the client
+ * closes it (a relay that takes DATA and hangs); each such message gets a
+ * line "<connection> <mail from or <>> <rcpt>" in DIR/stalled, and is
+ * neither kept nor counted.
  *
  * It stops after --max-seconds (default 120), after the --max-messages'th
  * message was answered, or at once on SIGTERM.  It never connects anywhere.
@@ -78,6 +84,7 @@ struct opts {
 	long		 slow_ms;
 	long		 hangup_after;
 	long		 freeze_after;
+	long		 stall_data;
 	bool		 reject_sender;	/* 550 to every MAIL FROM */
 };
 
@@ -101,7 +108,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long nconn, seq, naccepted;
 static int live;
 static bool stopping;
-static int logfd = -1;
+static int logfd = -1, stallfd = -1;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
@@ -162,6 +169,29 @@ hang(void)
 
 	while (!stop) {
 		sleep_ms(100);
+		pthread_mutex_lock(&lock);
+		stop = stopping;
+		pthread_mutex_unlock(&lock);
+	}
+	return -1;
+}
+
+/* --stall-data: holds the connection, silent, until the client closes it. */
+static int
+stall(struct sess *s)
+{
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+	char line[2 * ADDR_LEN + 64], buf[512];
+	bool stop = false;
+	int len;
+
+	len = snprintf(line, sizeof line, "%lu %s %s\n", s->id,
+	    s->from[0] != '\0' ? s->from : "<>", s->nrcpt > 0 ? s->rcpt[0] : "");
+	if (stallfd != -1 && write(stallfd, line, (size_t)len) != len)
+		fprintf(stderr, "smtp-sink: stalled: %s\n", strerror(errno));
+	while (!stop) {
+		if (poll(&pfd, 1, 100) > 0 && recv(s->fd, buf, sizeof buf, 0) <= 0)
+			break;
 		pthread_mutex_lock(&lock);
 		stop = stopping;
 		pthread_mutex_unlock(&lock);
@@ -426,11 +456,17 @@ static int
 end_of_data(struct sess *s)
 {
 	unsigned long n;
-	bool fault, last;
+	bool fault, last, stalled;
 	int rc;
 
 	if (s->toobig)
 		return reply(s, "552 5.3.4 message too big");
+	pthread_mutex_lock(&lock);
+	if ((stalled = o.stall_data > 0))
+		o.stall_data--;
+	pthread_mutex_unlock(&lock);
+	if (stalled)
+		return stall(s);
 	pthread_mutex_lock(&lock);
 	/* Frozen: neither kept nor answered, the client sees nothing. */
 	if (o.freeze_after > 0 && naccepted >= (unsigned long)o.freeze_after) {
@@ -654,7 +690,7 @@ usage(void)
 	    "         [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... "
 	    "[--max-seconds S]\n"
 	    "         [--max-messages M] [--slow-ms MS] [--hangup-after N]\n"
-	    "         [--freeze-after N] [--reject-sender]\n");
+	    "         [--freeze-after N] [--reject-sender] [--stall-data N]\n");
 	exit(64);
 }
 
@@ -701,6 +737,7 @@ parse_opts(int argc, char **argv)
 		{ "hangup-after", required_argument, NULL, 'h' },
 		{ "freeze-after", required_argument, NULL, 'F' },
 		{ "reject-sender", no_argument, NULL, 'X' },
+		{ "stall-data", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -719,6 +756,7 @@ parse_opts(int argc, char **argv)
 		case 'h': o.hangup_after = number(optarg, LONG_MAX); break;
 		case 'F': o.freeze_after = number(optarg, LONG_MAX); break;
 		case 'X': o.reject_sender = true; break;
+		case 'S': o.stall_data = number(optarg, LONG_MAX); break;
 		default: usage();
 		}
 	if (optind != argc)
@@ -740,6 +778,10 @@ main(int argc, char **argv)
 		snprintf(path, sizeof path, "%s/log", o.dir);
 		if ((logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 		    0644)) == -1)
+			die("%s: %s", path, strerror(errno));
+		snprintf(path, sizeof path, "%s/stalled", o.dir);
+		if (o.stall_data > 0 && (stallfd = open(path, O_WRONLY |
+		    O_CREAT | O_APPEND | O_CLOEXEC, 0644)) == -1)
 			die("%s: %s", path, strerror(errno));
 	}
 	pfd.fd = listen_loopback(o.port);

@@ -31,17 +31,6 @@ exactly_one() {
 	done
 	echo $_bad
 }
-# until_done: listd --once until the queue holds nothing that waits (bounded).
-until_done() {
-	_i=0
-	while [ $_i -lt 30 ]; do
-		listd_once >/dev/null 2>&1
-		lc queue $L | grep -qE '	(new|ready|retry)	' || return 0
-		sleep 1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 
 # ---- kill -9 in the middle of a fan-out to 100 members ---------------------------
 # The sink accepts 40 copies, then hangs: listd's workers wait on it, with no
@@ -66,7 +55,7 @@ sent=$(cat "$W"/sink.*/log | wc -l | tr -d ' ')
 ok "listd was killed in the middle of the fan-out ($sent copies out)" \
     test "$sent" -ge 40 -a "$sent" -lt $((N + 2))
 start_sink
-ok "a restart finishes the fan-out" until_done
+ok "a restart finishes the fan-out" until_done $L
 is "$(exactly_one)" 0 "every one of the $N members has exactly one copy"
 is "$(copies_to alice@xenproject.example)" 1 "and the team poster"
 like "$(lc audit $L)" "post delivered .* all sent" "the post is delivered"
@@ -84,7 +73,7 @@ like "$(lc queue $L)" "	retry	[0-9]+	.*	451 4.3.0 try later" \
 is "$(lc queue $L | grep -c '	retry	')" $((N + 2)) "every copy waits for its retry"
 stop_sink
 start_sink
-ok "retries deliver them once the server accepts" until_done
+ok "retries deliver them once the server accepts" until_done $L
 is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) \
     "after the 451s everything arrives, once"
 stop_sink
@@ -94,7 +83,7 @@ start_sink --reject-rcpt security@v13.example
 mail_pgpmime alice@xenproject.example alice@xenproject.example $L "reject" "$W/adv3" >"$W/r.eml"
 before=$(cat "$W"/sink.*/log | wc -l)
 lc inject $L <"$W/r.eml"
-ok "the fan-out ends" until_done
+ok "the fan-out ends" until_done $L
 is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) \
     "every other member got it, and the admin a notice"
 like "$(lc queue $L)" "security@v13.example	failed	1	.*550 5.1.1" \
@@ -116,7 +105,7 @@ is "$(lc queue $L | grep -c '	retry	[0-9]*	.*550 5.7.1 sender refused')" $((N + 
 is "$(lc queue $L | grep -c '	failed	')" 1 "none failed (the one failed job is the 550 member's from before)"
 stop_sink
 start_sink
-ok "once the relay accepts, they go out" until_done
+ok "once the relay accepts, they go out" until_done $L
 is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) "each once"
 stop_sink
 

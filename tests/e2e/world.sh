@@ -57,6 +57,18 @@ lc() { "$LISTCTL" -c "$CONF" "$@"; }
 
 # listd_once: processes everything due, as cron or a test would.
 listd_once() { "$LISTD" -c "$CONF" --once; }
+# until_done LIST: listd --once until LIST's queue holds nothing that waits
+# (bounded: 30 runs a second apart).
+until_done() {
+	_i=0
+	while [ $_i -lt 30 ]; do
+		listd_once >/dev/null 2>&1
+		lc queue "$1" | grep -qE '	(new|ready|retry)	' || return 0
+		sleep 1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 
 # The keyring of a list, for checking what listctl left in it.
 list_home() { echo "$DATA/lists/$1/gnupg"; }

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +584,101 @@ out:
 	sink_stop(&s);
 }
 
+/* How many lines the sink wrote to its file name (e.g. "stalled"). */
+static int
+sink_lines(const struct sink *s, const char *name)
+{
+	char path[PATH_MAX + 64], line[600];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof path, "%s/%s", s->dir, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		n++;
+	fclose(f);
+	return n;
+}
+
+static atomic_bool cancel_now;
+
+static bool
+cancelled(void)
+{
+	return atomic_load(&cancel_now);
+}
+
+static void *
+cancel_later(void *arg)
+{
+	sleep_ms(*(const long *)arg);
+	atomic_store(&cancel_now, true);
+	return NULL;
+}
+
+/* A relay that takes DATA and never answers: the deadlines, cancel(). */
+static void
+test_stalled(void)
+{
+	static const char *const stall[] = { "--stall-data", "2", NULL };
+	static const long after_ms = 500;
+	struct smtp_conn *c = NULL;
+	struct smtp_result res;
+	struct pd_err err;
+	struct sink s;
+	struct entry e[4];
+	pthread_t t;
+	double t0;
+	int rc;
+
+	if (!ok(sink_start(&s, "stall", stall) == 0, "a sink that stalls "
+	    "after DATA starts") ||
+	    smtp_open(s.url, false, "pdlist.test", &c, &err) == -1)
+		goto out;
+	smtp_set_timeouts(c, 2, 60, 2);
+	t0 = now();
+	rc = smtp_send(c, "", "m@vendor.test", "x\n", 2, &res, &err);
+	ok(rc == -1 && res.temporary && res.timed_out && res.code == 0 &&
+	    res.stage == SMTP_BODY && err.status == PD_TEMPFAIL &&
+	    now() - t0 < 2 + 8,
+	    "no reply to the end of DATA: given up after the 2 s reply timeout, "
+	    "temporary (%.1f s, at %s: %s)", now() - t0,
+	    smtp_stage_str(res.stage), res.reply);
+	ok(sink_lines(&s, "stalled") == 1, "the relay had the message once");
+	smtp_close(c);
+
+	/* The reply timeout is long: only cancel() ends it. */
+	if (smtp_open(s.url, false, "pdlist.test", &c, &err) == -1)
+		goto out;
+	smtp_set_timeouts(c, 2, 120, 60);
+	smtp_set_cancel(c, cancelled);
+	pthread_create(&t, NULL, cancel_later, (void *)&after_ms);
+	t0 = now();
+	rc = smtp_send(c, "", "m@vendor.test", "y\n", 2, &res, &err);
+	pthread_join(t, NULL);
+	ok(rc == -1 && res.temporary && !res.timed_out && res.code == 0 &&
+	    now() - t0 < 10, "cancel() cuts a stalled message short: "
+	    "temporary (%.1f s, %s)", now() - t0, res.reply);
+	t0 = now();
+	smtp_close(c);
+	c = NULL;
+	ok(now() - t0 < 3, "and closing does not wait for the stalled relay "
+	    "(%.1f s)", now() - t0);
+	atomic_store(&cancel_now, false);
+
+	/* Once the relay behaves, the message goes. */
+	if (smtp_open(s.url, false, "pdlist.test", &c, &err) == -1)
+		goto out;
+	smtp_set_timeouts(c, 2, 60, 2);
+	ok(smtp_send(c, "", "m@vendor.test", "x\n", 2, &res, &err) == 0 &&
+	    sink_log(&s, e, 4) == 1, "then the relay answers and keeps it (%s)",
+	    res.reply);
+out:
+	smtp_close(c);
+	sink_stop(&s);
+}
+
 struct worker {
 	const char	*url;
 	int		 id, sent;
@@ -707,6 +803,7 @@ main(void)
 	test_faults();
 	test_refused();
 	test_lost();
+	test_stalled();
 	test_parallel();
 	test_rate();
 
