@@ -66,6 +66,16 @@ all_ended() {
 	done
 }
 
+# ---- the settings ----------------------------------------------------------------
+for bad in "lmtp-idle-timeout = 0" "lmtp-transaction-timeout = 86401" \
+    "smtp-reply-timeout = -5"; do
+	printf '%s\n%s\n' "$BASE_CONF" "$bad" >"$W/bad.conf"
+	"$LISTD" -c "$W/bad.conf" -n 2>"$W/err"
+	is $? 1 "listd -n refuses $bad"
+	like "$(cat "$W/err")" "bad.conf:[0-9]+: ${bad%% *} must be a number of seconds from 1 to 86400" \
+	    "naming the setting and the range"
+done
+
 # ---- a full table on the unix socket ------------------------------------------
 conf_with "unix:$SOCK" $DEADLINE
 start_listd || { echo "Bail out! listd does not start"; exit 1; }
