@@ -33,11 +33,28 @@ seconds(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A path or a URL: no control characters, which would break log lines. */
+static int
+plain_text(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0), *p;
+
+	for (p = v; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			cfg_error(cfg, "%s must not hold control characters",
+			    opt->name);
+			return -1;
+		}
+	return 0;
+}
+
 static int
 listen_addr(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
 
+	if (plain_text(cfg, opt) == -1)
+		return -1;
 	if (v == NULL || (strncmp(v, "unix:/", 6) != 0 && strrchr(v, ':') == NULL)) {
 		cfg_error(cfg, "lmtp-listen '%s': use unix:/PATH or HOST:PORT",
 		    v ? v : "");
@@ -79,34 +96,36 @@ dup_or_null(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
-int
-conf_load(const char *path, struct conf **out, struct pd_err *err)
+/* A configuration to parse into, its errors naming name; NULL: no memory. */
+static cfg_t *
+new_cfg(const char *name)
 {
 	cfg_t *cfg;
-	struct conf *c = NULL;
 	size_t i;
-	int ret = -1;
 
-	*out = NULL;
-	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
-		path = CONF_DEFAULT_PATH;
-	cfread_reset();
-	if ((cfg = cfread_init((cfg_opt_t *)opts,
-	    path ? path : "listd.conf")) == NULL)
-		return pd_fail(err, PD_FAIL, "out of memory");
+	if ((cfg = cfread_init((cfg_opt_t *)opts, name)) == NULL)
+		return NULL;
 	cfg_set_validate_func(cfg, "workers", positive);
 	cfg_set_validate_func(cfg, "retry-first", positive);
 	cfg_set_validate_func(cfg, "store-map-size", positive);
 	for (i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
 		cfg_set_validate_func(cfg, timeouts[i], seconds);
 	cfg_set_validate_func(cfg, "lmtp-listen", listen_addr);
-	if (path != NULL && cfread_parse(cfg, path) == -1) {
-		pd_fail(err, PD_REFUSED, "%s", cfread_error());
-		goto out;
-	}
+	cfg_set_validate_func(cfg, "datadir", plain_text);
+	cfg_set_validate_func(cfg, "policy-dir", plain_text);
+	cfg_set_validate_func(cfg, "smtp-url", plain_text);
+	return cfg;
+}
+
+/* The values of a parsed cfg copied out; NULL and err when one is wrong. */
+static struct conf *
+from_cfg(cfg_t *cfg, const char *path, struct pd_err *err)
+{
+	struct conf *c;
+
 	if ((c = calloc(1, sizeof *c)) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");
-		goto out;
+		return NULL;
 	}
 	c->path = dup_or_null(path);
 	c->datadir = dup_or_null(cfg_getstr(cfg, "datadir"));
@@ -127,22 +146,55 @@ conf_load(const char *path, struct conf **out, struct pd_err *err)
 	c->store_map_mib = (unsigned long)cfg_getint(cfg, "store-map-size");
 	c->verbose = cfg_getbool(cfg, "verbose");
 	if ((path != NULL && c->path == NULL) || c->datadir == NULL ||
-	    c->policy_dir == NULL || c->lmtp_listen == NULL || c->smtp_url == NULL) {
+	    c->policy_dir == NULL || c->lmtp_listen == NULL || c->smtp_url == NULL)
 		pd_fail(err, PD_FAIL, "out of memory");
-		goto out;
-	}
-	if (c->datadir[0] != '/') {
+	else if (c->datadir[0] != '/')
 		pd_fail(err, PD_REFUSED, "%s: datadir '%s' must be an absolute "
 		    "path", path ? path : "listd.conf", c->datadir);
-		goto out;
-	}
-	*out = c;
-	c = NULL;
-	ret = 0;
-out:
+	else
+		return c;
 	conf_free(c);
+	return NULL;
+}
+
+/* From the file at path (NULL: the defaults), or from text when not NULL. */
+static int
+load(const char *path, const char *text, size_t len, struct conf **out,
+    struct pd_err *err)
+{
+	cfg_t *cfg;
+	int rc;
+
+	*out = NULL;
+	cfread_reset();
+	if ((cfg = new_cfg(path ? path : "listd.conf")) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	if (text != NULL)
+		rc = cfread_parse_buf(cfg, path ? path : "listd.conf", text,
+		    len);
+	else
+		rc = path != NULL ? cfread_parse(cfg, path) : 0;
+	if (rc == -1)
+		pd_fail(err, PD_REFUSED, "%s", cfread_error());
+	else if ((*out = from_cfg(cfg, path, err)) == NULL)
+		rc = -1;
 	cfread_free(cfg);
-	return ret;
+	return rc;
+}
+
+int
+conf_load(const char *path, struct conf **out, struct pd_err *err)
+{
+	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
+		path = CONF_DEFAULT_PATH;
+	return load(path, NULL, 0, out, err);
+}
+
+int
+conf_load_text(const char *name, const char *text, size_t len,
+    struct conf **out, struct pd_err *err)
+{
+	return load(name, text, len, out, err);
 }
 
 void

@@ -6,6 +6,7 @@
 #define PDLIST_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/util.h"
 
@@ -36,6 +37,12 @@ struct conf {
  * one line "FILE:LINE: what".  The caller frees *out with conf_free().
  */
 int	conf_load(const char *path, struct conf **out, struct pd_err *err);
+/*
+ * The same from text already read (len bytes), name standing for the
+ * file in errors and in path; for the fuzz target.
+ */
+int	conf_load_text(const char *name, const char *text, size_t len,
+	    struct conf **out, struct pd_err *err);
 void	conf_free(struct conf *);
 
 #endif
