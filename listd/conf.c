@@ -1,4 +1,5 @@
 /* listd/conf.c: see conf.h. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,28 +10,29 @@
 #include "common/cfread.h"
 #include "listd/conf.h"
 
+/* Whether the number is from 1 to max; what says so in the error. */
+static int
+in_range(cfg_t *cfg, cfg_opt_t *opt, long max, const char *what)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	if (v >= 1 && v <= max)
+		return 0;
+	cfg_error(cfg, "%s must be %s", opt->name, what);
+	return -1;
+}
+
 static int
 positive(cfg_t *cfg, cfg_opt_t *opt)
 {
-	if (cfg_opt_getnint(opt, 0) <= 0) {
-		cfg_error(cfg, "%s must be a positive number", opt->name);
-		return -1;
-	}
-	return 0;
+	return in_range(cfg, opt, LONG_MAX, "a positive number");
 }
 
 /* A deadline: 1 second to a day. */
 static int
 seconds(cfg_t *cfg, cfg_opt_t *opt)
 {
-	long v = cfg_opt_getnint(opt, 0);
-
-	if (v < 1 || v > 86400) {
-		cfg_error(cfg, "%s must be a number of seconds from 1 to 86400",
-		    opt->name);
-		return -1;
-	}
-	return 0;
+	return in_range(cfg, opt, 86400, "a number of seconds from 1 to 86400");
 }
 
 /* A path or a URL: no control characters, which would break log lines. */

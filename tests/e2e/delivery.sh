@@ -13,12 +13,7 @@ printf 'retry-first = 1\nworkers = 4\n' >>"$CONF"
 add_member $L alice@xenproject.example team
 add_member $L admin@xenproject.example admin
 N=100
-i=1
-while [ $i -le $N ]; do
-	add_member $L security@v$i.example member --org "Vendor $i" --category vendor \
-	    --installed-base 400000 --evidence https://v$i.example --agreed
-	i=$((i + 1))
-done
+add_vendors $L $N
 is "$(lc member ls $L | wc -l | tr -d ' ')" $((N + 2)) "$N members, a team poster and an admin"
 for n in 1 2 3; do advisory "$W/adv$n" XSA-$n 1; done
 

@@ -15,12 +15,7 @@ L=xen-pre@lists.example.org
 new_list $L xen alice@xenproject.example team admin@xenproject.example admin ||
     { echo "Bail out! list"; exit 1; }
 N=6
-i=1
-while [ $i -le $N ]; do
-	add_member $L security@v$i.example member --org "Vendor $i" --category vendor \
-	    --installed-base 400000 --evidence https://v$i.example --agreed
-	i=$((i + 1))
-done
+add_vendors $L $N || { echo "Bail out! members"; exit 1; }
 COPIES=$((N + 2))	# the members, the team poster, the admin
 REPLY_TIMEOUT=3
 cat >>"$CONF" <<EOF

@@ -140,6 +140,18 @@ add_member() {
 	    --role "$_am_role" "$@" >/dev/null
 }
 
+# add_vendors LIST N: N members security@v1.example ... security@vN.example
+# that meet the xen profile's vendor criteria; stops at the first failure.
+add_vendors() {
+	_av=1
+	while [ $_av -le "$2" ]; do
+		add_member "$1" security@v$_av.example member --org "Vendor $_av" \
+		    --category vendor --installed-base 400000 \
+		    --evidence https://v$_av.example --agreed || return 1
+		_av=$((_av + 1))
+	done
+}
+
 # new_list LIST POLICY [ADDRESS ROLE]...: a list, its key imported here, and
 # members of roles without vendor criteria (team, moderator, admin,
 # reporter), each with a key made here once per address.
