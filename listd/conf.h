@@ -22,6 +22,10 @@ struct conf {
 	unsigned	 retry_first;	/* seconds before the first retry */
 	unsigned long	 store_map_mib;
 	bool		 verbose;
+	unsigned	 gpg_timeout;	/* seconds for one gpg operation */
+	unsigned	 unpack_factor;	/* x max-message-size gpg may unpack */
+	unsigned	 process_attempts;	/* engine failures before a message
+					   is held as cannot-process */
 };
 
 /*

@@ -146,7 +146,9 @@ decision_post(const struct inbox_entry *in, const struct auth *a,
 	p->may_auto_reply = a->may_auto_reply;
 	p->state = d->distribute ? POST_DECIDED : POST_HELD;
 	rc = rec_set(&p->from, a->from) | rec_set(&p->message_id,
-	    a->message_id) | rec_set(&p->subject, a->subject) |
+	    a->message_id) | rec_set(&p->subject, d->distribute ?
+	    auth_protected_subject(a) : a->subject) |
+	    rec_set(&p->subject_from, a->subject_from) |
 	    rec_set(&p->form, a->form) | rec_set(&p->in_reply_to,
 	    a->in_reply_to) | rec_set(&p->references, a->references);
 	if (d->signer[0] != '\0')
@@ -275,18 +277,19 @@ judge_advisory(struct list *l, struct store_txn *t, struct post *p,
 
 /*
  * Whether the deciding signature was seen on this list before: the same
- * key, the same signature time, the same signed text.  A replay is held;
+ * key, the same signature time, the same signature (gpg's SIG_ID, a digest
+ * of the signature itself, whatever framing or line ends carried it).  A replay is held;
  * otherwise the signature is remembered.
  */
 static int
 replayed(struct store_txn *t, struct post *p, const struct decision *d,
     bool *replay, struct pd_err *err)
 {
-	char sig[96], post[POST_ID_MAX], why[300];
+	char sig[160], post[POST_ID_MAX], why[300];
 	time_t at;
 
-	snprintf(sig, sizeof sig, "%s.%lld.%016llx", d->signer,
-	    (long long)d->signed_at, d->text_hash);
+	snprintf(sig, sizeof sig, "%s.%lld.%s", d->signer,
+	    (long long)d->signed_at, d->sig_id);
 	if (seen_get(t, p->list, sig, post, &at, replay, err) == -1)
 		return -1;
 	if (!*replay)

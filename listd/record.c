@@ -189,6 +189,7 @@ static const struct {
 	S("from", from), S("message-id", message_id),
 	S("in-reply-to", in_reply_to), S("references", references),
 	S("subject", subject), S("subject-sealed", subject_sealed),
+	S("subject-from", subject_from),
 	S("form", form), S("signer", signer),
 	S("signer-address", signer_address), S("reason-text", reason_text),
 	S("advisory-action", advisory_action),

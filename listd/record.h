@@ -135,6 +135,7 @@ struct post {
 	char		*message_id, *in_reply_to, *references;
 	char		*subject;	/* in clear: posts only */
 	char		*subject_sealed;	/* sealed to the list's key */
+	char		*subject_from;	/* "signed" headers or as "received" */
 	char		*form;		/* "pgp-mime-signed", ... */
 	bool		 may_auto_reply;
 	char		*signer;	/* fingerprint */
