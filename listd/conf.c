@@ -134,3 +134,12 @@ conf_free(struct conf *c)
 	free(c->smtp_url);
 	free(c);
 }
+
+long
+conf_retry_delay(const struct conf *c, int attempts)
+{
+	long delay = (long)c->retry_first << (attempts < 12 ?
+	    (attempts > 1 ? attempts - 1 : 0) : 11);
+
+	return delay < 6 * 3600 ? delay : 6 * 3600;
+}

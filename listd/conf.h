@@ -36,4 +36,10 @@ struct conf {
 int	conf_load(const char *path, struct conf **out, struct pd_err *err);
 void	conf_free(struct conf *);
 
+/*
+ * How long to wait after the attempts-th temporary failure (1, 2, ...):
+ * retry-first, doubling, at most six hours.
+ */
+long	conf_retry_delay(const struct conf *, int attempts);
+
 #endif

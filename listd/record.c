@@ -23,7 +23,8 @@ static const char *const state_names[POST_NSTATES] = {
 static const char *const reason_names[HOLD_NONE + 1] = {
 	"loop", "bad-signature", "key-revoked", "key-expired", "suspended",
 	"not-team", "non-member", "limits", "malformed", "cannot-decrypt",
-	"unsigned", "keywords", "replay", "advisory", ""
+	"cannot-process", "unsigned", "keywords", "replay", "stale-signature",
+	"advisory", ""
 };
 static const char *const job_names[JOB_NSTATES] = {
 	"new", "ready", "retry", "sent", "failed", "skipped"
