@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <gpgme.h>
@@ -366,8 +368,11 @@ sign_setup(struct keys *k, const char *signer, const char *data, size_t len,
 
 	*key = NULL;
 	*in = *out = NULL;
-	if ((ge = gpgme_get_key(k->ctx, signer, key, 1)) != 0)
-		return gpg_fail(err, ge, "the list's secret key");
+	if ((ge = gpgme_get_key(k->ctx, signer, key, 1)) != 0) {
+		gpg_fail(err, ge, "the list's secret key");
+		err->status = PD_TEMPFAIL;	/* it was there: gpg fails */
+		return -1;
+	}
 	gpgme_signers_clear(k->ctx);
 	if ((ge = gpgme_signers_add(k->ctx, *key)) != 0 ||
 	    (ge = gpgme_data_new_from_mem(in, data, len, 0)) != 0 ||
@@ -615,6 +620,58 @@ gpgconf_run(const char *home, const char *a1, const char *a2, char *out,
 	}
 	return pid == -1 || status == -1 || !WIFEXITED(status) ? -1 :
 	    WEXITSTATUS(status);
+}
+
+/*
+ * Whether process pid is gpg or gpg-agent working on GnuPG home home: its
+ * command line has "--homedir" and then home (gpgme and gpg both start
+ * them so).
+ */
+static bool
+works_on(pid_t pid, const char *home)
+{
+	char path[64], buf[8192], *a, *end;
+	ssize_t n;
+	int fd;
+	bool gpg, prev_homedir = false;
+
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	end = buf + n;
+	a = strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+	gpg = strcmp(a, "gpg") == 0 || strcmp(a, "gpg2") == 0 ||
+	    strcmp(a, "gpg-agent") == 0;
+	for (a = buf; gpg && a < end; a += strlen(a) + 1) {
+		if (prev_homedir && strcmp(a, home) == 0)
+			return true;
+		prev_homedir = strcmp(a, "--homedir") == 0;
+	}
+	return false;
+}
+
+void
+keys_kill_engine(const char *home)
+{
+	struct dirent *e;
+	DIR *d;
+	char *end;
+	long pid;
+
+	if ((d = opendir("/proc")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		pid = strtol(e->d_name, &end, 10);
+		if (*end == '\0' && pid > 1 && pid != (long)getpid() &&
+		    works_on((pid_t)pid, home))
+			kill((pid_t)pid, SIGKILL);
+	}
+	closedir(d);
 }
 
 void

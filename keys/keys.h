@@ -176,6 +176,12 @@ int	keys_unseal(struct keys *, const char *in, size_t len, char **plain,
  * before the home is removed.
  */
 void	keys_stop_agent(const char *home);
+/*
+ * Kills (SIGKILL) every gpg and gpg-agent of ours that works on home: what
+ * ends an operation that does not finish (gpgme cannot cancel one that
+ * waits on gpg).  Linux: found through /proc.
+ */
+void	keys_kill_engine(const char *home);
 
 /*
  * The facts of every public key in the keyring, from one gpg run (a lookup

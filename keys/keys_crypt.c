@@ -1,7 +1,8 @@
 /*
  * keys/keys_crypt.c: see keys.h.  Decryption, signatures and encryption,
  * each run within bounds: a deadline (gpgme has none: a watchdog thread
- * cancels the operation, and the list's agent is restarted), and a cap on
+ * kills the gpg and agent of the keyring, which ends the operation, and
+ * the agent is restarted), and a cap on
  * what gpg may hand back (a data sink that refuses more).  When gpg fails on
  * untrusted bytes, a probe of the engine on bytes of our own says whose
  * fault it was: the message's (PD_REFUSED) or gpg's (PD_TEMPFAIL).
@@ -126,7 +127,7 @@ struct watch {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct timespec	 until;
-	gpgme_ctx_t	 ctx;
+	const char	*home;
 	bool		 running, done, fired;
 };
 
@@ -141,7 +142,7 @@ watch_run(void *arg)
 		    ETIMEDOUT) {
 			if (!w->done) {
 				w->fired = true;
-				gpgme_cancel_async(w->ctx);
+				keys_kill_engine(w->home);
 			}
 			break;
 		}
@@ -157,7 +158,7 @@ watch_start(struct keys *k, struct watch *w, struct pd_err *err)
 	memset(w, 0, sizeof *w);
 	if (op_timeout == 0)
 		return 0;
-	w->ctx = k->ctx;
+	w->home = k->home;
 	clock_gettime(CLOCK_MONOTONIC, &w->until);
 	w->until.tv_sec += op_timeout;
 	pthread_mutex_init(&w->mu, NULL);
@@ -321,8 +322,9 @@ engine_probe(struct keys *k, struct pd_err *err)
 	gpgme_key_unref(key);
 	if (ge != 0 && gpgme_err_code(ge) != GPG_ERR_EOF)
 		return gpg_fail(err, ge, "listing the secret key");
-	if (fpr[0] == '\0')
-		return 0;	/* no secret key: gpg ran, that is all */
+	if (fpr[0] == '\0')	/* a list's keyring always has its key */
+		return pd_fail(err, PD_TEMPFAIL, "gpg finds no secret key (is "
+		    "gpg-agent working?)");
 	k->probing = true;
 	rc = encrypt_to(k, NULL, fpr, canary, sizeof canary - 1, false,
 	    &sealed, &slen, err);
