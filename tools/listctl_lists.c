@@ -1,0 +1,218 @@
+/* tools/listctl_lists.c: listctl's list and member commands. */
+#include <stdio.h>
+
+#include "tools/listctl.h"
+
+/* ---- lists ---------------------------------------------------------- */
+
+int
+run_list_create(struct admin *a, char **args, struct opts *o)
+{
+	struct admin_list_opts lo = {
+		.address = args[0], .policy = o->policy, .keyfile = o->key,
+		.public = o->public, .npublic = o->npublic
+	};
+	struct pd_err err = { 0 };
+	json_t *rec;
+
+	if (o->policy == NULL) {
+		fprintf(stderr, "listctl: list create: --policy NAME|FILE is "
+		    "required (shipped: xen, libvirt)\n");
+		return EXIT_USAGE;
+	}
+	if (admin_list_create(a, &lo, &rec, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(rec);
+	else
+		printf("created list %s (policy %s)\nfingerprint %s\n",
+		    s(rec, "address"), s(rec, "policy"), s(rec, "fingerprint"));
+	json_decref(rec);
+	return 0;
+}
+
+int
+run_list_ls(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *lists, *l;
+	size_t i;
+
+	(void)args;
+	if (admin_list_ls(a, &lists, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(lists);
+	else
+		json_array_foreach(lists, i, l)
+			printf("%s\t%s\t%s\n", s(l, "address"), s(l, "policy"),
+			    s(l, "fingerprint"));
+	json_decref(lists);
+	return 0;
+}
+
+int
+run_list_show(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *l, *v;
+	const char *k;
+	size_t i;
+
+	if (admin_list_show(a, args[0], &l, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json) {
+		print_json(l);
+		json_decref(l);
+		return 0;
+	}
+	printf("address:     %s\npolicy:      %s (%s)\nfingerprint: %s\n"
+	    "created:     %s by %s\npublic:     ", s(l, "address"),
+	    s(l, "policy"), s(l, "policy-source"), s(l, "fingerprint"),
+	    s(l, "created-at"), s(l, "created-by"));
+	json_array_foreach(json_object_get(l, "public"), i, v)
+		printf(" %s", json_string_value(v));
+	printf("%s\nmembers:     %lld", json_array_size(json_object_get(l,
+	    "public")) ? "" : " (none)", (long long)json_integer_value(
+	    json_object_get(l, "member-count")));
+	json_object_foreach(json_object_get(l, "members"), k, v)
+		printf(", %s %lld", k, (long long)json_integer_value(v));
+	printf("\n");
+	json_decref(l);
+	return 0;
+}
+
+/* ---- members -------------------------------------------------------- */
+
+int
+run_member_add(struct admin *a, char **args, struct opts *o)
+{
+	struct admin_member_opts mo = {
+		.address = args[1], .role = o->role, .keyfile = o->key,
+		.org = o->org, .category = o->category,
+		.installed_base = o->installed_base, .vouched_by = o->vouched_by,
+		.evidence = o->evidence, .nevidence = o->nevidence,
+		.agreed = o->agreed, .justification = o->justification
+	};
+	struct pd_err err = { 0 };
+	json_t *out = NULL;
+	int rc = 0;
+
+	if (o->role == NULL || o->key == NULL) {
+		fprintf(stderr, "listctl: member add: --role ROLE and --key FILE "
+		    "are required\n");
+		return EXIT_USAGE;
+	}
+	if (admin_member_add(a, args[0], &mo, &out, &err) == -1) {
+		refused(&err);
+		rc = EXIT_REFUSED;
+	} else if (!o->json)
+		printf("added %s to %s as %s, key %s%s%s\n", s(out, "address"),
+		    s(out, "list"), s(out, "role"), s(out, "fingerprint"),
+		    json_object_get(out, "note") ? "\nnote: " : "",
+		    json_object_get(out, "note") ? s(out, "note") : "");
+	if (o->json && out != NULL)
+		print_json(out);
+	json_decref(out);
+	return rc;
+}
+
+int
+run_member_remove(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+
+	(void)o;
+	if (admin_member_remove(a, args[0], args[1], &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	printf("removed %s from %s\n", args[1], args[0]);
+	return 0;
+}
+
+static int
+set_state(struct admin *a, char **args, bool active)
+{
+	struct pd_err err = { 0 };
+
+	if (admin_member_set_state(a, args[0], args[1], active, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	printf("%s %s on %s\n", active ? "resumed" : "suspended", args[1],
+	    args[0]);
+	return 0;
+}
+
+int
+run_member_suspend(struct admin *a, char **args, struct opts *o)
+{
+	(void)o;
+	return set_state(a, args, false);
+}
+
+int
+run_member_resume(struct admin *a, char **args, struct opts *o)
+{
+	(void)o;
+	return set_state(a, args, true);
+}
+
+int
+run_member_ls(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *ms, *m;
+	size_t i;
+
+	if (admin_member_ls(a, args[0], &ms, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(ms);
+	else
+		json_array_foreach(ms, i, m)
+			printf("%-32s %-9s %-9s %-40s %s\n", s(m, "address"),
+			    s(m, "role"), s(m, "state"), s(m, "fingerprint"),
+			    s(m, "org"));
+	json_decref(ms);
+	return 0;
+}
+
+int
+run_member_check(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *res, *r, *why;
+	bool all_ok;
+	size_t i, j;
+
+	if (admin_member_check(a, args[0], &res, &all_ok, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(res);
+	else
+		json_array_foreach(res, i, r) {
+			printf("%s %s", json_is_true(json_object_get(r, "ok")) ?
+			    "ok  " : "FAIL", s(r, "address"));
+			json_array_foreach(json_object_get(r, "reasons"), j, why)
+				printf("%s %s", j ? ";" : ":", s(why, "text"));
+			printf("\n");
+		}
+	json_decref(res);
+	if (!all_ok)
+		fprintf(stderr, "listctl: member check: some members of %s fail "
+		    "the policy: suspend or remove them, or renew their keys\n",
+		    args[0]);
+	return all_ok ? 0 : EXIT_REFUSED;
+}
