@@ -105,13 +105,15 @@ int	admin_queue(struct admin *, const char *list, json_t **jobs,
  * members as if it had passed (encrypted as usual), recorded with the
  * moderator.  Reject: it is deleted, recorded with the reason, and with a
  * reason the envelope sender is told (signed by the list, not encrypted:
- * it carries only the moderator's words).  An unknown or already decided id
- * is refused.
+ * it carries only the moderator's words), its address in told; told is ""
+ * when nobody is told: no reason, or no sender to tell (a bounce's null
+ * sender or MAILER-DAEMON, not a plain address, the list's own address).
+ * An unknown or already decided id is refused.
  */
 int	admin_held_approve(struct admin *, const char *list, const char *id,
 	    struct pd_err *err);
 int	admin_held_reject(struct admin *, const char *list, const char *id,
-	    const char *reason, struct pd_err *err);
+	    const char *reason, char told[ADDR_MAX + 1], struct pd_err *err);
 
 /* The list's advisories: state, embargo, revisions with their outcome. */
 int	admin_advisory_ls(struct admin *, const char *list, json_t **out,

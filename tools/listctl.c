@@ -105,6 +105,57 @@ usage_error(const char *fmt, const char *arg)
 	return -1;
 }
 
+/*
+ * Text that listctl passes on (to the store, the audit log, mail) is one
+ * line of UTF-8: a newline in --org would forge a line of member ls.
+ */
+static int
+check_text(const char *what, const char *v)
+{
+	static const char *const names[] = { [0x09] = "a tab",
+	    [0x0a] = "a newline", [0x0d] = "a carriage return" };
+	const unsigned char *p;
+	char msg[160];
+	json_t *utf8;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		if (*p < sizeof names / sizeof names[0] && names[*p] != NULL)
+			snprintf(msg, sizeof msg, "%s contains %s: control "
+			    "characters are not allowed", what, names[*p]);
+		else
+			snprintf(msg, sizeof msg, "%s contains control "
+			    "character 0x%02x: control characters are not "
+			    "allowed", what, *p);
+		return usage_error("%s", msg);
+	}
+	if ((utf8 = json_string(v)) == NULL)	/* jansson checks UTF-8 */
+		return usage_error("%s is not valid UTF-8", what);
+	json_decref(utf8);
+	return 0;
+}
+
+/* The positional arguments: named as in the command's usage. */
+static int
+check_args(const struct cmd *c, char **args, int n)
+{
+	const char *w = c->args;
+	char what[32];
+	size_t len;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w += strspn(w, " ");
+		len = strcspn(w, " ");
+		snprintf(what, sizeof what, "%.*s", (int)len, w);
+		w += len;
+		if (check_text(what, args[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 add_multi(const char **v, size_t *n, const char *arg, const char *what)
 {
@@ -137,16 +188,22 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
 	};
+	char what[40];
 	size_t i;
-	int ch;
+	int ch, li = -1;
 
 	opterr = 0;
 	optind = 0;	/* glibc: 0 re-initialises the permutation state */
-	while ((ch = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", long_opts, &li)) != -1) {
 		for (i = 0; i < sizeof bits / sizeof bits[0]; i++)
 			if (bits[i].ch == ch && (bits[i].bit & allowed) == 0)
 				return usage_error("%s does not apply here: see "
 				    "listctl --help", argv[optind - 1]);
+		if (ch != ':' && ch != '?' && optarg != NULL) {
+			snprintf(what, sizeof what, "--%s", long_opts[li].name);
+			if (check_text(what, optarg) == -1)
+				return -1;
+		}
 		switch (ch) {
 		case 'j': o->json = true; break;
 		case 'p': o->policy = optarg; break;
@@ -253,6 +310,10 @@ main(int argc, char **argv)
 		    c->nargs ? c->args : "no arguments");
 		return EXIT_USAGE;
 	}
+	if (check_args(c, argv + optind, nargs) == -1 ||
+	    (actor != NULL && check_text("--actor", actor) == -1) ||
+	    (conf_path != NULL && check_text("-c", conf_path) == -1))
+		return EXIT_USAGE;
 	if (o.actor == NULL)
 		o.actor = actor;
 	if (conf_load(conf_path, &conf, &err) == -1 ||

@@ -178,36 +178,42 @@ run_advisory_release(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
-static int
-run_held_decide(struct admin *a, char **args, struct opts *o, bool approve)
-{
-	struct pd_err err = { 0 };
-	int rc;
-
-	rc = approve ? admin_held_approve(a, args[0], args[1], &err) :
-	    admin_held_reject(a, args[0], args[1], o->reason, &err);
-	if (rc == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	printf("%s %s on %s%s\n", approve ? "approved" : "rejected", args[1],
-	    args[0], approve ? ": listd sends it to the members" :
-	    o->reason ? ": the sender is told why" : "");
-	return 0;
-}
-
 int
 run_held_approve(struct admin *a, char **args, struct opts *o)
 {
-	return run_held_decide(a, args, o, true);
+	struct pd_err err = { 0 };
+
+	(void)o;
+	if (admin_held_approve(a, args[0], args[1], &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	printf("approved %s on %s: listd sends it to the members\n", args[1],
+	    args[0]);
+	return 0;
 }
 
 int
 run_held_reject(struct admin *a, char **args, struct opts *o)
 {
-	return run_held_decide(a, args, o, false);
-}
+	struct pd_err err = { 0 };
+	char told[ADDR_MAX + 1];
 
+	if (admin_held_reject(a, args[0], args[1], o->reason, told,
+	    &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	printf("rejected %s on %s", args[1], args[0]);
+	if (told[0] != '\0')
+		printf(": %s is told why\n", told);
+	else if (o->reason != NULL)
+		printf(": the reason is recorded; nobody is told, the message "
+		    "has no sender to tell (a bounce, or the list's own)\n");
+	else
+		printf(": nobody is told (no --reason)\n");
+	return 0;
+}
 
 int
 run_inject(struct admin *a, char **args, struct opts *o)
