@@ -66,9 +66,15 @@ int	admin_member_remove(struct admin *, const char *list,
 	    const char *address, struct pd_err *err);
 int	admin_member_ls(struct admin *, const char *list, json_t **members,
 	    struct pd_err *err);
-/* Sets the member's state to "active" or "suspended". */
+/*
+ * Sets the member's state to "active" or "suspended".  A resumed member
+ * gets, in the same transaction, the embargoed advisories it missed while
+ * suspended (adv_catch_up()), each once; *caught_up counts them (NULL:
+ * not wanted).
+ */
 int	admin_member_set_state(struct admin *, const char *list,
-	    const char *address, bool active, struct pd_err *err);
+	    const char *address, bool active, size_t *caught_up,
+	    struct pd_err *err);
 /*
  * Re-validates every member against the list's policy and the keys' current
  * state: *out is [{address, role, state, ok, reasons: [...]}]; *all_ok is

@@ -141,13 +141,19 @@ static int
 set_state(struct admin *a, char **args, bool active)
 {
 	struct pd_err err = { 0 };
+	size_t n = 0;
 
-	if (admin_member_set_state(a, args[0], args[1], active, &err) == -1) {
+	if (admin_member_set_state(a, args[0], args[1], active, &n,
+	    &err) == -1) {
 		refused(&err);
 		return EXIT_REFUSED;
 	}
-	printf("%s %s on %s\n", active ? "resumed" : "suspended", args[1],
+	printf("%s %s on %s", active ? "resumed" : "suspended", args[1],
 	    args[0]);
+	if (active && n > 0)
+		printf(": listd sends it the %zu embargoed advisor%s it missed",
+		    n, n == 1 ? "y" : "ies");
+	printf("\n");
 	return 0;
 }
 
