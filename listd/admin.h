@@ -37,6 +37,26 @@ struct admin_list_opts {
 int	admin_list_create(struct admin *, const struct admin_list_opts *,
 	    json_t **record, struct pd_err *err);
 int	admin_list_ls(struct admin *, json_t **lists, struct pd_err *err);
+
+struct admin_list_set_opts {
+	const char *const *public;	/* with set_public: the new addresses */
+	size_t		  npublic;
+	bool		  set_public;	/* replace them (npublic 0: by none) */
+	const char	 *policy;	/* a new profile NAME or file, or NULL */
+};
+
+/*
+ * Changes a list after its creation: replaces its public addresses (each
+ * a plain address, none twice, none of the list's own), its policy (a
+ * profile checked as list create checks it; the list's copy is replaced
+ * by its bytes).  Everything is checked before anything changes, and a
+ * command that would change nothing is refused.  On success *out is the
+ * list record with "changed": {"public"|"policy": {"from", "to"}}, which
+ * the audit entry records too.
+ */
+int	admin_list_set(struct admin *, const char *list,
+	    const struct admin_list_set_opts *, json_t **out,
+	    struct pd_err *err);
 /* The list record with a "members" summary by role and state. */
 int	admin_list_show(struct admin *, const char *address, json_t **out,
 	    struct pd_err *err);

@@ -40,6 +40,9 @@ static const struct cmd cmds[] = {
 	    run_list_create },
 	{ "list", "ls", 0, "", O_JSON, run_list_ls },
 	{ "list", "show", 1, "ADDRESS", O_JSON, run_list_show },
+	{ "list", "set", 1, "LIST [--public ADDRESS]... [--no-public] "
+	    "[--policy NAME|FILE]", O_JSON | O_PUBLIC | O_NO_PUBLIC | O_POLICY,
+	    run_list_set },
 	{ "member", "add", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_KEY | O_ORG |
 	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY,
 	    run_member_add },
@@ -80,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "policy", required_argument, NULL, 'p' },
 	{ "public", required_argument, NULL, 'P' },
+	{ "no-public", no_argument, NULL, 'N' },
 	{ "key", required_argument, NULL, 'k' },
 	{ "role", required_argument, NULL, 'r' },
 	{ "org", required_argument, NULL, 'o' },
@@ -187,6 +191,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
+		{ 'N', O_NO_PUBLIC },
 	};
 	char what[40];
 	size_t i;
@@ -212,6 +217,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 			    "--public") == -1)
 				return -1;
 			break;
+		case 'N': o->no_public = true; break;
 		case 'k': o->key = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'o': o->org = optarg; break;

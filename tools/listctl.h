@@ -23,7 +23,7 @@ enum opt_bit {
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
 	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
-	O_REASON = 1 << 14
+	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15
 };
 
 #define MAX_MULTI	64
@@ -36,6 +36,7 @@ struct opts {
 	long		 installed_base;
 	const char	*public[MAX_MULTI];
 	size_t		 npublic;
+	bool		 no_public;
 	const char	*evidence[MAX_MULTI];
 	size_t		 nevidence;
 	bool		 agreed;
@@ -70,6 +71,7 @@ s(const json_t *o, const char *key)
 int	run_list_create(struct admin *, char **args, struct opts *);
 int	run_list_ls(struct admin *, char **args, struct opts *);
 int	run_list_show(struct admin *, char **args, struct opts *);
+int	run_list_set(struct admin *, char **args, struct opts *);
 int	run_member_add(struct admin *, char **args, struct opts *);
 int	run_member_remove(struct admin *, char **args, struct opts *);
 int	run_member_suspend(struct admin *, char **args, struct opts *);

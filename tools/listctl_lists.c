@@ -73,9 +73,13 @@ run_list_show(struct admin *a, char **args, struct opts *o)
 		return 0;
 	}
 	printf("address:     %s\npolicy:      %s (%s)\nfingerprint: %s\n"
-	    "created:     %s by %s\npublic:     ", s(l, "address"),
+	    "created:     %s by %s\n", s(l, "address"),
 	    s(l, "policy"), s(l, "policy-source"), s(l, "fingerprint"),
 	    s(l, "created-at"), s(l, "created-by"));
+	if (json_object_get(l, "changed-at") != NULL)
+		printf("changed:     %s by %s\n", s(l, "changed-at"),
+		    s(l, "changed-by"));
+	printf("public:     ");
 	json_array_foreach(json_object_get(l, "public"), i, v)
 		printf(" %s", json_string_value(v));
 	printf("%s\nmembers:     %lld", json_array_size(json_object_get(l,
@@ -85,6 +89,69 @@ run_list_show(struct admin *a, char **args, struct opts *o)
 		printf(", %s %lld", k, (long long)json_integer_value(v));
 	printf("\n");
 	json_decref(l);
+	return 0;
+}
+
+/* "a@x b@y", or "none", into buf. */
+static const char *
+addresses(const json_t *arr, char *buf, size_t len)
+{
+	const json_t *v;
+	size_t i, off = 0;
+
+	snprintf(buf, len, "none");
+	json_array_foreach(arr, i, v)
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    i ? " " : "", json_string_value(v));
+	return buf;
+}
+
+int
+run_list_set(struct admin *a, char **args, struct opts *o)
+{
+	struct admin_list_set_opts so = {
+		.public = o->public, .npublic = o->npublic,
+		.set_public = o->npublic > 0 || o->no_public,
+		.policy = o->policy
+	};
+	struct pd_err err = { 0 };
+	char from[1024], to[1024];
+	json_t *rec, *c;
+
+	if (!so.set_public && o->policy == NULL) {
+		fprintf(stderr, "listctl: list set: nothing to set: give "
+		    "--public ADDRESS, --no-public or --policy NAME|FILE\n");
+		return EXIT_USAGE;
+	}
+	if (o->npublic > 0 && o->no_public) {
+		fprintf(stderr, "listctl: list set: --public and --no-public "
+		    "contradict each other\n");
+		return EXIT_USAGE;
+	}
+	if (admin_list_set(a, args[0], &so, &rec, &err) == -1) {
+		refused(&err);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		print_json(rec);
+	else {
+		printf("changed list %s\n", s(rec, "address"));
+		if ((c = json_object_get(json_object_get(rec, "changed"),
+		    "public")) != NULL)
+			printf("public: %s (was: %s)\n", addresses(
+			    json_object_get(c, "to"), to, sizeof to), addresses(
+			    json_object_get(c, "from"), from, sizeof from));
+		if ((c = json_object_get(json_object_get(rec, "changed"),
+		    "policy")) != NULL)
+			printf("policy: %s from %s (was: %s)\nits members are "
+			    "judged by it from now on: see listctl member "
+			    "check %s\n", s(json_object_get(c, "to"), "name"),
+			    s(json_object_get(c, "to"), "source"),
+			    s(json_object_get(c, "from"), "name"),
+			    s(rec, "address"));
+	}
+	json_decref(rec);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
-# listctl's input and what it says: control characters refused in every
-# text argument, held reject saying whom it told, a full disk named as
-# such; over loopback with keys made here.
+# listctl's input and what it says: list set, control characters refused
+# in every text argument, held reject saying whom it told, a full disk
+# named as such; over loopback with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 [ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
 [ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
@@ -15,6 +15,85 @@ vendor() {	# vendor [MEMBER ADD OPTIONS...]: add $V as a vendor member
 	add_member $L $V member --category vendor --installed-base 400000 \
 	    --evidence https://vendor.example/security --agreed "$@"
 }
+
+# ---- list set ----------------------------------------------------------------------
+P1=xen-announce@lists.example.org
+P2=oss-security@lists.example.net
+P3=security-announce@xenproject.example
+public() { lc list show $L | sed -n 's/^public: *//p'; }
+audit_last() { lc audit $L | tail -n 1; }
+is "$(public)" "(none)" "a list created without --public has no public address"
+out=$(lc --actor "Ann Admin" list set $L --public $P1)
+is $? 0 "list set --public"
+like "$out" "public: $P1 \(was: none\)" "says what changed"
+is "$(public)" "$P1" "list show prints the new public address"
+like "$(lc list show $L)" "changed: +[0-9T:-]+Z by Ann Admin" "and who changed the list"
+like "$(audit_last)" "Ann Admin list set $L done" "the change is in the audit log"
+like "$(lc audit $L --json | tr -d ' \n')" \
+    "\"public\":\\{\"from\":\\[\\],\"to\":\\[\"$P1\"\\]\\}" "with what changed, from and to"
+ok "--public replaces the public addresses" lc list set $L --public $P2 --public $P3
+is "$(public)" "$P2 $P3" "list show prints both, and not the old one"
+like "$(lc list show $L --json | tr -d ' \n')" "\"public\":\[\"$P2\",\"$P3\"\]" \
+    "list show --json too"
+cp "$DATA/lists/$L/policy.conf" "$W/policy.before"
+# refused_set NAME WHY ARGS...: list set refused with exit 1 and one line
+# matching WHY, nothing changed, the refusal in the audit log.
+refused_set() {
+	_rs=$1 _why=$2
+	shift 2
+	lc list set $L "$@" >"$W/out" 2>"$W/err"
+	is $? 1 "$_rs: refused"
+	like "$(cat "$W/err")" "^listctl: list set: $_why" "$_rs: says why"
+	is "$(wc -l <"$W/err" | tr -d ' ')" 1 "$_rs: on one line"
+	is "$(public)" "$P2 $P3" "$_rs: the public addresses are unchanged"
+	ok "$_rs: the policy is unchanged" cmp -s "$W/policy.before" \
+	    "$DATA/lists/$L/policy.conf"
+	like "$(audit_last)" "list set $L refused: $_why" "$_rs: the refusal is recorded"
+}
+refused_set "not an address" "--public: 'not-an-address' is not an address" \
+    --public not-an-address
+refused_set "one bad address among good ones" "--public: 'a@b@c' is not an address" \
+    --public $P1 --public 'a@b@c'
+refused_set "the list's own address" "--public $L is an address of the list itself" \
+    --public $L
+refused_set "the list's bounce address" \
+    "--public xen-pre-bounces\+x@lists.example.org is an address of the list itself" \
+    --public xen-pre-bounces+x@lists.example.org
+refused_set "an address given twice" "--public $P1 is given twice" \
+    --public $P1 --public "$(echo $P1 | tr a-z A-Z)"
+refused_set "nothing to change" "nothing to change: $L has these settings already" \
+    --public $P2 --public $P3
+printf 'name = "broken"\nembargo {\n\tmax-days = 400\n}\n' >"$W/broken.conf"
+refused_set "a profile that does not load, with a good --public" "policy refused: " \
+    --policy "$W/broken.conf" --public $P1
+refused_set "a missing profile" "cannot read $W/missing.conf" --policy "$W/missing.conf"
+fails 2 "list set with nothing to set is a usage error" lc list set $L
+fails 2 "--public with --no-public is a usage error" lc list set $L --public $P1 --no-public
+fails 2 "an option of another command is a usage error" lc list set $L --org X
+lc list set nosuch@lists.example.org --public $P1 2>"$W/err"
+is $? 1 "list set on an unknown list is refused"
+like "$(cat "$W/err")" "no list nosuch@lists.example.org" "and says so"
+out=$(lc list set $L --policy libvirt)
+is $? 0 "list set --policy"
+like "$out" "policy: libvirt from .*libvirt.conf \(was: xen\)" "says what changed"
+like "$out" "listctl member check $L" "and points at member check"
+like "$(lc list show $L)" "policy: +libvirt \(.*libvirt.conf\)" "list show prints the new policy"
+ok "the list's copy of its profile is the new one" cmp -s "$top_srcdir/policy/libvirt.conf" \
+    "$DATA/lists/$L/policy.conf"
+like "$(audit_last)" "list set $L done" "recorded"
+ok "and back to xen" lc list set $L --policy xen
+ok "--no-public removes the public addresses" lc list set $L --no-public
+is "$(public)" "(none)" "list show prints none"
+# The point of it: an advisory released with Embargo: none reaches the
+# public address set afterwards.
+ok "set a public address again" lc list set $L --public $P1
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+advisory "$W/none.txt" XSA-900 1 none
+mail_pgpmime $T $T $L "public at once" "$W/none.txt" >"$W/none.eml"
+lc inject $L <"$W/none.eml"
+listd_once >/dev/null 2>&1
+is "$(copies_to $P1)" 1 "Embargo: none is published to the address list set gave"
+is "$(copies_to $P2)" 0 "and not to one it removed"
 
 # ---- control characters -------------------------------------------------------
 NL='
@@ -67,7 +146,6 @@ ok "UTF-8 text is taken" vendor --org "Vendeur Société Générale"
 like "$(lc member ls $L | grep $V)" "Vendeur Société Générale" "and shown as given"
 
 # ---- held reject: whom the reason reaches -------------------------------------------
-start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 printf 'Buy cheap watches.\n' >"$W/spam.txt"
 held() {	# held SUBJECT SENDER: a plain message from SENDER, held
 	mail_plain someone@outside.example $L "$1" "$W/spam.txt" >"$W/$1.eml"
