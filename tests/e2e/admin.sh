@@ -88,10 +88,7 @@ is "$(public)" "(none)" "list show prints none"
 # public address set afterwards.
 ok "set a public address again" lc list set $L --public $P1
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
-advisory "$W/none.txt" XSA-900 1 none
-mail_pgpmime $T $T $L "public at once" "$W/none.txt" >"$W/none.eml"
-lc inject $L <"$W/none.eml"
-listd_once >/dev/null 2>&1
+post_advisory $T $L public-at-once XSA-900 1 none
 is "$(copies_to $P1)" 1 "Embargo: none is published to the address list set gave"
 is "$(copies_to $P2)" 0 "and not to one it removed"
 

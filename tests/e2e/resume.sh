@@ -19,14 +19,7 @@ vendor $L $V1 && vendor $L $V2 || { echo "Bail out! members"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # post LIST NAME ID REV [DAYS]: the team posts a revision of an advisory.
-post() {
-	_pl=$1 _pn=$2
-	shift 2
-	advisory "$W/$_pn.txt" "$@"
-	mail_pgpmime $ALICE $ALICE "$_pl" "$_pn" "$W/$_pn.txt" >"$W/$_pn.eml"
-	lc inject "$_pl" <"$W/$_pn.eml"
-	listd_once >/dev/null 2>&1
-}
+post() { post_advisory $ALICE "$@"; }
 # got ADDRESS: the advisory lines of every copy ADDRESS was sent, decrypted.
 got() {
 	for _s in $(cat "$W"/sink.*/log | awk -v a="$1" '$4 == a { print $1 }'); do
