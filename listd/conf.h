@@ -22,6 +22,10 @@ struct conf {
 	unsigned	 retry_first;	/* seconds before the first retry */
 	unsigned long	 store_map_mib;
 	bool		 verbose;
+	unsigned	 gpg_timeout;	/* seconds for one gpg operation */
+	unsigned	 unpack_factor;	/* x max-message-size gpg may unpack */
+	unsigned	 process_attempts;	/* engine failures before a message
+					   is held as cannot-process */
 };
 
 /*
@@ -31,5 +35,11 @@ struct conf {
  */
 int	conf_load(const char *path, struct conf **out, struct pd_err *err);
 void	conf_free(struct conf *);
+
+/*
+ * How long to wait after the attempts-th temporary failure (1, 2, ...):
+ * retry-first, doubling, at most six hours.
+ */
+long	conf_retry_delay(const struct conf *, int attempts);
 
 #endif

@@ -225,18 +225,20 @@ ledger_revisions(struct store_txn *t, const char *list, const char *member,
 /* ---- the inbox --------------------------------------------------------- */
 
 int
-inbox_put(struct store_txn *t, const struct inbox_entry *in,
+inbox_put(struct store_txn *t, const struct inbox_entry *in, bool exclusive,
     struct pd_err *err)
 {
 	json_t *o;
 	int rc;
 
-	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", in->id, "list",
-	    in->list, "sender", in->sender, "via", in->via, "received",
-	    (json_int_t)in->received, "size", (json_int_t)in->size);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I, s:s}", "id",
+	    in->id, "list", in->list, "sender", in->sender, "via", in->via,
+	    "received", (json_int_t)in->received, "size", (json_int_t)in->size,
+	    "attempts", in->attempts, "next-attempt",
+	    (json_int_t)in->next_attempt, "last-error", in->last_error);
 	if (o == NULL)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	rc = store_put(t, STORE_INBOX, in->id, o, true, err);
+	rc = store_put(t, STORE_INBOX, in->id, o, exclusive, err);
 	json_decref(o);
 	return rc;
 }
@@ -258,6 +260,10 @@ collect_inbox(const char *key, json_t *o, void *arg)
 	snprintf(e->via, sizeof e->via, "%s", jstr(o, "via"));
 	e->received = jint(o, "received", 0);
 	e->size = jint(o, "size", 0);
+	e->attempts = (int)jint(o, "attempts", 0);
+	e->next_attempt = jint(o, "next-attempt", 0);
+	snprintf(e->last_error, sizeof e->last_error, "%s",
+	    jstr(o, "last-error"));
 	return 0;
 }
 
