@@ -28,11 +28,33 @@ refused(const struct pd_err *err)
 	fprintf(stderr, "listctl: %s: %s\n", lc_cmd_name, err->text);
 }
 
+int
+failed(const struct pd_err *err)
+{
+	refused(err);
+	return EXIT_REFUSED;
+}
+
 void
 print_json(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
+}
+
+int
+print_rows(json_t *rows, const struct opts *o, void (*row)(const json_t *))
+{
+	const json_t *r;
+	size_t i;
+
+	if (o->json)
+		print_json(rows);
+	else
+		json_array_foreach(rows, i, r)
+			row(r);
+	json_decref(rows);
+	return 0;
 }
 
 static const struct cmd cmds[] = {

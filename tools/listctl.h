@@ -55,8 +55,16 @@ extern const char *lc_cmd_name;
 
 /* "listctl: COMMAND: why" on stderr. */
 void	refused(const struct pd_err *err);
+/* refused(), and the exit status of a refusal. */
+int	failed(const struct pd_err *err);
 /* j as indented JSON on stdout. */
 void	print_json(json_t *j);
+/*
+ * The output of a listing command: the array rows as JSON with --json,
+ * otherwise one row() call for each; then rows is freed.  Returns 0.
+ */
+int	print_rows(json_t *rows, const struct opts *o,
+	    void (*row)(const json_t *));
 
 /* The string o[key], or "-": a field of text output. */
 static inline const char *

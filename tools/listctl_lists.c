@@ -20,10 +20,8 @@ run_list_create(struct admin *a, char **args, struct opts *o)
 		    "required (shipped: xen, libvirt)\n");
 		return EXIT_USAGE;
 	}
-	if (admin_list_create(a, &lo, &rec, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_list_create(a, &lo, &rec, &err) == -1)
+		return failed(&err);
 	if (o->json)
 		print_json(rec);
 	else
@@ -33,26 +31,23 @@ run_list_create(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
+static void
+list_row(const json_t *l)
+{
+	printf("%s\t%s\t%s\n", s(l, "address"), s(l, "policy"),
+	    s(l, "fingerprint"));
+}
+
 int
 run_list_ls(struct admin *a, char **args, struct opts *o)
 {
 	struct pd_err err = { 0 };
-	json_t *lists, *l;
-	size_t i;
+	json_t *lists;
 
 	(void)args;
-	if (admin_list_ls(a, &lists, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(lists);
-	else
-		json_array_foreach(lists, i, l)
-			printf("%s\t%s\t%s\n", s(l, "address"), s(l, "policy"),
-			    s(l, "fingerprint"));
-	json_decref(lists);
-	return 0;
+	if (admin_list_ls(a, &lists, &err) == -1)
+		return failed(&err);
+	return print_rows(lists, o, list_row);
 }
 
 int
@@ -63,10 +58,8 @@ run_list_show(struct admin *a, char **args, struct opts *o)
 	const char *k;
 	size_t i;
 
-	if (admin_list_show(a, args[0], &l, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_list_show(a, args[0], &l, &err) == -1)
+		return failed(&err);
 	if (o->json) {
 		print_json(l);
 		json_decref(l);
@@ -129,10 +122,8 @@ run_list_set(struct admin *a, char **args, struct opts *o)
 		    "contradict each other\n");
 		return EXIT_USAGE;
 	}
-	if (admin_list_set(a, args[0], &so, &rec, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_list_set(a, args[0], &so, &rec, &err) == -1)
+		return failed(&err);
 	if (o->json)
 		print_json(rec);
 	else {
@@ -196,10 +187,8 @@ run_member_remove(struct admin *a, char **args, struct opts *o)
 	struct pd_err err = { 0 };
 
 	(void)o;
-	if (admin_member_remove(a, args[0], args[1], &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_member_remove(a, args[0], args[1], &err) == -1)
+		return failed(&err);
 	printf("removed %s from %s\n", args[1], args[0]);
 	return 0;
 }
@@ -211,10 +200,8 @@ set_state(struct admin *a, char **args, bool active)
 	size_t n = 0;
 
 	if (admin_member_set_state(a, args[0], args[1], active, &n,
-	    &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	    &err) == -1)
+		return failed(&err);
 	printf("%s %s on %s", active ? "resumed" : "suspended", args[1],
 	    args[0]);
 	if (active && n > 0)
@@ -238,26 +225,22 @@ run_member_resume(struct admin *a, char **args, struct opts *o)
 	return set_state(a, args, true);
 }
 
+static void
+member_row(const json_t *m)
+{
+	printf("%-32s %-9s %-9s %-40s %s\n", s(m, "address"), s(m, "role"),
+	    s(m, "state"), s(m, "fingerprint"), s(m, "org"));
+}
+
 int
 run_member_ls(struct admin *a, char **args, struct opts *o)
 {
 	struct pd_err err = { 0 };
-	json_t *ms, *m;
-	size_t i;
+	json_t *ms;
 
-	if (admin_member_ls(a, args[0], &ms, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(ms);
-	else
-		json_array_foreach(ms, i, m)
-			printf("%-32s %-9s %-9s %-40s %s\n", s(m, "address"),
-			    s(m, "role"), s(m, "state"), s(m, "fingerprint"),
-			    s(m, "org"));
-	json_decref(ms);
-	return 0;
+	if (admin_member_ls(a, args[0], &ms, &err) == -1)
+		return failed(&err);
+	return print_rows(ms, o, member_row);
 }
 
 int
@@ -268,10 +251,8 @@ run_member_check(struct admin *a, char **args, struct opts *o)
 	bool all_ok;
 	size_t i, j;
 
-	if (admin_member_check(a, args[0], &res, &all_ok, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_member_check(a, args[0], &res, &all_ok, &err) == -1)
+		return failed(&err);
 	if (o->json)
 		print_json(res);
 	else

@@ -7,48 +7,42 @@
 
 #include "tools/listctl.h"
 
+static void
+audit_row(const json_t *e)
+{
+	printf("%s %s %s %s %s%s%s\n", s(e, "time"), s(e, "actor"),
+	    s(e, "action"), s(e, "subject"), s(e, "outcome"),
+	    json_object_get(e, "reason") ? ": " : "",
+	    json_object_get(e, "reason") ? s(e, "reason") : "");
+}
+
 int
 run_audit(struct admin *a, char **args, struct opts *o)
 {
 	struct pd_err err = { 0 };
-	json_t *es, *e;
-	size_t i;
+	json_t *es;
 
-	if (admin_audit(a, args[0], o->advisory, &es, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(es);
-	else
-		json_array_foreach(es, i, e)
-			printf("%s %s %s %s %s%s%s\n", s(e, "time"), s(e, "actor"),
-			    s(e, "action"), s(e, "subject"), s(e, "outcome"),
-			    json_object_get(e, "reason") ? ": " : "",
-			    json_object_get(e, "reason") ? s(e, "reason") : "");
-	json_decref(es);
-	return 0;
+	if (admin_audit(a, args[0], o->advisory, &es, &err) == -1)
+		return failed(&err);
+	return print_rows(es, o, audit_row);
+}
+
+static void
+held_row(const json_t *h)
+{
+	printf("%s\t%s\t%s\t%s\n", s(h, "id"), s(h, "reason"), s(h, "from"),
+	    s(h, "subject"));
 }
 
 int
 run_held_ls(struct admin *a, char **args, struct opts *o)
 {
 	struct pd_err err = { 0 };
-	json_t *hs, *h;
-	size_t i;
+	json_t *hs;
 
-	if (admin_held_ls(a, args[0], &hs, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(hs);
-	else
-		json_array_foreach(hs, i, h)
-			printf("%s\t%s\t%s\t%s\n", s(h, "id"), s(h, "reason"),
-			    s(h, "from"), s(h, "subject"));
-	json_decref(hs);
-	return 0;
+	if (admin_held_ls(a, args[0], &hs, &err) == -1)
+		return failed(&err);
+	return print_rows(hs, o, held_row);
 }
 
 int
@@ -66,10 +60,8 @@ run_held_show(struct admin *a, char **args, struct opts *o)
 	json_t *h;
 	size_t i;
 
-	if (admin_held_show(a, args[0], args[1], &h, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_held_show(a, args[0], args[1], &h, &err) == -1)
+		return failed(&err);
 	if (o->json)
 		print_json(h);
 	else {
@@ -82,57 +74,47 @@ run_held_show(struct admin *a, char **args, struct opts *o)
 	return 0;
 }
 
+static void
+job_row(const json_t *j)
+{
+	char when[32];
+
+	iso_time((time_t)json_integer_value(json_object_get(j,
+	    "next-attempt")), when);
+	printf("%s\t%s\t%s\t%lld\t%s\t%s\n", s(j, "post"), s(j, "member"),
+	    s(j, "state"), (long long)json_integer_value(json_object_get(j,
+	    "attempts")), when, s(j, "last-reply"));
+}
+
 int
 run_queue(struct admin *a, char **args, struct opts *o)
 {
 	struct pd_err err = { 0 };
-	json_t *js, *j;
-	char when[32];
-	time_t t;
-	size_t i;
+	json_t *js;
 
-	if (admin_queue(a, args[0], &js, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(js);
-	else
-		json_array_foreach(js, i, j) {
-			t = (time_t)json_integer_value(json_object_get(j,
-			    "next-attempt"));
-			iso_time(t, when);
-			printf("%s\t%s\t%s\t%lld\t%s\t%s\n", s(j, "post"),
-			    s(j, "member"), s(j, "state"), (long long)
-			    json_integer_value(json_object_get(j, "attempts")),
-			    when, s(j, "last-reply"));
-		}
-	json_decref(js);
-	return 0;
+	if (admin_queue(a, args[0], &js, &err) == -1)
+		return failed(&err);
+	return print_rows(js, o, job_row);
+}
+
+static void
+advisory_row(const json_t *v)
+{
+	printf("%s\t%s\trevision %lld\tembargo %s\t%s\n", s(v, "id"),
+	    s(v, "state"), (long long)json_integer_value(json_object_get(v,
+	    "revision")), s(v, "embargo"), json_object_get(v, "released-at") ?
+	    s(v, "released-at") : "");
 }
 
 int
 run_advisory_ls(struct admin *a, char **args, struct opts *o)
 {
 	struct pd_err err = { 0 };
-	json_t *as, *v;
-	size_t i;
+	json_t *as;
 
-	if (admin_advisory_ls(a, args[0], &as, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(as);
-	else
-		json_array_foreach(as, i, v)
-			printf("%s\t%s\trevision %lld\tembargo %s\t%s\n",
-			    s(v, "id"), s(v, "state"), (long long)
-			    json_integer_value(json_object_get(v, "revision")),
-			    s(v, "embargo"), json_object_get(v, "released-at") ?
-			    s(v, "released-at") : "");
-	json_decref(as);
-	return 0;
+	if (admin_advisory_ls(a, args[0], &as, &err) == -1)
+		return failed(&err);
+	return print_rows(as, o, advisory_row);
 }
 
 int
@@ -142,10 +124,8 @@ run_advisory_show(struct admin *a, char **args, struct opts *o)
 	json_t *v, *r;
 	size_t i;
 
-	if (admin_advisory_show(a, args[0], args[1], &v, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_advisory_show(a, args[0], args[1], &v, &err) == -1)
+		return failed(&err);
 	if (o->json)
 		print_json(v);
 	else {
@@ -170,10 +150,8 @@ run_advisory_release(struct admin *a, char **args, struct opts *o)
 	struct pd_err err = { 0 };
 
 	(void)o;
-	if (admin_advisory_release(a, args[0], args[1], &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_advisory_release(a, args[0], args[1], &err) == -1)
+		return failed(&err);
 	printf("released %s on %s: listd sends it out\n", args[1], args[0]);
 	return 0;
 }
@@ -184,10 +162,8 @@ run_held_approve(struct admin *a, char **args, struct opts *o)
 	struct pd_err err = { 0 };
 
 	(void)o;
-	if (admin_held_approve(a, args[0], args[1], &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	if (admin_held_approve(a, args[0], args[1], &err) == -1)
+		return failed(&err);
 	printf("approved %s on %s: listd sends it to the members\n", args[1],
 	    args[0]);
 	return 0;
@@ -200,10 +176,8 @@ run_held_reject(struct admin *a, char **args, struct opts *o)
 	char told[ADDR_MAX + 1];
 
 	if (admin_held_reject(a, args[0], args[1], o->reason, told,
-	    &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
+	    &err) == -1)
+		return failed(&err);
 	printf("rejected %s on %s", args[1], args[0]);
 	if (told[0] != '\0')
 		printf(": %s is told why\n", told);
