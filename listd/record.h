@@ -245,6 +245,14 @@ int	ledger_put(struct store_txn *, const struct job *, const char *reply,
 	    struct pd_err *err);
 int	ledger_has(struct store_txn *, const struct job *, bool *has,
 	    struct pd_err *err);
+/*
+ * The copies of advisories the ledger holds for member of list: for each
+ * of the n advisory ids, revision[i] is the highest revision of it that
+ * member was sent (0: none).  One scan of the list's ledger.
+ */
+int	ledger_revisions(struct store_txn *, const char *list,
+	    const char *member, const char *const *advisory, long *revision,
+	    size_t n, struct pd_err *err);
 
 /* A message taken in and not yet processed (STORE_INBOX). */
 struct inbox_entry {

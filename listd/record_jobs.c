@@ -185,6 +185,43 @@ ledger_has(struct store_txn *t, const struct job *j, bool *has,
 	return 0;
 }
 
+struct ledger_want {
+	const char		 *member;
+	const char *const	 *advisory;
+	long			 *revision;
+	size_t			  n;
+};
+
+static int
+ledger_copy(const char *key, json_t *o, void *arg)
+{
+	struct ledger_want *w = arg;
+	long rev = (long)jint(o, "revision", 0);
+	size_t i;
+
+	(void)key;
+	if (strcmp(jstr(o, "member"), w->member) != 0)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		if (strcmp(jstr(o, "advisory"), w->advisory[i]) == 0 &&
+		    rev > w->revision[i])
+			w->revision[i] = rev;
+	return 0;
+}
+
+int
+ledger_revisions(struct store_txn *t, const char *list, const char *member,
+    const char *const *advisory, long *revision, size_t n,
+    struct pd_err *err)
+{
+	struct ledger_want w = { member, advisory, revision, n };
+	char prefix[STORE_KEY_MAX];
+
+	memset(revision, 0, n * sizeof *revision);
+	snprintf(prefix, sizeof prefix, "%s\x1f", list);
+	return rec_scan(t, STORE_LEDGER, prefix, ledger_copy, &w, err);
+}
+
 /* ---- the inbox --------------------------------------------------------- */
 
 int
