@@ -53,7 +53,9 @@ held=$(lc held ls $L | wc -l)
 _result $? "some of the $i fillers wait in the inbox ($held held)"
 unlike "$(reasons)" "non-member|malformed|cannot-decrypt" \
     "what the store refused was held for no wrong reason: $(reasons)"
-is "$(copies_to security@v2.example)" 1 "the post was not sent meanwhile"
+# What the store could record goes on (one message's failure stops no
+# other); the post may go out meanwhile, but once.
+ok "the post was sent at most once meanwhile" test "$(copies_to security@v2.example)" -le 2
 # More room: everything goes on as it would have, the fillers put off by
 # the full store once their next attempt is due.
 sed -i 's/^store-map-size = 1/store-map-size = 64/' "$CONF"
