@@ -9,17 +9,16 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <gpgme.h>
 
-#include "keys/keys.h"
+#include "keys/keys_int.h"
 
-struct keys {
-	gpgme_ctx_t	 ctx;
-	char		*home;
-};
-
-static int
+int
 gpg_fail(struct pd_err *err, gpgme_error_t ge, const char *what)
 {
 	char buf[256];
@@ -47,7 +46,6 @@ keys_open(const char *home, int create, struct keys **out,
     struct pd_err *err)
 {
 	struct keys *k;
-	gpgme_error_t ge;
 	struct stat sb;
 
 	*out = NULL;
@@ -64,15 +62,32 @@ keys_open(const char *home, int create, struct keys **out,
 		free(k);
 		return pd_fail(err, PD_FAIL, "out of memory");
 	}
-	if ((ge = gpgme_new(&k->ctx)) != 0 ||
-	    (ge = gpgme_ctx_set_engine_info(k->ctx, GPGME_PROTOCOL_OpenPGP,
-	    NULL, home)) != 0) {
+	if (keys_new_ctx(k, err) == -1) {
 		keys_close(k);
+		return -1;
+	}
+	*out = k;
+	return 0;
+}
+
+int
+keys_new_ctx(struct keys *k, struct pd_err *err)
+{
+	gpgme_ctx_t c;
+	gpgme_error_t ge;
+
+	if ((ge = gpgme_new(&c)) != 0)
+		return gpg_fail(err, ge, "gpgme");
+	if ((ge = gpgme_ctx_set_engine_info(c, GPGME_PROTOCOL_OpenPGP, NULL,
+	    k->home)) != 0) {
+		gpgme_release(c);
 		return gpg_fail(err, ge, "gpgme");
 	}
-	gpgme_set_armor(k->ctx, 1);
-	gpgme_set_offline(k->ctx, 1);
-	*out = k;
+	gpgme_set_armor(c, 1);
+	gpgme_set_offline(c, 1);
+	if (k->ctx != NULL)
+		gpgme_release(k->ctx);
+	k->ctx = c;
 	return 0;
 }
 
@@ -337,8 +352,7 @@ no_passphrase(void *hook, const char *uid_hint, const char *info, int prev_bad,
 	return gpgme_error(GPG_ERR_NO_PASSPHRASE);
 }
 
-/* Loopback pinentry that never gives a passphrase (on), or the default. */
-static void
+void
 no_prompts(struct keys *k, int on)
 {
 	gpgme_set_pinentry_mode(k->ctx, on ? GPGME_PINENTRY_MODE_LOOPBACK :
@@ -346,12 +360,7 @@ no_prompts(struct keys *k, int on)
 	gpgme_set_passphrase_cb(k->ctx, on ? no_passphrase : NULL, NULL);
 }
 
-/*
- * For a signing operation on data: signer's secret key as the context's
- * only signer, and the data objects (*in over data, an empty *out).  The
- * caller releases all three and clears the signers.
- */
-static int
+int
 sign_setup(struct keys *k, const char *signer, const char *data, size_t len,
     gpgme_key_t *key, gpgme_data_t *in, gpgme_data_t *out, struct pd_err *err)
 {
@@ -359,8 +368,11 @@ sign_setup(struct keys *k, const char *signer, const char *data, size_t len,
 
 	*key = NULL;
 	*in = *out = NULL;
-	if ((ge = gpgme_get_key(k->ctx, signer, key, 1)) != 0)
-		return gpg_fail(err, ge, "the list's secret key");
+	if ((ge = gpgme_get_key(k->ctx, signer, key, 1)) != 0) {
+		gpg_fail(err, ge, "the list's secret key");
+		err->status = PD_TEMPFAIL;	/* it was there: gpg fails */
+		return -1;
+	}
 	gpgme_signers_clear(k->ctx);
 	if ((ge = gpgme_signers_add(k->ctx, *key)) != 0 ||
 	    (ge = gpgme_data_new_from_mem(in, data, len, 0)) != 0 ||
@@ -555,356 +567,125 @@ keys_delete(struct keys *k, const char *fpr, struct pd_err *err)
 	return 0;
 }
 
-void
-keys_stop_agent(const char *home)
+/*
+ * Runs gpgconf --homedir home with args, for at most seconds; its first
+ * line of output into out (when not NULL).  The exit status, or -1 when it
+ * could not run or had to be killed.
+ */
+static int
+gpgconf_run(const char *home, const char *a1, const char *a2, char *out,
+    size_t outlen, unsigned seconds)
 {
 	extern char **environ;
 	const char *gpgconf = gpgme_get_dirinfo("gpgconf-name");
-	char *argv[] = { "gpgconf", "--homedir", (char *)home, "--kill",
-	    "gpg-agent", NULL };
+	char *argv[] = { "gpgconf", "--homedir", (char *)home, (char *)a1,
+	    (char *)a2, NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2], status = -1, waited = 0;
+	size_t got = 0;
 	pid_t pid;
-	int status;
 
-	if (gpgconf == NULL ||
-	    posix_spawn(&pid, gpgconf, NULL, NULL, argv, environ) != 0)
-		return;
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-}
-
-/* ---- decryption and signatures -------------------------------------- */
-
-void
-keys_plain_free(char *plain, size_t len)
-{
-	if (plain == NULL)
-		return;
-	explicit_bzero(plain, len);
-	free(plain);
-}
-
-/* gpg reports a subkey's fingerprint; the member's record has the primary. */
-static void
-primary_fpr(struct keys *k, const char *fpr, char out[41])
-{
-	gpgme_ctx_t c;
-	gpgme_key_t key = NULL;
-
-	snprintf(out, 41, "%s", fpr ? fpr : "");
-	if (fpr == NULL || gpgme_new(&c) != 0)
-		return;
-	gpgme_ctx_set_engine_info(c, GPGME_PROTOCOL_OpenPGP, NULL, k->home);
-	if (gpgme_get_key(c, fpr, &key, 0) == 0 && key->subkeys != NULL &&
-	    key->subkeys->fpr != NULL)
-		snprintf(out, 41, "%s", key->subkeys->fpr);
-	gpgme_key_unref(key);
-	gpgme_release(c);
-}
-
-static enum keys_sig_state
-sig_state(gpgme_signature_t s)
-{
-	switch (gpgme_err_code(s->status)) {
-	case GPG_ERR_NO_ERROR:
-		return (s->summary & GPGME_SIGSUM_KEY_REVOKED) ?
-		    KEYS_SIG_KEY_REVOKED : (s->summary & GPGME_SIGSUM_KEY_EXPIRED) ?
-		    KEYS_SIG_KEY_EXPIRED : KEYS_SIG_GOOD;
-	case GPG_ERR_BAD_SIGNATURE:
-		return KEYS_SIG_BAD;
-	case GPG_ERR_NO_PUBKEY:
-		return KEYS_SIG_NO_KEY;
-	case GPG_ERR_KEY_EXPIRED:
-		return KEYS_SIG_KEY_EXPIRED;
-	case GPG_ERR_CERT_REVOKED:
-		return KEYS_SIG_KEY_REVOKED;
-	default:
-		return KEYS_SIG_ERROR;
+	if (out != NULL)
+		out[0] = '\0';
+	if (gpgconf == NULL || pipe(fds) == -1)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (posix_spawn(&pid, gpgconf, &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	/* gpgconf prints a line at most: it never fills the pipe. */
+	while (pid != -1 && waitpid(pid, &status, WNOHANG) == 0) {
+		if (waited++ >= (int)seconds * 20) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			status = -1;
+			break;
+		}
+		usleep(50000);
 	}
-}
+	while (out != NULL && status != -1 && got + 1 < outlen) {
+		ssize_t n = read(fds[0], out + got, outlen - got - 1);
 
-static void
-collect_sigs(struct keys *k, gpgme_verify_result_t r, struct keys_sigs *sigs)
-{
-	gpgme_signature_t s;
-
-	memset(sigs, 0, sizeof *sigs);
-	for (s = r ? r->signatures : NULL; s != NULL && sigs->n < KEYS_MAX_SIGS;
-	    s = s->next) {
-		sigs->sig[sigs->n].state = sig_state(s);
-		sigs->sig[sigs->n].created = s->timestamp;
-		primary_fpr(k, s->fpr, sigs->sig[sigs->n].fpr);
-		sigs->n++;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
 	}
-}
-
-/* Takes the bytes out of a gpgme data object; NULL on failure. */
-static char *
-take_data(gpgme_data_t d, size_t *len)
-{
-	char *p, *out;
-
-	p = gpgme_data_release_and_get_mem(d, len);
-	if (p == NULL) {
-		*len = 0;
-		return calloc(1, 1);
+	close(fds[0]);
+	if (out != NULL) {
+		out[got] = '\0';
+		out[strcspn(out, "\r\n")] = '\0';
 	}
-	if ((out = malloc(*len + 1)) != NULL) {
-		memcpy(out, p, *len);
-		out[*len] = '\0';
-	}
-	explicit_bzero(p, *len);
-	gpgme_free(p);
-	return out;
-}
-
-/* Errors that say this message cannot be decrypted, now or later. */
-static bool
-permanent_decrypt_error(gpgme_error_t ge)
-{
-	switch (gpgme_err_code(ge)) {
-	case GPG_ERR_NO_SECKEY:
-	case GPG_ERR_DECRYPT_FAILED:
-	case GPG_ERR_NO_DATA:
-	case GPG_ERR_BAD_DATA:
-	case GPG_ERR_NO_PASSPHRASE:
-	case GPG_ERR_BAD_PASSPHRASE:
-	case GPG_ERR_CANCELED:
-	case GPG_ERR_UNSUPPORTED_ALGORITHM:
-	case GPG_ERR_INV_PACKET:
-		return true;
-	default:
-		return false;
-	}
-}
-
-int
-keys_decrypt(struct keys *k, const char *in, size_t len, char **plain,
-    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err)
-{
-	gpgme_data_t cipher = NULL, out = NULL;
-	gpgme_error_t ge;
-	char buf[256];
-	int rc = -1;
-
-	*plain = NULL;
-	*plain_len = 0;
-	memset(sigs, 0, sizeof *sigs);
-	if ((ge = gpgme_data_new_from_mem(&cipher, in, len, 0)) != 0 ||
-	    (ge = gpgme_data_new(&out)) != 0) {
-		gpg_fail(err, ge, "gpgme");
-		err->status = PD_TEMPFAIL;
-		goto out;
-	}
-	/* Never wait for a passphrase: the list's key has none. */
-	no_prompts(k, 1);
-	ge = gpgme_op_decrypt_verify(k->ctx, cipher, out);
-	no_prompts(k, 0);
-	if (ge != 0) {
-		gpgme_strerror_r(ge, buf, sizeof buf);
-		pd_fail(err, permanent_decrypt_error(ge) ? PD_REFUSED :
-		    PD_TEMPFAIL, "cannot decrypt: %s", buf);
-		goto out;
-	}
-	collect_sigs(k, gpgme_op_verify_result(k->ctx), sigs);
-	*plain = take_data(out, plain_len);
-	out = NULL;
-	rc = *plain ? 0 : pd_fail(err, PD_TEMPFAIL, "out of memory");
-out:
-	gpgme_data_release(cipher);
-	if (out != NULL) {	/* a partial plaintext is wiped too */
-		size_t n = 0;
-		char *partial = take_data(out, &n);
-
-		keys_plain_free(partial, n);
-	}
-	return rc;
-}
-
-/* Runs a verification; plain (when not NULL) receives the signed text. */
-static int
-verify(struct keys *k, gpgme_data_t sig, gpgme_data_t text, char **plain,
-    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err)
-{
-	gpgme_data_t out = NULL;
-	gpgme_error_t ge;
-	char buf[256];
-
-	memset(sigs, 0, sizeof *sigs);
-	if (plain != NULL && (ge = gpgme_data_new(&out)) != 0)
-		return gpg_fail(err, ge, "gpgme");
-	ge = gpgme_op_verify(k->ctx, sig, text, out);
-	if (ge != 0) {
-		gpgme_data_release(out);
-		gpgme_strerror_r(ge, buf, sizeof buf);
-		/* No signature data at all is the signer's problem, not ours. */
-		return pd_fail(err, gpgme_err_code(ge) == GPG_ERR_NO_DATA ||
-		    gpgme_err_code(ge) == GPG_ERR_BAD_DATA ? PD_REFUSED :
-		    PD_TEMPFAIL, "cannot verify: %s", buf);
-	}
-	collect_sigs(k, gpgme_op_verify_result(k->ctx), sigs);
-	if (plain != NULL && (*plain = take_data(out, plain_len)) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	return 0;
-}
-
-int
-keys_verify_detached(struct keys *k, const char *data, size_t len,
-    const char *sig, size_t sig_len, struct keys_sigs *sigs,
-    struct pd_err *err)
-{
-	gpgme_data_t d = NULL, s = NULL;
-	gpgme_error_t ge;
-	int rc;
-
-	if ((ge = gpgme_data_new_from_mem(&d, data, len, 0)) != 0 ||
-	    (ge = gpgme_data_new_from_mem(&s, sig, sig_len, 0)) != 0) {
-		gpgme_data_release(d);
-		return gpg_fail(err, ge, "gpgme");
-	}
-	rc = verify(k, s, d, NULL, NULL, sigs, err);
-	gpgme_data_release(d);
-	gpgme_data_release(s);
-	return rc;
-}
-
-int
-keys_verify_clearsigned(struct keys *k, const char *in, size_t len,
-    char **plain, size_t *plain_len, struct keys_sigs *sigs,
-    struct pd_err *err)
-{
-	gpgme_data_t s = NULL;
-	gpgme_error_t ge;
-	int rc;
-
-	*plain = NULL;
-	*plain_len = 0;
-	if ((ge = gpgme_data_new_from_mem(&s, in, len, 0)) != 0)
-		return gpg_fail(err, ge, "gpgme");
-	rc = verify(k, s, NULL, plain, plain_len, sigs, err);
-	gpgme_data_release(s);
-	return rc;
+	return pid == -1 || status == -1 || !WIFEXITED(status) ? -1 :
+	    WEXITSTATUS(status);
 }
 
 /*
- * Encrypts data once to recipients (gpgme's newline-separated list), signed
- * by signer or, with signer NULL, unsigned; binary or armored.  The two
- * uses: a post for its members, and a seal for the store.
+ * Whether process pid is gpg or gpg-agent working on GnuPG home home: its
+ * command line has "--homedir" and then home (gpgme and gpg both start
+ * them so).
  */
-static int
-encrypt_to(struct keys *k, const char *signer, const char *recipients,
-    const char *data, size_t len, bool armor, char **out, size_t *out_len,
-    struct pd_err *err)
+static bool
+works_on(pid_t pid, const char *home)
 {
-	static const gpgme_encrypt_flags_t flags = GPGME_ENCRYPT_ALWAYS_TRUST |
-	    GPGME_ENCRYPT_NO_ENCRYPT_TO;
-	gpgme_data_t plain = NULL, cipher = NULL;
-	gpgme_key_t key = NULL;
-	gpgme_error_t ge;
-	char buf[256];
-	int rc = -1;
+	char path[64], buf[8192], *a, *end;
+	ssize_t n;
+	int fd;
+	bool gpg, prev_homedir = false;
 
-	*out = NULL;
-	*out_len = 0;
-	if (signer != NULL) {
-		if (sign_setup(k, signer, data, len, &key, &plain, &cipher,
-		    err) == -1)
-			goto out;
-	} else if ((ge = gpgme_data_new_from_mem(&plain, data, len, 0)) != 0 ||
-	    (ge = gpgme_data_new(&cipher)) != 0) {
-		gpg_fail(err, ge, "gpgme");
-		goto out;
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	end = buf + n;
+	a = strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+	gpg = strcmp(a, "gpg") == 0 || strcmp(a, "gpg2") == 0 ||
+	    strcmp(a, "gpg-agent") == 0;
+	for (a = buf; gpg && a < end; a += strlen(a) + 1) {
+		if (prev_homedir && strcmp(a, home) == 0)
+			return true;
+		prev_homedir = strcmp(a, "--homedir") == 0;
 	}
-	gpgme_set_armor(k->ctx, armor);
-	no_prompts(k, 1);
-	ge = signer != NULL ? gpgme_op_encrypt_sign_ext(k->ctx, NULL, recipients,
-	    flags, plain, cipher) : gpgme_op_encrypt_ext(k->ctx, NULL,
-	    recipients, flags, plain, cipher);
-	no_prompts(k, 0);
-	gpgme_set_armor(k->ctx, 1);
-	if (ge != 0) {
-		gpgme_strerror_r(ge, buf, sizeof buf);
-		pd_fail(err, PD_TEMPFAIL, "%s: %s", signer ? "sign and encrypt" :
-		    "seal to the list's key", buf);
-		goto out;
+	return false;
+}
+
+void
+keys_kill_engine(const char *home)
+{
+	struct dirent *e;
+	DIR *d;
+	char *end;
+	long pid;
+
+	if ((d = opendir("/proc")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		pid = strtol(e->d_name, &end, 10);
+		if (*end == '\0' && pid > 1 && pid != (long)getpid() &&
+		    works_on((pid_t)pid, home))
+			kill((pid_t)pid, SIGKILL);
 	}
-	if ((*out = take_data(cipher, out_len)) == NULL)
-		pd_fail(err, PD_TEMPFAIL, "out of memory");
-	else
-		rc = 0;
-	cipher = NULL;
-out:
-	gpgme_signers_clear(k->ctx);
-	gpgme_data_release(plain);
-	gpgme_data_release(cipher);
-	gpgme_key_unref(key);
-	return rc;
+	closedir(d);
 }
 
-int
-keys_sign_encrypt(struct keys *k, const char *signer, const char *recipients,
-    const char *data, size_t len, char **out, size_t *out_len,
-    struct pd_err *err)
+void
+keys_stop_agent(const char *home)
 {
-	return encrypt_to(k, signer, recipients, data, len, false, out, out_len,
-	    err);
-}
+	char sock[4096];
 
-int
-keys_seal(struct keys *k, const char *fpr, const char *data, size_t len,
-    bool armor, char **out, size_t *out_len, struct pd_err *err)
-{
-	return encrypt_to(k, NULL, fpr, data, len, armor, out, out_len, err);
-}
-
-int
-keys_unseal(struct keys *k, const char *in, size_t len, char **plain,
-    size_t *plain_len, struct pd_err *err)
-{
-	struct keys_sigs sigs;
-
-	return keys_decrypt(k, in, len, plain, plain_len, &sigs, err);
-}
-
-int
-keys_sign_detached(struct keys *k, const char *signer, const char *data,
-    size_t len, char **sig, size_t *sig_len, char micalg[24],
-    struct pd_err *err)
-{
-	gpgme_sign_result_t sr;
-	const char *h;
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_key_t key = NULL;
-	gpgme_error_t ge;
-	char buf[256];
-	int rc = -1;
-
-	*sig = NULL;
-	*sig_len = 0;
-	if (sign_setup(k, signer, data, len, &key, &in, &out, err) == -1)
-		goto out;
-	no_prompts(k, 1);
-	ge = gpgme_op_sign(k->ctx, in, out, GPGME_SIG_MODE_DETACH);
-	no_prompts(k, 0);
-	if (ge != 0) {
-		gpgme_strerror_r(ge, buf, sizeof buf);
-		pd_fail(err, PD_TEMPFAIL, "signing: %s", buf);
-		goto out;
-	}
-	sr = gpgme_op_sign_result(k->ctx);
-	h = sr && sr->signatures ?
-	    gpgme_hash_algo_name(sr->signatures->hash_algo) : NULL;
-	snprintf(micalg, 24, "pgp-%s", h ? h : "sha256");
-	for (char *c = micalg; *c != '\0'; c++)
-		*c = (char)tolower((unsigned char)*c);
-	if ((*sig = take_data(out, sig_len)) == NULL)
-		pd_fail(err, PD_TEMPFAIL, "out of memory");
-	else
-		rc = 0;
-	out = NULL;
-out:
-	gpgme_signers_clear(k->ctx);
-	gpgme_data_release(in);
-	gpgme_data_release(out);
-	gpgme_key_unref(key);
-	return rc;
+	if (gpgconf_run(home, "--kill", "gpg-agent", NULL, 0, 5) != -1)
+		return;
+	/*
+	 * An agent that does not answer even gpgconf: take its socket away,
+	 * so the next gpg starts a new one (the old one notices and exits).
+	 */
+	if (gpgconf_run(home, "--list-dirs", "agent-socket", sock, sizeof sock,
+	    5) == 0 && sock[0] == '/')
+		unlink(sock);
 }

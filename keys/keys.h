@@ -81,6 +81,7 @@ enum keys_sig_state {
 };
 
 #define KEYS_MAX_SIGS	4
+#define KEYS_SIG_ID_MAX	48	/* gpg's SIG_ID: 27 characters of base64 */
 
 struct keys_sigs {
 	size_t	n;
@@ -89,8 +90,27 @@ struct keys_sigs {
 		char	 fpr[41];	/* the primary key's fingerprint when the
 					   key is known, else what gpg reported */
 		time_t	 created;
+		char	 id[KEYS_SIG_ID_MAX];	/* the signature's own
+					   digest (gpg's SIG_ID), good ones */
 	} sig[KEYS_MAX_SIGS];
 };
+
+/*
+ * Bounds on every gpg operation (process-wide): a deadline in seconds (0:
+ * none), after which the operation is cancelled as a temporary failure and
+ * the keyring's gpg-agent restarted; and what decryption or verification
+ * may unpack, factor times the list's max-message-size (given per keyring
+ * with keys_set_message_size(); KEYS_PLAIN_MAX when not given).  Output over
+ * the cap is refused (PD_REFUSED, keys_over_limits() true) while gpg
+ * streams, so a compression bomb costs at most the cap in memory.
+ */
+#define KEYS_DEFAULT_TIMEOUT		120
+#define KEYS_DEFAULT_PLAIN_FACTOR	4
+#define KEYS_PLAIN_MAX			(256UL * 1024 * 1024)
+void	keys_set_bounds(unsigned timeout, unsigned plain_factor);
+void	keys_set_message_size(struct keys *, size_t max_message_size);
+/* Whether the last failure of k was the output cap. */
+bool	keys_over_limits(const struct keys *);
 
 /* Plaintext handed out below: wiped and freed by keys_plain_free(). */
 void	keys_plain_free(char *plain, size_t len);
@@ -98,7 +118,9 @@ void	keys_plain_free(char *plain, size_t len);
 /*
  * Decrypts an OpenPGP message with the keyring's secret key and verifies
  * any signature inside.  PD_REFUSED when it cannot be decrypted (not
- * encrypted to this key, symmetric, corrupt); PD_TEMPFAIL when gpg failed.
+ * encrypted to this key, symmetric, corrupt: any gpg error while gpg
+ * itself works, as a probe on bytes of our own shows); PD_TEMPFAIL when
+ * gpg itself failed or ran out of time.  The same for the verifications.
  */
 int	keys_decrypt(struct keys *, const char *in, size_t len, char **plain,
 	    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err);
@@ -154,6 +176,12 @@ int	keys_unseal(struct keys *, const char *in, size_t len, char **plain,
  * before the home is removed.
  */
 void	keys_stop_agent(const char *home);
+/*
+ * Kills (SIGKILL) every gpg and gpg-agent of ours that works on home: what
+ * ends an operation that does not finish (gpgme cannot cancel one that
+ * waits on gpg).  Linux: found through /proc.
+ */
+void	keys_kill_engine(const char *home);
 
 /*
  * The facts of every public key in the keyring, from one gpg run (a lookup

@@ -37,6 +37,26 @@ struct admin_list_opts {
 int	admin_list_create(struct admin *, const struct admin_list_opts *,
 	    json_t **record, struct pd_err *err);
 int	admin_list_ls(struct admin *, json_t **lists, struct pd_err *err);
+
+struct admin_list_set_opts {
+	const char *const *public;	/* with set_public: the new addresses */
+	size_t		  npublic;
+	bool		  set_public;	/* replace them (npublic 0: by none) */
+	const char	 *policy;	/* a new profile NAME or file, or NULL */
+};
+
+/*
+ * Changes a list after its creation: replaces its public addresses (each
+ * a plain address, none twice, none of the list's own), its policy (a
+ * profile checked as list create checks it; the list's copy is replaced
+ * by its bytes).  Everything is checked before anything changes, and a
+ * command that would change nothing is refused.  On success *out is the
+ * list record with "changed": {"public"|"policy": {"from", "to"}}, which
+ * the audit entry records too.
+ */
+int	admin_list_set(struct admin *, const char *list,
+	    const struct admin_list_set_opts *, json_t **out,
+	    struct pd_err *err);
 /* The list record with a "members" summary by role and state. */
 int	admin_list_show(struct admin *, const char *address, json_t **out,
 	    struct pd_err *err);
@@ -66,9 +86,15 @@ int	admin_member_remove(struct admin *, const char *list,
 	    const char *address, struct pd_err *err);
 int	admin_member_ls(struct admin *, const char *list, json_t **members,
 	    struct pd_err *err);
-/* Sets the member's state to "active" or "suspended". */
+/*
+ * Sets the member's state to "active" or "suspended".  A resumed member
+ * gets, in the same transaction, the embargoed advisories it missed while
+ * suspended (adv_catch_up()), each once; *caught_up counts them (NULL:
+ * not wanted).
+ */
 int	admin_member_set_state(struct admin *, const char *list,
-	    const char *address, bool active, struct pd_err *err);
+	    const char *address, bool active, size_t *caught_up,
+	    struct pd_err *err);
 /*
  * Re-validates every member against the list's policy and the keys' current
  * state: *out is [{address, role, state, ok, reasons: [...]}]; *all_ok is
@@ -105,13 +131,15 @@ int	admin_queue(struct admin *, const char *list, json_t **jobs,
  * members as if it had passed (encrypted as usual), recorded with the
  * moderator.  Reject: it is deleted, recorded with the reason, and with a
  * reason the envelope sender is told (signed by the list, not encrypted:
- * it carries only the moderator's words).  An unknown or already decided id
- * is refused.
+ * it carries only the moderator's words), its address in told; told is ""
+ * when nobody is told: no reason, or no sender to tell (a bounce's null
+ * sender or MAILER-DAEMON, not a plain address, the list's own address).
+ * An unknown or already decided id is refused.
  */
 int	admin_held_approve(struct admin *, const char *list, const char *id,
 	    struct pd_err *err);
 int	admin_held_reject(struct admin *, const char *list, const char *id,
-	    const char *reason, struct pd_err *err);
+	    const char *reason, char told[ADDR_MAX + 1], struct pd_err *err);
 
 /* The list's advisories: state, embargo, revisions with their outcome. */
 int	admin_advisory_ls(struct admin *, const char *list, json_t **out,

@@ -161,9 +161,24 @@ approve(struct admin *a, struct store_txn *t, const struct post *h,
 	return rc;
 }
 
+/*
+ * Whom a rejection with a reason tells: the envelope sender, when there is
+ * one to tell (not a bounce's, not the list's own), into to ("" for none).
+ */
+static void
+reject_to(const char *list, const struct post *h, char to[ADDR_MAX + 1])
+{
+	struct pd_err ignore;
+
+	if (addr_normalize(h->sender, to, &ignore) == -1 ||
+	    strncmp(to, "mailer-daemon@", 14) == 0 ||
+	    list_own_address(list, to))
+		to[0] = '\0';
+}
+
 static int
 moderate(struct admin *a, const char *list_in, const char *id, bool approved,
-    const char *reason, struct pd_err *err)
+    const char *reason, char told[ADDR_MAX + 1], struct pd_err *err)
 {
 	char list[ADDR_MAX + 1], reporter[ADDR_MAX + 1] = "";
 	struct store_txn *t = NULL;
@@ -173,6 +188,7 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approved,
 	size_t n = 0;
 	int rc = -1;
 
+	told[0] = '\0';
 	post_init(&h, POST_MESSAGE, POST_HELD);
 	if (addr_normalize(list_in, list, err) == -1)
 		return -1;
@@ -184,15 +200,17 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approved,
 		rc = approve(a, t, &h, &n, reporter, err);
 	else {
 		rc = store_del(t, STORE_MESSAGES, id, err);
-		if (rc == 0 && reason != NULL && h.sender[0] != '\0')
-			rc = notice_reject_later(t, list, h.sender, reason, &n,
-			    err);
+		if (reason != NULL)
+			reject_to(list, &h, told);
+		if (rc == 0 && told[0] != '\0')
+			rc = notice_reject_later(t, list, told, reason, &n, err);
 	}
 	if (rc == -1)
 		goto out;
-	detail = json_pack("{s:s, s:s, s:I, s:s*, s:s*}", "held-for",
+	detail = json_pack("{s:s, s:s, s:I, s:s*, s:s*, s:s*}", "held-for",
 	    hold_reason_name(h.reason), "from", h.from, "copies", (json_int_t)n,
-	    "reporter", reporter[0] ? reporter : NULL, "reason", reason);
+	    "reporter", reporter[0] ? reporter : NULL, "reason", reason,
+	    "told", told[0] ? told : NULL);
 	rc = detail ? audit_done(a, t, list, action, id, detail, err) :
 	    pd_fail(err, PD_FAIL, "out of memory");
 	if (rc == 0) {
@@ -201,6 +219,8 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approved,
 	}
 out:
 	store_abort(t);
+	if (rc == -1)
+		told[0] = '\0';
 	if (rc == -1 && err->status == PD_REFUSED)
 		audit_refusal(a, list, action, id, err, NULL);
 	json_decref(detail);
@@ -212,12 +232,14 @@ int
 admin_held_approve(struct admin *a, const char *list, const char *id,
     struct pd_err *err)
 {
-	return moderate(a, list, id, true, NULL, err);
+	char none[ADDR_MAX + 1];
+
+	return moderate(a, list, id, true, NULL, none, err);
 }
 
 int
 admin_held_reject(struct admin *a, const char *list, const char *id,
-    const char *reason, struct pd_err *err)
+    const char *reason, char told[ADDR_MAX + 1], struct pd_err *err)
 {
-	return moderate(a, list, id, false, reason, err);
+	return moderate(a, list, id, false, reason, told, err);
 }

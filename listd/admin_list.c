@@ -42,14 +42,47 @@ write_file_atomic(const char *path, const char *data, size_t len,
 
 /* ---- lists ---------------------------------------------------------- */
 
-/* Finds the profile: a NAME in policy-dir, or a file path. */
-static void
-policy_path(const struct admin *a, const char *policy, char *buf, size_t len)
+/* A profile as a list keeps it: its path, its bytes, what they say. */
+struct profile {
+	char		 path[1100];
+	char		*text;
+	size_t		 len;
+	struct policy	*pol;
+};
+
+/*
+ * Reads and checks the profile policy: a NAME in policy-dir, or a file
+ * path.  The bytes judged are the bytes kept: read once.  Refusals are
+ * PD_REFUSED; the caller frees pr with profile_free().
+ */
+static int
+profile_load(const struct admin *a, const char *policy, struct profile *pr,
+    struct pd_err *err)
 {
+	char perr[512];
+
+	memset(pr, 0, sizeof *pr);
 	if (strchr(policy, '/') != NULL || strstr(policy, ".conf") != NULL)
-		snprintf(buf, len, "%s", policy);
+		snprintf(pr->path, sizeof pr->path, "%s", policy);
 	else
-		snprintf(buf, len, "%s/%s.conf", a->conf->policy_dir, policy);
+		snprintf(pr->path, sizeof pr->path, "%s/%s.conf",
+		    a->conf->policy_dir, policy);
+	if (read_file(pr->path, 1 << 20, &pr->text, &pr->len, err) == -1) {
+		err->status = PD_REFUSED;
+		return -1;
+	}
+	if (pol_load_text(pr->path, pr->text, pr->len, &pr->pol, perr,
+	    sizeof perr) == -1)
+		return pd_fail(err, PD_REFUSED, "policy refused: %s", perr);
+	return 0;
+}
+
+static void
+profile_free(struct profile *pr)
+{
+	pol_free(pr->pol);
+	free(pr->text);
+	memset(pr, 0, sizeof *pr);
 }
 
 /*
@@ -121,17 +154,71 @@ list_record(const struct admin *a, const char *list,
 	    "created-at", now, "created-by", a->actor);
 }
 
-static int
-normalize_all(const char *const *in, size_t n, char (*out)[ADDR_MAX + 1],
-    const char **ptrs, struct pd_err *err)
+/*
+ * Whether addr is one of list's own addresses: LOCAL@DOMAIN, and
+ * LOCAL-request@, LOCAL-owner@, LOCAL-bounces[+TOKEN]@ in its domain.
+ */
+static bool
+own_address(const char *list, const char *addr)
 {
-	size_t i;
+	static const char *const suffix[] = { "", "-request", "-owner",
+	    "-bounces" };
+	const char *la = strrchr(list, '@'), *aa = strrchr(addr, '@'), *rest;
+	size_t ll, i, sl;
+
+	if (la == NULL || aa == NULL || strcmp(la, aa) != 0)
+		return false;
+	ll = (size_t)(la - list);
+	if ((size_t)(aa - addr) < ll || strncmp(addr, list, ll) != 0)
+		return false;
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		sl = strlen(suffix[i]);
+		rest = addr + ll + sl;
+		if (strncmp(addr + ll, suffix[i], sl) == 0 && (rest == aa ||
+		    (i == 3 && *rest == '+')))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The public addresses in of list, normalized into out (ptrs pointing at
+ * each): plain addresses, none twice, none of the list's own.
+ */
+static int
+check_publics(const char *list, const char *const *in, size_t n,
+    char (*out)[ADDR_MAX + 1], const char **ptrs, struct pd_err *err)
+{
+	char why[sizeof err->text];
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		if (addr_normalize(in[i], out[i], err) == -1)
-			return -1;
+		if (addr_normalize(in[i], out[i], err) == -1) {
+			snprintf(why, sizeof why, "%s", err->text);
+			return pd_fail(err, PD_REFUSED, "--public: %s", why);
+		}
+		if (own_address(list, out[i]))
+			return pd_fail(err, PD_REFUSED, "--public %s is an "
+			    "address of the list itself: releases go to "
+			    "addresses outside it", out[i]);
+		for (j = 0; j < i; j++)
+			if (strcmp(out[j], out[i]) == 0)
+				return pd_fail(err, PD_REFUSED, "--public %s is "
+				    "given twice", out[i]);
 		ptrs[i] = out[i];
 	}
+	return 0;
+}
+
+/* Room for n public addresses, normalized, and pointers to them. */
+static int
+publics_alloc(size_t n, char (**pubs)[ADDR_MAX + 1], const char ***ptrs,
+    struct pd_err *err)
+{
+	*pubs = calloc(n + 1, sizeof **pubs);
+	*ptrs = calloc(n + 1, sizeof **ptrs);
+	if (*pubs == NULL || *ptrs == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
 	return 0;
 }
 
@@ -139,24 +226,17 @@ static int
 create_list(struct admin *a, const struct admin_list_opts *o, const char *list,
     json_t **record, struct pd_err *err)
 {
-	char profile[1100], fpr[41] = "", perr[512];
+	char fpr[41] = "";
 	char (*pubs)[ADDR_MAX + 1] = NULL;
 	const char **pubp = NULL;
-	struct policy *pol = NULL;
+	struct profile pr = { .text = NULL };
 	struct store_txn *t = NULL;
-	char *text = NULL;
-	size_t len;
 	json_t *rec = NULL;
 	bool made = false;
 	int rc = -1;
 
-	pubs = calloc(o->npublic + 1, sizeof *pubs);
-	pubp = calloc(o->npublic + 1, sizeof *pubp);
-	if (pubs == NULL || pubp == NULL) {
-		pd_fail(err, PD_FAIL, "out of memory");
-		goto out;
-	}
-	if (normalize_all(o->public, o->npublic, pubs, pubp, err) == -1)
+	if (publics_alloc(o->npublic, &pubs, &pubp, err) == -1 ||
+	    check_publics(list, o->public, o->npublic, pubs, pubp, err) == -1)
 		goto out;
 	if (get_record(a, STORE_LISTS, list, &rec, err) == -1)
 		goto out;
@@ -164,19 +244,11 @@ create_list(struct admin *a, const struct admin_list_opts *o, const char *list,
 		pd_fail(err, PD_REFUSED, "list %s exists", list);
 		goto out;
 	}
-	policy_path(a, o->policy, profile, sizeof profile);
-	/* The bytes judged are the bytes kept: read once. */
-	if (read_file(profile, 1 << 20, &text, &len, err) == -1) {
-		err->status = PD_REFUSED;
+	if (profile_load(a, o->policy, &pr, err) == -1 ||
+	    make_list_files(a, o, list, pr.text, pr.len, fpr, &made, err) == -1)
 		goto out;
-	}
-	if (pol_load_text(profile, text, len, &pol, perr, sizeof perr) == -1) {
-		pd_fail(err, PD_REFUSED, "policy refused: %s", perr);
-		goto out;
-	}
-	if (make_list_files(a, o, list, text, len, fpr, &made, err) == -1)
-		goto out;
-	if ((rec = list_record(a, list, o, pol, profile, fpr, pubp)) == NULL) {
+	if ((rec = list_record(a, list, o, pr.pol, pr.path, fpr,
+	    pubp)) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");
 		goto out;
 	}
@@ -194,8 +266,7 @@ out:
 		*record = rec;
 	else
 		json_decref(rec);
-	pol_free(pol);
-	free(text);
+	profile_free(&pr);
 	free(pubs);
 	free(pubp);
 	return rc;
@@ -219,6 +290,176 @@ admin_list_create(struct admin *a, const struct admin_list_opts *o,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- list set ------------------------------------------------------------ */
+
+/* Records in changed that what goes from from to to (both borrowed). */
+static int
+note_change(json_t *changed, const char *what, json_t *from, json_t *to)
+{
+	return json_object_set_new(changed, what, json_pack("{s:O?, s:O}",
+	    "from", from, "to", to));
+}
+
+/* The new public addresses into rec, noted in changed when they differ. */
+static int
+set_publics(const char *list, const struct admin_list_set_opts *o,
+    json_t *rec, json_t *changed, struct pd_err *err)
+{
+	char (*pubs)[ADDR_MAX + 1] = NULL;
+	const char **pubp = NULL;
+	json_t *v = NULL;
+	int rc = -1;
+
+	if (publics_alloc(o->npublic, &pubs, &pubp, err) == -1 ||
+	    check_publics(list, o->public, o->npublic, pubs, pubp, err) == -1)
+		goto out;
+	if ((v = str_array(pubp, o->npublic)) == NULL) {
+		pd_fail(err, PD_FAIL, "out of memory");
+		goto out;
+	}
+	rc = 0;
+	if (!json_equal(v, json_object_get(rec, "public")) &&
+	    (note_change(changed, "public", json_object_get(rec, "public"),
+	    v) == -1 || json_object_set(rec, "public", v) == -1))
+		rc = pd_fail(err, PD_FAIL, "out of memory");
+out:
+	json_decref(v);
+	free(pubs);
+	free(pubp);
+	return rc;
+}
+
+/*
+ * The new profile into pr and its name into rec, noted in changed when
+ * its bytes differ from the list's copy (old: those, NULL when unread).
+ */
+static int
+set_policy(struct admin *a, const char *list,
+    const struct admin_list_set_opts *o, json_t *rec, json_t *changed,
+    struct profile *pr, char **old, size_t *olen, struct pd_err *err)
+{
+	struct list_paths p;
+	struct pd_err ignore;
+	json_t *from, *to;
+	int rc;
+
+	if (profile_load(a, o->policy, pr, err) == -1)
+		return -1;
+	list_paths(a->conf->datadir, list, &p);
+	if (read_file(p.policy, 1 << 20, old, olen, &ignore) == 0 &&
+	    *olen == pr->len && memcmp(*old, pr->text, pr->len) == 0)
+		return 0;	/* the same bytes: no change */
+	from = json_pack("{s:O?, s:O?}", "name", json_object_get(rec,
+	    "policy"), "source", json_object_get(rec, "policy-source"));
+	to = json_pack("{s:s, s:s}", "name", pr->pol->name, "source",
+	    pr->path);
+	rc = from == NULL || to == NULL ||
+	    note_change(changed, "policy", from, to) == -1 ||
+	    json_object_set(rec, "policy", json_object_get(to, "name")) == -1 ||
+	    json_object_set(rec, "policy-source", json_object_get(to,
+	    "source")) == -1 ? -1 : 0;
+	json_decref(from);
+	json_decref(to);
+	return rc == 0 ? 0 : pd_fail(err, PD_FAIL, "out of memory");
+}
+
+/* Stores rec with its audit entry (changed) in one transaction. */
+static int
+commit_set(struct admin *a, const char *list, json_t *rec,
+    const json_t *changed, struct pd_err *err)
+{
+	struct store_txn *t;
+
+	if (store_begin(a->store, true, &t, err) == -1)
+		return -1;
+	if (store_put(t, STORE_LISTS, list, rec, false, err) == -1 ||
+	    audit_done(a, t, list, "list set", list, changed, err) == -1) {
+		store_abort(t);
+		return -1;
+	}
+	return store_commit(t, err);
+}
+
+/*
+ * Checks everything, then replaces the list's copy of its profile (put
+ * back when the store refuses the record) and commits.  Under the lock.
+ */
+static int
+set_locked(struct admin *a, const char *list,
+    const struct admin_list_set_opts *o, json_t **out, struct pd_err *err)
+{
+	struct profile pr = { .text = NULL };
+	struct list_paths p;
+	struct pd_err ignore;
+	char now[32], *old = NULL;
+	size_t olen = 0;
+	json_t *rec = NULL, *changed = json_object();
+	bool new_policy;
+	int rc = -1;
+
+	if (changed == NULL) {
+		pd_fail(err, PD_FAIL, "out of memory");
+		goto out;
+	}
+	if (need_list(a, list, &rec, err) == -1 || (o->set_public &&
+	    set_publics(list, o, rec, changed, err) == -1) || (o->policy &&
+	    set_policy(a, list, o, rec, changed, &pr, &old, &olen, err) == -1))
+		goto out;
+	if (json_object_size(changed) == 0) {
+		pd_fail(err, PD_REFUSED, "nothing to change: %s has these "
+		    "settings already", list);
+		goto out;
+	}
+	iso_time(time(NULL), now);
+	json_object_set_new(rec, "changed-at", json_string(now));
+	json_object_set_new(rec, "changed-by", json_string(a->actor));
+	list_paths(a->conf->datadir, list, &p);
+	new_policy = json_object_get(changed, "policy") != NULL;
+	if (new_policy && write_file_atomic(p.policy, pr.text, pr.len,
+	    err) == -1)
+		goto out;
+	if ((rc = commit_set(a, list, rec, changed, err)) == -1 &&
+	    new_policy && old != NULL)
+		write_file_atomic(p.policy, old, olen, &ignore);
+	if (rc == 0) {
+		json_object_set(rec, "changed", changed);
+		*out = rec;
+		rec = NULL;
+	}
+out:
+	json_decref(rec);
+	json_decref(changed);
+	profile_free(&pr);
+	free(old);
+	return rc;
+}
+
+int
+admin_list_set(struct admin *a, const char *list_in,
+    const struct admin_list_set_opts *o, json_t **out, struct pd_err *err)
+{
+	char list[ADDR_MAX + 1];
+	json_t *lrec = NULL;
+	int fd = -1, rc = -1;
+
+	*out = NULL;
+	if (addr_normalize(list_in, list, err) == -1) {
+		snprintf(list, sizeof list, "%s", list_in);
+		goto out;
+	}
+	if (need_list(a, list, &lrec, err) == -1 ||
+	    lock_list(a, list, &fd, err) == -1)
+		goto out;
+	rc = set_locked(a, list, o, out, err);
+out:
+	if (rc == -1 && err->status == PD_REFUSED)
+		audit_refusal(a, list, "list set", list, err, NULL);
+	if (fd != -1)
+		close(fd);
+	json_decref(lrec);
+	return rc;
 }
 
 int

@@ -313,22 +313,49 @@ need_member(struct admin *a, const char *list, const char *address,
 	return 0;
 }
 
-/* Replaces (or, with rec NULL, deletes) a member record with its audit. */
+/* A resumed member's catch-up: what it missed since (adv_catch_up()). */
+struct catch_up {
+	time_t		 since;
+	size_t		 n;
+};
+
+/*
+ * Replaces (or, with rec NULL, deletes) a member record with its audit.
+ * With cu, the member is resumed: what it missed goes to it in the same
+ * transaction, cu->n counting it.
+ */
 static int
 change_member(struct admin *a, const char *list, const char *address,
-    const char *key, json_t *rec, const char *action, struct pd_err *err)
+    const char *key, json_t *rec, const char *action, struct catch_up *cu,
+    struct pd_err *err)
 {
 	struct store_txn *t;
+	json_t *detail = NULL;
+	int rc = -1;
 
 	if (store_begin(a->store, true, &t, err) == -1)
 		return -1;
 	if ((rec != NULL ? store_put(t, STORE_MEMBERS, key, rec, false, err) :
-	    store_del(t, STORE_MEMBERS, key, err)) == -1 ||
-	    audit_done(a, t, list, action, address, NULL, err) == -1) {
-		store_abort(t);
-		return -1;
+	    store_del(t, STORE_MEMBERS, key, err)) == -1)
+		goto out;
+	if (cu != NULL) {
+		if (adv_catch_up(t, list, address, cu->since, &cu->n,
+		    err) == -1)
+			goto out;
+		if ((detail = json_pack("{s:I}", "backfill",
+		    (json_int_t)cu->n)) == NULL) {
+			pd_fail(err, PD_FAIL, "out of memory");
+			goto out;
+		}
 	}
-	return store_commit(t, err);
+	if (audit_done(a, t, list, action, address, detail, err) == -1)
+		goto out;
+	rc = store_commit(t, err);
+	t = NULL;
+out:
+	store_abort(t);
+	json_decref(detail);
+	return rc;
 }
 
 /* Runs fn on an existing member of an existing list, under the list lock. */
@@ -372,7 +399,8 @@ remove_fn(struct admin *a, const char *list, const char *addr, const char *key,
 	const char *fpr = json_str(rec, "fingerprint");
 
 	(void)arg;
-	if (change_member(a, list, addr, key, NULL, "member remove", err) == -1)
+	if (change_member(a, list, addr, key, NULL, "member remove", NULL,
+	    err) == -1)
 		return -1;
 	/* The record is gone; a key left behind in the keyring is harmless. */
 	list_paths(a->conf->datadir, list, &p);
@@ -392,29 +420,57 @@ admin_member_remove(struct admin *a, const char *list, const char *address,
 	    err);
 }
 
+/*
+ * What a resumed member missed, counted from when: where the list's policy
+ * backfills new members, anything (what went out before the member joined
+ * came with its addition); otherwise what went out once it was a member.
+ */
+static int
+catch_up_since(struct admin *a, const char *list, const json_t *rec,
+    time_t *since, struct pd_err *err)
+{
+	struct list *l;
+
+	if (list_open(a->store, a->conf->datadir, list, 0, &l, err) == -1)
+		return -1;
+	*since = l->pol->backfill_new_members ? 0 :
+	    parse_iso(json_str(rec, "added-at"));
+	list_close(l);
+	return 0;
+}
+
 static int
 state_fn(struct admin *a, const char *list, const char *addr, const char *key,
     json_t *rec, void *arg, struct pd_err *err)
 {
-	const char *want = *(bool *)arg ? "active" : "suspended";
+	struct catch_up *cu = arg;
+	const char *want = cu != NULL ? "active" : "suspended";
 	char now[32];
 
 	if (strcmp(json_str(rec, "state"), want) == 0)
 		return pd_fail(err, PD_REFUSED, "%s is already %s", addr, want);
+	if (cu != NULL && catch_up_since(a, list, rec, &cu->since, err) == -1)
+		return -1;
 	iso_time(time(NULL), now);
 	json_object_set_new(rec, "state", json_string(want));
 	json_object_set_new(rec, "state-changed-at", json_string(now));
 	json_object_set_new(rec, "state-changed-by", json_string(a->actor));
-	return change_member(a, list, addr, key, rec, *(bool *)arg ?
-	    "member resume" : "member suspend", err);
+	return change_member(a, list, addr, key, rec, cu != NULL ?
+	    "member resume" : "member suspend", cu, err);
 }
 
 int
 admin_member_set_state(struct admin *a, const char *list, const char *address,
-    bool active, struct pd_err *err)
+    bool active, size_t *caught_up, struct pd_err *err)
 {
-	return with_member(a, list, address, active ? "member resume" :
-	    "member suspend", state_fn, &active, err);
+	struct catch_up cu = { 0, 0 };
+	int rc;
+
+	rc = with_member(a, list, address, active ? "member resume" :
+	    "member suspend", state_fn, active ? &cu : NULL, err);
+	if (caught_up != NULL)
+		*caught_up = cu.n;
+	return rc;
 }
 
 int

@@ -1,5 +1,6 @@
 /* listd/advisory.c: see advisory.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -292,43 +293,182 @@ embargoed(const char *key, json_t *a, void *arg)
 	return json_array_append(arg, a);
 }
 
+/* The records of list's embargoed advisories, in a new array *out. */
+static int
+embargoed_of(struct store_txn *t, const char *list, json_t **out,
+    struct pd_err *err)
+{
+	char prefix[STORE_KEY_MAX];
+
+	if ((*out = json_array()) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	store_member_key(list, "", prefix);
+	if (store_scan(t, STORE_ADVISORIES, prefix, embargoed, *out,
+	    err) != 0) {
+		json_decref(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A post of advisory a's current revision to member alone; ++*n. */
+static int
+backfill_one(struct store_txn *t, const char *list, const char *member,
+    const json_t *a, size_t *n, struct pd_err *err)
+{
+	struct post src, post;
+	size_t jobs;
+	bool found;
+	int rc;
+
+	if (post_get(t, false, list, json_string_value(json_object_get(a,
+	    "post")), &src, &found, err) == -1)
+		return -1;
+	rc = 0;
+	if (found && (rc = resend_post(list, "backfill-", POST_BACKFILL, &src,
+	    &post, err)) == 0) {
+		rc = jobs_for_members(t, list, post.id, &src.kw, member, &jobs,
+		    err);
+		if (rc == 0)
+			rc = post_put(t, &post, true, err);
+		post_clear(&post);
+		if (rc == 0)
+			++*n;
+	}
+	post_clear(&src);
+	return rc;
+}
+
 int
 adv_backfill(struct store_txn *t, const char *list, const char *member,
     size_t *n, struct pd_err *err)
 {
-	char prefix[STORE_KEY_MAX];
-	json_t *advs = json_array(), *a;
-	struct post src, post;
-	size_t i, jobs;
-	bool found;
+	json_t *advs, *a;
+	size_t i;
 	int rc = 0;
 
 	*n = 0;
-	if (advs == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	store_member_key(list, "", prefix);
-	if (store_scan(t, STORE_ADVISORIES, prefix, embargoed, advs, err) != 0) {
-		json_decref(advs);
+	if (embargoed_of(t, list, &advs, err) == -1)
 		return -1;
+	json_array_foreach(advs, i, a)
+		if ((rc = backfill_one(t, list, member, a, n, err)) == -1)
+			break;
+	json_decref(advs);
+	return rc;
+}
+
+/*
+ * The latest revision of advisory a that went to the members, and when it
+ * was decided; 0 when none did.
+ */
+static long
+last_delivered(const json_t *a, time_t *at)
+{
+	const json_t *r;
+	long rev = 0;
+	size_t i;
+
+	*at = 0;
+	json_array_foreach(json_object_get(a, "revisions"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "action")) ?
+		    json_string_value(json_object_get(r, "action")) : "",
+		    adv_action_name(ADV_DELIVER)) == 0 &&
+		    json_integer_value(json_object_get(r, "revision")) >= rev) {
+			rev = (long)json_integer_value(json_object_get(r,
+			    "revision"));
+			*at = parse_iso(json_string_value(json_object_get(r,
+			    "at")));
+		}
+	return rev;
+}
+
+/* Whether a job of member carries advisory at revision rev or later and
+   is still on its way. */
+static bool
+on_its_way(const struct job_set *jobs, const char *member,
+    const char *advisory, long rev)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++)
+		if (strcmp(jobs->v[i].member, member) == 0 &&
+		    strcmp(jobs->v[i].advisory, advisory) == 0 &&
+		    jobs->v[i].revision >= rev &&
+		    (jobs->v[i].state == JOB_NEW ||
+		    jobs->v[i].state == JOB_READY ||
+		    jobs->v[i].state == JOB_RETRY))
+			return true;
+	return false;
+}
+
+/* Which of the n advisories member holds (holds[i] set): want[i] or a
+   later revision sent to it, or on its way. */
+static int
+member_holds(struct store_txn *t, const char *list, const char *member,
+    const char **ids, long *want, bool *holds, size_t n, struct pd_err *err)
+{
+	struct job_set jobs;
+	long *got;
+	size_t i;
+	int rc = -1;
+
+	if ((got = calloc(n + 1, sizeof *got)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (ledger_revisions(t, list, member, ids, got, n, err) == 0 &&
+	    job_collect(t, list, NULL, &jobs, err) == 0) {
+		for (i = 0; i < n; i++)
+			holds[i] = holds[i] || got[i] >= want[i] ||
+			    on_its_way(&jobs, member, ids[i], want[i]);
+		job_set_free(&jobs);
+		rc = 0;
+	}
+	free(got);
+	return rc;
+}
+
+int
+adv_catch_up(struct store_txn *t, const char *list, const char *member,
+    time_t since, size_t *n, struct pd_err *err)
+{
+	json_t *advs, *a;
+	const char **ids = NULL;
+	long *want = NULL;
+	bool *holds = NULL;
+	size_t i, m;
+	time_t at;
+	int rc = -1;
+
+	*n = 0;
+	if (embargoed_of(t, list, &advs, err) == -1)
+		return -1;
+	m = json_array_size(advs);
+	ids = calloc(m + 1, sizeof *ids);
+	want = calloc(m + 1, sizeof *want);
+	holds = calloc(m + 1, sizeof *holds);
+	if (ids == NULL || want == NULL || holds == NULL) {
+		pd_fail(err, PD_TEMPFAIL, "out of memory");
+		goto out;
 	}
 	json_array_foreach(advs, i, a) {
-		if ((rc = post_get(t, false, list, json_string_value(
-		    json_object_get(a, "post")), &src, &found, err)) == -1)
-			break;
-		if (found && (rc = resend_post(list, "backfill-", POST_BACKFILL,
-		    &src, &post, err)) == 0) {
-			rc = jobs_for_members(t, list, post.id, &src.kw, member,
-			    &jobs, err);
-			if (rc == 0)
-				rc = post_put(t, &post, true, err);
-			post_clear(&post);
-			if (rc == 0)
-				++*n;
-		}
-		post_clear(&src);
-		if (rc == -1)
-			break;
+		ids[i] = json_string_value(json_object_get(a, "id"));
+		if (ids[i] == NULL)
+			ids[i] = "";
+		want[i] = last_delivered(a, &at);
+		/* Sent before the member joined: backfill's business. */
+		holds[i] = want[i] == 0 || at < since;
 	}
+	if (member_holds(t, list, member, ids, want, holds, m, err) == -1)
+		goto out;
+	rc = 0;
+	json_array_foreach(advs, i, a)
+		if (!holds[i] && (rc = backfill_one(t, list, member, a, n,
+		    err)) == -1)
+			break;
+out:
+	free(ids);
+	free(want);
+	free(holds);
 	json_decref(advs);
 	return rc;
 }

@@ -54,4 +54,18 @@ int	adv_release_due_all(struct store *, const char *datadir, unsigned *n,
 int	adv_backfill(struct store_txn *, const char *list, const char *member,
 	    size_t *n, struct pd_err *err);
 
+/*
+ * In t, with a suspended member's resumption: the same, but only for the
+ * embargoed advisories it missed.  It missed one when the latest revision
+ * that went to the members was not decided before since (0, or when the
+ * member joined where the policy does not backfill new members: what came
+ * before was not its to have), and the member holds no copy of that
+ * revision or a later one, neither sent (the ledger) nor on its way (a
+ * job not yet sent, failed or skipped).  So a resumed member gets each
+ * advisory it missed once, and none it got before its suspension.  *n
+ * counts them.
+ */
+int	adv_catch_up(struct store_txn *, const char *list, const char *member,
+	    time_t since, size_t *n, struct pd_err *err);
+
 #endif

@@ -52,8 +52,8 @@ static int
 payload(struct auth *a, const struct msg *m, const char *text, size_t len,
     struct pd_err *err)
 {
-	struct msg_protected ph = { a->subject, a->h_from, a->h_to, a->h_date,
-	    a->message_id };
+	struct msg_protected ph = { auth_protected_subject(a), a->h_from,
+	    a->h_to, a->h_date, a->message_id };
 
 	if (a->payload != NULL)
 		return 0;
@@ -62,7 +62,17 @@ payload(struct auth *a, const struct msg *m, const char *text, size_t len,
 	    &a->payload_len, err);
 }
 
-/* The first armored clearsigned block inside decrypted inline text. */
+/* Why gpg refused untrusted bytes: its output cap, or otherwise reason. */
+static enum hold_reason
+refusal(const struct run *r, enum hold_reason reason)
+{
+	return keys_over_limits(r->keys) ? HOLD_LIMITS : reason;
+}
+
+/*
+ * The first armored clearsigned block inside decrypted inline text.  What
+ * goes on is gpg's verified text, never the text around the block.
+ */
 static int
 inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
 {
@@ -74,16 +84,43 @@ inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
 		return 0;
 	if (keys_verify_clearsigned(r->keys, start, a->text_len -
 	    (size_t)(start - a->text), &plain, &len, &a->sigs, err) == -1)
-		return err->status == PD_REFUSED ? (auth_hold(a, HOLD_MALFORMED,
-		    err), 0) : -1;
+		return err->status == PD_REFUSED ? (auth_hold(a, refusal(r,
+		    HOLD_MALFORMED), err), 0) : -1;
 	add_form(a, MSG_FORM_INLINE_SIGNED);
-	if (payload(a, NULL, start, a->text_len - (size_t)(start - a->text),
-	    err) == -1) {
-		keys_plain_free(plain, len);
-		return -1;
-	}
 	set_text(a, plain, len);
 	return 0;
+}
+
+/*
+ * A signed entity (data: exactly the bytes a signature covers) becomes the
+ * text and the payload (or whole, its multipart/signed, does), with its own
+ * Subject when it carries one: nothing around it (a preamble, an epilogue,
+ * an unsigned wrapper's headers) goes.
+ */
+static int
+signed_entity(struct auth *a, const struct msg *whole, const char *data,
+    size_t len, struct pd_err *err)
+{
+	struct msg *e = NULL;
+	int rc;
+
+	if ((rc = msg_parse(data, len, true, &e, err)) != 0)
+		rc = err->status == PD_REFUSED ? (auth_hold(a, rc ==
+		    MSG_OVER_LIMITS ? HOLD_LIMITS : HOLD_MALFORMED, err), 0) : -1;
+	else {
+		if (msg_subject(e)[0] != '\0') {
+			snprintf(a->subject, sizeof a->subject, "%s",
+			    msg_subject(e));
+			a->subject_from = "signed";
+		}
+		keys_plain_free(a->text, a->text_len);
+		a->text = NULL;
+		rc = msg_text(e, false, &a->text, &a->text_len, err);
+		if (rc == 0)
+			rc = payload(a, whole != NULL ? whole : e, NULL, 0, err);
+	}
+	msg_free(e);
+	return rc;
 }
 
 /* Decrypts p and goes on with what it holds. */
@@ -91,7 +128,6 @@ static int
 decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
     struct pd_err *err)
 {
-	struct msg *inner = NULL;
 	char *plain;
 	size_t len;
 	int rc = 0;
@@ -100,7 +136,7 @@ decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
 	    err) == -1) {
 		if (err->status != PD_REFUSED)
 			return -1;
-		auth_hold(a, HOLD_CANNOT_DECRYPT, err);
+		auth_hold(a, refusal(r, HOLD_CANNOT_DECRYPT), err);
 		return 0;
 	}
 	if (p->form == MSG_FORM_INLINE_ENCRYPTED) {
@@ -111,26 +147,10 @@ decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
 			return 0;
 		return payload(a, NULL, a->text, a->text_len, err);
 	}
-	if (a->sigs.n == 0) {	/* signed inside, perhaps: look again */
+	if (a->sigs.n == 0)	/* signed inside, perhaps: look again */
 		rc = authenticate(r, plain, len, true, depth + 1, a, err);
-		keys_plain_free(plain, len);
-		return rc;
-	}
-	/* Signed and encrypted in one: the whole entity is the signed part. */
-	if ((rc = msg_parse(plain, len, true, &inner, err)) != 0) {
-		rc = err->status == PD_REFUSED ? (auth_hold(a, rc ==
-		    MSG_OVER_LIMITS ? HOLD_LIMITS : HOLD_MALFORMED, err), 0) : -1;
-	} else {
-		if (msg_subject(inner)[0] != '\0')
-			snprintf(a->subject, sizeof a->subject, "%s",
-			    msg_subject(inner));
-		keys_plain_free(a->text, a->text_len);
-		a->text = NULL;
-		rc = msg_text(inner, false, &a->text, &a->text_len, err);
-		if (rc == 0)
-			rc = payload(a, inner, NULL, 0, err);
-	}
-	msg_free(inner);
+	else	/* signed and encrypted in one: all of it is signed */
+		rc = signed_entity(a, NULL, plain, len, err);
 	keys_plain_free(plain, len);
 	return rc;
 }
@@ -148,11 +168,9 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 		if (keys_verify_detached(r->keys, p->data, p->len, p->sig,
 		    p->sig_len, &a->sigs, err) == -1)
 			break;
-		keys_plain_free(a->text, a->text_len);
-		a->text = NULL;
-		if (msg_text(m, true, &a->text, &a->text_len, err) == -1)
-			return -1;
-		return payload(a, m, NULL, 0, err);
+		/* The team's signature travels too: the multipart/signed
+		   goes, without its unsigned preamble and epilogue. */
+		return signed_entity(a, m, p->data, p->len, err);
 	case MSG_FORM_ENCRYPTED:
 	case MSG_FORM_INLINE_ENCRYPTED:
 		return decrypted(r, p, depth, a, err);
@@ -161,8 +179,8 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 		    &len, &a->sigs, err) == -1)
 			break;
 		set_text(a, plain, len);
-		/* Only the signed block goes on: what is around it is not. */
-		return payload(a, NULL, p->data, p->len, err);
+		/* gpg's verified text goes on, not the armor around it. */
+		return payload(a, NULL, a->text, a->text_len, err);
 	case MSG_FORM_PLAIN:
 		keys_plain_free(a->text, a->text_len);
 		a->text = NULL;
@@ -173,7 +191,7 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 	}
 	if (err->status != PD_REFUSED)
 		return -1;
-	auth_hold(a, HOLD_BAD_SIGNATURE, err);
+	auth_hold(a, refusal(r, HOLD_BAD_SIGNATURE), err);
 	return 0;
 }
 
@@ -229,6 +247,8 @@ show_headers(struct run *r, struct msg *m, struct auth *a)
 	snprintf(a->message_id, sizeof a->message_id, "%s",
 	    msg_header(m, "Message-ID") ? msg_header(m, "Message-ID") : "");
 	snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
+	snprintf(a->received_subject, sizeof a->received_subject, "%s",
+	    a->subject);
 	a->loop_header = loop != NULL && strstr(loop, r->list) != NULL;
 }
 
@@ -254,7 +274,7 @@ authenticate(struct run *r, const char *raw, size_t len, bool entity,
 	rc = msg_parse(raw, len, entity, &m, err);
 	if (m != NULL && !entity)
 		show_headers(r, m, a);	/* even when malformed: for display */
-	else if (m != NULL && msg_subject(m)[0] != '\0')
+	else if (m != NULL && msg_subject(m)[0] != '\0')	/* for moderators */
 		snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
 	if (rc != 0) {
 		if (err->status == PD_REFUSED) {
@@ -291,6 +311,7 @@ auth_message(struct keys *k, const char *list, const char *raw, size_t len,
 	memset(a, 0, sizeof *a);
 	a->hold = HOLD_NONE;
 	a->moderated = moderated;
+	a->subject_from = "received";
 	return authenticate(&r, raw, len, false, 0, a, err);
 }
 
@@ -301,4 +322,11 @@ auth_clear(struct auth *a)
 	keys_plain_free(a->payload, a->payload_len);
 	a->text = a->payload = NULL;
 	a->text_len = a->payload_len = 0;
+}
+
+const char *
+auth_protected_subject(const struct auth *a)
+{
+	return strcmp(a->subject_from, "signed") == 0 ? a->subject :
+	    a->received_subject;
 }

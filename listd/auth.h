@@ -21,7 +21,12 @@ struct auth {
 	char		 form[96];	/* "pgp-mime-encrypted+pgp-mime-signed" */
 	char		 from[ADDR_MAX + 1];	/* unverified, for display */
 	char		 message_id[256];
-	char		 subject[256];	/* the inner one when decrypted */
+	char		 subject[256];	/* for moderators: the innermost one
+					   (decrypted, perhaps unsigned) */
+	char		 received_subject[256];	/* the message's, as received */
+	const char	*subject_from;	/* of the Subject members see:
+					   "signed" (the signed entity's own)
+					   or "received" */
 	char		 in_reply_to[512], references[2048];	/* threads */
 	bool		 loop_header;	/* X-Loop names the list */
 	bool		 may_auto_reply;	/* RFC 3834 section 2 allows it */
@@ -49,5 +54,7 @@ struct auth {
 int	auth_message(struct keys *, const char *list, const char *raw,
 	    size_t len, bool moderated, struct auth *a, struct pd_err *err);
 void	auth_clear(struct auth *);
+/* The Subject members see (protected headers): see subject_from. */
+const char *auth_protected_subject(const struct auth *);
 
 #endif

@@ -8,6 +8,7 @@
 #include <confuse.h>
 
 #include "common/cfread.h"
+#include "keys/keys.h"
 #include "listd/conf.h"
 
 /* Whether the number is from 1 to max; what says so in the error. */
@@ -85,6 +86,10 @@ static const cfg_opt_t opts[] = {
 	CFG_INT("smtp-message-timeout", 300, CFGF_NONE),
 	CFG_INT("store-map-size", 4096, CFGF_NONE),	/* MiB */
 	CFG_BOOL("verbose", cfg_false, CFGF_NONE),
+	/* bounds on gpg, for every message (keys.h) */
+	CFG_INT("gpg-timeout", KEYS_DEFAULT_TIMEOUT, CFGF_NONE),	/* s */
+	CFG_INT("unpack-factor", KEYS_DEFAULT_PLAIN_FACTOR, CFGF_NONE),
+	CFG_INT("process-attempts", 8, CFGF_NONE),
 	CFG_END()
 };
 
@@ -112,6 +117,9 @@ new_cfg(const char *name)
 	cfg_set_validate_func(cfg, "store-map-size", positive);
 	for (i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
 		cfg_set_validate_func(cfg, timeouts[i], seconds);
+	cfg_set_validate_func(cfg, "gpg-timeout", positive);
+	cfg_set_validate_func(cfg, "unpack-factor", positive);
+	cfg_set_validate_func(cfg, "process-attempts", positive);
 	cfg_set_validate_func(cfg, "lmtp-listen", listen_addr);
 	cfg_set_validate_func(cfg, "datadir", plain_text);
 	cfg_set_validate_func(cfg, "policy-dir", plain_text);
@@ -147,6 +155,9 @@ from_cfg(cfg_t *cfg, const char *path, struct pd_err *err)
 	    "smtp-message-timeout");
 	c->store_map_mib = (unsigned long)cfg_getint(cfg, "store-map-size");
 	c->verbose = cfg_getbool(cfg, "verbose");
+	c->gpg_timeout = (unsigned)cfg_getint(cfg, "gpg-timeout");
+	c->unpack_factor = (unsigned)cfg_getint(cfg, "unpack-factor");
+	c->process_attempts = (unsigned)cfg_getint(cfg, "process-attempts");
 	if ((path != NULL && c->path == NULL) || c->datadir == NULL ||
 	    c->policy_dir == NULL || c->lmtp_listen == NULL || c->smtp_url == NULL)
 		pd_fail(err, PD_FAIL, "out of memory");
@@ -210,4 +221,13 @@ conf_free(struct conf *c)
 	free(c->lmtp_listen);
 	free(c->smtp_url);
 	free(c);
+}
+
+long
+conf_retry_delay(const struct conf *c, int attempts)
+{
+	long delay = (long)c->retry_first << (attempts < 12 ?
+	    (attempts > 1 ? attempts - 1 : 0) : 11);
+
+	return delay < 6 * 3600 ? delay : 6 * 3600;
 }

@@ -29,6 +29,10 @@ struct conf {
 	unsigned	 smtp_message_timeout;	/* one copy, all told */
 	unsigned long	 store_map_mib;
 	bool		 verbose;
+	unsigned	 gpg_timeout;	/* seconds for one gpg operation */
+	unsigned	 unpack_factor;	/* x max-message-size gpg may unpack */
+	unsigned	 process_attempts;	/* engine failures before a message
+					   is held as cannot-process */
 };
 
 /*
@@ -44,5 +48,11 @@ int	conf_load(const char *path, struct conf **out, struct pd_err *err);
 int	conf_load_text(const char *name, const char *text, size_t len,
 	    struct conf **out, struct pd_err *err);
 void	conf_free(struct conf *);
+
+/*
+ * How long to wait after the attempts-th temporary failure (1, 2, ...):
+ * retry-first, doubling, at most six hours.
+ */
+long	conf_retry_delay(const struct conf *, int attempts);
 
 #endif

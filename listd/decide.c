@@ -25,8 +25,8 @@ hold(struct decision *d, enum hold_reason reason, const char *fmt, ...)
 
 /* Judges one good signature by its key's owner on the list. */
 static void
-judge_signer(const char *fpr, time_t created, const struct signer *s,
-    struct decision *d, bool *team_ok)
+judge_signer(const char *fpr, time_t created, const char *sig_id,
+    const struct signer *s, struct decision *d, bool *team_ok)
 {
 	if (!s->member) {
 		hold(d, HOLD_NON_MEMBER, "signed by key %s, which is no member's",
@@ -48,6 +48,7 @@ judge_signer(const char *fpr, time_t created, const struct signer *s,
 		snprintf(d->signer_address, sizeof d->signer_address, "%s",
 		    s->address);
 		d->signed_at = created;
+		snprintf(d->sig_id, sizeof d->sig_id, "%s", sig_id);
 	}
 }
 
@@ -68,8 +69,8 @@ judge_sigs(const struct auth *a, const struct signer *signers,
 		}
 		switch (a->sigs.sig[i].state) {
 		case KEYS_SIG_GOOD:
-			judge_signer(fpr, a->sigs.sig[i].created, &signers[i], d,
-			    &team_ok);
+			judge_signer(fpr, a->sigs.sig[i].created,
+			    a->sigs.sig[i].id, &signers[i], d, &team_ok);
 			break;
 		case KEYS_SIG_BAD:
 		case KEYS_SIG_ERROR:
@@ -98,16 +99,20 @@ judge_sigs(const struct auth *a, const struct signer *signers,
 	}
 }
 
-/* FNV-1a over the signed text: tells two posts of one second apart. */
-static unsigned long long
-text_hash(const char *text, size_t len)
+/*
+ * Where gpg named no signature id: FNV-1a over the signed text, line ends
+ * taken as LF, so that CRLF does not make a signature new.
+ */
+static void
+text_id(const char *text, size_t len, char *out, size_t outlen)
 {
 	unsigned long long h = 1469598103934665603ULL;
 	size_t i;
 
 	for (i = 0; text != NULL && i < len; i++)
-		h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-	return h;
+		if (text[i] != '\r' || i + 1 >= len || text[i + 1] != '\n')
+			h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+	snprintf(out, outlen, "text:%016llx", h);
 }
 
 void
@@ -129,7 +134,8 @@ decide(const struct auth *a, const struct signer signers[KEYS_MAX_SIGS],
 		judge_sigs(a, signers, list_fpr, d);
 	if (!d->distribute)
 		return;
-	d->text_hash = text_hash(a->text, a->text_len);
+	if (d->sig_id[0] == '\0')
+		text_id(a->text, a->text_len, d->sig_id, sizeof d->sig_id);
 	if (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
 	    sizeof why) == -1) {
 		d->distribute = false;

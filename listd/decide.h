@@ -37,7 +37,10 @@ struct decision {
 	char		 reporter_signer[ADDR_MAX + 1];	/* a reporter's good
 					   signature: its address */
 	time_t		 signed_at;	/* the deciding signature's time */
-	unsigned long long text_hash;	/* of the signed text */
+	char		 sig_id[KEYS_SIG_ID_MAX + 24];	/* the deciding
+					   signature itself (replays):
+					   gpg's SIG_ID, else "text:" and a
+					   hash of the signed text */
 	struct keywords	 kw;
 };
 

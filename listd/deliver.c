@@ -17,7 +17,6 @@
 #include "listd/work.h"
 
 #define FANOUT_SUBJECT		"[...]"	/* the outer Subject says nothing */
-#define RETRY_MAX_DELAY		(6 * 3600)
 #define RETRY_MAX_ATTEMPTS	20	/* about four days, then it failed */
 
 struct post_cut {		/* one post's encrypted result, split */
@@ -129,10 +128,7 @@ record_attempt(struct delivery *d, struct job *j,
 	else if (!res->temporary || j->attempts >= RETRY_MAX_ATTEMPTS)
 		j->state = JOB_FAILED;
 	else {
-		delay = (time_t)d->conf->retry_first <<
-		    (j->attempts < 12 ? j->attempts - 1 : 11);
-		if (delay > RETRY_MAX_DELAY)
-			delay = RETRY_MAX_DELAY;
+		delay = conf_retry_delay(d->conf, j->attempts);
 		j->state = JOB_RETRY;
 		j->next_attempt = now + delay;
 	}

@@ -68,7 +68,7 @@ intake_commit(struct store *st, const char *datadir, const char *list,
 		goto out;
 	}
 	if (store_put_bytes(t, STORE_MESSAGES, id, sealed, slen, true,
-	    err) == -1 || inbox_put(t, &in, err) == -1)
+	    err) == -1 || inbox_put(t, &in, true, err) == -1)
 		goto temp;
 	rc = store_commit(t, err);
 	t = NULL;

@@ -76,6 +76,8 @@ list_open(struct store *st, const char *datadir, const char *address,
 	if ((flags & LIST_KEYS) && keys_open(l->paths.home, 0, &l->keys,
 	    err) == -1)
 		goto fail;
+	if (l->keys != NULL)
+		keys_set_message_size(l->keys, l->pol->max_message_size);
 	*out = l;
 	return 0;
 fail:

@@ -428,6 +428,7 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	if (store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1 ||
 	    keys_init(&err) == -1)
 		startup_fail(&ready, &err);
+	keys_set_bounds(conf->gpg_timeout, conf->unpack_factor);
 	lo.listen = conf->lmtp_listen;
 	lo.datadir = conf->datadir;
 	lo.store = st;
@@ -458,6 +459,7 @@ run_inbox(const struct conf *conf)
 	if (store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1 ||
 	    keys_init(&err) == -1)
 		goto out;
+	keys_set_bounds(conf->gpg_timeout, conf->unpack_factor);
 	for (i = 0; i < ONCE_ROUNDS; i++) {
 		if (work_due(conf, st, &done, &err) == -1)
 			goto out;

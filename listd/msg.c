@@ -518,6 +518,11 @@ msg_payload(const struct msg *m, const struct msg_protected *ph, char **out,
 	*len = 0;
 	if (top == NULL)
 		return pd_fail(err, PD_REFUSED, "the message has no content");
+	/* What is around a multipart's parts is signed by no one. */
+	if (GMIME_IS_MULTIPART(top)) {
+		g_mime_multipart_set_prologue(GMIME_MULTIPART(top), NULL);
+		g_mime_multipart_set_epilogue(GMIME_MULTIPART(top), NULL);
+	}
 	protect(top, ph);
 	return write_entity(top, out, len, err);
 }

@@ -23,6 +23,7 @@
 #include "listd/record.h"
 #include "listd/reporter.h"
 #include "policy/embargo.h"
+#include "common/log.h"
 
 /* ---- payloads kept for fan-out ------------------------------------------ */
 
@@ -146,7 +147,9 @@ decision_post(const struct inbox_entry *in, const struct auth *a,
 	p->may_auto_reply = a->may_auto_reply;
 	p->state = d->distribute ? POST_DECIDED : POST_HELD;
 	rc = rec_set(&p->from, a->from) | rec_set(&p->message_id,
-	    a->message_id) | rec_set(&p->subject, a->subject) |
+	    a->message_id) | rec_set(&p->subject, d->distribute ?
+	    auth_protected_subject(a) : a->subject) |
+	    rec_set(&p->subject_from, a->subject_from) |
 	    rec_set(&p->form, a->form) | rec_set(&p->in_reply_to,
 	    a->in_reply_to) | rec_set(&p->references, a->references);
 	if (d->signer[0] != '\0')
@@ -275,18 +278,19 @@ judge_advisory(struct list *l, struct store_txn *t, struct post *p,
 
 /*
  * Whether the deciding signature was seen on this list before: the same
- * key, the same signature time, the same signed text.  A replay is held;
+ * key, the same signature time, the same signature (gpg's SIG_ID, a digest
+ * of the signature itself, whatever framing or line ends carried it).  A replay is held;
  * otherwise the signature is remembered.
  */
 static int
 replayed(struct store_txn *t, struct post *p, const struct decision *d,
     bool *replay, struct pd_err *err)
 {
-	char sig[96], post[POST_ID_MAX], why[300];
+	char sig[160], post[POST_ID_MAX], why[300];
 	time_t at;
 
-	snprintf(sig, sizeof sig, "%s.%lld.%016llx", d->signer,
-	    (long long)d->signed_at, d->text_hash);
+	snprintf(sig, sizeof sig, "%s.%lld.%s", d->signer,
+	    (long long)d->signed_at, d->sig_id);
 	if (seen_get(t, p->list, sig, post, &at, replay, err) == -1)
 		return -1;
 	if (!*replay)
@@ -486,6 +490,53 @@ out:
 	return rc;
 }
 
+/*
+ * The inbox message in, which could not be processed for a temporary reason
+ * (why), cannot hold the others up: it is tried again after a delay, and
+ * after conf's process-attempts it is held as cannot-process, the
+ * moderators told.  -1 only when even that cannot be recorded.
+ */
+static int
+process_failed(const struct conf *conf, struct list *l,
+    struct inbox_entry *in, const struct pd_err *why, struct pd_err *err)
+{
+	struct decision d;
+	struct store_txn *t;
+	struct post p;
+	int rc;
+
+	in->attempts++;
+	snprintf(in->last_error, sizeof in->last_error, "%.250s", why->text);
+	if ((unsigned)in->attempts < conf->process_attempts) {
+		in->next_attempt = time(NULL) + conf_retry_delay(conf,
+		    in->attempts);
+		log_warnx("%s: message %s: %s; attempt %d of %u, again in %ld s",
+		    in->list, in->id, why->text, in->attempts,
+		    conf->process_attempts, conf_retry_delay(conf, in->attempts));
+		if (store_begin(l->st, true, &t, err) == -1)
+			return -1;
+		if (inbox_put(t, in, false, err) == -1) {
+			store_abort(t);
+			return -1;
+		}
+		return store_commit(t, err);
+	}
+	log_warnx("%s: message %s: %s; held as cannot-process after %d attempts",
+	    in->list, in->id, why->text, in->attempts);
+	memset(&d, 0, sizeof d);
+	d.reason = HOLD_CANNOT_PROCESS;
+	snprintf(d.text, sizeof d.text, "it could not be processed in %d "
+	    "attempts; the last failure: %.400s", in->attempts, why->text);
+	if (post_from_inbox(&p, in) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	p.state = POST_HELD;
+	p.reason = d.reason;
+	rc = rec_set(&p.reason_text, d.text) == 0 ? record(l, &p, &d, err) :
+	    pd_fail(err, PD_TEMPFAIL, "out of memory");
+	post_clear(&p);
+	return rc;
+}
+
 int
 process_inbox(const struct conf *conf, struct store *st,
     struct payload_cache *payloads, unsigned *done, struct pd_err *err)
@@ -493,7 +544,9 @@ process_inbox(const struct conf *conf, struct store *st,
 	struct list_cache lists;
 	struct inbox_set inbox;
 	struct store_txn *t;
+	struct pd_err why;
 	struct list *l;
+	time_t now = time(NULL);
 	size_t i;
 	int rc;
 
@@ -506,14 +559,20 @@ process_inbox(const struct conf *conf, struct store *st,
 		return -1;
 	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
 	for (i = 0; rc == 0 && i < inbox.n; i++) {
+		if (inbox.v[i].next_attempt > now)
+			continue;
 		if ((rc = list_cache_get(&lists, inbox.v[i].list, &l, err)) == -1) {
 			if (err->status == PD_REFUSED)	/* kept for an admin */
 				pd_fail(err, PD_TEMPFAIL, "the inbox holds mail "
 				    "for %s, which is no list", inbox.v[i].list);
 			break;
 		}
-		if ((rc = process_one(l, &inbox.v[i], payloads, err)) == 0)
+		memset(&why, 0, sizeof why);
+		if (process_one(l, &inbox.v[i], payloads, &why) == 0)
 			++*done;
+		else if ((rc = process_failed(conf, l, &inbox.v[i], &why,
+		    err)) == 0)
+			++*done;	/* held, or put off: the others go on */
 	}
 	list_cache_free(&lists);
 	inbox_set_free(&inbox);

@@ -23,7 +23,8 @@ static const char *const state_names[POST_NSTATES] = {
 static const char *const reason_names[HOLD_NONE + 1] = {
 	"loop", "bad-signature", "key-revoked", "key-expired", "suspended",
 	"not-team", "non-member", "limits", "malformed", "cannot-decrypt",
-	"unsigned", "keywords", "replay", "advisory", ""
+	"cannot-process", "unsigned", "keywords", "replay", "stale-signature",
+	"advisory", ""
 };
 static const char *const job_names[JOB_NSTATES] = {
 	"new", "ready", "retry", "sent", "failed", "skipped"
@@ -189,6 +190,7 @@ static const struct {
 	S("from", from), S("message-id", message_id),
 	S("in-reply-to", in_reply_to), S("references", references),
 	S("subject", subject), S("subject-sealed", subject_sealed),
+	S("subject-from", subject_from),
 	S("form", form), S("signer", signer),
 	S("signer-address", signer_address), S("reason-text", reason_text),
 	S("advisory-action", advisory_action),

@@ -87,9 +87,11 @@ enum hold_reason {
 	HOLD_LIMITS,		/* over the MIME or nesting limits */
 	HOLD_MALFORMED,
 	HOLD_CANNOT_DECRYPT,
+	HOLD_CANNOT_PROCESS,	/* gpg or the store failed on it, every try */
 	HOLD_UNSIGNED,
 	HOLD_KEYWORDS,		/* a malformed advisory keyword block */
 	HOLD_REPLAY,		/* a signature or Message-ID seen before */
+	HOLD_STALE,		/* signed longer ago than the policy allows */
 	HOLD_ADVISORY,		/* a revision the embargo rules hold */
 	HOLD_NONE
 };
@@ -135,6 +137,7 @@ struct post {
 	char		*message_id, *in_reply_to, *references;
 	char		*subject;	/* in clear: posts only */
 	char		*subject_sealed;	/* sealed to the list's key */
+	char		*subject_from;	/* "signed" headers or as "received" */
 	char		*form;		/* "pgp-mime-signed", ... */
 	bool		 may_auto_reply;
 	char		*signer;	/* fingerprint */
@@ -242,6 +245,14 @@ int	ledger_put(struct store_txn *, const struct job *, const char *reply,
 	    struct pd_err *err);
 int	ledger_has(struct store_txn *, const struct job *, bool *has,
 	    struct pd_err *err);
+/*
+ * The copies of advisories the ledger holds for member of list: for each
+ * of the n advisory ids, revision[i] is the highest revision of it that
+ * member was sent (0: none).  One scan of the list's ledger.
+ */
+int	ledger_revisions(struct store_txn *, const char *list,
+	    const char *member, const char *const *advisory, long *revision,
+	    size_t n, struct pd_err *err);
 
 /* A message taken in and not yet processed (STORE_INBOX). */
 struct inbox_entry {
@@ -251,8 +262,13 @@ struct inbox_entry {
 	char		 via[16];		/* "lmtp", "inject" */
 	long long	 received;
 	long long	 size;
+	/* temporary failures while processing it (process.c) */
+	int		 attempts;
+	long long	 next_attempt;	/* not before */
+	char		 last_error[256];
 };
-int	inbox_put(struct store_txn *, const struct inbox_entry *,
+/* Adds (exclusive) or updates an inbox entry. */
+int	inbox_put(struct store_txn *, const struct inbox_entry *, bool exclusive,
 	    struct pd_err *err);
 struct inbox_set {
 	struct inbox_entry *v;

@@ -185,21 +185,60 @@ ledger_has(struct store_txn *t, const struct job *j, bool *has,
 	return 0;
 }
 
+struct ledger_want {
+	const char		 *member;
+	const char *const	 *advisory;
+	long			 *revision;
+	size_t			  n;
+};
+
+static int
+ledger_copy(const char *key, json_t *o, void *arg)
+{
+	struct ledger_want *w = arg;
+	long rev = (long)jint(o, "revision", 0);
+	size_t i;
+
+	(void)key;
+	if (strcmp(jstr(o, "member"), w->member) != 0)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		if (strcmp(jstr(o, "advisory"), w->advisory[i]) == 0 &&
+		    rev > w->revision[i])
+			w->revision[i] = rev;
+	return 0;
+}
+
+int
+ledger_revisions(struct store_txn *t, const char *list, const char *member,
+    const char *const *advisory, long *revision, size_t n,
+    struct pd_err *err)
+{
+	struct ledger_want w = { member, advisory, revision, n };
+	char prefix[STORE_KEY_MAX];
+
+	memset(revision, 0, n * sizeof *revision);
+	snprintf(prefix, sizeof prefix, "%s\x1f", list);
+	return rec_scan(t, STORE_LEDGER, prefix, ledger_copy, &w, err);
+}
+
 /* ---- the inbox --------------------------------------------------------- */
 
 int
-inbox_put(struct store_txn *t, const struct inbox_entry *in,
+inbox_put(struct store_txn *t, const struct inbox_entry *in, bool exclusive,
     struct pd_err *err)
 {
 	json_t *o;
 	int rc;
 
-	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", in->id, "list",
-	    in->list, "sender", in->sender, "via", in->via, "received",
-	    (json_int_t)in->received, "size", (json_int_t)in->size);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I, s:s}", "id",
+	    in->id, "list", in->list, "sender", in->sender, "via", in->via,
+	    "received", (json_int_t)in->received, "size", (json_int_t)in->size,
+	    "attempts", in->attempts, "next-attempt",
+	    (json_int_t)in->next_attempt, "last-error", in->last_error);
 	if (o == NULL)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	rc = store_put(t, STORE_INBOX, in->id, o, true, err);
+	rc = store_put(t, STORE_INBOX, in->id, o, exclusive, err);
 	json_decref(o);
 	return rc;
 }
@@ -221,6 +260,10 @@ collect_inbox(const char *key, json_t *o, void *arg)
 	snprintf(e->via, sizeof e->via, "%s", jstr(o, "via"));
 	e->received = jint(o, "received", 0);
 	e->size = jint(o, "size", 0);
+	e->attempts = (int)jint(o, "attempts", 0);
+	e->next_attempt = jint(o, "next-attempt", 0);
+	snprintf(e->last_error, sizeof e->last_error, "%s",
+	    jstr(o, "last-error"));
 	return 0;
 }
 

@@ -4,15 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <lmdb.h>
 
 #include "listd/store.h"
 
+/* Less free space than this on the datadir's file system is none. */
+#define STORE_FULL_SLACK	(1UL << 20)
+
 struct store {
 	MDB_env		*env;
 	MDB_dbi		 dbi[STORE_NDB];
 	unsigned long	 map_mib;
+	char		 datadir[4096];	/* for messages */
 };
 
 struct store_txn {
@@ -25,9 +30,32 @@ static const char *const db_names[STORE_NDB] = {
 	"held", "jobs", "ledger", "advisories", "seen", "threads"
 };
 
+/*
+ * Whether rc says that the datadir's file system is full: ENOSPC, EDQUOT,
+ * or EIO, which LMDB returns for a short write (a file system that filled
+ * up in the middle of a commit), when hardly any space is left.
+ */
+static bool
+disk_full(const struct store *st, int rc)
+{
+	struct statvfs sv;
+
+	if (rc == ENOSPC || rc == EDQUOT)
+		return true;
+	if (rc != EIO || st == NULL || statvfs(st->datadir, &sv) == -1)
+		return false;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize <
+	    STORE_FULL_SLACK;
+}
+
 static int
 mdb_fail(struct pd_err *err, const struct store *st, int rc, const char *what)
 {
+	if (disk_full(st, rc))
+		return pd_fail(err, PD_TEMPFAIL, "%s: no space left on the "
+		    "datadir's file system (%s%s): free some space there",
+		    what, st ? st->datadir : "datadir", rc == EDQUOT ?
+		    ", disk quota exceeded" : "");
 	if (rc == MDB_MAP_FULL)
 		return pd_fail(err, PD_TEMPFAIL, "%s: the store is full (%lu MiB):"
 		    " raise store-map-size in listd.conf", what,
@@ -83,6 +111,7 @@ store_open(const char *datadir, unsigned long map_mib, struct store **out,
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	st->map_mib = map_mib;
+	snprintf(st->datadir, sizeof st->datadir, "%s", datadir);
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->env, 32)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, (size_t)map_mib << 20)) != 0 ||

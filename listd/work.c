@@ -27,23 +27,30 @@ work_due(const struct conf *conf, struct store *st, unsigned *done,
 {
 	unsigned released = 0, expired = 0, decided = 0, encrypted = 0, sent = 0;
 	struct payload_cache payloads = { NULL, 0 };
+	struct pd_err e2 = { 0 };	/* failures after the first */
 	int rc;
 
 	*done = 0;
 	if (work_stopping())
 		return 0;
-	/* Releases first: a revision judged next sees the advisory public. */
+	/*
+	 * Releases first: a revision judged next sees the advisory public.
+	 * A stage that fails does not keep the others from their work: the
+	 * first failure is reported.  After work_stop() no stage begins.
+	 */
 	rc = adv_release_due_all(st, conf->datadir, &released, err);
-	if (rc == 0 && !work_stopping())
-		rc = held_expire_due(conf, st, &expired, err);
-	if (rc == 0 && !work_stopping())
-		rc = process_inbox(conf, st, &payloads, &decided, err);
+	if (!work_stopping())
+		rc |= held_expire_due(conf, st, &expired, rc ? &e2 : err);
+	if (!work_stopping())
+		rc |= process_inbox(conf, st, &payloads, &decided,
+		    rc ? &e2 : err);
 	/* What was decided is encrypted from memory, not decrypted again. */
-	if (rc == 0 && !work_stopping())
-		rc = fanout_prepare(conf, st, &payloads, &encrypted, err);
+	if (!work_stopping())
+		rc |= fanout_prepare(conf, st, &payloads, &encrypted,
+		    rc ? &e2 : err);
 	payload_cache_free(&payloads);
-	if (rc == 0 && !work_stopping())
-		rc = fanout_deliver(conf, st, &sent, err);
+	if (!work_stopping())
+		rc |= fanout_deliver(conf, st, &sent, rc ? &e2 : err);
 	*done = released + expired + decided + encrypted + sent;
-	return rc;
+	return rc != 0 ? -1 : 0;
 }

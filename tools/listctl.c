@@ -1,5 +1,6 @@
 /*
  * tools/listctl.c: the admin command.  Parses the command line, calls the
+ * command's runner (listctl_lists.c, listctl_posts.c), which calls the
  * operation in listd/admin.c and prints its JSON result as text or --json.
  * Exit status: 0 success, 1 refused or failed, 2 usage.
  */
@@ -7,42 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <jansson.h>
-
-#include "listd/admin.h"
 #include "listd/conf.h"
-
-#define EXIT_REFUSED	1
-#define EXIT_USAGE	2
-
-/* Every option a command may take; each command says which it allows. */
-enum opt_bit {
-	O_JSON = 1 << 0, O_POLICY = 1 << 1, O_PUBLIC = 1 << 2, O_KEY = 1 << 3,
-	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
-	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
-	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
-	O_REASON = 1 << 14
-};
-
-#define MAX_MULTI	64
-
-struct opts {
-	bool		 json;
-	const char	*actor;
-	const char	*policy, *key, *role, *org, *category, *vouched_by;
-	const char	*justification;
-	long		 installed_base;
-	const char	*public[MAX_MULTI];
-	size_t		 npublic;
-	const char	*evidence[MAX_MULTI];
-	size_t		 nevidence;
-	bool		 agreed;
-	const char	*sender;
-	const char	*advisory;
-	const char	*reason;
-};
+#include "tools/listctl.h"
 
 struct cmd {
 	const char	*word1, *word2;	/* "member", "add" */
@@ -52,462 +20,41 @@ struct cmd {
 	int		(*run)(struct admin *, char **args, struct opts *);
 };
 
-static const char *cmd_name = "listctl";	/* "member add" once known */
+const char *lc_cmd_name = "listctl";	/* "member add" once known */
 
-static void
+void
 refused(const struct pd_err *err)
 {
-	fprintf(stderr, "listctl: %s: %s\n", cmd_name, err->text);
+	fprintf(stderr, "listctl: %s: %s\n", lc_cmd_name, err->text);
 }
 
-static void
+int
+failed(const struct pd_err *err)
+{
+	refused(err);
+	return EXIT_REFUSED;
+}
+
+void
 print_json(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
 }
 
-static const char *
-s(const json_t *o, const char *key)
+int
+print_rows(json_t *rows, const struct opts *o, void (*row)(const json_t *))
 {
-	const char *v = json_string_value(json_object_get(o, key));
+	const json_t *r;
+	size_t i;
 
-	return v != NULL ? v : "-";
-}
-
-/* ---- lists ---------------------------------------------------------- */
-
-static int
-run_list_create(struct admin *a, char **args, struct opts *o)
-{
-	struct admin_list_opts lo = {
-		.address = args[0], .policy = o->policy, .keyfile = o->key,
-		.public = o->public, .npublic = o->npublic
-	};
-	struct pd_err err = { 0 };
-	json_t *rec;
-
-	if (o->policy == NULL) {
-		fprintf(stderr, "listctl: list create: --policy NAME|FILE is "
-		    "required (shipped: xen, libvirt)\n");
-		return EXIT_USAGE;
-	}
-	if (admin_list_create(a, &lo, &rec, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
 	if (o->json)
-		print_json(rec);
+		print_json(rows);
 	else
-		printf("created list %s (policy %s)\nfingerprint %s\n",
-		    s(rec, "address"), s(rec, "policy"), s(rec, "fingerprint"));
-	json_decref(rec);
+		json_array_foreach(rows, i, r)
+			row(r);
+	json_decref(rows);
 	return 0;
-}
-
-static int
-run_list_ls(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *lists, *l;
-	size_t i;
-
-	(void)args;
-	if (admin_list_ls(a, &lists, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(lists);
-	else
-		json_array_foreach(lists, i, l)
-			printf("%s\t%s\t%s\n", s(l, "address"), s(l, "policy"),
-			    s(l, "fingerprint"));
-	json_decref(lists);
-	return 0;
-}
-
-static int
-run_list_show(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *l, *v;
-	const char *k;
-	size_t i;
-
-	if (admin_list_show(a, args[0], &l, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json) {
-		print_json(l);
-		json_decref(l);
-		return 0;
-	}
-	printf("address:     %s\npolicy:      %s (%s)\nfingerprint: %s\n"
-	    "created:     %s by %s\npublic:     ", s(l, "address"),
-	    s(l, "policy"), s(l, "policy-source"), s(l, "fingerprint"),
-	    s(l, "created-at"), s(l, "created-by"));
-	json_array_foreach(json_object_get(l, "public"), i, v)
-		printf(" %s", json_string_value(v));
-	printf("%s\nmembers:     %lld", json_array_size(json_object_get(l,
-	    "public")) ? "" : " (none)", (long long)json_integer_value(
-	    json_object_get(l, "member-count")));
-	json_object_foreach(json_object_get(l, "members"), k, v)
-		printf(", %s %lld", k, (long long)json_integer_value(v));
-	printf("\n");
-	json_decref(l);
-	return 0;
-}
-
-/* ---- members -------------------------------------------------------- */
-
-static int
-run_member_add(struct admin *a, char **args, struct opts *o)
-{
-	struct admin_member_opts mo = {
-		.address = args[1], .role = o->role, .keyfile = o->key,
-		.org = o->org, .category = o->category,
-		.installed_base = o->installed_base, .vouched_by = o->vouched_by,
-		.evidence = o->evidence, .nevidence = o->nevidence,
-		.agreed = o->agreed, .justification = o->justification
-	};
-	struct pd_err err = { 0 };
-	json_t *out = NULL;
-	int rc = 0;
-
-	if (o->role == NULL || o->key == NULL) {
-		fprintf(stderr, "listctl: member add: --role ROLE and --key FILE "
-		    "are required\n");
-		return EXIT_USAGE;
-	}
-	if (admin_member_add(a, args[0], &mo, &out, &err) == -1) {
-		refused(&err);
-		rc = EXIT_REFUSED;
-	} else if (!o->json)
-		printf("added %s to %s as %s, key %s%s%s\n", s(out, "address"),
-		    s(out, "list"), s(out, "role"), s(out, "fingerprint"),
-		    json_object_get(out, "note") ? "\nnote: " : "",
-		    json_object_get(out, "note") ? s(out, "note") : "");
-	if (o->json && out != NULL)
-		print_json(out);
-	json_decref(out);
-	return rc;
-}
-
-static int
-run_member_remove(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-
-	(void)o;
-	if (admin_member_remove(a, args[0], args[1], &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	printf("removed %s from %s\n", args[1], args[0]);
-	return 0;
-}
-
-static int
-set_state(struct admin *a, char **args, bool active)
-{
-	struct pd_err err = { 0 };
-
-	if (admin_member_set_state(a, args[0], args[1], active, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	printf("%s %s on %s\n", active ? "resumed" : "suspended", args[1],
-	    args[0]);
-	return 0;
-}
-
-static int
-run_member_suspend(struct admin *a, char **args, struct opts *o)
-{
-	(void)o;
-	return set_state(a, args, false);
-}
-
-static int
-run_member_resume(struct admin *a, char **args, struct opts *o)
-{
-	(void)o;
-	return set_state(a, args, true);
-}
-
-static int
-run_member_ls(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *ms, *m;
-	size_t i;
-
-	if (admin_member_ls(a, args[0], &ms, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(ms);
-	else
-		json_array_foreach(ms, i, m)
-			printf("%-32s %-9s %-9s %-40s %s\n", s(m, "address"),
-			    s(m, "role"), s(m, "state"), s(m, "fingerprint"),
-			    s(m, "org"));
-	json_decref(ms);
-	return 0;
-}
-
-static int
-run_member_check(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *res, *r, *why;
-	bool all_ok;
-	size_t i, j;
-
-	if (admin_member_check(a, args[0], &res, &all_ok, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(res);
-	else
-		json_array_foreach(res, i, r) {
-			printf("%s %s", json_is_true(json_object_get(r, "ok")) ?
-			    "ok  " : "FAIL", s(r, "address"));
-			json_array_foreach(json_object_get(r, "reasons"), j, why)
-				printf("%s %s", j ? ";" : ":", s(why, "text"));
-			printf("\n");
-		}
-	json_decref(res);
-	if (!all_ok)
-		fprintf(stderr, "listctl: member check: some members of %s fail "
-		    "the policy: suspend or remove them, or renew their keys\n",
-		    args[0]);
-	return all_ok ? 0 : EXIT_REFUSED;
-}
-
-static int
-run_audit(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *es, *e;
-	size_t i;
-
-	if (admin_audit(a, args[0], o->advisory, &es, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(es);
-	else
-		json_array_foreach(es, i, e)
-			printf("%s %s %s %s %s%s%s\n", s(e, "time"), s(e, "actor"),
-			    s(e, "action"), s(e, "subject"), s(e, "outcome"),
-			    json_object_get(e, "reason") ? ": " : "",
-			    json_object_get(e, "reason") ? s(e, "reason") : "");
-	json_decref(es);
-	return 0;
-}
-
-static int
-run_held_ls(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *hs, *h;
-	size_t i;
-
-	if (admin_held_ls(a, args[0], &hs, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(hs);
-	else
-		json_array_foreach(hs, i, h)
-			printf("%s\t%s\t%s\t%s\n", s(h, "id"), s(h, "reason"),
-			    s(h, "from"), s(h, "subject"));
-	json_decref(hs);
-	return 0;
-}
-
-static int
-run_held_show(struct admin *a, char **args, struct opts *o)
-{
-	static const char *const fields[][2] = {
-		{ "id", "id" }, { "reason", "reason" },
-		{ "reason-text", "why" }, { "sender", "sender" },
-		{ "from", "from" }, { "signer", "signer" },
-		{ "subject", "subject" }, { "form", "form" },
-		{ "message-id", "message-id" }, { "via", "via" },
-		{ "decided-at", "held at" },
-	};
-	struct pd_err err = { 0 };
-	json_t *h;
-	size_t i;
-
-	if (admin_held_show(a, args[0], args[1], &h, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(h);
-	else {
-		for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
-			printf("%-11s %s\n", fields[i][1], s(h, fields[i][0]));
-		printf("%-11s %lld bytes\n", "size", (long long)
-		    json_integer_value(json_object_get(h, "size")));
-	}
-	json_decref(h);
-	return 0;
-}
-
-static int
-run_queue(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *js, *j;
-	char when[32];
-	time_t t;
-	size_t i;
-
-	if (admin_queue(a, args[0], &js, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(js);
-	else
-		json_array_foreach(js, i, j) {
-			t = (time_t)json_integer_value(json_object_get(j,
-			    "next-attempt"));
-			iso_time(t, when);
-			printf("%s\t%s\t%s\t%lld\t%s\t%s\n", s(j, "post"),
-			    s(j, "member"), s(j, "state"), (long long)
-			    json_integer_value(json_object_get(j, "attempts")),
-			    when, s(j, "last-reply"));
-		}
-	json_decref(js);
-	return 0;
-}
-
-static int
-run_advisory_ls(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *as, *v;
-	size_t i;
-
-	if (admin_advisory_ls(a, args[0], &as, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(as);
-	else
-		json_array_foreach(as, i, v)
-			printf("%s\t%s\trevision %lld\tembargo %s\t%s\n",
-			    s(v, "id"), s(v, "state"), (long long)
-			    json_integer_value(json_object_get(v, "revision")),
-			    s(v, "embargo"), json_object_get(v, "released-at") ?
-			    s(v, "released-at") : "");
-	json_decref(as);
-	return 0;
-}
-
-static int
-run_advisory_show(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	json_t *v, *r;
-	size_t i;
-
-	if (admin_advisory_show(a, args[0], args[1], &v, &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	if (o->json)
-		print_json(v);
-	else {
-		printf("advisory:  %s\nstate:     %s\nembargo:   %s\n", s(v, "id"),
-		    s(v, "state"), s(v, "embargo"));
-		if (json_object_get(v, "released-at") != NULL)
-			printf("released:  %s by %s\n", s(v, "released-at"),
-			    s(v, "released-by"));
-		json_array_foreach(json_object_get(v, "revisions"), i, r)
-			printf("revision %lld  %s  %-8s %s  %s\n", (long long)
-			    json_integer_value(json_object_get(r, "revision")),
-			    s(r, "at"), s(r, "action"), s(r, "post"),
-			    s(r, "reason"));
-	}
-	json_decref(v);
-	return 0;
-}
-
-static int
-run_advisory_release(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-
-	(void)o;
-	if (admin_advisory_release(a, args[0], args[1], &err) == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	printf("released %s on %s: listd sends it out\n", args[1], args[0]);
-	return 0;
-}
-
-static int
-run_held_decide(struct admin *a, char **args, struct opts *o, bool approve)
-{
-	struct pd_err err = { 0 };
-	int rc;
-
-	rc = approve ? admin_held_approve(a, args[0], args[1], &err) :
-	    admin_held_reject(a, args[0], args[1], o->reason, &err);
-	if (rc == -1) {
-		refused(&err);
-		return EXIT_REFUSED;
-	}
-	printf("%s %s on %s%s\n", approve ? "approved" : "rejected", args[1],
-	    args[0], approve ? ": listd sends it to the members" :
-	    o->reason ? ": the sender is told why" : "");
-	return 0;
-}
-
-static int
-run_held_approve(struct admin *a, char **args, struct opts *o)
-{
-	return run_held_decide(a, args, o, true);
-}
-
-static int
-run_held_reject(struct admin *a, char **args, struct opts *o)
-{
-	return run_held_decide(a, args, o, false);
-}
-
-/* sysexits(3), what an MTA's pipe transport understands */
-#define EX_DATAERR	65
-#define EX_NOUSER	67
-#define EX_TEMPFAIL	75
-
-static int
-run_inject(struct admin *a, char **args, struct opts *o)
-{
-	struct pd_err err = { 0 };
-	char id[32];
-	int too_big;
-
-	if (admin_inject(a, args[0], o->sender, 0, id, &too_big, &err) == 0)
-		return 0;
-	refused(&err);
-	if (too_big)
-		return EX_DATAERR;
-	return err.status == PD_REFUSED ? EX_NOUSER : EX_TEMPFAIL;
 }
 
 static const struct cmd cmds[] = {
@@ -515,6 +62,9 @@ static const struct cmd cmds[] = {
 	    run_list_create },
 	{ "list", "ls", 0, "", O_JSON, run_list_ls },
 	{ "list", "show", 1, "ADDRESS", O_JSON, run_list_show },
+	{ "list", "set", 1, "LIST [--public ADDRESS]... [--no-public] "
+	    "[--policy NAME|FILE]", O_JSON | O_PUBLIC | O_NO_PUBLIC | O_POLICY,
+	    run_list_set },
 	{ "member", "add", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_KEY | O_ORG |
 	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY,
 	    run_member_add },
@@ -555,6 +105,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "policy", required_argument, NULL, 'p' },
 	{ "public", required_argument, NULL, 'P' },
+	{ "no-public", no_argument, NULL, 'N' },
 	{ "key", required_argument, NULL, 'k' },
 	{ "role", required_argument, NULL, 'r' },
 	{ "org", required_argument, NULL, 'o' },
@@ -574,10 +125,61 @@ static const struct option long_opts[] = {
 static int
 usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "listctl: %s: ", cmd_name);
+	fprintf(stderr, "listctl: %s: ", lc_cmd_name);
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n");
 	return -1;
+}
+
+/*
+ * Text that listctl passes on (to the store, the audit log, mail) is one
+ * line of UTF-8: a newline in --org would forge a line of member ls.
+ */
+static int
+check_text(const char *what, const char *v)
+{
+	static const char *const names[] = { [0x09] = "a tab",
+	    [0x0a] = "a newline", [0x0d] = "a carriage return" };
+	const unsigned char *p;
+	char msg[160];
+	json_t *utf8;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		if (*p < sizeof names / sizeof names[0] && names[*p] != NULL)
+			snprintf(msg, sizeof msg, "%s contains %s: control "
+			    "characters are not allowed", what, names[*p]);
+		else
+			snprintf(msg, sizeof msg, "%s contains control "
+			    "character 0x%02x: control characters are not "
+			    "allowed", what, *p);
+		return usage_error("%s", msg);
+	}
+	if ((utf8 = json_string(v)) == NULL)	/* jansson checks UTF-8 */
+		return usage_error("%s is not valid UTF-8", what);
+	json_decref(utf8);
+	return 0;
+}
+
+/* The positional arguments: named as in the command's usage. */
+static int
+check_args(const struct cmd *c, char **args, int n)
+{
+	const char *w = c->args;
+	char what[32];
+	size_t len;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w += strspn(w, " ");
+		len = strcspn(w, " ");
+		snprintf(what, sizeof what, "%.*s", (int)len, w);
+		w += len;
+		if (check_text(what, args[i]) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -611,17 +213,24 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
+		{ 'N', O_NO_PUBLIC },
 	};
+	char what[40];
 	size_t i;
-	int ch;
+	int ch, li = -1;
 
 	opterr = 0;
 	optind = 0;	/* glibc: 0 re-initialises the permutation state */
-	while ((ch = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", long_opts, &li)) != -1) {
 		for (i = 0; i < sizeof bits / sizeof bits[0]; i++)
 			if (bits[i].ch == ch && (bits[i].bit & allowed) == 0)
 				return usage_error("%s does not apply here: see "
 				    "listctl --help", argv[optind - 1]);
+		if (ch != ':' && ch != '?' && optarg != NULL) {
+			snprintf(what, sizeof what, "--%s", long_opts[li].name);
+			if (check_text(what, optarg) == -1)
+				return -1;
+		}
 		switch (ch) {
 		case 'j': o->json = true; break;
 		case 'p': o->policy = optarg; break;
@@ -630,6 +239,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 			    "--public") == -1)
 				return -1;
 			break;
+		case 'N': o->no_public = true; break;
 		case 'k': o->key = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'o': o->org = optarg; break;
@@ -717,7 +327,7 @@ main(int argc, char **argv)
 	}
 	snprintf(name, sizeof name, "%s%s%s", c->word1, c->word2 ? " " : "",
 	    c->word2 ? c->word2 : "");
-	cmd_name = name;
+	lc_cmd_name = name;
 	/* getopt_long wants argv[0] to be a program name: keep the last word. */
 	argc -= words - 1;
 	argv += words - 1;
@@ -728,6 +338,10 @@ main(int argc, char **argv)
 		    c->nargs ? c->args : "no arguments");
 		return EXIT_USAGE;
 	}
+	if (check_args(c, argv + optind, nargs) == -1 ||
+	    (actor != NULL && check_text("--actor", actor) == -1) ||
+	    (conf_path != NULL && check_text("-c", conf_path) == -1))
+		return EXIT_USAGE;
 	if (o.actor == NULL)
 		o.actor = actor;
 	if (conf_load(conf_path, &conf, &err) == -1 ||

@@ -17,14 +17,7 @@ add_member $L $V member --org Vendor --category vendor --installed-base 400000 \
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # post NAME ID REV [DAYS|none] [KEYWORDS...]: the team posts a revision.
-post() {
-	_post=$1
-	shift
-	advisory "$W/$_post.txt" "$@"
-	mail_pgpmime $ALICE $ALICE $L "$_post" "$W/$_post.txt" >"$W/$_post.eml"
-	lc inject $L <"$W/$_post.eml"
-	listd_once >/dev/null 2>&1
-}
+post() { post_advisory $ALICE $L "$@"; }
 last_action() {	# the advisory action of the last post decision
 	lc audit $L --json | tr -d '\n ' | grep -o '"advisory-action":"[a-z]*"' |
 	    tail -n 1 | cut -d'"' -f4
@@ -142,14 +135,8 @@ list_with() {
 	add_member "$1@lists.example.org" $V member --org Vendor --category vendor \
 	    --installed-base 400000 --evidence https://v.example --agreed
 }
-post_to() {	# post_to LIST NAME ID REV [DAYS] [KEYWORDS...]
-	_plist=$1 _post=$2
-	shift 2
-	advisory "$W/$_post.txt" "$@"
-	mail_pgpmime $ALICE $ALICE "$_plist" "$_post" "$W/$_post.txt" >"$W/$_post.eml"
-	lc inject "$_plist" <"$W/$_post.eml"
-	listd_once >/dev/null 2>&1
-}
+# post_to LIST NAME ID REV [DAYS] [KEYWORDS...]
+post_to() { post_advisory $ALICE "$@"; }
 list_with deliver
 before=$(copies_to $V)
 post_to deliver@lists.example.org d1 XSA-300 1 7

@@ -7,6 +7,7 @@
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 [ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
 [ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
 
 L=xen-pre@lists.example.org
 new_list $L xen alice@xenproject.example team admin@xenproject.example admin \
@@ -52,10 +53,15 @@ held=$(lc held ls $L | wc -l)
 _result $? "some of the $i fillers wait in the inbox ($held held)"
 unlike "$(reasons)" "non-member|malformed|cannot-decrypt" \
     "what the store refused was held for no wrong reason: $(reasons)"
-is "$(copies_to security@v2.example)" 1 "the post was not sent meanwhile"
-# More room: everything goes on as it would have.
+# What the store could record goes on (one message's failure stops no
+# other); the post may go out meanwhile, but once.
+ok "the post was sent at most once meanwhile" test "$(copies_to security@v2.example)" -le 2
+# More room: everything goes on as it would have, the fillers put off by
+# the full store once their next attempt is due.
 sed -i 's/^store-map-size = 1/store-map-size = 64/' "$CONF"
 ok "listd --once succeeds once the store has room" listd_once
+ok "and once more when the put-off fillers are due" \
+    faketime -f +2h "$LISTD" -c "$CONF" --once
 is "$(reasons)" " $i unsigned" "every filler is held, as unsigned"
 is "$(copies_to security@v2.example)" 2 "the post went out to a member once"
 is "$(copies_to security@v1.example)" 2 "and to another once"

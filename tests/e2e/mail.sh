@@ -65,6 +65,19 @@ mail_pgpmime() {
 	printf -- '\n--%s--\n' "$_b"
 }
 
+# post_advisory SIGNER LIST NAME ID REV [DAYS|none] [KEYWORDS...]: SIGNER
+# posts a revision of an advisory (advisory above, in $W/NAME.txt) to LIST,
+# PGP/MIME-signed with the subject NAME, and listd does what is due.
+post_advisory() {
+	_pa_signer=$1 _pa_list=$2 _pa_name=$3
+	shift 3
+	advisory "$W/$_pa_name.txt" "$@"
+	mail_pgpmime "$_pa_signer" "$_pa_signer" "$_pa_list" "$_pa_name" \
+	    "$W/$_pa_name.txt" >"$W/$_pa_name.eml"
+	lc inject "$_pa_list" <"$W/$_pa_name.eml"
+	listd_once >/dev/null 2>&1
+}
+
 # mail_clearsigned SIGNER FROM TO SUBJECT BODYFILE: inline PGP.
 mail_clearsigned() {
 	_mail_head "$2" "$3" "$4"

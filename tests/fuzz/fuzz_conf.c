@@ -65,7 +65,8 @@ listd_conf(const uint8_t *data, size_t size)
 		    c->retry_first == 0 || c->store_map_mib == 0 ||
 		    c->lmtp_idle_timeout == 0 || c->lmtp_txn_timeout == 0 ||
 		    c->smtp_connect_timeout == 0 || c->smtp_reply_timeout == 0 ||
-		    c->smtp_message_timeout == 0)
+		    c->smtp_message_timeout == 0 || c->gpg_timeout == 0 ||
+		    c->unpack_factor == 0 || c->process_attempts == 0)
 			abort();
 		conf_free(c);
 		return;

@@ -453,25 +453,29 @@ test_two_team(void)
 }
 
 static void
-test_text_hash(void)
+test_sig_id(void)
 {
-	struct msg m1, m2, m3;
+	struct msg m1, m2, m3, m4;
 
 	msg_init(&m1, "pgp-mime-signed", "one text\n");
 	add_sig(&m1, KEYS_SIG_GOOD, FPR_ALICE, &team_alice);
+	snprintf(m1.a.sigs.sig[0].id, KEYS_SIG_ID_MAX, "%s", "sigid-one");
 	run(&m1);
-	msg_init(&m2, "pgp-mime-signed", "one text\n");
-	add_sig(&m2, KEYS_SIG_GOOD, FPR_BOB, &team_bob);
+	is_str(m1.d.sig_id, "sigid-one", "gpg's SIG_ID is the signature's id");
+	msg_init(&m2, "inline-signed", "one text\r\nand more\r\n");
+	add_sig(&m2, KEYS_SIG_GOOD, FPR_ALICE, &team_alice);
 	run(&m2);
-	msg_init(&m3, "pgp-mime-signed", "one text!\n");
+	msg_init(&m3, "inline-signed", "one text\nand more\n");
 	add_sig(&m3, KEYS_SIG_GOOD, FPR_ALICE, &team_alice);
 	run(&m3);
-	ok(m1.d.distribute && m2.d.distribute && m3.d.distribute,
-	    "the three texts are distributed");
-	ok(m1.d.text_hash == m2.d.text_hash, "equal texts hash equal (%llx)",
-	    m1.d.text_hash);
-	ok(m1.d.text_hash != m3.d.text_hash, "different texts hash differently "
-	    "(%llx, %llx)", m1.d.text_hash, m3.d.text_hash);
+	msg_init(&m4, "inline-signed", "one text\nand more!\n");
+	add_sig(&m4, KEYS_SIG_GOOD, FPR_ALICE, &team_alice);
+	run(&m4);
+	ok(strncmp(m2.d.sig_id, "text:", 5) == 0, "without a SIG_ID, a hash of "
+	    "the text (%s)", m2.d.sig_id);
+	is_str(m2.d.sig_id, m3.d.sig_id, "CRLF and LF texts have one id");
+	ok(strcmp(m3.d.sig_id, m4.d.sig_id) != 0, "different texts differ "
+	    "(%s, %s)", m3.d.sig_id, m4.d.sig_id);
 }
 
 /* ---- record names -------------------------------------------------------- */
@@ -544,7 +548,7 @@ main(void)
 	test_severity();
 	test_team_beside_others();
 	test_two_team();
-	test_text_hash();
+	test_sig_id();
 	test_names();
 	return done_testing();
 }

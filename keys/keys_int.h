@@ -1,0 +1,37 @@
+/*
+ * keys/keys_int.h: what keys.c (the keyring) and keys_crypt.c (decryption,
+ * signatures, encryption) share.  Nothing outside keys/ includes it.
+ */
+#ifndef PDLIST_KEYS_INT_H
+#define PDLIST_KEYS_INT_H
+
+#include <stdbool.h>
+
+#include <gpgme.h>
+
+#include "keys/keys.h"
+
+struct keys {
+	gpgme_ctx_t	 ctx;
+	char		*home;
+	size_t		 max_plain;	/* decrypted or verified output cap */
+	bool		 probing;	/* engine_probe() runs: no probe again */
+	bool		 over_limits;	/* the last failure was the cap */
+};
+
+/* "what: gpg's reason" as PD_FAIL. */
+int	gpg_fail(struct pd_err *err, gpgme_error_t ge, const char *what);
+/* Loopback pinentry that never gives a passphrase (on), or the default. */
+void	no_prompts(struct keys *k, int on);
+/*
+ * For a signing operation on data: signer's secret key as the context's
+ * only signer, and the data objects (*in over data, an empty *out).  The
+ * caller releases all three and clears the signers.
+ */
+int	sign_setup(struct keys *k, const char *signer, const char *data,
+	    size_t len, gpgme_key_t *key, gpgme_data_t *in, gpgme_data_t *out,
+	    struct pd_err *err);
+/* A new context on k's home, set up as keys_open() sets one up. */
+int	keys_new_ctx(struct keys *k, struct pd_err *err);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * keys/pgp_int.h: what the packet splitter (pgpsplit.c) and the armor
+ * (pgparmor.c) share.  Not for other modules: their API is pgpsplit.h.
+ */
+#ifndef PDLIST_PGP_INT_H
+#define PDLIST_PGP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/util.h"
+
+#define PGP_CRC24_INIT	0xb704ceU
+
+/* "OpenPGP message, offset N: why" in err, PD_REFUSED; returns -1. */
+int	pgp_refuse(struct pd_err *err, size_t off, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* CRC24 (RFC 4880 6.1) of p, continuing from crc (PGP_CRC24_INIT first). */
+uint32_t pgp_crc24(uint32_t crc, const unsigned char *p, size_t len);
+/* a * b in GF(2)[x] modulo the CRC24 polynomial. */
+uint32_t pgp_crc24_mulmod(uint32_t a, uint32_t b);
+/* x^(8 * n) modulo the CRC24 polynomial: what n zero bytes do to a CRC. */
+uint32_t pgp_crc24_xpow(size_t n);
+
+/* Bytes armored one after the other as if they were one buffer. */
+struct pgp_seg {
+	const unsigned char	*p;
+	size_t			 len;
+};
+
+/*
+ * The armored text of the nsg segments, whose CRC24 is crc (as pgp_armor(),
+ * which is this with one segment).  *out is malloc'd, NUL-terminated.
+ */
+int	pgp_armor_segs(const struct pgp_seg *sg, size_t nsg, const char *type,
+	    uint32_t crc, char **out, size_t *out_len, struct pd_err *err);
+
+#endif

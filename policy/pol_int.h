@@ -1,0 +1,19 @@
+/*
+ * policy/pol_int.h: what the profile loader (pol_load.c) and its checks
+ * (pol_check.c) share.  Not for other modules: their API is policy.h.
+ */
+#ifndef PDLIST_POL_INT_H
+#define PDLIST_POL_INT_H
+
+#include <confuse.h>
+
+#ifndef CFGF_MODIFIED
+#error "pdlist needs libconfuse 3.3 or later (CFGF_MODIFIED)"
+#endif
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Sets the validation callback of every setting that has one on cfg. */
+void	pol_check_install(cfg_t *cfg);
+
+#endif

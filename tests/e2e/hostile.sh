@@ -1,0 +1,197 @@
+#!/bin/sh
+# Hostile input (issue 11), with real gpg, a real store and a loopback sink:
+# a message gpg chokes on is held and the mail after it flows; only the
+# bytes a good signature covers reach members (nothing appended, no
+# preamble, no unsigned wrapper's Subject); a signature used again is a
+# replay whatever its framing or line ends; a compression bomb is held
+# within a stated memory bound; a gpg-agent that hangs or cannot be reached
+# costs bounded time and holds nothing for a wrong reason.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
+[ -x /usr/bin/time ] || skip_all "/usr/bin/time not installed"
+command -v perl >/dev/null 2>&1 || skip_all "perl not installed"
+
+L=xen-pre@lists.example.org
+new_list $L xen alice@xenproject.example team mod@xenproject.example moderator \
+    security@v1.example team || { echo "Bail out! list"; exit 1; }
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+printf 'gpg-timeout = 3\nretry-first = 60\n' >>"$CONF"
+M=security@v1.example
+# held_reason SUBJECT-FREE: the reason of the newest held message.
+last_held() { lc held ls $L | tail -n 1 | awk -F'\t' '{ print $2 }'; }
+# a team post, to show the list still flows
+team_post() {
+	printf 'Team post %s: the list still works.\n' "$1" >"$W/team"
+	mail_pgpmime alice@xenproject.example alice@xenproject.example $L \
+	    "team post $1" "$W/team" | lc inject $L >/dev/null
+}
+armor() {	# armor TYPE < BINARY
+	printf -- '-----BEGIN PGP %s-----\n\n' "$1"
+	base64 -w 64
+	printf -- '-----END PGP %s-----\n' "$1"
+}
+
+# ---- 1. one message gpg chokes on does not stop the list --------------------
+# A "signature" that is a compressed packet with an unknown algorithm.
+printf 'the body\n' >"$W/body"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "poison" \
+    "$W/body" >"$W/good.eml"
+{ printf '\310\021\143'; head -c 16 /dev/zero; } | armor SIGNATURE >"$W/poison.sig"
+awk -v sig="$W/poison.sig" '
+	/-----BEGIN PGP SIGNATURE-----/ { while ((getline l < sig) > 0) print l; skip = 1; next }
+	/-----END PGP SIGNATURE-----/ { skip = 0; next }
+	!skip' "$W/good.eml" >"$W/poison.eml"
+lc inject $L <"$W/poison.eml" >/dev/null
+# A bare SEIPD packet (tag 18, version 1, random bytes) as encrypted mail.
+{ printf '\322\040\001'; head -c 31 /dev/urandom; } | armor MESSAGE >"$W/seipd.asc"
+{
+	_mail_head alice@xenproject.example $L "bare seipd"
+	printf 'Content-Type: text/plain\n\n'
+	cat "$W/seipd.asc"
+} | lc inject $L >/dev/null
+team_post 1
+before=$(copies_to $M)
+ok "listd --once succeeds with the poison in the inbox" listd_once
+like "$(lc held ls $L)" "bad-signature" "the poison signature is held as bad-signature"
+like "$(lc held ls $L)" "cannot-decrypt" "the bare SEIPD packet is held as cannot-decrypt"
+is "$(copies_to $M)" $((before + 1)) "the team post after them went out"
+
+# ---- 2. only signed bytes travel --------------------------------------------
+# Inline: a team member's clearsigned text, with words appended after the
+# signature, encrypted (unsigned) to the list by someone else.
+printf 'SIGNED-WORDS of the team.\n' >"$W/body"
+gpg --batch --local-user alice@xenproject.example --clearsign <"$W/body" \
+    >"$W/cs.asc" 2>/dev/null
+printf '\nAPPENDED-WORDS: also apply http://evil.example/patch\n' >>"$W/cs.asc"
+gpg --batch --yes --armor --trust-model always --recipient $L --encrypt \
+    -o "$W/cs.enc" "$W/cs.asc" 2>/dev/null
+{
+	_mail_head security@v1.example $L "inline"
+	printf 'Content-Type: text/plain\n\n'
+	cat "$W/cs.enc"
+} | lc inject $L >/dev/null
+# PGP/MIME: a preamble and an epilogue around a team member's parts.
+printf 'MIME-SIGNED-WORDS\n' >"$W/body"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "framed" \
+    "$W/body" | awk '
+	/^--sig-/ && !p { print "PREAMBLE-WORDS: members must not read this\n"; p = 1 }
+	{ print }
+	END { print "EPILOGUE-WORDS: nor this" }' >"$W/framed.eml"
+lc inject $L <"$W/framed.eml" >/dev/null
+# An unsigned encryption wrapper whose Subject would speak for the team.
+printf 'WRAPPED-WORDS\n' >"$W/body"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "x" \
+    "$W/body" | sed -n '/^Content-Type: multipart\/signed/,$p' >"$W/signed-entity"
+{ printf 'Subject: FORGED-SUBJECT\n'; cat "$W/signed-entity"; } >"$W/wrapper"
+mail_encrypt_entity "" $L security@v1.example $L "as received" "$W/wrapper" |
+    lc inject $L >/dev/null
+before=$(copies_to $M)
+ok "listd --once processes them" listd_once
+is "$(copies_to $M)" $((before + 3)) "the three signed posts went out"
+got=$(decrypted_for $M)
+like "$got" "SIGNED-WORDS of the team" "the clearsigned words reach members"
+unlike "$got" "APPENDED-WORDS" "words appended after the signature do not"
+like "$got" "MIME-SIGNED-WORDS" "the multipart/signed content reaches members"
+unlike "$got" "PREAMBLE-WORDS|EPILOGUE-WORDS" "its preamble and epilogue do not"
+like "$got" "WRAPPED-WORDS" "the wrapped signed entity reaches members"
+unlike "$got" "FORGED-SUBJECT" "the unsigned wrapper's Subject does not"
+like "$got" "Subject: as received" "the Subject members see is the one received"
+
+# ---- 3. a signature used again is a replay, whatever carries it ---------------
+printf 'REPLAYED-WORDS\n' >"$W/body"
+mail_clearsigned alice@xenproject.example alice@xenproject.example $L "first" \
+    "$W/body" >"$W/first.eml"
+lc inject $L <"$W/first.eml" >/dev/null
+listd_once
+before=$(copies_to $M)
+# The same clearsigned text, CRLF line ends, base64, a new Message-ID.
+{
+	_mail_head alice@xenproject.example $L "again, CRLF"
+	printf 'Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n'
+	sed -n '/^-----BEGIN PGP SIGNED/,$p' "$W/first.eml" | sed 's/$/\r/' | base64
+} | lc inject $L >/dev/null
+listd_once
+is "$(copies_to $M)" "$before" "the CRLF re-send of a signature is not sent"
+is "$(last_held)" replay "it is held as a replay"
+# A PGP/MIME detached signature re-framed as a cleartext message.
+printf 'REFRAMED-WORDS\n' >"$W/body"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "detached" \
+    "$W/body" | lc inject $L >/dev/null
+listd_once
+before=$(copies_to $M)
+{
+	_mail_head alice@xenproject.example $L "re-framed"
+	printf 'Content-Type: text/plain\n\n-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n'
+	sed 's/^-/- -/' "$W/part"
+	printf '\n'
+	cat "$W/part.sig"
+} | lc inject $L >/dev/null
+listd_once
+is "$(copies_to $M)" "$before" "a detached signature re-framed as cleartext is not sent"
+like "$(last_held)" "^(replay|bad-signature)$" "it is held ($(last_held))"
+
+# ---- 4. a compression bomb ---------------------------------------------------
+# 64 MiB of zeros, compressed by gpg to a few KB, encrypted and signed by a
+# team member: over unpack-factor (4) x max-message-size (10 MiB).
+head -c 67108864 /dev/zero | gpg --batch --yes --armor --trust-model always \
+    --compress-algo zlib -z 9 --local-user alice@xenproject.example \
+    --recipient $L --sign --encrypt -o "$W/bomb.asc" 2>/dev/null
+{
+	_mail_head alice@xenproject.example $L "bomb"
+	printf 'Content-Type: text/plain\n\n'
+	cat "$W/bomb.asc"
+} >"$W/bomb.eml"
+ok "the bomb is small ($(wc -c <"$W/bomb.eml") bytes)" test "$(wc -c <"$W/bomb.eml")" -lt 200000
+lc inject $L <"$W/bomb.eml" >/dev/null
+/usr/bin/time -f '%M' -o "$W/rss" "$LISTD" -c "$CONF" --once
+is "$?" 0 "listd --once succeeds with the bomb"
+is "$(last_held)" limits "the bomb is held as limits"
+# The bound: the 40 MiB cap, once more while the buffer grows, and listd.
+rss=$(cat "$W/rss")
+ok "listd's peak memory stays under 140 MiB ($rss KiB)" test "$rss" -lt 143360
+
+# ---- 5. a gpg-agent that never answers ---------------------------------------
+H=$(list_home $L)
+team_post 2
+sock=$(gpgconf --homedir "$H" --list-dirs agent-socket)
+gpgconf --homedir "$H" --kill gpg-agent
+perl -MIO::Socket::UNIX -e '
+	my $s = IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 5) or die;
+	my @c; while (my $c = $s->accept) { push @c, $c }' "$sock" &
+HANG=$!
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+before=$(copies_to $M)
+start=$(date +%s)
+listd_once
+rc=$?
+took=$(($(date +%s) - start))
+kill $HANG 2>/dev/null
+is "$rc" 0 "listd --once returns with a hung agent"
+ok "within bounded time ($took s, gpg-timeout 3 s)" test "$took" -lt 40
+is "$(copies_to $M)" "$before" "the post waits meanwhile"
+unlike "$(lc held ls $L | tail -n 1)" "team post 2" "and is not held"
+faketime -f +2h "$LISTD" -c "$CONF" --once
+is "$(copies_to $M)" $((before + 1)) "once the agent is restarted, it goes out"
+
+# ---- 6. a gpg-agent that cannot be reached -----------------------------------
+team_post 3
+gpgconf --homedir "$H" --kill gpg-agent
+cp "$H/gpg.conf" "$W/gpg.conf.saved" 2>/dev/null || : >"$W/gpg.conf.saved"
+echo 'agent-program /bin/false' >>"$H/gpg.conf"	# no agent can start
+printf 'process-attempts = 2\n' >>"$CONF"
+held_before=$(lc held ls $L | wc -l)
+before=$(copies_to $M)
+listd_once 2>"$W/err"
+like "$(cat "$W/err")" "gpg-agent|secret key" "listd --once says gpg fails"
+is "$(lc held ls $L | wc -l)" "$held_before" "nothing is held for it (not cannot-decrypt)"
+faketime -f +2h "$LISTD" -c "$CONF" --once
+is "$(last_held)" cannot-process "after process-attempts it is held as cannot-process"
+cp "$W/gpg.conf.saved" "$H/gpg.conf"
+is "$(copies_to $M)" "$before" "and nothing was sent for it"
+team_post 4
+ok "with the agent back, the list works" listd_once
+is "$(copies_to $M)" $((before + 1)) "the next post goes out"
+done_testing

@@ -1,0 +1,205 @@
+/*
+ * tools/listctl_posts.c: listctl's commands about what the lists carry:
+ * held mail, advisories, the delivery queue, the audit log, inject.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "tools/listctl.h"
+
+static void
+audit_row(const json_t *e)
+{
+	printf("%s %s %s %s %s%s%s\n", s(e, "time"), s(e, "actor"),
+	    s(e, "action"), s(e, "subject"), s(e, "outcome"),
+	    json_object_get(e, "reason") ? ": " : "",
+	    json_object_get(e, "reason") ? s(e, "reason") : "");
+}
+
+int
+run_audit(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *es;
+
+	if (admin_audit(a, args[0], o->advisory, &es, &err) == -1)
+		return failed(&err);
+	return print_rows(es, o, audit_row);
+}
+
+static void
+held_row(const json_t *h)
+{
+	printf("%s\t%s\t%s\t%s\n", s(h, "id"), s(h, "reason"), s(h, "from"),
+	    s(h, "subject"));
+}
+
+int
+run_held_ls(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *hs;
+
+	if (admin_held_ls(a, args[0], &hs, &err) == -1)
+		return failed(&err);
+	return print_rows(hs, o, held_row);
+}
+
+int
+run_held_show(struct admin *a, char **args, struct opts *o)
+{
+	static const char *const fields[][2] = {
+		{ "id", "id" }, { "reason", "reason" },
+		{ "reason-text", "why" }, { "sender", "sender" },
+		{ "from", "from" }, { "signer", "signer" },
+		{ "subject", "subject" }, { "form", "form" },
+		{ "message-id", "message-id" }, { "via", "via" },
+		{ "decided-at", "held at" },
+	};
+	struct pd_err err = { 0 };
+	json_t *h;
+	size_t i;
+
+	if (admin_held_show(a, args[0], args[1], &h, &err) == -1)
+		return failed(&err);
+	if (o->json)
+		print_json(h);
+	else {
+		for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
+			printf("%-11s %s\n", fields[i][1], s(h, fields[i][0]));
+		printf("%-11s %lld bytes\n", "size", (long long)
+		    json_integer_value(json_object_get(h, "size")));
+	}
+	json_decref(h);
+	return 0;
+}
+
+static void
+job_row(const json_t *j)
+{
+	char when[32];
+
+	iso_time((time_t)json_integer_value(json_object_get(j,
+	    "next-attempt")), when);
+	printf("%s\t%s\t%s\t%lld\t%s\t%s\n", s(j, "post"), s(j, "member"),
+	    s(j, "state"), (long long)json_integer_value(json_object_get(j,
+	    "attempts")), when, s(j, "last-reply"));
+}
+
+int
+run_queue(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *js;
+
+	if (admin_queue(a, args[0], &js, &err) == -1)
+		return failed(&err);
+	return print_rows(js, o, job_row);
+}
+
+static void
+advisory_row(const json_t *v)
+{
+	printf("%s\t%s\trevision %lld\tembargo %s\t%s\n", s(v, "id"),
+	    s(v, "state"), (long long)json_integer_value(json_object_get(v,
+	    "revision")), s(v, "embargo"), json_object_get(v, "released-at") ?
+	    s(v, "released-at") : "");
+}
+
+int
+run_advisory_ls(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *as;
+
+	if (admin_advisory_ls(a, args[0], &as, &err) == -1)
+		return failed(&err);
+	return print_rows(as, o, advisory_row);
+}
+
+int
+run_advisory_show(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *v, *r;
+	size_t i;
+
+	if (admin_advisory_show(a, args[0], args[1], &v, &err) == -1)
+		return failed(&err);
+	if (o->json)
+		print_json(v);
+	else {
+		printf("advisory:  %s\nstate:     %s\nembargo:   %s\n", s(v, "id"),
+		    s(v, "state"), s(v, "embargo"));
+		if (json_object_get(v, "released-at") != NULL)
+			printf("released:  %s by %s\n", s(v, "released-at"),
+			    s(v, "released-by"));
+		json_array_foreach(json_object_get(v, "revisions"), i, r)
+			printf("revision %lld  %s  %-8s %s  %s\n", (long long)
+			    json_integer_value(json_object_get(r, "revision")),
+			    s(r, "at"), s(r, "action"), s(r, "post"),
+			    s(r, "reason"));
+	}
+	json_decref(v);
+	return 0;
+}
+
+int
+run_advisory_release(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+
+	(void)o;
+	if (admin_advisory_release(a, args[0], args[1], &err) == -1)
+		return failed(&err);
+	printf("released %s on %s: listd sends it out\n", args[1], args[0]);
+	return 0;
+}
+
+int
+run_held_approve(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+
+	(void)o;
+	if (admin_held_approve(a, args[0], args[1], &err) == -1)
+		return failed(&err);
+	printf("approved %s on %s: listd sends it to the members\n", args[1],
+	    args[0]);
+	return 0;
+}
+
+int
+run_held_reject(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	char told[ADDR_MAX + 1];
+
+	if (admin_held_reject(a, args[0], args[1], o->reason, told,
+	    &err) == -1)
+		return failed(&err);
+	printf("rejected %s on %s", args[1], args[0]);
+	if (told[0] != '\0')
+		printf(": %s is told why\n", told);
+	else if (o->reason != NULL)
+		printf(": the reason is recorded; nobody is told, the message "
+		    "has no sender to tell (a bounce, or the list's own)\n");
+	else
+		printf(": nobody is told (no --reason)\n");
+	return 0;
+}
+
+int
+run_inject(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	char id[32];
+	int too_big;
+
+	if (admin_inject(a, args[0], o->sender, 0, id, &too_big, &err) == 0)
+		return 0;
+	refused(&err);
+	if (too_big)
+		return EX_DATAERR;
+	return err.status == PD_REFUSED ? EX_NOUSER : EX_TEMPFAIL;
+}
