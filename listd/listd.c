@@ -3,9 +3,14 @@
  *
  * Threads: the main thread accepts LMTP connections and takes signals
  * (blocked everywhere, read from a signalfd); each connection has a thread
- * of its own (lmtp.c); one processing thread runs work_due(), woken
- * after each commit and at least every PROC_INTERVAL seconds.  They share
- * one store, opened once after the fork (LMDB, MDB_NOTLS).
+ * of its own (lmtp.c); a processing thread runs work_process() (releases,
+ * the inbox, encryption), woken after each commit, and a delivery thread
+ * runs work_deliver(), woken when processing did something; each runs at
+ * least every PROC_INTERVAL seconds.  So a stalled relay holds up no
+ * post's processing and no release, and a slow gpg no delivery.  They
+ * share one store, opened once after the fork (LMDB, MDB_NOTLS; write
+ * transactions are serialised by LMDB, and a job becomes due only in the
+ * transaction that stores its encrypted copy).
  *
  * SIGTERM and SIGINT stop accepting, tell idle LMTP clients 421, give
  * transactions in flight LMTP_STOP_GRACE seconds, cut off a delivery in
@@ -50,29 +55,54 @@
 #define EXIT_USAGE	2
 
 /*
- * The processing thread and the configuration it uses.  conf is the
- * newest configuration; in_use the one a run started with.  A replaced
- * configuration that a run still uses is retired and freed after the run.
- * All fields under lock.
+ * A configuration and the runs that use it: the newest one has a user for
+ * being the newest, and each run that started with it one more; the last
+ * user frees it.  Under proc's lock.
  */
-struct proc {
-	pthread_t	 tid;
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 kick, stop, done;
-	struct conf	*conf, *in_use, *retired;
-	struct store	*store;
+struct shared_conf {
+	struct conf	*conf;
+	unsigned	 users;
 };
 
-/* ---- processing ----------------------------------------------------- */
+struct proc;
 
+/*
+ * A thread that runs one kind of work, when kicked and at least every
+ * PROC_INTERVAL seconds: processing (work_process()) or delivery
+ * (work_deliver()), so that neither waits on the other's gpg or relay.
+ * Processing that did something kicks delivery.  Fields under proc's lock.
+ */
+struct runner {
+	const char	*name;
+	int		(*step)(const struct conf *, struct store *, unsigned *,
+			    struct pd_err *);
+	struct runner	*then;		/* kicked after a run that did work */
+	struct proc	*p;
+	pthread_t	 tid;
+	bool		 kick, started, done;
+};
+
+enum { RUN_PROCESS, RUN_DELIVER, NRUNNERS };
+
+struct proc {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;		/* kicks, stop, a runner done */
+	bool		 stop;
+	struct shared_conf *conf;	/* the newest */
+	struct store	*store;
+	struct runner	 run[NRUNNERS];
+};
+
+/* ---- processing and delivery ---------------------------------------- */
+
+/* After a commit over LMTP: the inbox has work. */
 static void
 proc_kick(void *arg)
 {
 	struct proc *p = arg;
 
 	pthread_mutex_lock(&p->lock);
-	p->kick = true;
+	p->run[RUN_PROCESS].kick = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -84,56 +114,72 @@ deadline(struct timespec *ts, unsigned seconds)
 	ts->tv_sec += seconds;
 }
 
+/* Drops a user of sc; the last one frees it.  Under proc's lock. */
+static void
+conf_release(struct shared_conf *sc)
+{
+	if (sc != NULL && --sc->users == 0) {
+		conf_free(sc->conf);
+		free(sc);
+	}
+}
+
 static unsigned
-run_once(const struct conf *conf, struct store *st)
+run_once(const struct runner *r, const struct conf *conf, struct store *st)
 {
 	struct pd_err err = { 0 };
 	unsigned done = 0;
 
-	if (work_due(conf, st, &done, &err) == -1)
-		log_warnx("processing: %s", err.text);
+	if (r->step(conf, st, &done, &err) == -1)
+		log_warnx("%s: %s", r->name, err.text);
 	else if (done > 0)
-		log_debug("processed %u messages", done);
+		log_debug("%s: %u done", r->name, done);
 	return done;
 }
 
 /* Waits for a kick or the interval, unless the last run found work. */
 static void
-proc_wait(struct proc *p, unsigned *reruns)
+runner_wait(struct runner *r, unsigned *reruns)
 {
 	struct timespec dl;
 
-	if (p->kick || (*reruns > 0 && *reruns < PROC_RERUNS))
+	if (r->kick || (*reruns > 0 && *reruns < PROC_RERUNS))
 		return;
 	*reruns = 0;
 	deadline(&dl, PROC_INTERVAL);
-	while (!p->kick && !p->stop)
-		if (pthread_cond_timedwait(&p->cond, &p->lock, &dl) == ETIMEDOUT)
+	while (!r->kick && !r->p->stop)
+		if (pthread_cond_timedwait(&r->p->cond, &r->p->lock, &dl) ==
+		    ETIMEDOUT)
 			break;
 }
 
 static void *
-proc_main(void *arg)
+runner_main(void *arg)
 {
-	struct proc *p = arg;
-	const struct conf *c;
-	unsigned reruns = 0;
+	struct runner *r = arg;
+	struct proc *p = r->p;
+	struct shared_conf *sc;
+	unsigned reruns = 0, n;
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
-		proc_wait(p, &reruns);
+		runner_wait(r, &reruns);
 		if (p->stop)
 			break;
-		p->kick = false;
-		c = p->in_use = p->conf;
+		r->kick = false;
+		sc = p->conf;
+		sc->users++;
 		pthread_mutex_unlock(&p->lock);
-		reruns = run_once(c, p->store) > 0 ? reruns + 1 : 0;
+		n = run_once(r, sc->conf, p->store);
 		pthread_mutex_lock(&p->lock);
-		p->in_use = NULL;
-		conf_free(p->retired);
-		p->retired = NULL;
+		conf_release(sc);
+		reruns = n > 0 ? reruns + 1 : 0;
+		if (n > 0 && r->then != NULL) {
+			r->then->kick = true;
+			pthread_cond_broadcast(&p->cond);
+		}
 	}
-	p->done = true;
+	r->done = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -144,57 +190,75 @@ proc_start(struct proc *p, struct conf *conf, struct store *st,
     struct pd_err *err)
 {
 	pthread_condattr_t ca;
-	int rc;
+	struct runner *r;
+	int i, rc;
 
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	p->conf = conf;
+	if ((p->conf = calloc(1, sizeof *p->conf)) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	*p->conf = (struct shared_conf){ conf, 1 };
 	p->store = st;
-	p->kick = true;		/* what an earlier run left in the inbox */
-	if ((rc = pthread_create(&p->tid, NULL, proc_main, p)) != 0)
-		return pd_fail(err, PD_FAIL, "cannot start the processing "
-		    "thread: %s", strerror(rc));
+	p->run[RUN_PROCESS] = (struct runner){ .name = "processing",
+	    .step = work_process, .then = &p->run[RUN_DELIVER], .p = p,
+	    .kick = true };	/* what an earlier run left in the inbox */
+	p->run[RUN_DELIVER] = (struct runner){ .name = "delivery",
+	    .step = work_deliver, .p = p, .kick = true };
+	for (i = 0; i < NRUNNERS; i++) {
+		r = &p->run[i];
+		if ((rc = pthread_create(&r->tid, NULL, runner_main, r)) != 0)
+			return pd_fail(err, PD_FAIL, "cannot start the %s "
+			    "thread: %s", r->name, strerror(rc));
+		r->started = true;
+	}
 	return 0;
 }
 
-/* Hands a new configuration to the processing thread (which owns it). */
+/* Hands a new configuration to the runners (which own it). */
 static void
 proc_set_conf(struct proc *p, struct conf *nc)
 {
-	struct conf *old;
+	struct shared_conf *sc;
 
+	if ((sc = calloc(1, sizeof *sc)) == NULL) {
+		log_warnx("reload: out of memory; keeping the configuration "
+		    "in use");
+		conf_free(nc);
+		return;
+	}
+	*sc = (struct shared_conf){ nc, 1 };
 	pthread_mutex_lock(&p->lock);
-	old = p->conf;
-	p->conf = nc;
-	if (old == p->in_use) {
-		conf_free(p->retired);
-		p->retired = old;
-	} else
-		conf_free(old);
+	conf_release(p->conf);
+	p->conf = sc;
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Asks the thread to stop and waits up to seconds; true when it ended. */
+/* Asks the runners to stop and waits up to seconds; true when all ended. */
 static bool
 proc_stop(struct proc *p, unsigned seconds)
 {
 	struct timespec dl;
-	bool done;
+	bool done = true;
+	int i;
 
 	deadline(&dl, seconds);
 	pthread_mutex_lock(&p->lock);
 	p->stop = true;
 	pthread_cond_broadcast(&p->cond);
-	while (!p->done)
-		if (pthread_cond_timedwait(&p->cond, &p->lock, &dl) == ETIMEDOUT)
-			break;
-	done = p->done;
+	for (i = 0; i < NRUNNERS; i++)
+		while (p->run[i].started && !p->run[i].done)
+			if (pthread_cond_timedwait(&p->cond, &p->lock, &dl) ==
+			    ETIMEDOUT)
+				break;
+	for (i = 0; i < NRUNNERS; i++)
+		done = done && (!p->run[i].started || p->run[i].done);
 	pthread_mutex_unlock(&p->lock);
-	if (done)
-		pthread_join(p->tid, NULL);
+	for (i = 0; done && i < NRUNNERS; i++)
+		if (p->run[i].started)
+			pthread_join(p->run[i].tid, NULL);
 	return done;
 }
 
@@ -404,7 +468,7 @@ shutdown_all(struct lmtp_server *srv, struct proc *p, struct store *st)
 	}
 	lmtp_close(srv);
 	store_close(st);
-	conf_free(p->conf);
+	conf_release(p->conf);
 	log_info("stopped");
 	return 0;
 }

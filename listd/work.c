@@ -22,10 +22,10 @@ work_stopping(void)
 }
 
 int
-work_due(const struct conf *conf, struct store *st, unsigned *done,
+work_process(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
-	unsigned released = 0, expired = 0, decided = 0, encrypted = 0, sent = 0;
+	unsigned released = 0, expired = 0, decided = 0, encrypted = 0;
 	struct payload_cache payloads = { NULL, 0 };
 	struct pd_err e2 = { 0 };	/* failures after the first */
 	int rc;
@@ -49,8 +49,30 @@ work_due(const struct conf *conf, struct store *st, unsigned *done,
 		rc |= fanout_prepare(conf, st, &payloads, &encrypted,
 		    rc ? &e2 : err);
 	payload_cache_free(&payloads);
-	if (!work_stopping())
-		rc |= fanout_deliver(conf, st, &sent, rc ? &e2 : err);
-	*done = released + expired + decided + encrypted + sent;
+	*done = released + expired + decided + encrypted;
+	return rc != 0 ? -1 : 0;
+}
+
+int
+work_deliver(const struct conf *conf, struct store *st, unsigned *done,
+    struct pd_err *err)
+{
+	*done = 0;
+	if (work_stopping())
+		return 0;
+	return fanout_deliver(conf, st, done, err);
+}
+
+int
+work_due(const struct conf *conf, struct store *st, unsigned *done,
+    struct pd_err *err)
+{
+	unsigned processed = 0, sent = 0;
+	struct pd_err e2 = { 0 };
+	int rc;
+
+	rc = work_process(conf, st, &processed, err);
+	rc |= work_deliver(conf, st, &sent, rc ? &e2 : err);
+	*done = processed + sent;
 	return rc != 0 ? -1 : 0;
 }

@@ -16,9 +16,19 @@
 /*
  * One pass; *done counts what it did (messages decided, posts encrypted,
  * copies sent).  Temporary delivery trouble is left for a later pass and
- * is not an error.  One thread at a time.
+ * is not an error.  One thread at a time.  It is work_process(), then
+ * work_deliver(); the daemon runs the two in threads of their own, one
+ * thread each.
  */
 int	work_due(const struct conf *, struct store *, unsigned *done,
+	    struct pd_err *err);
+
+/* Releases, expiry, the inbox, encryption: everything but delivery. */
+int	work_process(const struct conf *, struct store *, unsigned *done,
+	    struct pd_err *err);
+
+/* Delivery of the copies that are due (fanout_deliver()). */
+int	work_deliver(const struct conf *, struct store *, unsigned *done,
 	    struct pd_err *err);
 
 /*

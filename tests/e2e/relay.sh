@@ -3,8 +3,9 @@
 # smtp-reply-timeout, not minutes; the copy is a temporary failure, retried
 # with backoff, never held or failed, and delivered once the relay answers;
 # the copies not yet tried wait for the next run instead of each waiting out
-# the same relay.  SIGTERM ends a listd stalled on such a relay, with LMTP
-# clients connected, within 10 s.  Network: 127.0.0.1 and a unix socket.
+# the same relay.  Meanwhile the daemon processes other posts.  SIGTERM
+# ends a listd stalled on such a relay, with LMTP clients connected, within
+# 10 s.  Network: 127.0.0.1 and a unix socket.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 [ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
 [ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
@@ -89,6 +90,19 @@ mail_pgpmime alice@xenproject.example alice@xenproject.example $L "stop" "$W/adv
 is $? 0 "a post comes in over LMTP"
 waitfor "$SINK_DIR/stalled" . 60
 _result $? "its copies stall at the relay"
+# Processing has a thread of its own: a post that comes now is decided
+# and encrypted while the relay still holds the first one's copies.
+encrypted() { lc audit $L | grep -c 'post encrypt.*encrypted'; }
+advisory "$W/adv3" XSA-3 1
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "meanwhile" \
+    "$W/adv3" >"$W/p3.eml"
+before=$(encrypted)
+"$LMTPC" "unix:$SOCK" $L <"$W/p3.eml" >/dev/null
+i=0
+while [ "$(encrypted)" = "$before" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+is "$(encrypted)" $((before + 1)) \
+    "meanwhile another post is processed and encrypted, not held up by the relay"
+is "$(wc -l <"$SINK_DIR/stalled" | tr -d ' ')" 2 "while the relay still holds the first copies"
 printf 'LHLO a-client-that-takes-its-time.example\r\n' >"$W/cmd.in"
 head -c 100 /dev/zero | tr '\0' t >"$W/body.in"
 "$LMTPC" "unix:$SOCK" --raw --trickle 2000 <"$W/cmd.in" >"$W/idle.out" 2>&1 &
@@ -119,6 +133,6 @@ start_sink
 set_setting smtp-reply-timeout $REPLY_TIMEOUT
 is "$(lc queue $L | grep -c '	failed	')" 0 "the cut copies did not fail"
 ok "they are delivered once the relay answers" until_done $L
-is "$(copies_each 2)" $COPIES "each recipient has two copies now: each post once"
+is "$(copies_each 3)" $COPIES "each recipient has three copies now: each post once"
 
 done_testing
