@@ -194,4 +194,33 @@ is "$(copies_to $M)" "$before" "and nothing was sent for it"
 team_post 4
 ok "with the agent back, the list works" listd_once
 is "$(copies_to $M)" $((before + 1)) "the next post goes out"
+# ---- 7. a copy sent twice after a crash is the same message ------------------
+# The relay has taken the copy (it is in its log) but listd is killed before
+# the 250 arrives, so the ledger does not know: the next run sends it again,
+# under the same Message-ID.
+stop_sink
+start_sink --slow-ms 400 || { echo "Bail out! smtp-sink"; exit 1; }
+team_post 5
+"$LISTD" -c "$CONF" --once 2>/dev/null &
+LPID=$!
+i=0
+while ! awk -v a=$M '$4 == a' "$SINK_DIR/log" 2>/dev/null | grep -q . &&
+    [ $i -lt 600 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -9 $LPID 2>/dev/null
+wait $LPID 2>/dev/null
+first=$(awk -v a=$M '$4 == a { print $1 }' "$SINK_DIR/log")
+ok "the relay took the copy before listd died" test -n "$first"
+stop_sink
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+listd_once
+second=$(awk -v a=$M '$4 == a { s = $1 } END { print s }' "$SINK_DIR/log")
+ok "the copy is sent again after the crash" test -n "$second"
+mid() { sed -n 's/^Message-ID: *//Ip' "$1" | head -n 1 | tr -d '\r'; }
+m1=$(mid "$W/sink.$((SINK_N - 1))/$first.eml")
+m2=$(mid "$SINK_DIR/$second.eml")
+ok "with a Message-ID ($m1)" test -n "$m1"
+is "$m2" "$m1" "the same Message-ID both times: one message to the member's client"
 done_testing
