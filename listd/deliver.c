@@ -49,6 +49,47 @@ cut_for(struct delivery *d, const char *list, const char *post)
 	return NULL;
 }
 
+/*
+ * What is sealed at rest and needed in clear to send a public copy: its
+ * content and its post's subject, opened with the list's key, in memory
+ * only.
+ */
+static int
+open_seals(struct delivery *d, struct pd_err *err)
+{
+	struct post_cut *c;
+	struct list *l = NULL;
+	char *plain;
+	size_t i, len;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < d->ncuts; i++) {
+		c = &d->cuts[i];
+		if (c->pub == NULL)	/* members' copies: a neutral subject */
+			continue;
+		if (l == NULL || strcmp(l->address, c->list) != 0) {
+			list_close(l);
+			if ((rc = list_open(d->st, d->conf->datadir, c->list,
+			    LIST_KEYS, &l, err)) == -1)
+				break;
+		}
+		if (c->pub != NULL && (rc = keys_unseal(l->keys, c->pub,
+		    c->pub_len, &plain, &len, err)) == 0) {
+			free(c->pub);
+			c->pub = plain;
+			c->pub_len = len;
+		}
+		if (rc == 0 && c->post.subject_sealed[0] != '\0' &&
+		    (rc = keys_unseal(l->keys, c->post.subject_sealed,
+		    strlen(c->post.subject_sealed), &plain, &len, err)) == 0) {
+			free(c->post.subject);
+			c->post.subject = plain;
+		}
+	}
+	list_close(l);
+	return rc;
+}
+
 /* Loads and splits the encrypted result of every post with a due job. */
 static int
 load_cuts(struct delivery *d, struct pd_err *err)
@@ -94,7 +135,7 @@ load_cuts(struct delivery *d, struct pd_err *err)
 			    &c->sig_len, err);
 	}
 	store_abort(t);
-	return rc;
+	return rc == 0 ? open_seals(d, err) : -1;
 }
 
 /* The envelope sender: LOCAL-bounces@DOMAIN, so bounces are told apart. */
@@ -480,7 +521,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 out:
 	for (i = 0; i < d.ncuts; i++) {
 		pgp_split_free(d.cuts[i].sp);
-		free(d.cuts[i].pub);
+		keys_plain_free(d.cuts[i].pub, d.cuts[i].pub_len);
 		free(d.cuts[i].sig);
 		post_clear(&d.cuts[i].post);
 	}

@@ -420,9 +420,8 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 	if (p->state == POST_HELD && (notice_held_later(t, p, err) == -1 ||
 	    notice_auto_reply_later(t, l, p, err) == -1))
 		return -1;
-	/* Held: its subject is kept sealed only.  Posts keep it in clear. */
-	if (rec_set(p->state == POST_HELD ? &p->subject : &p->subject_sealed,
-	    "") == -1)
+	/* Its subject is kept sealed only: members' may be embargoed. */
+	if (rec_set(&p->subject, "") == -1)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	return audit_decision(t, p, err);
 }

@@ -193,7 +193,8 @@ reporter_copy_later(struct store_txn *t, const char *list,
 	copy.decided_at = time(NULL);
 	if (rec_set(&copy.id, id) | rec_set(&copy.list, list) |
 	    rec_set(&copy.source, p->id) | rec_set(&copy.reporter, reporter) |
-	    rec_set(&copy.subject, p->subject) | rec_set(&copy.message_id,
+	    rec_set(&copy.subject_sealed, p->subject_sealed) |
+	    rec_set(&copy.message_id,
 	    mid) | rec_set(&copy.in_reply_to, p->in_reply_to) |
 	    rec_set(&copy.references, p->references)) {
 		post_clear(&copy);
