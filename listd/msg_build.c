@@ -73,6 +73,20 @@ msg_payload(const struct msg *m, const struct msg_protected *ph, char **out,
 }
 
 int
+msg_payload_text(const struct msg *m, const char *text,
+    const struct msg_protected *ph, char **out, size_t *len,
+    struct pd_err *err)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(m->gm);
+	GMimeObject *leaf = top != NULL ? first_text(top, 0) : NULL;
+
+	if (leaf == NULL || !GMIME_IS_TEXT_PART(leaf))
+		return pd_fail(err, PD_REFUSED, "the message has no text part");
+	g_mime_text_part_set_text(GMIME_TEXT_PART(leaf), text);
+	return msg_payload(m, ph, out, len, err);
+}
+
+int
 msg_text_payload(const char *text, size_t text_len,
     const struct msg_protected *ph, char **out, size_t *len,
     struct pd_err *err)
