@@ -351,6 +351,17 @@ may_auto_reply(const struct msg *m)
 	    strncasecmp(prec, "list", 4) != 0 && strncasecmp(prec, "junk", 4) != 0);
 }
 
+/* Whether an X-Loop value is list's address (any case, blanks around). */
+static bool
+names_list(const char *loop, const char *list)
+{
+	size_t n = strlen(list);
+
+	loop += strspn(loop, " \t<");
+	return strncasecmp(loop, list, n) == 0 &&
+	    loop[n + strspn(loop + n, " \t>\r\n")] == '\0';
+}
+
 static void
 show_headers(struct run *r, struct msg *m, struct auth *a)
 {
@@ -370,7 +381,7 @@ show_headers(struct run *r, struct msg *m, struct auth *a)
 	snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
 	snprintf(a->received_subject, sizeof a->received_subject, "%s",
 	    a->subject);
-	a->loop_header = loop != NULL && strstr(loop, r->list) != NULL;
+	a->loop_header = loop != NULL && names_list(loop, r->list);
 }
 
 /*

@@ -213,11 +213,26 @@ parse_entity(const char *text, size_t len)
 	return o;
 }
 
+/*
+ * The payload as a public copy carries it: signed, not encrypted, so its
+ * protected headers say hp="clear" (RFC 9788).  The same for what is signed
+ * and what is sent, so the signature holds.
+ */
+static GMimeObject *
+public_entity(const char *payload, size_t len)
+{
+	GMimeObject *o = parse_entity(payload, len);
+
+	if (o != NULL && g_mime_object_get_content_type_parameter(o, "hp"))
+		g_mime_object_set_content_type_parameter(o, "hp", "clear");
+	return o;
+}
+
 int
 msg_canonical(const char *payload, size_t len, char **out, size_t *out_len,
     struct pd_err *err)
 {
-	GMimeObject *o = parse_entity(payload, len);
+	GMimeObject *o = public_entity(payload, len);
 
 	*out = NULL;
 	if (o == NULL)
@@ -232,7 +247,7 @@ msg_signed_copy(const struct msg_copy *c, const char *to, const char *payload,
     size_t len, const char *sig, size_t sig_len, const char *micalg,
     char **out, size_t *out_len, struct pd_err *err)
 {
-	GMimeObject *content = parse_entity(payload, len);
+	GMimeObject *content = public_entity(payload, len);
 	GMimeMessage *m;
 	GMimeMultipart *mp;
 	GMimePart *sp;
