@@ -484,6 +484,32 @@ finish_posts(const struct conf *conf, struct store *st,
 	return rc;
 }
 
+/*
+ * Whether the store takes a write now: a copy is sent only when its
+ * attempt can be recorded, or a full store would send it again and again.
+ */
+static int
+takes_writes(struct store *st, struct pd_err *err)
+{
+	struct store_txn *t;
+	json_t *o;
+	int rc;
+
+	if ((o = json_pack("{s:I}", "at", (json_int_t)time(NULL))) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (store_begin(st, true, &t, err) == -1) {
+		json_decref(o);
+		return -1;
+	}
+	rc = store_put(t, STORE_META, "delivery-pass", o, false, err);
+	json_decref(o);
+	if (rc == -1) {
+		store_abort(t);
+		return -1;
+	}
+	return store_commit(t, err);
+}
+
 int
 fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
     struct pd_err *err)
@@ -503,7 +529,8 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	rc = 0;
 	if (d.jobs.n == 0)
 		goto out;
-	if ((rc = load_cuts(&d, err)) == -1)
+	if ((rc = takes_writes(st, err)) == -1 ||
+	    (rc = load_cuts(&d, err)) == -1)
 		goto out;
 	n = conf->workers < 64 ? conf->workers : 64;
 	if (n > d.jobs.n)
