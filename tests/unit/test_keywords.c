@@ -38,6 +38,9 @@ test_good(void)
 	    "weeks") == 0, "Extension keeps its reason");
 	ok(parse("Advisory: XSA-9", &kw, err) == 0 && kw.present,
 	    "a block that is the whole text");
+	ok(parse("Advisory: XSA-9\nRestart: the patch broke live migration\n",
+	    &kw, err) == 0 && strcmp(kw.restart, "the patch broke live "
+	    "migration") == 0, "Restart keeps its reason");
 }
 
 static void
@@ -46,8 +49,11 @@ test_ordinary(void)
 	struct keywords kw;
 	char err[256];
 
-	ok(parse("Hello team,\nAdvisory: XSA-1\n", &kw, err) == 0 && !kw.present,
-	    "a body that starts with prose has no block");
+	ok(parse("Hello team,\nthe patch is fine.\n", &kw, err) == 0 &&
+	    !kw.present, "a body that starts with prose has no block");
+	ok(parse("Hi,\n\n> Advisory: XSA-1\n  Embargo: none\nCVE: CVE-2026-1234"
+	    "\nRevision: 2\n", &kw, err) == 0 && !kw.present,
+	    "quoted, indented or other keyword lines in discussion are not");
 	ok(parse("", &kw, err) == 0 && !kw.present, "an empty body has none");
 	ok(parse("Subject: x\n\nbody", &kw, err) == 0 && !kw.present,
 	    "an unknown first keyword is no block");
@@ -62,6 +68,114 @@ bad(const char *text, const char *want, const char *what)
 
 	ok(parse(text, &kw, err) == -1, "%s is refused", what);
 	like(err, want, "%s: the error names it", what);
+}
+
+/* One advisory per post, its block first. */
+static void
+misplaced(const char *text, const char *want, const char *what)
+{
+	struct keywords kw;
+	char err[256];
+
+	ok(parse(text, &kw, err) == KW_MISPLACED, "%s is refused as misplaced",
+	    what);
+	like(err, want, "%s: the reason says so", what);
+	ok(strchr(err, '\n') == NULL, "%s: on one line", what);
+}
+
+static void
+test_misplaced(void)
+{
+	misplaced("Advisory: XSA-801\nEmbargo: 2026-12-01 12:00 UTC\n\nText.\n"
+	    "\nAdvisory: XSA-802\nEmbargo: 2026-12-05 12:00 UTC\n\nMore.\n",
+	    "two advisories in one post: send each on its own (XSA-801, and "
+	    "XSA-802 at line 6)", "two keyword blocks");
+	misplaced("Hello team,\n\nAdvisory: XSA-1\nEmbargo: none\n",
+	    "the keyword block must open the signed text: line 3, 'Advisory: "
+	    "XSA-1', comes after other text", "keywords after a greeting");
+	misplaced("Hi,\nembargo: 2026-12-01 12:00 UTC\n", "must open the "
+	    "signed text: line 2", "an Embargo: line alone, in any case");
+	misplaced("Advisory: XSA-1\nEmbargo: none\n\nText\nEmbargo: 2026-12-01 "
+	    "12:00 UTC\n", "must open the signed text, once: line 5",
+	    "a second Embargo: after the block");
+	misplaced("Advisory: XSA-1\n\nText\nAdvisory: XSA-1\n", "once: line 4",
+	    "the same advisory again");
+}
+
+/* The forms of a date people write, and the ambiguous ones. */
+static void
+date_is(const char *v, time_t want, const char *what)
+{
+	const char *why;
+	time_t t = 0;
+
+	why = kw_parse_date(v, &t);
+	ok(why == NULL && t == want, "%s: '%s' is %lld", what, v,
+	    (long long)want);
+	if (why != NULL || t != want)
+		diag("got %lld, %s", (long long)t, why ? why : "no error");
+}
+
+static void
+date_bad(const char *v, const char *want, const char *what)
+{
+	time_t t;
+	const char *why = kw_parse_date(v, &t);
+
+	ok(why != NULL, "%s: '%s' is refused", what, v);
+	like(why ? why : "", want, "%s: says why", what);
+}
+
+static void
+test_dates(void)
+{
+	const time_t noon = 1796126400;	/* 2026-12-01 12:00:00 UTC */
+	struct keywords kw;
+	char err[256];
+
+	date_is("2026-12-01 12:00 UTC", noon, "the canonical form");
+	date_is("2026-12-01 12:00:30 UTC", noon + 30, "with seconds");
+	date_is("2026-12-01 12:00 GMT", noon, "GMT");
+	date_is("2026-12-01 12:00 utc", noon, "a zone in any case");
+	date_is("2026-12-01  12:00  UT", noon, "UT, doubled spaces");
+	date_is("2026-12-01T12:00:00Z", noon, "ISO 8601 with Z");
+	date_is("2026-12-01T12:00Z", noon, "ISO 8601 without seconds");
+	date_is("2026-12-01T13:00:00+01:00", noon, "ISO 8601 with +01:00");
+	date_is("2026-12-01T07:30-0430", noon, "ISO 8601 with -0430");
+	date_is("2026-12-01 14:00 +02", noon, "an offset in hours");
+	date_is("2026-12-01 12:00 +0000", noon, "a space and +0000");
+	date_is("Tue, 1 Dec 2026 12:00:00 +0000", noon, "RFC 5322");
+	date_is("1 Dec 2026 07:00 EST", noon, "RFC 5322, no day, EST");
+	date_is("Tue, 01 dec 2026 12:00:00 GMT", noon, "RFC 5322, GMT");
+	date_is("2028-02-29 00:00 UTC", 1835395200, "a leap day");
+	date_bad("2026-12-01 12:00", "no time zone, so it is ambiguous",
+	    "no zone");
+	date_bad("2026-12-01T12:00:00", "ambiguous", "ISO 8601 without a zone");
+	date_bad("Tue, 1 Dec 2026 12:00:00", "ambiguous", "RFC 5322 without");
+	date_bad("2026-12-01 12:00 CET", "not one read unambiguously",
+	    "CET (or CEST?)");
+	date_bad("2026-12-01 12:00 IST", "unambiguously", "IST");
+	date_bad("2026-12-01", "a date and time with its zone", "a day alone");
+	date_bad("next week", "a date and time with its zone", "words");
+	date_bad("2026-02-30 12:00 UTC", "no such day", "February 30");
+	date_bad("2027-02-29 12:00 UTC", "no such day", "not a leap year");
+	date_bad("2026-12-01 24:00 UTC", "no such day or time", "24:00");
+	date_bad("Wed, 1 Dec 2026 12:00:00 +0000", "day of the week does not "
+	    "match", "a wrong weekday");
+	date_bad("2026-12-01 12:00 +1:00", "+HHMM or +HH:MM", "a short offset");
+	date_bad("2026-12-01 12:00 +01:", "+HHMM", "a cut offset");
+	date_bad("2026-12-01 12:00 UTC+1", "a date and time", "UTC+1");
+	date_bad("1999-12-01 12:00 UTC", "no such day", "last century");
+	date_bad("", "a date and time", "empty");
+	date_bad("2", "a date and time", "one digit");
+	date_bad("Tue,", "a date and time", "a weekday alone");
+	ok(parse("Advisory: XSA-1\nEmbargo: 2026-12-01 12:00\n", &kw, err) ==
+	    KW_MALFORMED, "a keyword block with an ambiguous date is malformed");
+	like(err, "line 2: the embargo date has no time zone, so it is "
+	    "ambiguous: add one, e.g. '2026-12-01 12:00 UTC': 'Embargo: "
+	    "2026-12-01 12:00'", "the error names the line and what to do");
+	ok(parse("Advisory: XSA-1\nEmbargo: 2026-12-01 12:00 GMT\n", &kw,
+	    err) == 0 && kw.embargo == noon, "Embargo: ... GMT is read");
 }
 
 static void
@@ -86,6 +200,10 @@ test_bad(void)
 	    "a block without Advisory");
 	bad("Advisory: XSA-1\nCVE: CVE-2026-1234567890123456789012345678901\n",
 	    "line 2", "an overlong CVE");
+	bad("Advisory: XSA-1\nRestart:\n", "line 2: a Restart gives its reason",
+	    "a Restart without a reason");
+	bad("Advisory: XSA-1\nRestart: a\nRestart: b\n", "line 3: Restart is "
+	    "given twice", "two Restarts");
 }
 
 /* The shared UTC time forms (common/util.c) the keywords and store use. */
@@ -111,6 +229,8 @@ main(void)
 	test_times();
 	test_good();
 	test_ordinary();
+	test_misplaced();
+	test_dates();
 	test_bad();
 	return done_testing();
 }
