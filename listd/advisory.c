@@ -7,6 +7,7 @@
 #include "listd/advisory.h"
 #include "listd/jobs.h"
 #include "listd/list.h"
+#include "listd/notice.h"
 #include "listd/record.h"
 #include "policy/policy.h"
 
@@ -18,6 +19,49 @@ state_of(const char *s)
 	if (s != NULL && strcmp(s, "public") == 0)
 		return ADV_PUBLIC;
 	return ADV_NEW;
+}
+
+/* o's string at key, "" when there is none. */
+static const char *
+str(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL ? v : "";
+}
+
+/*
+ * When the advisory's limits count from: the record's clock-from, or
+ * (written before it was kept) the first revision that went to members.
+ */
+static time_t
+clock_from(const json_t *rec)
+{
+	const json_t *r;
+	size_t i;
+
+	if (json_object_get(rec, "clock-from") != NULL)
+		return parse_iso(str(rec, "clock-from"));
+	json_array_foreach(json_object_get(rec, "revisions"), i, r)
+		if (strcmp(str(r, "action"), adv_action_name(ADV_DELIVER)) == 0)
+			return parse_iso(str(r, "at"));
+	return 0;
+}
+
+/* Whether a revision that was not held carried a CVE. */
+static bool
+has_cve(const json_t *rec)
+{
+	const json_t *r;
+	size_t i;
+
+	if (json_array_size(json_object_get(rec, "cve")) > 0)
+		return true;
+	json_array_foreach(json_object_get(rec, "revisions"), i, r)
+		if (strcmp(str(r, "action"), adv_action_name(ADV_HOLD)) != 0 &&
+		    json_array_size(json_object_get(r, "cve")) > 0)
+			return true;
+	return false;
 }
 
 int
@@ -32,11 +76,15 @@ adv_get(struct store_txn *t, const char *list, const char *id, json_t **rec,
 		return -1;
 	if (*rec == NULL)
 		return 0;
-	f->state = state_of(json_string_value(json_object_get(*rec, "state")));
+	f->state = state_of(str(*rec, "state"));
 	f->last_revision = (long)json_integer_value(json_object_get(*rec,
 	    "revision"));
-	f->embargo = parse_iso(json_string_value(json_object_get(*rec,
-	    "embargo")));
+	f->embargo = parse_iso(str(*rec, "embargo"));
+	f->clock_from = clock_from(*rec);
+	f->restarts = (unsigned)json_array_size(json_object_get(*rec,
+	    "restarts"));
+	f->members_embargo = parse_iso(str(*rec, "members-embargo"));
+	f->has_cve = has_cve(*rec);
 	return 0;
 }
 
@@ -50,6 +98,71 @@ adv_post_from(const struct keywords *kw, struct adv_post *p)
 	p->embargo = kw->embargo;
 	p->resend = kw->resend;
 	p->extension = kw->extension[0] != '\0';
+	p->restart = kw->restart[0] != '\0';
+	p->has_cve = kw->ncves > 0;
+}
+
+/* Appends {revision, at, reason} to rec's array name. */
+static void
+note(json_t *rec, const char *name, long revision, const char *at,
+    const char *reason)
+{
+	json_t *a = json_object_get(rec, name);
+
+	if (a == NULL) {
+		a = json_array();
+		json_object_set_new(rec, name, a);
+	}
+	json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "revision",
+	    (json_int_t)revision, "at", at, "reason", reason));
+}
+
+/* rec's "cve": every CVE a revision that was not held carried, once. */
+static void
+add_cves(json_t *rec, const struct keywords *kw)
+{
+	json_t *all = json_object_get(rec, "cve"), *c;
+	size_t i, k;
+
+	if (all == NULL) {
+		all = json_array();
+		json_object_set_new(rec, "cve", all);
+	}
+	for (i = 0; i < kw->ncves; i++) {
+		json_array_foreach(all, k, c)
+			if (strcmp(json_string_value(c), kw->cve[i]) == 0)
+				break;
+		if (k == json_array_size(all))
+			json_array_append_new(all, json_string(kw->cve[i]));
+	}
+}
+
+static void
+set_time(json_t *rec, const char *name, time_t t)
+{
+	char buf[32];
+
+	json_object_set_new(rec, name, json_string(iso_time(t, buf)));
+}
+
+/* An embargoed advisory's clock, the date members hold, the reminder. */
+static void
+put_embargo(json_t *r, const struct keywords *kw, const struct adv_decision *d,
+    const char *now)
+{
+	set_time(r, "embargo", d->embargo);
+	if (d->clock_from != 0)
+		set_time(r, "clock-from", d->clock_from);
+	if (d->to_members && json_object_get(r, "first-sent") == NULL)
+		json_object_set_new(r, "first-sent", json_string(now));
+	if (d->to_members || d->date_notice)
+		set_time(r, "members-embargo", d->embargo);
+	if (d->restarted)
+		note(r, "restarts", kw->revision, now, kw->restart);
+	if (d->cve_remind_at != 0)
+		set_time(r, "cve-remind-at", d->cve_remind_at);
+	else
+		json_object_del(r, "cve-remind-at");
 }
 
 int
@@ -57,34 +170,41 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
     const struct keywords *kw, const char *post, const struct adv_decision *d,
     struct pd_err *err)
 {
-	char key[STORE_KEY_MAX], now[32], when[32];
-	json_t *r, *revs, *cves = json_array();
+	char key[STORE_KEY_MAX], now[32], old[32];
+	json_t *r, *rev, *cves = json_array();
 	size_t i;
 	int rc;
 
 	iso_time(time(NULL), now);
-	for (i = 0; i < kw->ncves; i++)
+	for (i = 0; cves != NULL && i < kw->ncves; i++)
 		json_array_append_new(cves, json_string(kw->cve[i]));
 	r = rec ? json_incref(rec) : json_pack("{s:s, s:s, s:[]}", "list", list,
 	    "id", kw->advisory, "revisions");
-	if (r == NULL || cves == NULL) {
+	rev = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "revision",
+	    (json_int_t)kw->revision, "post", post, "at", now, "action",
+	    adv_action_name(d->action), "reason", d->reason, "cve", cves);
+	if (r == NULL || rev == NULL) {
 		json_decref(r);
-		json_decref(cves);
+		json_decref(rev);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	}
-	revs = json_object_get(r, "revisions");
-	json_array_append_new(revs, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}",
-	    "revision", (json_int_t)kw->revision, "post", post, "at", now,
-	    "action", adv_action_name(d->action), "reason", d->reason,
-	    "cve", cves));
+	if (d->action != ADV_HOLD && kw->extension[0] != '\0')
+		json_object_set_new(rev, "extension", json_string(kw->extension));
+	if (d->restarted)
+		json_object_set_new(rev, "restart", json_string(kw->restart));
+	if (d->date_notice)
+		json_object_set_new(rev, "date-notice", json_string(iso_time(
+		    d->old_embargo, old)));
+	json_array_append_new(json_object_get(r, "revisions"), rev);
 	if (d->action != ADV_HOLD) {
 		json_object_set_new(r, "state", json_string(adv_state_name(d->state)));
 		json_object_set_new(r, "revision", json_integer(kw->revision));
 		json_object_set_new(r, "post", json_string(post));
-		if (d->state == ADV_EMBARGOED) {
-			iso_time(d->embargo, when);
-			json_object_set_new(r, "embargo", json_string(when));
-		}
+		add_cves(r, kw);
+		if (kw->extension[0] != '\0')
+			note(r, "extensions", kw->revision, now, kw->extension);
+		if (d->state == ADV_EMBARGOED)
+			put_embargo(r, kw, d, now);
 		if (d->state == ADV_PUBLIC && json_object_get(r, "released-at") == NULL)
 			json_object_set_new(r, "released-at", json_string(now));
 	} else if (json_object_get(r, "state") == NULL)
@@ -142,10 +262,44 @@ audit_release(struct store_txn *t, const char *list, const char *id,
 	return rc;
 }
 
-/* In t: the checks, the release post and its jobs, the advisory's state. */
+/*
+ * A release at its date with no public address to go to waits (the
+ * advisory stays embargoed, and is released at the first run after an
+ * address is set); the moderators and admins are told once, in t.
+ */
+static int
+release_waits(struct store_txn *t, const struct list *l, const char *id,
+    json_t *arec, const char *why, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], nid[POST_ID_MAX], now[32], text[600];
+
+	if (json_object_get(arec, "release-waiting") != NULL)
+		return 0;
+	snprintf(text, sizeof text, "Advisory %s on %s reached its embargo "
+	    "date, but nothing was published: %s.  It stays embargoed and is "
+	    "released at the first run after that.\n", id, l->address, why);
+	if (make_id("release-waits-", nid, sizeof nid) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "no randomness");
+	json_object_set_new(arec, "release-waiting", json_string(iso_time(
+	    time(NULL), now)));
+	store_member_key(l->address, id, key);
+	if (notice_moderators_later(t, l->address, nid, text, "", err) == -1 ||
+	    store_put(t, STORE_ADVISORIES, key, arec, false, err) == -1)
+		return -1;
+	return audit_append(t, &(struct audit){ .list = l->address, .actor =
+	    "listd", .action = "advisory release", .subject = id, .outcome =
+	    "waiting", .reason = why }, err);
+}
+
+/*
+ * In t: the checks, the release post and its jobs, the advisory's state;
+ * scheduled: at its date (a release with nowhere to go waits), otherwise
+ * by hand (refused then).
+ */
 static int
 release_in(struct store_txn *t, const struct list *l, const char *id,
-    const char *actor, const char *why, struct pd_err *err)
+    const char *actor, const char *why, bool scheduled, bool *released,
+    struct pd_err *err)
 {
 	const char *list = l->address;
 	struct adv_facts f;
@@ -171,7 +325,19 @@ release_in(struct store_txn *t, const struct list *l, const char *id,
 		    id, json_string_value(json_object_get(arec, "released-at")));
 		goto out;
 	}
-	adv_release(l->pol, &d);
+	f.no_public = l->npublic == 0;
+	adv_release(l->pol, &f, time(NULL), &d);
+	if (d.action == ADV_HOLD) {
+		if (scheduled)
+			rc = release_waits(t, l, id, arec, "the list has no "
+			    "public address: set one with listctl list set "
+			    "LIST --public ADDRESS", err);
+		else
+			pd_fail(err, PD_REFUSED, "%s is not released: the list "
+			    "has no public address: set one with listctl list "
+			    "set %s --public ADDRESS", id, list);
+		goto out;
+	}
 	if (post_get(t, false, list, json_string_value(json_object_get(arec,
 	    "post")), &src, &found, err) == -1)
 		goto out;
@@ -192,7 +358,12 @@ release_in(struct store_txn *t, const struct list *l, const char *id,
 		goto out;
 	if (npub + nmem == 0)	/* nobody to send it to: recorded all the same */
 		post.state = POST_DONE;
+	/* Early, and the members get no copy: they hear their date is gone. */
+	if (d.date_notice && adv_date_notice_later(t, l, &src.kw, d.old_embargo,
+	    0, "it was released by hand (listctl advisory release)", err) == -1)
+		goto out;
 	iso_time(time(NULL), now);
+	json_object_del(arec, "release-waiting");
 	json_object_set_new(arec, "state", json_string("public"));
 	json_object_set_new(arec, "released-at", json_string(now));
 	json_object_set_new(arec, "released-by", json_string(actor));
@@ -206,6 +377,7 @@ release_in(struct store_txn *t, const struct list *l, const char *id,
 	if (store_put(t, STORE_ADVISORIES, key, arec, false, err) == -1)
 		goto out;
 	rc = audit_release(t, list, id, actor, why, post.id, npub, nmem, err);
+	*released = rc == 0;
 out:
 	json_decref(arec);
 	post_clear(&src);
@@ -213,24 +385,37 @@ out:
 	return rc;
 }
 
-int
-adv_release_now(struct store *st, const char *datadir, const char *list,
-    const char *id, const char *actor, const char *why, struct pd_err *err)
+static int
+release_one(struct store *st, const char *datadir, const char *list,
+    const char *id, const char *actor, const char *why, bool scheduled,
+    bool *released, struct pd_err *err)
 {
 	struct store_txn *t;
 	struct list *l;
 	int rc = -1;
 
+	*released = false;
 	if (list_open(st, datadir, list, 0, &l, err) == -1)
 		return -1;
 	if (store_begin(st, true, &t, err) == 0) {
-		if (release_in(t, l, id, actor, why, err) == 0)
+		if (release_in(t, l, id, actor, why, scheduled, released,
+		    err) == 0)
 			rc = store_commit(t, err);
 		else
 			store_abort(t);
 	}
 	list_close(l);
 	return rc;
+}
+
+int
+adv_release_now(struct store *st, const char *datadir, const char *list,
+    const char *id, const char *actor, const char *why, struct pd_err *err)
+{
+	bool released;
+
+	return release_one(st, datadir, list, id, actor, why, false, &released,
+	    err);
 }
 
 static int
@@ -241,7 +426,8 @@ due_one(const char *key, json_t *a, void *arg)
 	(void)key;
 	memset(&f, 0, sizeof f);
 	f.state = state_of(json_string_value(json_object_get(a, "state")));
-	f.embargo = parse_iso(json_string_value(json_object_get(a, "embargo")));
+	f.embargo = parse_iso(str(a, "embargo"));
+	f.members_embargo = parse_iso(str(a, "members-embargo"));
 	if (adv_release_due(&f, time(NULL)))
 		json_array_append_new(arg, json_pack("{s:O, s:O}", "list",
 		    json_object_get(a, "list"), "id", json_object_get(a, "id")));
@@ -254,6 +440,7 @@ adv_release_due_all(struct store *st, const char *datadir, unsigned *n,
 {
 	struct store_txn *t;
 	json_t *due = json_array(), *a;
+	bool released;
 	size_t i;
 	int rc;
 
@@ -267,14 +454,12 @@ adv_release_due_all(struct store *st, const char *datadir, unsigned *n,
 	json_array_foreach(due, i, a) {
 		if (rc != 0)
 			break;
-		rc = adv_release_now(st, datadir,
-		    json_string_value(json_object_get(a, "list")),
-		    json_string_value(json_object_get(a, "id")), "listd",
-		    "the embargo date", err);
+		rc = release_one(st, datadir, str(a, "list"), str(a, "id"),
+		    "listd", "the embargo date", true, &released, err);
 		/* Released meanwhile (listctl advisory release): nothing to do. */
 		if (rc == -1 && err->status == PD_REFUSED)
 			rc = 0;
-		else if (rc == 0)
+		else if (rc == 0 && released)	/* not one that waits */
 			++*n;
 	}
 	json_decref(due);
