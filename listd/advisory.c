@@ -7,7 +7,6 @@
 #include "listd/advisory.h"
 #include "listd/jobs.h"
 #include "listd/list.h"
-#include "listd/notice.h"
 #include "listd/record.h"
 #include "policy/policy.h"
 
@@ -271,19 +270,18 @@ static int
 release_waits(struct store_txn *t, const struct list *l, const char *id,
     json_t *arec, const char *why, struct pd_err *err)
 {
-	char key[STORE_KEY_MAX], nid[POST_ID_MAX], now[32], text[600];
+	char key[STORE_KEY_MAX], now[32], text[600], subject[100];
 
 	if (json_object_get(arec, "release-waiting") != NULL)
 		return 0;
+	snprintf(subject, sizeof subject, "%s: not released", id);
 	snprintf(text, sizeof text, "Advisory %s on %s reached its embargo "
 	    "date, but nothing was published: %s.  It stays embargoed and is "
 	    "released at the first run after that.\n", id, l->address, why);
-	if (make_id("release-waits-", nid, sizeof nid) == -1)
-		return pd_fail(err, PD_TEMPFAIL, "no randomness");
 	json_object_set_new(arec, "release-waiting", json_string(iso_time(
 	    time(NULL), now)));
 	store_member_key(l->address, id, key);
-	if (notice_moderators_later(t, l->address, nid, text, "", err) == -1 ||
+	if (adv_tell_admins_later(t, l->address, id, subject, text, err) == -1 ||
 	    store_put(t, STORE_ADVISORIES, key, arec, false, err) == -1)
 		return -1;
 	return audit_append(t, &(struct audit){ .list = l->address, .actor =

@@ -58,6 +58,15 @@ int	adv_date_notice_later(struct store_txn *, const struct list *l,
 	    struct pd_err *err);
 
 /*
+ * In t, a notice with subject and text to l's admins and moderators,
+ * encrypted to each and signed by the list when fan-out prepares it;
+ * audited as about (an advisory).
+ */
+int	adv_tell_admins_later(struct store_txn *, const char *list,
+	    const char *about, const char *subject, const char *text,
+	    struct pd_err *err);
+
+/*
  * require-cve = before-release: the team of each list is reminded, once
  * per date and encrypted, when an embargoed advisory that no revision gave
  * a CVE comes within cve-reminder of its date.  *n counts the reminders.

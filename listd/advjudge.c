@@ -116,6 +116,27 @@ adv_date_notice_later(struct store_txn *t, const struct list *l,
 	return rc;
 }
 
+int
+adv_tell_admins_later(struct store_txn *t, const char *list,
+    const char *about, const char *subject, const char *text,
+    struct pd_err *err)
+{
+	struct post p;
+	size_t na, nm;
+	int rc;
+
+	if (own_words(&p, POST_NOTICE, list, "notice-", subject, text,
+	    err) == -1)
+		return -1;
+	rc = jobs_for_role(t, list, p.id, POL_ROLE_ADMIN, &na, err);
+	if (rc == 0)
+		rc = jobs_for_role(t, list, p.id, POL_ROLE_MODERATOR, &nm, err);
+	if (rc == 0)
+		rc = put_told(t, &p, na + nm, "notice", about, subject, err);
+	post_clear(&p);
+	return rc;
+}
+
 /* What became of the revision, for the date notice: never its content. */
 static const char *
 became(const struct adv_decision *d)
