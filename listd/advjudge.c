@@ -149,7 +149,7 @@ became(const struct adv_decision *d)
 		    "during the embargo (the list's policy); it is published "
 		    "at the release.";
 	default:
-		return "";
+		return "The team released it early (Embargo: none).";
 	}
 }
 

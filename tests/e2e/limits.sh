@@ -97,6 +97,11 @@ send $L k2 +$((B + 12 * DAY))
 is "$(held_field $L k2 2)" advisory "push 1: 13 days from now but 25 from the first copy, no Extension: held"
 like "$(held_why $L k2)" "(more than 24|25) days after the members' first copy .* give Extension: <reason> .* or Restart: <reason>" \
     "saying it counts from the first copy, and what to do"
+faketime -f +$((B + 12 * DAY)) "$LISTCTL" -c "$CONF" held approve $L \
+    "$(held_field $L k2 1)" 2>"$W/err"
+is $? 1 "a moderator cannot approve a revision the limits still hold"
+like "$(cat "$W/err")" "it is held still, XSA-900: an embargo until" "saying why"
+is "$(held_field $L k2 2)" advisory "it stays held"
 body "$W/k2x.txt" XSA-900 2 "$(at $((B + 25 * DAY)))" "CVE: CVE-2026-9000" \
     "Extension: the discoverer asked for two more weeks"
 send $L k2x +$((B + 12 * DAY))
