@@ -53,38 +53,33 @@ static const cfg_opt_t keys_opts[] = {
 	CFG_END()
 };
 
-static int	parse_updates(cfg_t *, cfg_opt_t *, const char *, void *);
-static int	parse_action(cfg_t *, cfg_opt_t *, const char *, void *);
-static int	parse_followups(cfg_t *, cfg_opt_t *, const char *, void *);
-static int	parse_date_changes(cfg_t *, cfg_opt_t *, const char *, void *);
-static int	parse_require_cve(cfg_t *, cfg_opt_t *, const char *, void *);
-static int	parse_restarts(cfg_t *, cfg_opt_t *, const char *, void *);
+/* The settings that take one of a few names (the tables below). */
+static int	parse_named(cfg_t *, cfg_opt_t *, const char *, void *);
 
 static const cfg_opt_t embargo_opts[] = {
 	CFG_INT("max-days", 14, CFGF_NONE),
 	CFG_INT("max-extended-days", 31, CFGF_NONE),
-	CFG_INT_CB("updates", POL_UPDATES_SUPPRESS, CFGF_NONE, parse_updates),
+	CFG_INT_CB("updates", POL_UPDATES_SUPPRESS, CFGF_NONE, parse_named),
 	CFG_BOOL("backfill-new-members", cfg_false, CFGF_NONE),
 	CFG_BOOL("none-to-members", cfg_false, CFGF_NONE),
-	CFG_INT_CB("date-changes", POL_DATES_HOLD, CFGF_NONE,
-	    parse_date_changes),
-	CFG_INT_CB("restarts", 0, CFGF_NONE, parse_restarts),
-	CFG_INT_CB("require-cve", POL_CVE_NEVER, CFGF_NONE, parse_require_cve),
+	CFG_INT_CB("date-changes", POL_DATES_HOLD, CFGF_NONE, parse_named),
+	CFG_INT_CB("restarts", 0, CFGF_NONE, parse_named),
+	CFG_INT_CB("require-cve", POL_CVE_NEVER, CFGF_NONE, parse_named),
 	CFG_INT_CB("cve-reminder", 2 * 86400, CFGF_NONE, pol_parse_duration),
 	CFG_END()
 };
 
 static const cfg_opt_t moderation_opts[] = {
-	CFG_INT_CB("non-member", POL_ACT_HOLD, CFGF_NONE, parse_action),
-	CFG_INT_CB("unsigned", POL_ACT_HOLD, CFGF_NONE, parse_action),
-	CFG_INT_CB("oversize", POL_ACT_REJECT, CFGF_NONE, parse_action),
+	CFG_INT_CB("non-member", POL_ACT_HOLD, CFGF_NONE, parse_named),
+	CFG_INT_CB("unsigned", POL_ACT_HOLD, CFGF_NONE, parse_named),
+	CFG_INT_CB("oversize", POL_ACT_REJECT, CFGF_NONE, parse_named),
 	CFG_BOOL("auto-reply", cfg_false, CFGF_NONE),
 	CFG_INT("max-message-size", 10485760, CFGF_NONE),
 	CFG_INT("held-expire-days", 30, CFGF_NONE),
 	CFG_INT("max-signature-age", 4, CFGF_NONE),
 	CFG_BOOL("reporter-plaintext", cfg_false, CFGF_NONE),
 	CFG_INT_CB("reporter-followups", POL_FOLLOW_HOLD, CFGF_NONE,
-	    parse_followups),
+	    parse_named),
 	CFG_END()
 };
 
@@ -242,48 +237,35 @@ parse_enum(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result,
 	return -1;
 }
 
-static int
-parse_updates(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	return parse_enum(cfg, opt, value, result, updates_names,
-	    NELEM(updates_names));
-}
+/* Which names each of them takes, by the setting's name. */
+static const struct {
+	const char		*setting;
+	const char *const	*names;
+	size_t			 n;
+} named[] = {
+#define N(setting, names)	{ setting, names, NELEM(names) }
+	N("updates", updates_names),
+	N("non-member", action_names),
+	N("unsigned", action_names),
+	N("oversize", action_names),
+	N("reporter-followups", followups_names),
+	N("date-changes", date_changes_names),
+	N("restarts", restarts_names),
+	N("require-cve", require_cve_names),
+#undef N
+};
 
 static int
-parse_action(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+parse_named(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	return parse_enum(cfg, opt, value, result, action_names,
-	    NELEM(action_names));
-}
+	size_t i;
 
-static int
-parse_followups(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	return parse_enum(cfg, opt, value, result, followups_names,
-	    NELEM(followups_names));
-}
-
-static int
-parse_date_changes(cfg_t *cfg, cfg_opt_t *opt, const char *value,
-    void *result)
-{
-	return parse_enum(cfg, opt, value, result, date_changes_names,
-	    NELEM(date_changes_names));
-}
-
-static int
-parse_restarts(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	return parse_enum(cfg, opt, value, result, restarts_names,
-	    NELEM(restarts_names));
-}
-
-static int
-parse_require_cve(cfg_t *cfg, cfg_opt_t *opt, const char *value,
-    void *result)
-{
-	return parse_enum(cfg, opt, value, result, require_cve_names,
-	    NELEM(require_cve_names));
+	for (i = 0; i < NELEM(named); i++)
+		if (strcmp(opt->name, named[i].setting) == 0)
+			return parse_enum(cfg, opt, value, result,
+			    named[i].names, named[i].n);
+	cfg_error(cfg, "%s: no names known for this setting", opt->name);
+	return -1;
 }
 
 static cfg_t *

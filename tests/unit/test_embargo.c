@@ -83,33 +83,7 @@ public_adv(long last)
 	return facts(ADV_PUBLIC, last, 0);
 }
 
-/* Posts: with a date, with "Embargo: none", with no Embargo: line. */
-static struct adv_post
-dated(long rev, time_t when)
-{
-	struct adv_post k;
-
-	memset(&k, 0, sizeof(k));
-	k.revision = rev;
-	k.embargo_set = true;
-	k.embargo = when;
-	k.has_cve = true;
-	return k;
-}
-
-static struct adv_post
-none(long rev)
-{
-	struct adv_post k;
-
-	memset(&k, 0, sizeof(k));
-	k.revision = rev;
-	k.embargo_set = true;
-	k.embargo_none = true;
-	k.has_cve = true;
-	return k;
-}
-
+/* Posts: with no Embargo: line, with a date, with "Embargo: none". */
 static struct adv_post
 bare(long rev)
 {
@@ -117,44 +91,42 @@ bare(long rev)
 
 	memset(&k, 0, sizeof(k));
 	k.revision = rev;
-	k.has_cve = true;
+	k.has_cve = true;	/* a CVE: line, unless no_cve() */
 	return k;
 }
 
 static struct adv_post
-no_cve(struct adv_post k)
+dated(long rev, time_t when)
 {
-	k.has_cve = false;
+	struct adv_post k = bare(rev);
+
+	k.embargo_set = true;
+	k.embargo = when;
 	return k;
 }
 
 static struct adv_post
-restart(struct adv_post k)
+none(long rev)
 {
-	k.restart = true;
+	struct adv_post k = dated(rev, 0);
+
+	k.embargo_none = true;
 	return k;
 }
 
-static struct adv_post
-approved(struct adv_post k)
-{
-	k.approved = true;
-	return k;
-}
-
-static struct adv_post
-resend(struct adv_post k)
-{
-	k.resend = true;
-	return k;
-}
-
-static struct adv_post
-extension(struct adv_post k)
-{
-	k.extension = true;
-	return k;
-}
+/* What else a post says: resend(dated(...)) and the like. */
+#define WITH(name, field, value)					\
+	static struct adv_post						\
+	name(struct adv_post k)						\
+	{								\
+		k.field = value;					\
+		return k;						\
+	}
+WITH(resend, resend, true)		/* Resend: yes */
+WITH(extension, extension, true)	/* Extension: <reason> */
+WITH(restart, restart, true)		/* Restart: <reason> */
+WITH(no_cve, has_cve, false)		/* no CVE: line */
+WITH(approved, approved, true)		/* approved by a moderator */
 
 /*
  * One judgement checked whole: action, recipients, state and embargo in

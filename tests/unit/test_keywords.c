@@ -103,79 +103,86 @@ test_misplaced(void)
 }
 
 /* The forms of a date people write, and the ambiguous ones. */
-static void
-date_is(const char *v, time_t want, const char *what)
-{
-	const char *why;
-	time_t t = 0;
+#define NOON	((time_t)1796126400)	/* 2026-12-01 12:00:00 UTC */
 
-	why = kw_parse_date(v, &t);
-	ok(why == NULL && t == want, "%s: '%s' is %lld", what, v,
-	    (long long)want);
-	if (why != NULL || t != want)
-		diag("got %lld, %s", (long long)t, why ? why : "no error");
-}
+static const struct {
+	const char	*v;
+	time_t		 want;
+	const char	*what;
+} good_dates[] = {
+	{ "2026-12-01 12:00 UTC", NOON, "the canonical form" },
+	{ "2026-12-01 12:00:30 UTC", NOON + 30, "with seconds" },
+	{ "2026-12-01 12:00 GMT", NOON, "GMT" },
+	{ "2026-12-01 12:00 utc", NOON, "a zone in any case" },
+	{ "2026-12-01  12:00  UT", NOON, "UT, doubled spaces" },
+	{ "2026-12-01T12:00:00Z", NOON, "ISO 8601 with Z" },
+	{ "2026-12-01T12:00Z", NOON, "ISO 8601 without seconds" },
+	{ "2026-12-01T13:00:00+01:00", NOON, "ISO 8601 with +01:00" },
+	{ "2026-12-01T07:30-0430", NOON, "ISO 8601 with -0430" },
+	{ "2026-12-01 14:00 +02", NOON, "an offset in hours" },
+	{ "2026-12-01 12:00 +0000", NOON, "a space and +0000" },
+	{ "Tue, 1 Dec 2026 12:00:00 +0000", NOON, "RFC 5322" },
+	{ "1 Dec 2026 07:00 EST", NOON, "RFC 5322, no day, EST" },
+	{ "Tue, 01 dec 2026 12:00:00 GMT", NOON, "RFC 5322, GMT" },
+	{ "2028-02-29 00:00 UTC", 1835395200, "a leap day" },
+};
 
-static void
-date_bad(const char *v, const char *want, const char *what)
-{
-	time_t t;
-	const char *why = kw_parse_date(v, &t);
-
-	ok(why != NULL, "%s: '%s' is refused", what, v);
-	like(why ? why : "", want, "%s: says why", what);
-}
+static const struct {
+	const char	*v, *says, *what;
+} bad_dates[] = {
+	{ "2026-12-01 12:00", "no time zone, so it is ambiguous", "no zone" },
+	{ "2026-12-01T12:00:00", "ambiguous", "ISO 8601 without a zone" },
+	{ "Tue, 1 Dec 2026 12:00:00", "ambiguous", "RFC 5322 without" },
+	{ "2026-12-01 12:00 CET", "not one read unambiguously",
+	    "CET (or CEST?)" },
+	{ "2026-12-01 12:00 IST", "unambiguously", "IST" },
+	{ "2026-12-01", "a date and time with its zone", "a day alone" },
+	{ "next week", "a date and time with its zone", "words" },
+	{ "2026-02-30 12:00 UTC", "no such day", "February 30" },
+	{ "2027-02-29 12:00 UTC", "no such day", "not a leap year" },
+	{ "2026-12-01 24:00 UTC", "no such day or time", "24:00" },
+	{ "Wed, 1 Dec 2026 12:00:00 +0000", "day of the week does not match",
+	    "a wrong weekday" },
+	{ "2026-12-01 12:00 +1:00", "+HHMM or +HH:MM", "a short offset" },
+	{ "2026-12-01 12:00 +01:", "+HHMM", "a cut offset" },
+	{ "2026-12-01 12:00 UTC+1", "a date and time", "UTC+1" },
+	{ "1999-12-01 12:00 UTC", "no such day", "last century" },
+	{ "", "a date and time", "empty" },
+	{ "2", "a date and time", "one digit" },
+	{ "Tue,", "a date and time", "a weekday alone" },
+};
 
 static void
 test_dates(void)
 {
-	const time_t noon = 1796126400;	/* 2026-12-01 12:00:00 UTC */
 	struct keywords kw;
+	const char *why;
 	char err[256];
+	time_t t;
+	size_t i;
 
-	date_is("2026-12-01 12:00 UTC", noon, "the canonical form");
-	date_is("2026-12-01 12:00:30 UTC", noon + 30, "with seconds");
-	date_is("2026-12-01 12:00 GMT", noon, "GMT");
-	date_is("2026-12-01 12:00 utc", noon, "a zone in any case");
-	date_is("2026-12-01  12:00  UT", noon, "UT, doubled spaces");
-	date_is("2026-12-01T12:00:00Z", noon, "ISO 8601 with Z");
-	date_is("2026-12-01T12:00Z", noon, "ISO 8601 without seconds");
-	date_is("2026-12-01T13:00:00+01:00", noon, "ISO 8601 with +01:00");
-	date_is("2026-12-01T07:30-0430", noon, "ISO 8601 with -0430");
-	date_is("2026-12-01 14:00 +02", noon, "an offset in hours");
-	date_is("2026-12-01 12:00 +0000", noon, "a space and +0000");
-	date_is("Tue, 1 Dec 2026 12:00:00 +0000", noon, "RFC 5322");
-	date_is("1 Dec 2026 07:00 EST", noon, "RFC 5322, no day, EST");
-	date_is("Tue, 01 dec 2026 12:00:00 GMT", noon, "RFC 5322, GMT");
-	date_is("2028-02-29 00:00 UTC", 1835395200, "a leap day");
-	date_bad("2026-12-01 12:00", "no time zone, so it is ambiguous",
-	    "no zone");
-	date_bad("2026-12-01T12:00:00", "ambiguous", "ISO 8601 without a zone");
-	date_bad("Tue, 1 Dec 2026 12:00:00", "ambiguous", "RFC 5322 without");
-	date_bad("2026-12-01 12:00 CET", "not one read unambiguously",
-	    "CET (or CEST?)");
-	date_bad("2026-12-01 12:00 IST", "unambiguously", "IST");
-	date_bad("2026-12-01", "a date and time with its zone", "a day alone");
-	date_bad("next week", "a date and time with its zone", "words");
-	date_bad("2026-02-30 12:00 UTC", "no such day", "February 30");
-	date_bad("2027-02-29 12:00 UTC", "no such day", "not a leap year");
-	date_bad("2026-12-01 24:00 UTC", "no such day or time", "24:00");
-	date_bad("Wed, 1 Dec 2026 12:00:00 +0000", "day of the week does not "
-	    "match", "a wrong weekday");
-	date_bad("2026-12-01 12:00 +1:00", "+HHMM or +HH:MM", "a short offset");
-	date_bad("2026-12-01 12:00 +01:", "+HHMM", "a cut offset");
-	date_bad("2026-12-01 12:00 UTC+1", "a date and time", "UTC+1");
-	date_bad("1999-12-01 12:00 UTC", "no such day", "last century");
-	date_bad("", "a date and time", "empty");
-	date_bad("2", "a date and time", "one digit");
-	date_bad("Tue,", "a date and time", "a weekday alone");
+	for (i = 0; i < sizeof good_dates / sizeof good_dates[0]; i++) {
+		t = 0;
+		why = kw_parse_date(good_dates[i].v, &t);
+		ok(why == NULL && t == good_dates[i].want, "%s: '%s' is read",
+		    good_dates[i].what, good_dates[i].v);
+		if (why != NULL || t != good_dates[i].want)
+			diag("got %lld, %s", (long long)t, why ? why : "");
+	}
+	for (i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+		why = kw_parse_date(bad_dates[i].v, &t);
+		ok(why != NULL, "%s: '%s' is refused", bad_dates[i].what,
+		    bad_dates[i].v);
+		like(why ? why : "", bad_dates[i].says, "%s: says why",
+		    bad_dates[i].what);
+	}
 	ok(parse("Advisory: XSA-1\nEmbargo: 2026-12-01 12:00\n", &kw, err) ==
 	    KW_MALFORMED, "a keyword block with an ambiguous date is malformed");
 	like(err, "line 2: the embargo date has no time zone, so it is "
 	    "ambiguous: add one, e.g. '2026-12-01 12:00 UTC': 'Embargo: "
 	    "2026-12-01 12:00'", "the error names the line and what to do");
 	ok(parse("Advisory: XSA-1\nEmbargo: 2026-12-01 12:00 GMT\n", &kw,
-	    err) == 0 && kw.embargo == noon, "Embargo: ... GMT is read");
+	    err) == 0 && kw.embargo == NOON, "Embargo: ... GMT is read");
 }
 
 static void
