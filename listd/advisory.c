@@ -234,7 +234,8 @@ resend_post(const char *list, const char *prefix, enum post_kind kind,
 	p->has_keywords = src->has_keywords;
 	p->kw = src->kw;
 	if (rec_set(&p->id, pid) | rec_set(&p->list, list) |
-	    rec_set(&p->source, src->id) | rec_set(&p->subject, src->subject) |
+	    rec_set(&p->source, src->id) | rec_set(&p->subject_sealed,
+	    src->subject_sealed) |
 	    rec_set(&p->signer_address, src->signer_address)) {
 		post_clear(p);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");

@@ -49,6 +49,47 @@ cut_for(struct delivery *d, const char *list, const char *post)
 	return NULL;
 }
 
+/*
+ * What is sealed at rest and needed in clear to send a public copy: its
+ * content and its post's subject, opened with the list's key, in memory
+ * only.
+ */
+static int
+open_seals(struct delivery *d, struct pd_err *err)
+{
+	struct post_cut *c;
+	struct list *l = NULL;
+	char *plain;
+	size_t i, len;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < d->ncuts; i++) {
+		c = &d->cuts[i];
+		if (c->pub == NULL)	/* members' copies: a neutral subject */
+			continue;
+		if (l == NULL || strcmp(l->address, c->list) != 0) {
+			list_close(l);
+			if ((rc = list_open(d->st, d->conf->datadir, c->list,
+			    LIST_KEYS, &l, err)) == -1)
+				break;
+		}
+		if (c->pub != NULL && (rc = keys_unseal(l->keys, c->pub,
+		    c->pub_len, &plain, &len, err)) == 0) {
+			free(c->pub);
+			c->pub = plain;
+			c->pub_len = len;
+		}
+		if (rc == 0 && c->post.subject_sealed[0] != '\0' &&
+		    (rc = keys_unseal(l->keys, c->post.subject_sealed,
+		    strlen(c->post.subject_sealed), &plain, &len, err)) == 0) {
+			free(c->post.subject);
+			c->post.subject = plain;
+		}
+	}
+	list_close(l);
+	return rc;
+}
+
 /* Loads and splits the encrypted result of every post with a due job. */
 static int
 load_cuts(struct delivery *d, struct pd_err *err)
@@ -94,7 +135,7 @@ load_cuts(struct delivery *d, struct pd_err *err)
 			    &c->sig_len, err);
 	}
 	store_abort(t);
-	return rc;
+	return rc == 0 ? open_seals(d, err) : -1;
 }
 
 /* The envelope sender: LOCAL-bounces@DOMAIN, so bounces are told apart. */
@@ -143,26 +184,34 @@ record_attempt(struct delivery *d, struct job *j,
 }
 
 /*
- * The headers of a copy of post: a new Message-ID for each copy, but a
- * reporter's copy of a reply keeps the reply's own and its threading
+ * The headers of a copy of post to to: a Message-ID of its own for each
+ * copy, stable across retries, so that a copy sent twice (a crash between
+ * the relay's reply and the ledger) is one message to the member's client;
+ * a reporter's copy has its own (reporter.c) and the reply's threading
  * headers, so that the reporter's answer finds the thread.  A public copy
  * carries the real Subject; an encrypted one a neutral one.
  */
 static void
-copy_headers(const struct post *p, const char *list, bool public, char *mid,
-    size_t len, struct msg_copy *mc)
+copy_headers(const struct post *p, const char *list, const char *to,
+    bool public, char *mid, size_t len, struct msg_copy *mc)
 {
 	bool reply = p->kind == POST_REPORTER_COPY;
 	const char *own = p->message_id;
-	unsigned rnd;
+	unsigned long long h = 1469598103934665603ULL;
+	const char *c;
 
-	if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-		rnd = (unsigned)time(NULL);
+	/* FNV-1a over the post and the recipient: the same copy, the same
+	   Message-ID, however often it is sent (a retry, after a crash). */
+	for (c = p->id; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	for (c = to, h *= 1099511628211ULL; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
 	if (reply && own[0] != '\0')
 		snprintf(mid, len, "%.*s", (int)strcspn(own + (*own == '<'),
 		    ">"), own + (*own == '<'));
 	else
-		snprintf(mid, len, "%s.%08x@%s", p->id, rnd, strrchr(list, '@') + 1);
+		snprintf(mid, len, "%s.%016llx@%s", p->id, h,
+		    strrchr(list, '@') + 1);
 	/* Members' encrypted copies name no other message outside. */
 	*mc = (struct msg_copy){ list, public ? p->subject : FANOUT_SUBJECT, mid,
 	    (public || reply) && p->in_reply_to[0] ? p->in_reply_to : NULL,
@@ -232,7 +281,8 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		    "the prepared post is missing");
 		return record_attempt(d, j, &res, false, err);
 	}
-	copy_headers(&c->post, j->list, j->public, mid, sizeof mid, &mc);
+	copy_headers(&c->post, j->list, j->member, j->public, mid, sizeof mid,
+	    &mc);
 	bounce_address(j->list, from, sizeof from);
 	if (j->public) {
 		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
@@ -499,7 +549,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 out:
 	for (i = 0; i < d.ncuts; i++) {
 		pgp_split_free(d.cuts[i].sp);
-		free(d.cuts[i].pub);
+		keys_plain_free(d.cuts[i].pub, d.cuts[i].pub_len);
 		free(d.cuts[i].sig);
 		post_clear(&d.cuts[i].post);
 	}

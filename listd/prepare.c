@@ -83,21 +83,25 @@ tell_skipped(struct list *l, const char *post, const struct rcpt *r, size_t n)
 
 /*
  * The public copy of a post: its content is public from now on, so it is
- * kept as it is, with the list's detached signature over its canonical
- * form, for the public addresses' signed (not encrypted) copies.
+ * kept (sealed to the list's key until sent) with the list's detached
+ * signature over its canonical form, for the public addresses' signed (not
+ * encrypted) copies.
  */
 static int
 sign_public(struct list *l, struct post *p, const char *payload, size_t plen,
     struct pd_err *err)
 {
 	struct store_txn *t;
-	char *canon = NULL, *sig = NULL, micalg[24], key[POST_ID_MAX + 8];
-	size_t clen = 0, slen = 0;
+	char *canon = NULL, *sig = NULL, *sealed = NULL, micalg[24];
+	char key[POST_ID_MAX + 8];
+	size_t clen = 0, slen = 0, sealed_len = 0;
 	int rc = -1;
 
+	/* Kept sealed until sent: a reporter's clear copy is embargoed. */
 	if (msg_canonical(payload, plen, &canon, &clen, err) == -1 ||
 	    keys_sign_detached(l->keys, l->fpr, canon, clen, &sig, &slen, micalg,
-	    err) == -1)
+	    err) == -1 || keys_seal(l->keys, l->fpr, payload, plen, false,
+	    &sealed, &sealed_len, err) == -1)
 		goto out;
 	if (rec_set(&p->micalg, micalg) == -1) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
@@ -106,7 +110,8 @@ sign_public(struct list *l, struct post *p, const char *payload, size_t plen,
 	if (store_begin(l->st, true, &t, err) == -1)
 		goto out;
 	snprintf(key, sizeof key, "%s.pub", p->id);
-	rc = store_put_bytes(t, STORE_MESSAGES, key, payload, plen, false, err);
+	rc = store_put_bytes(t, STORE_MESSAGES, key, sealed, sealed_len, false,
+	    err);
 	snprintf(key, sizeof key, "%s.sig", p->id);
 	if (rc == 0)
 		rc = store_put_bytes(t, STORE_MESSAGES, key, sig, slen, false, err);
@@ -117,6 +122,7 @@ sign_public(struct list *l, struct post *p, const char *payload, size_t plen,
 out:
 	free(canon);
 	free(sig);
+	free(sealed);
 	return rc;
 }
 

@@ -256,12 +256,13 @@ replayed(struct store_txn *t, struct post *p, const struct decision *d,
 /*
  * Whether a held message is the reporter's further mail in its thread that
  * the policy lets go on: signed by the reporter's key, or (accept) from
- * the reporter's address with no signature or an unknown one.  Anything
+ * the reporter's address with no signature or an unknown one, answering a
+ * copy pdlist sent the reporter (its Message-ID is the token).  Anything
  * graver (a bad signature, a loop, malformed mail) stays held.
  */
 static bool
 follow_up(const struct policy *pol, const struct post *p,
-    const struct decision *d, const char *reporter)
+    const struct decision *d, const char *reporter, bool token)
 {
 	if (pol->reporter_followups == POL_FOLLOW_HOLD ||
 	    p->message_id[0] == '\0')
@@ -269,9 +270,10 @@ follow_up(const struct policy *pol, const struct post *p,
 	if (p->reason == HOLD_NOT_TEAM && strcmp(d->reporter_signer,
 	    reporter) == 0)
 		return true;
+	/* Unsigned: From: is anyone's to write; the token is the reporter's. */
 	return pol->reporter_followups == POL_FOLLOW_ACCEPT &&
 	    (p->reason == HOLD_UNSIGNED || p->reason == HOLD_NON_MEMBER) &&
-	    strcmp(p->from, reporter) == 0;
+	    strcmp(p->from, reporter) == 0 && token;
 }
 
 /*
@@ -286,10 +288,10 @@ in_thread(struct list *l, struct store_txn *t, struct post *p,
 {
 	char reporter[ADDR_MAX + 1], why[600];
 	const char *how;
-	bool known;
+	bool known, token;
 
 	if (reporter_thread_find(t, l->address, p->in_reply_to, p->references,
-	    reporter, err) == -1)
+	    reporter, &token, err) == -1)
 		return -1;
 	if (reporter[0] == '\0')
 		return 0;
@@ -297,7 +299,7 @@ in_thread(struct list *l, struct store_txn *t, struct post *p,
 		if (p->jobs < 0)
 			return 0;	/* not to the members: not to the reporter */
 		if (reporter_thread_add(t, l->address, p->message_id, reporter,
-		    p->id, &known, err) == -1 || reporter_copy_later(t,
+		    p->id, false, &known, err) == -1 || reporter_copy_later(t,
 		    l->address, l->pol, p, reporter, &how, err) == -1)
 			return -1;
 		if (how[0] != '\0' && (rec_set(&p->reporter_copy_to,
@@ -305,10 +307,10 @@ in_thread(struct list *l, struct store_txn *t, struct post *p,
 			return pd_fail(err, PD_TEMPFAIL, "out of memory");
 		return 0;
 	}
-	if (!follow_up(l->pol, p, d, reporter))
+	if (!follow_up(l->pol, p, d, reporter, token))
 		return 0;
 	if (reporter_thread_add(t, l->address, p->message_id, reporter, p->id,
-	    &known, err) == -1)
+	    false, &known, err) == -1)
 		return -1;
 	if (known)
 		return to_hold(p, HOLD_REPLAY, "its Message-ID was in the "
@@ -370,9 +372,8 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 	if (p->state == POST_HELD && (notice_held_later(t, p, err) == -1 ||
 	    notice_auto_reply_later(t, l, p, err) == -1))
 		return -1;
-	/* Held: its subject is kept sealed only.  Posts keep it in clear. */
-	if (rec_set(p->state == POST_HELD ? &p->subject : &p->subject_sealed,
-	    "") == -1)
+	/* Its subject is kept sealed only: members' may be embargoed. */
+	if (rec_set(&p->subject, "") == -1)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	return audit_decision(t, p, err);
 }

@@ -24,7 +24,7 @@ static const char *const state_names[POST_NSTATES] = {
 static const char *const reason_names[HOLD_NONE + 1] = {
 	"loop", "bad-signature", "key-revoked", "key-expired", "suspended",
 	"not-team", "non-member", "limits", "malformed", "cannot-decrypt",
-	"cannot-process", "unsigned", "keywords", "replay", "stale-signature",
+	"cannot-process", "unsigned", "unsigned-parts", "keywords", "replay", "stale-signature",
 	"advisory", ""
 };
 static const char *const job_names[JOB_NSTATES] = {

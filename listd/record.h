@@ -92,6 +92,7 @@ enum hold_reason {
 	HOLD_CANNOT_DECRYPT,
 	HOLD_CANNOT_PROCESS,	/* gpg or the store failed on it, every try */
 	HOLD_UNSIGNED,
+	HOLD_UNSIGNED_PARTS,	/* parts beside the signed ones, unsigned */
 	HOLD_KEYWORDS,		/* a malformed advisory keyword block */
 	HOLD_REPLAY,		/* a signature or Message-ID seen before */
 	HOLD_STALE,		/* signed longer ago than the policy allows */

@@ -1,5 +1,7 @@
 /* listd/reporter.c: see reporter.h. */
+#include <errno.h>
 #include <stdio.h>
+#include <sys/random.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,7 +52,7 @@ thread_key(const char *list, const char *id, char key[STORE_KEY_MAX])
 int
 reporter_thread_add(struct store_txn *t, const char *list,
     const char *message_id, const char *reporter, const char *post,
-    bool *known, struct pd_err *err)
+    bool token, bool *known, struct pd_err *err)
 {
 	char id[MSGID_MAX + 1], key[STORE_KEY_MAX], now[32];
 	const char *p = message_id;
@@ -68,8 +70,8 @@ reporter_thread_add(struct store_txn *t, const char *list,
 		json_decref(v);
 		return 0;
 	}
-	v = json_pack("{s:s, s:s, s:s}", "reporter", reporter, "post", post,
-	    "at", iso_time(time(NULL), now));
+	v = json_pack("{s:s, s:s, s:s, s:b}", "reporter", reporter, "post",
+	    post, "at", iso_time(time(NULL), now), "token", token);
 	rc = v ? store_put(t, STORE_THREADS, key, v, true, err) :
 	    pd_fail(err, PD_TEMPFAIL, "out of memory");
 	json_decref(v);
@@ -79,15 +81,16 @@ reporter_thread_add(struct store_txn *t, const char *list,
 int
 reporter_thread_find(struct store_txn *t, const char *list,
     const char *in_reply_to, const char *references,
-    char reporter[ADDR_MAX + 1], struct pd_err *err)
+    char reporter[ADDR_MAX + 1], bool *token, struct pd_err *err)
 {
-	const char *headers[] = { in_reply_to, references };
+	const char *headers[] = { in_reply_to, references }, *r;
 	char id[MSGID_MAX + 1], key[STORE_KEY_MAX];
 	const char *p;
 	json_t *v;
 	size_t i, n;
 
 	reporter[0] = '\0';
+	*token = false;
 	for (i = 0; i < 2; i++)
 		for (p = headers[i], n = 0; n < 100 && next_id(&p, id); n++) {
 			thread_key(list, id, key);
@@ -95,11 +98,35 @@ reporter_thread_find(struct store_txn *t, const char *list,
 				return -1;
 			if (v == NULL)
 				continue;
-			snprintf(reporter, ADDR_MAX + 1, "%s", json_string_value(
-			    json_object_get(v, "reporter")));
+			r = json_string_value(json_object_get(v, "reporter"));
+			if (reporter[0] == '\0')
+				snprintf(reporter, ADDR_MAX + 1, "%s", r ? r : "");
+			if (r != NULL && strcmp(r, reporter) == 0 &&
+			    json_is_true(json_object_get(v, "token")))
+				*token = true;
 			json_decref(v);
-			return 0;
 		}
+	return 0;
+}
+
+/*
+ * A Message-ID of pdlist's own for a reporter's copy, from 128 random bits:
+ * the reporter's answer to it proves the reporter read the copy, which
+ * nobody else can name (reporter-followups = accept).
+ */
+static int
+token_id(const char *list, char *out, size_t len, struct pd_err *err)
+{
+	unsigned char r[16];
+	size_t i, n;
+
+	if (getrandom(r, sizeof r, 0) != sizeof r)
+		return pd_fail(err, PD_TEMPFAIL, "no randomness: %s",
+		    strerror(errno));
+	n = (size_t)snprintf(out, len, "<reporter-");
+	for (i = 0; i < sizeof r && n + 3 < len; i++)
+		n += (size_t)snprintf(out + n, len - n, "%02x", r[i]);
+	snprintf(out + n, len - n, "@%s>", strrchr(list, '@') + 1);
 	return 0;
 }
 
@@ -132,7 +159,7 @@ reporter_thread_start(struct store_txn *t, const char *list,
 	if (!outside)
 		return 0;
 	if (reporter_thread_add(t, list, held->message_id, held->from, post,
-	    &known, err) == -1)
+	    false, &known, err) == -1)
 		return -1;
 	*reporter = held->from;
 	return 0;
@@ -143,12 +170,12 @@ reporter_copy_later(struct store_txn *t, const char *list,
     const struct policy *pol, const struct post *p, const char *reporter,
     const char **how, struct pd_err *err)
 {
-	char id[POST_ID_MAX], nid[POST_ID_MAX + 8], text[1024];
+	char id[POST_ID_MAX], nid[POST_ID_MAX + 8], text[1024], mid[128];
 	char *const to[] = { (char *)reporter };
 	struct post copy;
 	struct member m;
 	size_t n = 0;
-	bool found;
+	bool found, known;
 	int rc;
 
 	*how = "";
@@ -157,12 +184,18 @@ reporter_copy_later(struct store_txn *t, const char *list,
 	if (found && (m.role != POL_ROLE_REPORTER || !m.active))
 		return 0;	/* gets the list's own copy, or is suspended */
 	snprintf(id, sizeof id, "%s.reporter", p->id);
+	/* Its own Message-ID, in the thread as the reporter's token. */
+	if (token_id(list, mid, sizeof mid, err) == -1 ||
+	    reporter_thread_add(t, list, mid, reporter, id, true, &known,
+	    err) == -1)
+		return -1;
 	post_init(&copy, POST_REPORTER_COPY, POST_DECIDED);
 	copy.decided_at = time(NULL);
 	if (rec_set(&copy.id, id) | rec_set(&copy.list, list) |
 	    rec_set(&copy.source, p->id) | rec_set(&copy.reporter, reporter) |
-	    rec_set(&copy.subject, p->subject) | rec_set(&copy.message_id,
-	    p->message_id) | rec_set(&copy.in_reply_to, p->in_reply_to) |
+	    rec_set(&copy.subject_sealed, p->subject_sealed) |
+	    rec_set(&copy.message_id,
+	    mid) | rec_set(&copy.in_reply_to, p->in_reply_to) |
 	    rec_set(&copy.references, p->references)) {
 		post_clear(&copy);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");

@@ -20,12 +20,13 @@
 
 /*
  * Adds message_id (a Message-ID header, with or without <>) to the thread
- * of reporter on list, naming post.  *known is set, and nothing changes,
- * when the Message-ID is in a thread already.
+ * of reporter on list, naming post; token when pdlist itself sent the
+ * reporter mail under it (a reporter's copy).  *known is set, and nothing
+ * changes, when the Message-ID is in a thread already.
  */
 int	reporter_thread_add(struct store_txn *, const char *list,
 	    const char *message_id, const char *reporter, const char *post,
-	    bool *known, struct pd_err *err);
+	    bool token, bool *known, struct pd_err *err);
 
 /*
  * Whether address is outside list: no member of it, or a reporter (who
@@ -48,10 +49,12 @@ int	reporter_thread_start(struct store_txn *, const char *list,
 /*
  * The reporter of the thread that a message with these In-Reply-To and
  * References headers (NULL or "" when absent) belongs to; "" when none.
+ * *token: whether they name a Message-ID pdlist sent that reporter, which
+ * only the reporter (and the list) knows.
  */
 int	reporter_thread_find(struct store_txn *, const char *list,
 	    const char *in_reply_to, const char *references,
-	    char reporter[ADDR_MAX + 1], struct pd_err *err);
+	    char reporter[ADDR_MAX + 1], bool *token, struct pd_err *err);
 
 /*
  * A copy for reporter of post p, which goes to

@@ -89,10 +89,11 @@ mail_encrypt_entity "" $L security@v1.example $L "as received" "$W/wrapper" |
     lc inject $L >/dev/null
 before=$(copies_to $M)
 ok "listd --once processes them" listd_once
-is "$(copies_to $M)" $((before + 3)) "the three signed posts went out"
+is "$(copies_to $M)" $((before + 2)) "the two wholly signed posts went out"
+like "$(lc held ls $L | tail -n 3)" "unsigned-parts" \
+    "words appended after a signature hold the post as unsigned-parts"
 got=$(decrypted_for $M)
-like "$got" "SIGNED-WORDS of the team" "the clearsigned words reach members"
-unlike "$got" "APPENDED-WORDS" "words appended after the signature do not"
+unlike "$got" "APPENDED-WORDS" "they do not reach members"
 like "$got" "MIME-SIGNED-WORDS" "the multipart/signed content reaches members"
 unlike "$got" "PREAMBLE-WORDS|EPILOGUE-WORDS" "its preamble and epilogue do not"
 like "$got" "WRAPPED-WORDS" "the wrapped signed entity reaches members"
@@ -194,4 +195,65 @@ is "$(copies_to $M)" "$before" "and nothing was sent for it"
 team_post 4
 ok "with the agent back, the list works" listd_once
 is "$(copies_to $M)" $((before + 1)) "the next post goes out"
+# ---- 7. a copy sent twice after a crash is the same message ------------------
+# The relay has taken the copy (it is in its log) but listd is killed before
+# the 250 arrives, so the ledger does not know: the next run sends it again,
+# under the same Message-ID.
+stop_sink
+start_sink --slow-ms 400 || { echo "Bail out! smtp-sink"; exit 1; }
+team_post 5
+"$LISTD" -c "$CONF" --once 2>/dev/null &
+LPID=$!
+i=0
+while ! awk -v a=$M '$4 == a' "$SINK_DIR/log" 2>/dev/null | grep -q . &&
+    [ $i -lt 600 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -9 $LPID 2>/dev/null
+wait $LPID 2>/dev/null
+first=$(awk -v a=$M '$4 == a { print $1 }' "$SINK_DIR/log")
+ok "the relay took the copy before listd died" test -n "$first"
+stop_sink
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+listd_once
+second=$(awk -v a=$M '$4 == a { s = $1 } END { print s }' "$SINK_DIR/log")
+ok "the copy is sent again after the crash" test -n "$second"
+mid() { sed -n 's/^Message-ID: *//Ip' "$1" | head -n 1 | tr -d '\r'; }
+m1=$(mid "$W/sink.$((SINK_N - 1))/$first.eml")
+m2=$(mid "$SINK_DIR/$second.eml")
+ok "with a Message-ID ($m1)" test -n "$m1"
+is "$m2" "$m1" "the same Message-ID both times: one message to the member's client"
+# ---- 8. no embargoed text at rest ---------------------------------------------
+# Canaries in the protected Subject of an encrypted team post, and in a
+# team reply that goes to a reporter in clear (libvirt: reporter-plaintext),
+# are nowhere in the store's file, freed pages included, after everything
+# was sent and the copies' records deleted.
+V=libvirt-security@lists.example.org
+new_list $V libvirt dan@libvirt.example team mod@libvirt.example moderator ||
+    { echo "Bail out! list"; exit 1; }
+printf 'An encrypted advisory body.\n' >"$W/body"
+mail_encrypted dan@libvirt.example $V dan@libvirt.example $V \
+    "CANARY-SUBJECT-7f3a" "$W/body" | lc inject $V >/dev/null
+printf 'A use-after-free.\n' >"$W/report"
+mail_plain finder@outside.example $V "bug" "$W/report" >"$W/report.eml"
+lc inject $V --sender finder@outside.example <"$W/report.eml" >/dev/null
+listd_once
+rid=$(lc held ls $V | awk -F'\t' '$4 == "bug" { print $1 }')
+lc held approve $V "$rid" >/dev/null
+listd_once
+printf 'CANARY-REPLY-91c2: fixed in 10.2.\n' >"$W/reply"
+mail_pgpmime dan@libvirt.example dan@libvirt.example $V "Re: bug" "$W/reply" |
+    awk -v m="$(sed -n 's/^Message-ID: *//Ip' "$W/report.eml" | head -n 1)" \
+    'NR == 1 { print "In-Reply-To: " m } { print }' | lc inject $V >/dev/null
+listd_once
+like "$(cat "$W"/sink.*/*.eml)" "CANARY-REPLY-91c2" "the reporter got the reply in clear"
+ok "the encrypted post's Subject went to its member" sh -c \
+    "grep -q . '$W/sink.$SINK_N/log'"
+store_file=$(find "$DATA" -name data.mdb | head -n 1)
+ok "the store's file is there ($store_file)" test -s "$store_file"
+unlike "$(grep -a -o 'CANARY-SUBJECT-7f3a' "$store_file")" . \
+    "the protected Subject is not in the store's file"
+unlike "$(grep -a -o 'CANARY-REPLY-91c2' "$store_file")" . \
+    "the reporter's clear copy is not in the store's file, not even in freed pages"
 done_testing

@@ -42,17 +42,23 @@ advisory_text() {
 	} >"$_at_f"
 }
 
-# FT: a faketime offset (+2d, +3600) at which gpg runs, or "" for now.
-FT=
-gpg() { if [ -n "$FT" ]; then faketime -f "$FT" gpg "$@"; else command gpg "$@"; fi; }
+# GPG_AT: a faketime offset (+2d, +3600) at which gpg runs, or "" for now.
+GPG_AT=
+gpg() {
+	if [ -n "$GPG_AT" ]; then
+		faketime -f "$GPG_AT" gpg "$@"
+	else
+		command gpg "$@"
+	fi
+}
 
 # post_file SIGNER LIST NAME [FAKETIME]: SIGNER posts $W/NAME.txt to LIST,
 # PGP/MIME-signed with the subject NAME, and listd does what is due; both
 # at FAKETIME (e.g. +9d) when it is given.
 post_file() {
-	FT=${4:-}
+	GPG_AT=${4:-}
 	mail_pgpmime "$1" "$1" "$2" "$3" "$W/$3.txt" >"$W/$3.eml"
-	FT=
+	GPG_AT=
 	lc inject "$2" <"$W/$3.eml"
 	if [ -n "${4:-}" ]; then
 		listd_at "$4" >/dev/null 2>&1

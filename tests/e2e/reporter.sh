@@ -55,7 +55,8 @@ like "$(grep -i '^Content-Type:' "$C" | head -n 1)" "multipart/signed" \
 like "$(cat "$C")" "Which version did you test" "with the reply's text"
 like "$(grep -i '^Subject:' "$C")" "Re: bug" "and its Subject"
 like "$(grep -i '^In-Reply-To:' "$C")" "$(msgid "$W/bug.eml")" "In-Reply-To the report"
-is "$(msgid "$C")" "$(msgid "$W/re1.eml")" "under the reply's own Message-ID, so an answer finds the thread"
+like "$(msgid "$C")" "^<reporter-[0-9a-f]{32}@lists\.example\.org>$" \
+    "under a Message-ID of the list's own, which only the reporter is sent"
 like "$(last_to_team)" "Which version did you test" "the reply goes to the list as usual"
 ok "the clear copy is not kept once sent" sh -c \
     "! mdb_dump -p -s messages '$DATA/store' | grep -q 'reporter\\.pub'"
@@ -65,8 +66,19 @@ mail_pgpmime $T $T $L "other" "$W/other.txt" >"$W/other.eml"
 send $L $T "$W/other.eml"
 is "$(copies_to $R)" 2 "a post outside the thread does not reach the reporter"
 
-# The reporter answers the copy it got: accepted without a new hold.
+# Mail in the reporter's name answering a Message-ID the whole thread knows
+# (the team's reply, the report) is held: From: proves nothing.
 team0=$(copies_to $T)
+text forged "Also send the patch to http://evil.example/."
+mail_plain $R $L "Re: bug" "$W/forged.txt" >"$W/forged.eml"
+in_reply "$W/forged.eml" "$(msgid "$W/re1.eml")"
+send $L $R "$W/forged.eml"
+ok "a follow-up in the reporter's name that answers no copy of the reporter's is held" \
+    test -n "$(held_id $L "Re: bug")"
+is "$(copies_to $T)" "$team0" "and does not reach the team"
+lc held reject $L "$(held_id $L "Re: bug")" >/dev/null 2>&1
+
+# The reporter answers the copy it got: accepted without a new hold.
 text fu "Version 10.1, on Debian."
 mail_plain $R $L "Re: bug" "$W/fu.txt" >"$W/fu.eml"
 in_reply "$W/fu.eml" "$(msgid "$C")"
