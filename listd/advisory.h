@@ -85,6 +85,13 @@ int	adv_release_now(struct store *, const char *datadir, const char *list,
 	    const char *id, const char *actor, const char *why,
 	    struct pd_err *err);
 
+/*
+ * The records of every list's advisories that match at now (match is
+ * given the record and now), in a new array *out.
+ */
+int	adv_scan(struct store *, bool (*match)(const json_t *, time_t),
+	    json_t **out, struct pd_err *err);
+
 /* Releases every advisory whose embargo date has come; *n counts them. */
 int	adv_release_due_all(struct store *, const char *datadir, unsigned *n,
 	    struct pd_err *err);

@@ -168,19 +168,6 @@ name_it(const char *id, struct adv_decision *d)
 	    (int)(sizeof d->reason - strlen(id) - 3), why);
 }
 
-/* Jobs for every active member; p is decided. */
-static int
-to_members(struct store_txn *t, struct post *p, struct pd_err *err)
-{
-	size_t n;
-
-	if (jobs_for_members(t, p->list, p->id, &p->kw, NULL, &n, err) == -1)
-		return -1;
-	p->state = POST_DECIDED;
-	p->jobs = (long)n;
-	return 0;
-}
-
 /* p follows decision d: held, sent, suppressed or published. */
 static int
 apply(struct list *l, struct store_txn *t, struct post *p,
@@ -196,13 +183,13 @@ apply(struct list *l, struct store_txn *t, struct post *p,
 			return pd_fail(err, PD_TEMPFAIL, "out of memory");
 		return notice_poster_later(t, p, d->reason, err);
 	case ADV_DELIVER:
-		return to_members(t, p, err);
+		return jobs_post_to_members(t, p, err);
 	case ADV_SUPPRESS:	/* the poster is told, encrypted */
 		p->state = POST_NOTIFY;
 		return 0;
 	case ADV_PUBLISH:
 		if (d->to_members)
-			rc = to_members(t, p, err);
+			rc = jobs_post_to_members(t, p, err);
 		if (rc == 0 && d->to_public) {
 			rc = jobs_for_public(t, l->address, p->id, &p->kw,
 			    l->public, l->npublic, err);
@@ -267,15 +254,6 @@ remind_due(const json_t *a, time_t now)
 	    parse_iso(at) <= now && (done == NULL || strcmp(done, at) != 0);
 }
 
-static int
-remind_scan(const char *key, json_t *a, void *arg)
-{
-	(void)key;
-	if (remind_due(a, time(NULL)))
-		return json_array_append(arg, a);
-	return 0;
-}
-
 /* In t: the reminder about advisory a (as read before) to its list's team. */
 static int
 remind_one(struct store_txn *t, const json_t *seen, struct pd_err *err)
@@ -327,26 +305,23 @@ int
 adv_remind_due_all(struct store *st, unsigned *n, struct pd_err *err)
 {
 	struct store_txn *t;
-	json_t *due = json_array(), *a;
+	json_t *due, *a;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	*n = 0;
-	if (due == NULL || store_begin(st, false, &t, err) == -1) {
-		json_decref(due);
+	if (adv_scan(st, remind_due, &due, err) == -1)
 		return -1;
-	}
-	rc = store_scan(t, STORE_ADVISORIES, "", remind_scan, due, err);
-	store_abort(t);
 	json_array_foreach(due, i, a) {
-		if (rc != 0 || (rc = store_begin(st, true, &t, err)) == -1)
+		if ((rc = store_begin(st, true, &t, err)) == -1)
 			break;
 		if ((rc = remind_one(t, a, err)) == 0)
 			rc = store_commit(t, err);
 		else
 			store_abort(t);
-		if (rc == 0)
-			++*n;
+		if (rc != 0)
+			break;
+		++*n;
 	}
 	json_decref(due);
 	return rc == 0 ? 0 : -1;

@@ -57,6 +57,19 @@ jobs_for_members(struct store_txn *t, const char *list, const char *post,
 }
 
 int
+jobs_post_to_members(struct store_txn *t, struct post *p, struct pd_err *err)
+{
+	size_t n;
+
+	if (jobs_for_members(t, p->list, p->id, p->has_keywords ? &p->kw : NULL,
+	    NULL, &n, err) == -1)
+		return -1;
+	p->state = POST_DECIDED;
+	p->jobs = (long)n;
+	return 0;
+}
+
+int
 jobs_for_role(struct store_txn *t, const char *list, const char *post,
     enum pol_role role, size_t *n, struct pd_err *err)
 {

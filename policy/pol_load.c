@@ -180,18 +180,6 @@ pol_followups_name(enum pol_followups f)
 }
 
 const char *
-pol_date_changes_name(enum pol_date_changes d)
-{
-	return name_of(date_changes_names, NELEM(date_changes_names), d);
-}
-
-const char *
-pol_require_cve_name(enum pol_require_cve c)
-{
-	return name_of(require_cve_names, NELEM(require_cve_names), c);
-}
-
-const char *
 pol_role_name(enum pol_role r)
 {
 	return name_of(role_names, NELEM(role_names), r);

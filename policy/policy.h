@@ -116,8 +116,6 @@ void	 pol_free(struct policy *);
 const char *pol_updates_name(enum pol_updates);
 const char *pol_action_name(enum pol_action);
 const char *pol_followups_name(enum pol_followups);
-const char *pol_date_changes_name(enum pol_date_changes);
-const char *pol_require_cve_name(enum pol_require_cve);
 
 /*
  * Roles on a list.  Vendor criteria apply to POL_ROLE_MEMBER only.  A

@@ -355,12 +355,6 @@ test_names(void)
 	is_str(pol_updates_name(POL_UPDATES_ON_REQUEST), "on-request",
 	    "updates name");
 	is_str(pol_action_name(POL_ACT_REJECT), "reject", "action name");
-	is_str(pol_date_changes_name(POL_DATES_NOTIFY), "notify",
-	    "date-changes name");
-	is_str(pol_require_cve_name(POL_CVE_BEFORE_RELEASE), "before-release",
-	    "require-cve name");
-	is_str(pol_require_cve_name((enum pol_require_cve)9), "unknown",
-	    "require-cve name out of range");
 	is_str(pol_role_name(POL_ROLE_MODERATOR), "moderator", "role name");
 	ok(pol_role_parse("reporter", &r) == 0 && r == POL_ROLE_REPORTER,
 	    "role parse reporter");
