@@ -329,6 +329,28 @@ in_thread(struct list *l, struct store_txn *t, struct post *p,
 	return make_jobs(t, p, err);
 }
 
+/*
+ * A hold of a post that an active team member signed tells that member
+ * why, encrypted (advisory holds tell it in judge_advisory; a replay is
+ * not the member's post).
+ */
+static int
+tell_team_poster(struct store_txn *t, struct post *p,
+    const struct decision *d, struct pd_err *err)
+{
+	char why[700];
+
+	if (d->tell[0] == '\0' || p->reason == HOLD_ADVISORY ||
+	    p->reason == HOLD_REPLAY)
+		return 0;
+	if (p->signer_address[0] == '\0' && rec_set(&p->signer_address,
+	    d->tell) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	snprintf(why, sizeof why, "%s: %s", hold_reason_name(p->reason),
+	    p->reason_text);
+	return notice_poster_later(t, p, why, err);
+}
+
 /* The audit entry of a decision. */
 static int
 audit_decision(struct store_txn *t, const struct post *p, struct pd_err *err)
@@ -370,7 +392,8 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 	if (in_thread(l, t, p, d, err) == -1)
 		return -1;
 	if (p->state == POST_HELD && (notice_held_later(t, p, err) == -1 ||
-	    notice_auto_reply_later(t, l, p, err) == -1))
+	    notice_auto_reply_later(t, l, p, err) == -1 ||
+	    tell_team_poster(t, p, d, err) == -1))
 		return -1;
 	/* Its subject is kept sealed only: members' may be embargoed. */
 	if (rec_set(&p->subject, "") == -1)

@@ -44,6 +44,9 @@ listd_once
 is "$(copies_to $M)" "$before" "clearsigned text with an unsigned attachment is not sent"
 like "$(last_held)" "unsigned-parts" "it is held as unsigned-parts"
 like "$(lc held show $L "$(last_held | cut -f1)")" "fix\.patch" "the reason names the part"
+told=$(decrypt "$(copy_for $A)")
+like "$told" "Your post .* was held" "the poster is told, encrypted to its key"
+like "$told" "unsigned-parts: .*fix\.patch" "with the reason and the part"
 
 # ---- Enigmail's inline mode: the patch signed on its own ------------------------
 gpg --batch --yes --local-user $A --detach-sign -o "$W/fix.patch.sig" \
@@ -97,4 +100,14 @@ before=$(copies_to $M)
 listd_once
 is "$(copies_to $M)" "$before" "text before the signed block holds the post"
 like "$(last_held)" "unsigned-parts" "as unsigned-parts"
+
+# ---- every hold of a team member's post tells the poster ---------------------
+a0=$(copies_to $A)
+printf 'Advisory: XSA-900\nRevision: 1\nEmbargo: someday soon\n\nDetails.\n' \
+    >"$W/kw"
+mail_pgpmime $A $A $L "bad keywords" "$W/kw" | lc inject $L >/dev/null
+listd_once
+like "$(last_held)" "keywords" "a malformed keyword block is held"
+is "$(copies_to $A)" $((a0 + 1)) "and its poster is told"
+like "$(decrypt "$(copy_for $A)")" "keywords: " "why"
 done_testing
