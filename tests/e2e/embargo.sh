@@ -44,12 +44,19 @@ like "$(held_why $L two)" "^two advisories in one post: send each on its own \(X
     "with a one-line reason saying what to do"
 is "$(copies_to $V)" "$v0" "nothing goes to the members"
 unlike "$(lc advisory ls $L)" "XSA-80[12]" "neither advisory is tracked"
+like "$(told $ALICE)" "was held: nothing was sent.*two advisories in one post: send each on its own" \
+    "the poster is told, encrypted"
+p0=$(copies_to $PUB)
+run_at +$((3 * DAY - 600))
+is "$(copies_to $PUB)" "$p0" "and at XSA-801's date nothing of XSA-802 (nor XSA-801) is published"
 { printf 'Hi all,\n\nplease find the advisory below.\n\n'
   cat "$W/two.txt" | sed -n 1,6p; } >"$W/greeting.txt"
 send $L greeting
 is "$(held_field $L greeting 2)" keywords "keywords after a greeting are held as keywords"
 like "$(held_why $L greeting)" "^the keyword block must open the signed text: line 5, 'Advisory: XSA-801'" \
     "the keyword block must open the signed text"
+like "$(told $ALICE)" "was held: nothing was sent.*the keyword block must open the signed text" \
+    "the poster is told"
 printf 'Hi all,\n\nthe backport to 4.17 applies cleanly.\n' >"$W/chat.txt"
 send $L chat
 is "$(copies_to $V)" $((v0 + 1)) "a team post without keyword lines is ordinary discussion, sent"
@@ -77,6 +84,8 @@ send $L nozone
 is "$(held_field $L nozone 2)" keywords "a date without a zone is held"
 like "$(held_why $L nozone)" "the embargo date has no time zone, so it is ambiguous" \
     "as ambiguous, on one line"
+like "$(told $ALICE)" "was held: nothing was sent.*no time zone, so it is ambiguous" \
+    "the poster is told"
 
 # ---- xen (date-changes = notify): a suppressed revision moves the date earlier -------
 body "$W/r1.txt" XSA-820 1 "$(at $((5 * DAY)))" "CVE: CVE-2026-8200"
