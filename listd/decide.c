@@ -158,9 +158,17 @@ decide(const struct auth *a, const struct signer signers[KEYS_MAX_SIGS],
 	}
 	if (d->sig_id[0] == '\0')
 		text_id(a->text, a->text_len, d->sig_id, sizeof d->sig_id);
-	if (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
-	    sizeof why) == -1) {
+	switch (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
+	    sizeof why)) {
+	case 0:
+		break;
+	case KW_MISPLACED:	/* one advisory per post, its block first */
+		d->distribute = false;
+		hold(d, HOLD_KEYWORDS, "%s", why);
+		break;
+	default:
 		d->distribute = false;
 		hold(d, HOLD_KEYWORDS, "malformed advisory keywords: %s", why);
+		break;
 	}
 }

@@ -220,6 +220,32 @@ copy_headers(const struct post *p, const char *list, const char *to,
 }
 
 /*
+ * A published advisory's public copy comes From: the list, whose address
+ * is private: it invites replies where it was published instead, with
+ * Reply-To: the public address it goes to (pdlist-policy(5)).  A header
+ * on top of the message: the signature covers only the signed part.
+ */
+static int
+reply_to_public(const struct job *j, char **copy, size_t *len,
+    struct pd_err *err)
+{
+	char head[ADDR_MAX + 16], *c;
+	size_t n;
+
+	if (!j->public || j->advisory[0] == '\0')
+		return 0;
+	n = (size_t)snprintf(head, sizeof head, "Reply-To: %s\n", j->member);
+	if (n >= sizeof head || (c = malloc(*len + n)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	memcpy(c, head, n);
+	memcpy(c + n, *copy, *len);
+	free(*copy);
+	*copy = c;
+	*len += n;
+	return 0;
+}
+
+/*
  * Builds and sends one member's copy; returns -1 on store trouble only,
  * when the copy is not sent (the job stays due).
  */
@@ -258,10 +284,12 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	copy_headers(&c->post, j->list, j->member, j->public, mid, sizeof mid,
 	    &mc);
 	bounce_address(j->list, from, sizeof from);
-	if (j->public)
+	if (j->public) {
 		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
-	else
+		if (rc == 0)
+			rc = reply_to_public(j, &copy, &clen, err);
+	} else
 		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
 	if (rc == -1)
 		goto out;

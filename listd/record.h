@@ -16,7 +16,8 @@
  *	    +--> NOTIFY --prepare--> TOLD | (a notice was queued for it)
  *	    |           \--------> SUPPRESSED (a revision recorded, not sent)
  *	    +--> WAITING_KEY --the reporter's key--> DECIDED
- *	    (notices are born ENCRYPTED; a release with nobody to send to DONE)
+ *	    (notices are born ENCRYPTED; a release with nobody to send to DONE;
+ *	    a date notice or CVE reminder is born DECIDED, with its text)
  *
  * A delivery job is one copy of a post for one address:
  *
@@ -56,6 +57,8 @@ enum post_kind {
 	POST_HELD_REVISION,	/* becomes a notice to a held revision's poster */
 	POST_AUTO_REPLY,	/* RFC 3834, signed in clear */
 	POST_REJECT_NOTICE,	/* a moderator's reason, signed in clear */
+	POST_DATE_NOTICE,	/* an advisory's new date, to every member */
+	POST_CVE_REMINDER,	/* an advisory without a CVE, to the team */
 	POST_NKINDS
 };
 

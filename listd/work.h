@@ -1,7 +1,8 @@
 /*
  * listd/work.h: everything that is due, in order: advisories whose embargo
- * date has come are released, the inbox is processed, posts decided for
- * distribution are encrypted, due copies are delivered.
+ * date has come are released, teams are reminded of advisories without a
+ * CVE, the inbox is processed, posts decided for distribution are
+ * encrypted, due copies are delivered.
  * What listd's processing thread and `listd --once` run.
  */
 #ifndef PDLIST_WORK_H
