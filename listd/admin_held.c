@@ -6,6 +6,7 @@
 
 #include "keys/keys.h"
 #include "listd/admin_int.h"
+#include "listd/advisory.h"
 #include "listd/jobs.h"
 #include "listd/list.h"
 #include "listd/notice.h"
@@ -128,7 +129,25 @@ take_held(struct store_txn *t, const char *list, const char *id,
 	return post_del(t, true, list, id, err);
 }
 
-/* The held message itself goes on, approved: its id is the post's. */
+/* The post a held message h becomes when approved: its id is h's. */
+static int
+approved_post(struct admin *a, const struct post *h, struct post *p,
+    struct pd_err *err)
+{
+	post_init(p, POST_APPROVED, POST_DECIDED);
+	p->moderated = true;
+	p->held_for = h->reason;
+	p->decided_at = p->approved_at = time(NULL);
+	if (rec_set(&p->id, h->id) | rec_set(&p->list, h->list) |
+	    rec_set(&p->subject_sealed, h->subject_sealed) |
+	    rec_set(&p->approved_by, a->actor)) {
+		post_clear(p);
+		return pd_fail(err, PD_FAIL, "out of memory");
+	}
+	return 0;
+}
+
+/* The held message itself goes on, approved. */
 static int
 approve(struct admin *a, struct store_txn *t, const struct post *h,
     size_t *n, char reporter[ADDR_MAX + 1], struct pd_err *err)
@@ -137,16 +156,8 @@ approve(struct admin *a, struct store_txn *t, const struct post *h,
 	struct post p;
 	int rc;
 
-	post_init(&p, POST_APPROVED, POST_DECIDED);
-	p.moderated = true;
-	p.held_for = h->reason;
-	p.decided_at = p.approved_at = time(NULL);
-	if (rec_set(&p.id, h->id) | rec_set(&p.list, h->list) |
-	    rec_set(&p.subject_sealed, h->subject_sealed) |
-	    rec_set(&p.approved_by, a->actor)) {
-		post_clear(&p);
-		return pd_fail(err, PD_FAIL, "out of memory");
-	}
+	if (approved_post(a, h, &p, err) == -1)
+		return -1;
 	rc = jobs_for_members(t, h->list, h->id, NULL, NULL, n, err);
 	if (rc == 0)
 		rc = reporter_thread_start(t, h->list, h, h->id, &r, err);
@@ -157,6 +168,57 @@ approve(struct admin *a, struct store_txn *t, const struct post *h,
 	}
 	if (rc == 0)
 		rc = post_put(t, &p, true, err);
+	post_clear(&p);
+	return rc;
+}
+
+/*
+ * An advisory's revision held by the embargo rules is judged again on
+ * approval, as approved (advisory.h): it goes where the rules send it now,
+ * the advisory's record follows, and a decision that still holds it
+ * refuses the approval.  Before the transaction: whether id is such a
+ * revision, and then its list *l (NULL otherwise).
+ */
+static int
+held_revision(struct admin *a, const char *list, const char *id,
+    struct list **l, struct pd_err *err)
+{
+	struct store_txn *t;
+	struct post h;
+	bool found;
+	int rc;
+
+	*l = NULL;
+	if (store_begin(a->store, false, &t, err) == -1)
+		return -1;
+	rc = post_get(t, true, list, id, &h, &found, err);
+	store_abort(t);
+	if (rc == 0 && found && h.reason == HOLD_ADVISORY && h.has_keywords)
+		rc = list_open(a->store, a->conf->datadir, list, 0, l, err);
+	post_clear(&h);
+	return rc;
+}
+
+/* The held revision h goes on as its approved post, judged again in t. */
+static int
+approve_revision(struct admin *a, struct store_txn *t, struct list *l,
+    const struct post *h, size_t *n, struct pd_err *err)
+{
+	struct post p;
+	int rc;
+
+	if (approved_post(a, h, &p, err) == -1)
+		return -1;
+	p.has_keywords = true;
+	p.kw = h->kw;
+	if (rec_set(&p.signer, h->signer) == -1 ||
+	    rec_set(&p.signer_address, h->signer_address) == -1)
+		rc = pd_fail(err, PD_FAIL, "out of memory");
+	else
+		rc = adv_judge_post(l, t, &p, true, err);
+	if (rc == 0)
+		rc = post_put(t, &p, true, err);
+	*n = p.jobs > 0 ? (size_t)p.jobs : 0;
 	post_clear(&p);
 	return rc;
 }
@@ -183,6 +245,7 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approved,
 	char list[ADDR_MAX + 1], reporter[ADDR_MAX + 1] = "";
 	struct store_txn *t = NULL;
 	const char *action = approved ? "held approve" : "held reject";
+	struct list *l = NULL;
 	struct post h;
 	json_t *detail = NULL;
 	size_t n = 0;
@@ -192,11 +255,14 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approved,
 	post_init(&h, POST_MESSAGE, POST_HELD);
 	if (addr_normalize(list_in, list, err) == -1)
 		return -1;
-	if (store_begin(a->store, true, &t, err) == -1)
-		return -1;
+	if ((approved && held_revision(a, list, id, &l, err) == -1) ||
+	    store_begin(a->store, true, &t, err) == -1)
+		goto out;
 	if (take_held(t, list, id, &h, err) == -1)
 		goto out;
-	if (approved)
+	if (approved && l != NULL)
+		rc = approve_revision(a, t, l, &h, &n, err);
+	else if (approved)
 		rc = approve(a, t, &h, &n, reporter, err);
 	else {
 		rc = store_del(t, STORE_MESSAGES, id, err);
@@ -219,6 +285,7 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approved,
 	}
 out:
 	store_abort(t);
+	list_close(l);
 	if (rc == -1)
 		told[0] = '\0';
 	if (rc == -1 && err->status == PD_REFUSED)

@@ -1,23 +1,71 @@
-/* listd/advisory.c: see advisory.h. */
+/*
+ * listd/advisory.c: advisories in the store (see advisory.h): their
+ * records, the scan, and the members who come late (backfill, catch-up).
+ * Releases are in release.c, a revision judged and applied in advjudge.c.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "listd/advisory.h"
+#include "listd/advisory_int.h"
 #include "listd/jobs.h"
 #include "listd/list.h"
 #include "listd/record.h"
 #include "policy/policy.h"
 
-static enum adv_state
-state_of(const char *s)
+enum adv_state
+adv_state_of(const char *s)
 {
 	if (s != NULL && strcmp(s, "embargoed") == 0)
 		return ADV_EMBARGOED;
 	if (s != NULL && strcmp(s, "public") == 0)
 		return ADV_PUBLIC;
 	return ADV_NEW;
+}
+
+/* o's string at key, "" when there is none. */
+const char *
+adv_str(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL ? v : "";
+}
+
+/*
+ * When the advisory's limits count from: the record's clock-from, or
+ * (written before it was kept) the first revision that went to members.
+ */
+static time_t
+clock_from(const json_t *rec)
+{
+	const json_t *r;
+	size_t i;
+
+	if (json_object_get(rec, "clock-from") != NULL)
+		return parse_iso(adv_str(rec, "clock-from"));
+	json_array_foreach(json_object_get(rec, "revisions"), i, r)
+		if (strcmp(adv_str(r, "action"), adv_action_name(ADV_DELIVER)) == 0)
+			return parse_iso(adv_str(r, "at"));
+	return 0;
+}
+
+/* Whether a revision that was not held carried a CVE. */
+static bool
+has_cve(const json_t *rec)
+{
+	const json_t *r;
+	size_t i;
+
+	if (json_array_size(json_object_get(rec, "cve")) > 0)
+		return true;
+	json_array_foreach(json_object_get(rec, "revisions"), i, r)
+		if (strcmp(adv_str(r, "action"), adv_action_name(ADV_HOLD)) != 0 &&
+		    json_array_size(json_object_get(r, "cve")) > 0)
+			return true;
+	return false;
 }
 
 int
@@ -32,11 +80,15 @@ adv_get(struct store_txn *t, const char *list, const char *id, json_t **rec,
 		return -1;
 	if (*rec == NULL)
 		return 0;
-	f->state = state_of(json_string_value(json_object_get(*rec, "state")));
+	f->state = adv_state_of(adv_str(*rec, "state"));
 	f->last_revision = (long)json_integer_value(json_object_get(*rec,
 	    "revision"));
-	f->embargo = parse_iso(json_string_value(json_object_get(*rec,
-	    "embargo")));
+	f->embargo = parse_iso(adv_str(*rec, "embargo"));
+	f->clock_from = clock_from(*rec);
+	f->restarts = (unsigned)json_array_size(json_object_get(*rec,
+	    "restarts"));
+	f->members_embargo = parse_iso(adv_str(*rec, "members-embargo"));
+	f->has_cve = has_cve(*rec);
 	return 0;
 }
 
@@ -50,6 +102,71 @@ adv_post_from(const struct keywords *kw, struct adv_post *p)
 	p->embargo = kw->embargo;
 	p->resend = kw->resend;
 	p->extension = kw->extension[0] != '\0';
+	p->restart = kw->restart[0] != '\0';
+	p->has_cve = kw->ncves > 0;
+}
+
+/* Appends {revision, at, reason} to rec's array name. */
+static void
+note(json_t *rec, const char *name, long revision, const char *at,
+    const char *reason)
+{
+	json_t *a = json_object_get(rec, name);
+
+	if (a == NULL) {
+		a = json_array();
+		json_object_set_new(rec, name, a);
+	}
+	json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "revision",
+	    (json_int_t)revision, "at", at, "reason", reason));
+}
+
+/* rec's "cve": every CVE a revision that was not held carried, once. */
+static void
+add_cves(json_t *rec, const struct keywords *kw)
+{
+	json_t *all = json_object_get(rec, "cve"), *c;
+	size_t i, k;
+
+	if (all == NULL) {
+		all = json_array();
+		json_object_set_new(rec, "cve", all);
+	}
+	for (i = 0; i < kw->ncves; i++) {
+		json_array_foreach(all, k, c)
+			if (strcmp(json_string_value(c), kw->cve[i]) == 0)
+				break;
+		if (k == json_array_size(all))
+			json_array_append_new(all, json_string(kw->cve[i]));
+	}
+}
+
+static void
+set_time(json_t *rec, const char *name, time_t t)
+{
+	char buf[32];
+
+	json_object_set_new(rec, name, json_string(iso_time(t, buf)));
+}
+
+/* An embargoed advisory's clock, the date members hold, the reminder. */
+static void
+put_embargo(json_t *r, const struct keywords *kw, const struct adv_decision *d,
+    const char *now)
+{
+	set_time(r, "embargo", d->embargo);
+	if (d->clock_from != 0)
+		set_time(r, "clock-from", d->clock_from);
+	if (d->to_members && json_object_get(r, "first-sent") == NULL)
+		json_object_set_new(r, "first-sent", json_string(now));
+	if (d->to_members || d->date_notice)
+		set_time(r, "members-embargo", d->embargo);
+	if (d->restarted)
+		note(r, "restarts", kw->revision, now, kw->restart);
+	if (d->cve_remind_at != 0)
+		set_time(r, "cve-remind-at", d->cve_remind_at);
+	else
+		json_object_del(r, "cve-remind-at");
 }
 
 int
@@ -57,34 +174,41 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
     const struct keywords *kw, const char *post, const struct adv_decision *d,
     struct pd_err *err)
 {
-	char key[STORE_KEY_MAX], now[32], when[32];
-	json_t *r, *revs, *cves = json_array();
+	char key[STORE_KEY_MAX], now[32], old[32];
+	json_t *r, *rev, *cves = json_array();
 	size_t i;
 	int rc;
 
 	iso_time(time(NULL), now);
-	for (i = 0; i < kw->ncves; i++)
+	for (i = 0; cves != NULL && i < kw->ncves; i++)
 		json_array_append_new(cves, json_string(kw->cve[i]));
 	r = rec ? json_incref(rec) : json_pack("{s:s, s:s, s:[]}", "list", list,
 	    "id", kw->advisory, "revisions");
-	if (r == NULL || cves == NULL) {
+	rev = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "revision",
+	    (json_int_t)kw->revision, "post", post, "at", now, "action",
+	    adv_action_name(d->action), "reason", d->reason, "cve", cves);
+	if (r == NULL || rev == NULL) {
 		json_decref(r);
-		json_decref(cves);
+		json_decref(rev);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	}
-	revs = json_object_get(r, "revisions");
-	json_array_append_new(revs, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}",
-	    "revision", (json_int_t)kw->revision, "post", post, "at", now,
-	    "action", adv_action_name(d->action), "reason", d->reason,
-	    "cve", cves));
+	if (d->action != ADV_HOLD && kw->extension[0] != '\0')
+		json_object_set_new(rev, "extension", json_string(kw->extension));
+	if (d->restarted)
+		json_object_set_new(rev, "restart", json_string(kw->restart));
+	if (d->date_notice)
+		json_object_set_new(rev, "date-notice", json_string(iso_time(
+		    d->old_embargo, old)));
+	json_array_append_new(json_object_get(r, "revisions"), rev);
 	if (d->action != ADV_HOLD) {
 		json_object_set_new(r, "state", json_string(adv_state_name(d->state)));
 		json_object_set_new(r, "revision", json_integer(kw->revision));
 		json_object_set_new(r, "post", json_string(post));
-		if (d->state == ADV_EMBARGOED) {
-			iso_time(d->embargo, when);
-			json_object_set_new(r, "embargo", json_string(when));
-		}
+		add_cves(r, kw);
+		if (kw->extension[0] != '\0')
+			note(r, "extensions", kw->revision, now, kw->extension);
+		if (d->state == ADV_EMBARGOED)
+			put_embargo(r, kw, d, now);
 		if (d->state == ADV_PUBLIC && json_object_get(r, "released-at") == NULL)
 			json_object_set_new(r, "released-at", json_string(now));
 	} else if (json_object_get(r, "state") == NULL)
@@ -95,15 +219,15 @@ adv_put_revision(struct store_txn *t, const char *list, json_t *rec,
 	return rc;
 }
 
-/* ---- release ------------------------------------------------------------- */
+/* ---- shared with releases (release.c) ---------------------------------- */
 
 /*
  * A post that sends the current revision's content (src's) again: kind
  * RELEASE or BACKFILL, named by a new id with prefix.  p is cleared on
  * failure.
  */
-static int
-resend_post(const char *list, const char *prefix, enum post_kind kind,
+int
+adv_resend_post(const char *list, const char *prefix, enum post_kind kind,
     const struct post *src, struct post *p, struct pd_err *err)
 {
 	char pid[64];
@@ -124,162 +248,42 @@ resend_post(const char *list, const char *prefix, enum post_kind kind,
 	return 0;
 }
 
-static int
-audit_release(struct store_txn *t, const char *list, const char *id,
-    const char *actor, const char *why, const char *post, size_t npub,
-    size_t nmem, struct pd_err *err)
-{
-	json_t *d;
-	int rc;
-
-	d = json_pack("{s:s, s:s, s:I, s:I}", "advisory", id, "post", post,
-	    "public-copies", (json_int_t)npub, "member-copies", (json_int_t)nmem);
-	if (d == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	rc = audit_append(t, &(struct audit){ .list = list, .actor = actor,
-	    .action = "advisory release", .subject = id, .outcome = "released",
-	    .reason = why, .detail = d }, err);
-	json_decref(d);
-	return rc;
-}
-
-/* In t: the checks, the release post and its jobs, the advisory's state. */
-static int
-release_in(struct store_txn *t, const struct list *l, const char *id,
-    const char *actor, const char *why, struct pd_err *err)
-{
-	const char *list = l->address;
-	struct adv_facts f;
-	struct adv_decision d;
-	char key[STORE_KEY_MAX], now[32];
-	struct post src, post;
-	json_t *arec = NULL;
-	size_t npub = 0, nmem = 0;
-	bool found;
-	int rc = -1;
-
-	post_init(&src, POST_MESSAGE, POST_DECIDED);
-	post_init(&post, POST_RELEASE, POST_DECIDED);
-	if (adv_get(t, list, id, &arec, &f, err) == -1)
-		return -1;
-	if (arec == NULL || f.state == ADV_NEW) {
-		pd_fail(err, PD_REFUSED, "no advisory %s on %s: see listctl "
-		    "advisory ls %s", id, list, list);
-		goto out;
-	}
-	if (f.state != ADV_EMBARGOED) {
-		pd_fail(err, PD_REFUSED, "%s is public already (released %s)",
-		    id, json_string_value(json_object_get(arec, "released-at")));
-		goto out;
-	}
-	adv_release(l->pol, &d);
-	if (post_get(t, false, list, json_string_value(json_object_get(arec,
-	    "post")), &src, &found, err) == -1)
-		goto out;
-	if (!found) {
-		pd_fail(err, PD_FAIL, "%s: its current revision's post is gone", id);
-		goto out;
-	}
-	if (resend_post(list, "release-", POST_RELEASE, &src, &post, err) == -1)
-		goto out;
-	if (d.to_public) {
-		if (jobs_for_public(t, list, post.id, &src.kw, l->public,
-		    l->npublic, err) == -1)
-			goto out;
-		npub = l->npublic;
-	}
-	if (d.to_members && jobs_for_members(t, list, post.id, &src.kw, NULL,
-	    &nmem, err) == -1)
-		goto out;
-	if (npub + nmem == 0)	/* nobody to send it to: recorded all the same */
-		post.state = POST_DONE;
-	iso_time(time(NULL), now);
-	json_object_set_new(arec, "state", json_string("public"));
-	json_object_set_new(arec, "released-at", json_string(now));
-	json_object_set_new(arec, "released-by", json_string(actor));
-	json_array_append_new(json_object_get(arec, "revisions"), json_pack(
-	    "{s:O, s:s, s:s, s:s, s:s, s:s}", "revision", json_object_get(arec,
-	    "revision"), "post", post.id, "at", now, "action", "release",
-	    "reason", why, "by", actor));
-	if (post_put(t, &post, true, err) == -1)
-		goto out;
-	store_member_key(list, id, key);
-	if (store_put(t, STORE_ADVISORIES, key, arec, false, err) == -1)
-		goto out;
-	rc = audit_release(t, list, id, actor, why, post.id, npub, nmem, err);
-out:
-	json_decref(arec);
-	post_clear(&src);
-	post_clear(&post);
-	return rc;
-}
-
-int
-adv_release_now(struct store *st, const char *datadir, const char *list,
-    const char *id, const char *actor, const char *why, struct pd_err *err)
-{
-	struct store_txn *t;
-	struct list *l;
-	int rc = -1;
-
-	if (list_open(st, datadir, list, 0, &l, err) == -1)
-		return -1;
-	if (store_begin(st, true, &t, err) == 0) {
-		if (release_in(t, l, id, actor, why, err) == 0)
-			rc = store_commit(t, err);
-		else
-			store_abort(t);
-	}
-	list_close(l);
-	return rc;
-}
+struct scan {
+	bool		(*match)(const json_t *, time_t);
+	json_t		*out;
+};
 
 static int
-due_one(const char *key, json_t *a, void *arg)
+scan_one(const char *key, json_t *a, void *arg)
 {
-	struct adv_facts f;
+	struct scan *s = arg;
 
 	(void)key;
-	memset(&f, 0, sizeof f);
-	f.state = state_of(json_string_value(json_object_get(a, "state")));
-	f.embargo = parse_iso(json_string_value(json_object_get(a, "embargo")));
-	if (adv_release_due(&f, time(NULL)))
-		json_array_append_new(arg, json_pack("{s:O, s:O}", "list",
-		    json_object_get(a, "list"), "id", json_object_get(a, "id")));
-	return 0;
+	return s->match(a, time(NULL)) ? json_array_append(s->out, a) : 0;
 }
 
 int
-adv_release_due_all(struct store *st, const char *datadir, unsigned *n,
-    struct pd_err *err)
+adv_scan(struct store *st, bool (*match)(const json_t *, time_t),
+    json_t **out, struct pd_err *err)
 {
+	struct scan s = { match, json_array() };
 	struct store_txn *t;
-	json_t *due = json_array(), *a;
-	size_t i;
 	int rc;
 
-	*n = 0;
-	if (due == NULL || store_begin(st, false, &t, err) == -1) {
-		json_decref(due);
+	*out = NULL;
+	if (s.out == NULL || store_begin(st, false, &t, err) == -1) {
+		json_decref(s.out);
+		return s.out == NULL ? pd_fail(err, PD_TEMPFAIL,
+		    "out of memory") : -1;
+	}
+	rc = store_scan(t, STORE_ADVISORIES, "", scan_one, &s, err);
+	store_abort(t);
+	if (rc != 0) {
+		json_decref(s.out);
 		return -1;
 	}
-	rc = store_scan(t, STORE_ADVISORIES, "", due_one, due, err);
-	store_abort(t);
-	json_array_foreach(due, i, a) {
-		if (rc != 0)
-			break;
-		rc = adv_release_now(st, datadir,
-		    json_string_value(json_object_get(a, "list")),
-		    json_string_value(json_object_get(a, "id")), "listd",
-		    "the embargo date", err);
-		/* Released meanwhile (listctl advisory release): nothing to do. */
-		if (rc == -1 && err->status == PD_REFUSED)
-			rc = 0;
-		else if (rc == 0)
-			++*n;
-	}
-	json_decref(due);
-	return rc == 0 ? 0 : -1;
+	*out = s.out;
+	return 0;
 }
 
 /* ---- backfill ------------------------------------------------------------ */
@@ -288,7 +292,7 @@ static int
 embargoed(const char *key, json_t *a, void *arg)
 {
 	(void)key;
-	if (state_of(json_string_value(json_object_get(a, "state"))) !=
+	if (adv_state_of(json_string_value(json_object_get(a, "state"))) !=
 	    ADV_EMBARGOED)
 		return 0;
 	return json_array_append(arg, a);
@@ -327,7 +331,7 @@ backfill_one(struct store_txn *t, const char *list, const char *member,
 	    "post")), &src, &found, err) == -1)
 		return -1;
 	rc = 0;
-	if (found && (rc = resend_post(list, "backfill-", POST_BACKFILL, &src,
+	if (found && (rc = adv_resend_post(list, "backfill-", POST_BACKFILL, &src,
 	    &post, err)) == 0) {
 		rc = jobs_for_members(t, list, post.id, &src.kw, member, &jobs,
 		    err);

@@ -10,6 +10,8 @@
 
 #include "common/util.h"
 #include "policy/keywords.h"
+#include "listd/list.h"
+#include "listd/record.h"
 #include "listd/store.h"
 #include "policy/embargo.h"
 
@@ -30,6 +32,47 @@ int	adv_put_revision(struct store_txn *, const char *list, json_t *rec,
 /* The keywords of a post as the rules take them. */
 void	adv_post_from(const struct keywords *, struct adv_post *);
 
+/* ---- a revision judged and applied (advjudge.c) ------------------------- */
+
+/*
+ * Judges post p (with keywords) of list l in t by the embargo rules and
+ * applies the decision to p and the store: held (the poster is told why,
+ * encrypted), delivered to the members, suppressed (recorded; the poster is
+ * told), or published; a new date comes with a date notice to every member
+ * in t; the revision is recorded.  approved: a moderator approved p, held
+ * for its date under date-changes = hold; a decision that still holds it
+ * is PD_REFUSED then, and nothing is changed.
+ */
+int	adv_judge_post(struct list *l, struct store_txn *t, struct post *p,
+	    bool approved, struct pd_err *err);
+
+/*
+ * In t, a notice to every active member of l (reporters aside) that the
+ * embargo of the advisory kw names moved from `from` to `to` (0: it was
+ * released early); what says what became of the revision.  Encrypted to
+ * each member and signed by the list when fan-out prepares it; it names
+ * the advisory, the revision and the dates, no content.
+ */
+int	adv_date_notice_later(struct store_txn *, const struct list *l,
+	    const struct keywords *kw, time_t from, time_t to, const char *what,
+	    struct pd_err *err);
+
+/*
+ * In t, a notice with subject and text to l's admins and moderators,
+ * encrypted to each and signed by the list when fan-out prepares it;
+ * audited as about (an advisory).
+ */
+int	adv_tell_admins_later(struct store_txn *, const char *list,
+	    const char *about, const char *subject, const char *text,
+	    struct pd_err *err);
+
+/*
+ * require-cve = before-release: the team of each list is reminded, once
+ * per date and encrypted, when an embargoed advisory that no revision gave
+ * a CVE comes within cve-reminder of its date.  *n counts the reminders.
+ */
+int	adv_remind_due_all(struct store *, unsigned *n, struct pd_err *err);
+
 /*
  * Releases advisory id of list now: its current revision goes to the
  * list's public addresses (signed in clear) and, where the policy copies
@@ -41,6 +84,13 @@ void	adv_post_from(const struct keywords *, struct adv_post *);
 int	adv_release_now(struct store *, const char *datadir, const char *list,
 	    const char *id, const char *actor, const char *why,
 	    struct pd_err *err);
+
+/*
+ * The records of every list's advisories that match at now (match is
+ * given the record and now), in a new array *out.
+ */
+int	adv_scan(struct store *, bool (*match)(const json_t *, time_t),
+	    json_t **out, struct pd_err *err);
 
 /* Releases every advisory whose embargo date has come; *n counts them. */
 int	adv_release_due_all(struct store *, const char *datadir, unsigned *n,

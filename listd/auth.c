@@ -2,6 +2,7 @@
  * listd/auth.c: see auth.h.  Decrypted text lives only in memory and is
  * wiped.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,89 @@ payload(struct auth *a, const struct msg *m, const char *text, size_t len,
 
 	if (a->payload != NULL)
 		return 0;
+	if (m != NULL && text != NULL)	/* m, its text part now text */
+		return msg_payload_text(m, text, &ph, &a->payload,
+		    &a->payload_len, err);
 	return m != NULL ? msg_payload(m, &ph, &a->payload, &a->payload_len,
 	    err) : msg_text_payload(text, len, &ph, &a->payload,
 	    &a->payload_len, err);
+}
+
+/* Whether leaf f is signed on its own, beside it, by the key fpr. */
+static int
+signed_beside(struct run *r, const struct msg_leaves *lv,
+    const struct msg_leaf *f, const char *fpr, bool *ok, struct pd_err *err)
+{
+	static const char *const ext[] = { ".sig", ".asc", ".pgp" };
+	struct keys_sigs s;
+	char want[sizeof f->name + 8];
+	size_t i, k;
+
+	*ok = false;
+	for (i = 0; i < lv->n && !*ok; i++)
+		for (k = 0; k < 3 && !*ok; k++) {
+			snprintf(want, sizeof want, "%s%s", f->name, ext[k]);
+			if (!lv->v[i].signature || strcmp(lv->v[i].name,
+			    want) != 0 || lv->v[i].bytes == NULL)
+				continue;
+			if (keys_verify_detached(r->keys, f->bytes, f->len,
+			    lv->v[i].bytes, lv->v[i].len, &s, err) == -1) {
+				if (err->status != PD_REFUSED)
+					return -1;
+				continue;
+			}
+			*ok = s.n == 1 && s.sig[0].state == KEYS_SIG_GOOD &&
+			    strcmp(s.sig[0].fpr, fpr) == 0;
+		}
+	return 0;
+}
+
+/*
+ * What else m carries beside the content p covers must be signed on its
+ * own by the key that signed that content (a detached signature beside
+ * each file, file.sig, as Enigmail's inline mode sends), or the message is
+ * held as unsigned-parts, naming them.  *attached: there are such parts,
+ * all signed, and they go to members too.
+ */
+static int
+beside(struct run *r, struct auth *a, const struct msg *m,
+    const struct msg_pgp *p, bool *attached, struct pd_err *err)
+{
+	const char *fpr = a->sigs.n > 0 ? a->sigs.sig[0].fpr : "";
+	struct msg_leaves lv;
+	char names[300] = "";
+	size_t i, n = 0, used;
+	bool ok;
+	int rc = 0;
+
+	*attached = false;
+	if (msg_beside(m, p, &lv, err) == -1)
+		return -1;
+	for (i = 0; rc == 0 && i < lv.n; i++) {
+		if (lv.v[i].signature)
+			continue;	/* a signature: it signs, or goes nowhere */
+		ok = false;
+		if (lv.v[i].bytes != NULL && a->sigs.n > 0 &&
+		    (rc = signed_beside(r, &lv, &lv.v[i], fpr, &ok, err)) == -1)
+			break;
+		if (ok)
+			continue;
+		used = strlen(names);
+		snprintf(names + used, sizeof names - used, "%s%s", n++ ? ", " :
+		    "", lv.v[i].name);
+	}
+	if (rc == 0 && n > 0) {
+		struct pd_err why;
+
+		pd_fail(&why, PD_REFUSED, "%zu part%s beside the signed content "
+		    "no signature covers (%s): sign each file on its own (a "
+		    "detached FILE.sig by the same key) or send the post as "
+		    "PGP/MIME", n, n == 1 ? "" : "s", names);
+		auth_hold(a, HOLD_UNSIGNED_PARTS, &why);
+	}
+	*attached = rc == 0 && n == 0 && lv.n > 0;
+	msg_leaves_free(&lv);
+	return rc;
 }
 
 /* Why gpg refused untrusted bytes: its output cap, or otherwise reason. */
@@ -67,6 +148,23 @@ static enum hold_reason
 refusal(const struct run *r, enum hold_reason reason)
 {
 	return keys_over_limits(r->keys) ? HOLD_LIMITS : reason;
+}
+
+/* Whether text has more than blanks around the clearsigned block at start. */
+static bool
+outside_block(const char *text, size_t len, const char *start)
+{
+	static const char endmark[] = "-----END PGP SIGNATURE-----";
+	const char *end = strstr(start, endmark), *c;
+
+	for (c = text; c < start; c++)
+		if (!isspace((unsigned char)*c))
+			return true;
+	for (c = end ? end + sizeof endmark - 1 : text + len; c < text + len;
+	    c++)
+		if (!isspace((unsigned char)*c))
+			return true;
+	return false;
 }
 
 /*
@@ -87,6 +185,13 @@ inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
 		return err->status == PD_REFUSED ? (auth_hold(a, refusal(r,
 		    HOLD_MALFORMED), err), 0) : -1;
 	add_form(a, MSG_FORM_INLINE_SIGNED);
+	if (outside_block(a->text, a->text_len, start)) {
+		struct pd_err why;
+
+		pd_fail(&why, PD_REFUSED, "text outside the signed block, which "
+		    "no signature covers: send only the signed text");
+		auth_hold(a, HOLD_UNSIGNED_PARTS, &why);
+	}
 	set_text(a, plain, len);
 	return 0;
 }
@@ -125,11 +230,12 @@ signed_entity(struct auth *a, const struct msg *whole, const char *data,
 
 /* Decrypts p and goes on with what it holds. */
 static int
-decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
-    struct pd_err *err)
+decrypted(struct run *r, const struct msg *m, const struct msg_pgp *p,
+    int depth, struct auth *a, struct pd_err *err)
 {
 	char *plain;
 	size_t len;
+	bool attached;
 	int rc = 0;
 
 	if (keys_decrypt(r->keys, p->data, p->len, &plain, &len, &a->sigs,
@@ -145,7 +251,12 @@ decrypted(struct run *r, const struct msg_pgp *p, int depth, struct auth *a,
 			return -1;
 		if (a->sigs.n == 0 && !a->moderated)
 			return 0;
-		return payload(a, NULL, a->text, a->text_len, err);
+		if (beside(r, a, m, p, &attached, err) == -1)
+			return -1;
+		if (a->hold != HOLD_NONE && !a->moderated)
+			return 0;
+		return payload(a, attached ? m : NULL, a->text, a->text_len,
+		    err);
 	}
 	if (a->sigs.n == 0)	/* signed inside, perhaps: look again */
 		rc = authenticate(r, plain, len, true, depth + 1, a, err);
@@ -162,25 +273,35 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 {
 	char *plain;
 	size_t len;
+	bool attached;
 
 	switch (p->form) {
 	case MSG_FORM_SIGNED:
 		if (keys_verify_detached(r->keys, p->data, p->len, p->sig,
 		    p->sig_len, &a->sigs, err) == -1)
 			break;
+		if (beside(r, a, m, p, &attached, err) == -1)
+			return -1;
+		if (a->hold != HOLD_NONE)
+			return 0;
 		/* The team's signature travels too: the multipart/signed
 		   goes, without its unsigned preamble and epilogue. */
 		return signed_entity(a, m, p->data, p->len, err);
 	case MSG_FORM_ENCRYPTED:
 	case MSG_FORM_INLINE_ENCRYPTED:
-		return decrypted(r, p, depth, a, err);
+		return decrypted(r, m, p, depth, a, err);
 	case MSG_FORM_INLINE_SIGNED:
 		if (keys_verify_clearsigned(r->keys, p->data, p->len, &plain,
 		    &len, &a->sigs, err) == -1)
 			break;
 		set_text(a, plain, len);
+		if (beside(r, a, m, p, &attached, err) == -1)
+			return -1;
+		if (a->hold != HOLD_NONE)
+			return 0;
 		/* gpg's verified text goes on, not the armor around it. */
-		return payload(a, NULL, a->text, a->text_len, err);
+		return payload(a, attached ? m : NULL, a->text, a->text_len,
+		    err);
 	case MSG_FORM_PLAIN:
 		keys_plain_free(a->text, a->text_len);
 		a->text = NULL;
@@ -230,6 +351,17 @@ may_auto_reply(const struct msg *m)
 	    strncasecmp(prec, "list", 4) != 0 && strncasecmp(prec, "junk", 4) != 0);
 }
 
+/* Whether an X-Loop value is list's address (any case, blanks around). */
+static bool
+names_list(const char *loop, const char *list)
+{
+	size_t n = strlen(list);
+
+	loop += strspn(loop, " \t<");
+	return strncasecmp(loop, list, n) == 0 &&
+	    loop[n + strspn(loop + n, " \t>\r\n")] == '\0';
+}
+
 static void
 show_headers(struct run *r, struct msg *m, struct auth *a)
 {
@@ -249,7 +381,7 @@ show_headers(struct run *r, struct msg *m, struct auth *a)
 	snprintf(a->subject, sizeof a->subject, "%s", msg_subject(m));
 	snprintf(a->received_subject, sizeof a->received_subject, "%s",
 	    a->subject);
-	a->loop_header = loop != NULL && strstr(loop, r->list) != NULL;
+	a->loop_header = loop != NULL && names_list(loop, r->list);
 }
 
 /*

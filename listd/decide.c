@@ -44,6 +44,7 @@ judge_signer(const char *fpr, time_t created, const char *sig_id,
 		    "team", s->address, pol_role_name(s->role));
 	} else if (!*team_ok) {
 		*team_ok = true;
+		snprintf(d->tell, sizeof d->tell, "%s", s->address);
 		snprintf(d->signer, sizeof d->signer, "%s", fpr);
 		snprintf(d->signer_address, sizeof d->signer_address, "%s",
 		    s->address);
@@ -99,6 +100,22 @@ judge_sigs(const struct auth *a, const struct signer *signers,
 	}
 }
 
+/* The first active team member with a good signature on a held message. */
+static void
+team_poster(const struct auth *a, const struct signer *signers,
+    struct decision *d)
+{
+	size_t i;
+
+	for (i = 0; i < a->sigs.n && i < KEYS_MAX_SIGS; i++)
+		if (a->sigs.sig[i].state == KEYS_SIG_GOOD && signers[i].member &&
+		    signers[i].active && signers[i].role == POL_ROLE_TEAM) {
+			snprintf(d->tell, sizeof d->tell, "%s",
+			    signers[i].address);
+			return;
+		}
+}
+
 /*
  * Where gpg named no signature id: FNV-1a over the signed text, line ends
  * taken as LF, so that CRLF does not make a signature new.
@@ -126,19 +143,32 @@ decide(const struct auth *a, const struct signer signers[KEYS_MAX_SIGS],
 	if (a->loop_header)
 		hold(d, HOLD_LOOP, "X-Loop names this list: its own mail came "
 		    "back");
-	else if (a->hold != HOLD_NONE)
+	else if (a->hold != HOLD_NONE) {
 		hold(d, a->hold, "%.500s", a->hold_text);
+		team_poster(a, signers, d);
+	}
 	else if (a->sigs.n == 0)
 		hold(d, HOLD_UNSIGNED, "no OpenPGP signature (%s)", a->form);
 	else
 		judge_sigs(a, signers, list_fpr, d);
-	if (!d->distribute)
+	if (!d->distribute) {
+		if (d->reason == HOLD_BAD_SIGNATURE || d->reason == HOLD_LOOP)
+			d->tell[0] = '\0';	/* a forgery beside it: tell no one */
 		return;
+	}
 	if (d->sig_id[0] == '\0')
 		text_id(a->text, a->text_len, d->sig_id, sizeof d->sig_id);
-	if (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
-	    sizeof why) == -1) {
+	switch (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
+	    sizeof why)) {
+	case 0:
+		break;
+	case KW_MISPLACED:	/* one advisory per post, its block first */
+		d->distribute = false;
+		hold(d, HOLD_KEYWORDS, "%s", why);
+		break;
+	default:
 		d->distribute = false;
 		hold(d, HOLD_KEYWORDS, "malformed advisory keywords: %s", why);
+		break;
 	}
 }

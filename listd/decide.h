@@ -36,6 +36,9 @@ struct decision {
 	char		 signer_address[ADDR_MAX + 1];
 	char		 reporter_signer[ADDR_MAX + 1];	/* a reporter's good
 					   signature: its address */
+	char		 tell[ADDR_MAX + 1];	/* held, with a good signature
+					   by an active team member: whom to
+					   tell why */
 	time_t		 signed_at;	/* the deciding signature's time */
 	char		 sig_id[KEYS_SIG_ID_MAX + 24];	/* the deciding
 					   signature itself (replays):

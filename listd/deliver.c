@@ -236,6 +236,32 @@ open_relay(const struct conf *conf, struct smtp_conn **conn,
 }
 
 /*
+ * A published advisory's public copy comes From: the list, whose address
+ * is private: it invites replies where it was published instead, with
+ * Reply-To: the public address it goes to (pdlist-policy(5)).  A header
+ * on top of the message: the signature covers only the signed part.
+ */
+static int
+reply_to_public(const struct job *j, char **copy, size_t *len,
+    struct pd_err *err)
+{
+	char head[ADDR_MAX + 16], *c;
+	size_t n;
+
+	if (!j->public || j->advisory[0] == '\0')
+		return 0;
+	n = (size_t)snprintf(head, sizeof head, "Reply-To: %s\n", j->member);
+	if (n >= sizeof head || (c = malloc(*len + n)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	memcpy(c, head, n);
+	memcpy(c + n, *copy, *len);
+	free(*copy);
+	*copy = c;
+	*len += n;
+	return 0;
+}
+
+/*
  * Builds and sends one member's copy; returns -1 on store trouble only,
  * when the copy is not sent (the job stays due).
  */
@@ -274,10 +300,12 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	copy_headers(&c->post, j->list, j->member, j->public, mid, sizeof mid,
 	    &mc);
 	bounce_address(j->list, from, sizeof from);
-	if (j->public)
+	if (j->public) {
 		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
-	else
+		if (rc == 0)
+			rc = reply_to_public(j, &copy, &clen, err);
+	} else
 		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
 	if (rc == -1)
 		goto out;
@@ -504,6 +532,32 @@ finish_posts(const struct conf *conf, struct store *st,
 	return rc;
 }
 
+/*
+ * Whether the store takes a write now: a copy is sent only when its
+ * attempt can be recorded, or a full store would send it again and again.
+ */
+static int
+takes_writes(struct store *st, struct pd_err *err)
+{
+	struct store_txn *t;
+	json_t *o;
+	int rc;
+
+	if ((o = json_pack("{s:I}", "at", (json_int_t)time(NULL))) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (store_begin(st, true, &t, err) == -1) {
+		json_decref(o);
+		return -1;
+	}
+	rc = store_put(t, STORE_META, "delivery-pass", o, false, err);
+	json_decref(o);
+	if (rc == -1) {
+		store_abort(t);
+		return -1;
+	}
+	return store_commit(t, err);
+}
+
 int
 fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
     struct pd_err *err)
@@ -523,7 +577,8 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	rc = 0;
 	if (d.jobs.n == 0)
 		goto out;
-	if ((rc = load_cuts(&d, err)) == -1)
+	if ((rc = takes_writes(st, err)) == -1 ||
+	    (rc = load_cuts(&d, err)) == -1)
 		goto out;
 	n = conf->workers < 64 ? conf->workers : 64;
 	if (n > d.jobs.n)

@@ -3,9 +3,30 @@
 
 #include "listd/jobs.h"
 
-int
-jobs_for_members(struct store_txn *t, const char *list, const char *post,
-    const struct keywords *kw, const char *only, size_t *n, struct pd_err *err)
+/* Which members get a job: by address (only), or by role. */
+struct wanted {
+	const char	*only;		/* NULL: every member but reporters */
+	int		 role;		/* -1: any, or enum pol_role */
+};
+
+static bool
+wanted(const struct member *m, const struct wanted *w)
+{
+	if (!m->active)
+		return false;
+	if (w->role >= 0)
+		return m->role == (enum pol_role)w->role;
+	if (w->only != NULL)
+		return strcmp(m->address, w->only) == 0;
+	/* A reporter gets only the replies in its thread, by name. */
+	return m->role != POL_ROLE_REPORTER;
+}
+
+/* A job for post for every member w wants; *n counts them. */
+static int
+jobs_where(struct store_txn *t, const char *list, const char *post,
+    const struct keywords *kw, const struct wanted *w, size_t *n,
+    struct pd_err *err)
 {
 	struct member_set ms;
 	struct job j;
@@ -16,19 +37,45 @@ jobs_for_members(struct store_txn *t, const char *list, const char *post,
 	if (member_collect(t, list, &ms, err) == -1)
 		return -1;
 	for (i = 0; rc == 0 && i < ms.n; i++) {
-		const struct member *m = &ms.v[i];
-
-		if (!m->active || (only != NULL && strcmp(m->address, only) != 0))
+		if (!wanted(&ms.v[i], w))
 			continue;
-		/* A reporter gets only the replies in its thread, by name. */
-		if (only == NULL && m->role == POL_ROLE_REPORTER)
-			continue;
-		job_init(&j, list, post, m->address, false, kw);
+		job_init(&j, list, post, ms.v[i].address, false, kw);
 		if ((rc = job_put(t, &j, true, err)) == 0)
 			++*n;
 	}
 	member_set_free(&ms);
 	return rc;
+}
+
+int
+jobs_for_members(struct store_txn *t, const char *list, const char *post,
+    const struct keywords *kw, const char *only, size_t *n, struct pd_err *err)
+{
+	struct wanted w = { only, -1 };
+
+	return jobs_where(t, list, post, kw, &w, n, err);
+}
+
+int
+jobs_post_to_members(struct store_txn *t, struct post *p, struct pd_err *err)
+{
+	size_t n;
+
+	if (jobs_for_members(t, p->list, p->id, p->has_keywords ? &p->kw : NULL,
+	    NULL, &n, err) == -1)
+		return -1;
+	p->state = POST_DECIDED;
+	p->jobs = (long)n;
+	return 0;
+}
+
+int
+jobs_for_role(struct store_txn *t, const char *list, const char *post,
+    enum pol_role role, size_t *n, struct pd_err *err)
+{
+	struct wanted w = { NULL, (int)role };
+
+	return jobs_where(t, list, post, NULL, &w, n, err);
 }
 
 int

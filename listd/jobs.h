@@ -20,6 +20,17 @@ int	jobs_for_members(struct store_txn *, const char *list, const char *post,
 	    const struct keywords *kw, const char *only, size_t *n,
 	    struct pd_err *err);
 
+/*
+ * jobs_for_members() for post p and its keywords (when it has them); p is
+ * decided then, its jobs counted.
+ */
+int	jobs_post_to_members(struct store_txn *, struct post *p,
+	    struct pd_err *err);
+
+/* A job (carrying no advisory) for every active member with role. */
+int	jobs_for_role(struct store_txn *, const char *list, const char *post,
+	    enum pol_role role, size_t *n, struct pd_err *err);
+
 /* A signed-cleartext job for each of the n addresses in to. */
 int	jobs_for_public(struct store_txn *, const char *list, const char *post,
 	    const struct keywords *kw, char *const *to, size_t n,

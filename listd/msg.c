@@ -357,8 +357,7 @@ rfc3156_encrypted(GMimeObject *o, struct msg_pgp *p, struct pd_err *err)
 	return p->data ? 0 : pd_fail(err, PD_TEMPFAIL, "out of memory");
 }
 
-/* The first text/plain leaf, depth first. */
-static GMimeObject *
+GMimeObject *
 first_text(GMimeObject *o, int depth)
 {
 	GMimeObject *found;
@@ -394,6 +393,17 @@ armor_at(const char *text, const char *begin)
 	return NULL;
 }
 
+static bool
+blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 static int
 inline_pgp(GMimeObject *body, struct msg_pgp *p, struct pd_err *err)
 {
@@ -416,6 +426,8 @@ inline_pgp(GMimeObject *body, struct msg_pgp *p, struct pd_err *err)
 		p->form = i == 0 ? MSG_FORM_INLINE_SIGNED :
 		    MSG_FORM_INLINE_ENCRYPTED;
 		p->len = (size_t)(end - start);
+		p->outside = !blank(bytes, (size_t)(start - bytes)) ||
+		    !blank(end, len - (size_t)(end - bytes));
 		if ((p->data = strndup(start, p->len)) == NULL) {
 			free(bytes);
 			return pd_fail(err, PD_TEMPFAIL, "out of memory");
@@ -426,10 +438,28 @@ inline_pgp(GMimeObject *body, struct msg_pgp *p, struct pd_err *err)
 	return 0;
 }
 
+GMimeObject *
+nested_signed(GMimeObject *o)
+{
+	GMimeObject *c;
+	int i, n;
+
+	if (!GMIME_IS_MULTIPART(o))
+		return NULL;
+	n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+	for (i = 0; i < n; i++) {
+		c = g_mime_multipart_get_part(GMIME_MULTIPART(o), i);
+		if (GMIME_IS_MULTIPART_SIGNED(c) || is_type(c, "multipart",
+		    "signed"))
+			return c;
+	}
+	return NULL;
+}
+
 int
 msg_pgp(const struct msg *m, struct msg_pgp *p, struct pd_err *err)
 {
-	GMimeObject *body = g_mime_message_get_mime_part(m->gm);
+	GMimeObject *body = g_mime_message_get_mime_part(m->gm), *signed_part;
 
 	memset(p, 0, sizeof *p);
 	p->form = MSG_FORM_PLAIN;
@@ -438,6 +468,10 @@ msg_pgp(const struct msg *m, struct msg_pgp *p, struct pd_err *err)
 	if (GMIME_IS_MULTIPART_ENCRYPTED(body) ||
 	    is_type(body, "multipart", "encrypted"))
 		return rfc3156_encrypted(body, p, err);
+	if ((signed_part = nested_signed(body)) != NULL) {
+		p->nested = true;
+		return rfc3156_signed(signed_part, p, err);
+	}
 	return inline_pgp(body, p, err);
 }
 

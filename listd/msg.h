@@ -61,6 +61,10 @@ struct msg_pgp {
 	size_t		 len;
 	char		*sig;	/* SIGNED: the detached signature */
 	size_t		 sig_len;
+	bool		 nested;	/* SIGNED: a multipart/signed inside a
+					   multipart, not the whole message */
+	bool		 outside;	/* INLINE_SIGNED: text around the
+					   block in its part */
 };
 
 /*
@@ -70,6 +74,29 @@ struct msg_pgp {
  */
 int	 msg_pgp(const struct msg *m, struct msg_pgp *out, struct pd_err *err);
 void	 msg_pgp_clear(struct msg_pgp *);
+
+/*
+ * What a member would receive beside the signed or encrypted content: every
+ * leaf part outside it (for INLINE_*: but the text part that holds the
+ * block; for a nested SIGNED: outside the multipart/signed), by name (its
+ * file name, else its content type) with its decoded content, and whether
+ * it is itself a detached signature (application/pgp-signature, or a name
+ * ending in .sig, .asc or .pgp).  Empty for the whole-message RFC 3156
+ * forms.  The caller frees *out with msg_leaves_free().
+ */
+struct msg_leaf {
+	char	 name[128];
+	char	*bytes;
+	size_t	 len;
+	bool	 signature;
+};
+struct msg_leaves {
+	struct msg_leaf	*v;
+	size_t		 n;
+};
+int	 msg_beside(const struct msg *m, const struct msg_pgp *p,
+	    struct msg_leaves *out, struct pd_err *err);
+void	 msg_leaves_free(struct msg_leaves *);
 
 /*
  * The first text/plain part, decoded to UTF-8, of the message or, with
@@ -96,6 +123,15 @@ struct msg_protected {
  */
 int	 msg_payload(const struct msg *m, const struct msg_protected *ph,
 	    char **out, size_t *len, struct pd_err *err);
+
+/*
+ * msg_payload() with the text part that held a clearsigned block carrying
+ * text (what gpg verified) instead: for inline-signed text whose
+ * attachments are signed each on their own.
+ */
+int	 msg_payload_text(const struct msg *m, const char *text,
+	    const struct msg_protected *ph, char **out, size_t *len,
+	    struct pd_err *err);
 
 /* The outer headers of a member's copy: nothing embargoed, no member. */
 struct msg_copy {

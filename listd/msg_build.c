@@ -73,6 +73,20 @@ msg_payload(const struct msg *m, const struct msg_protected *ph, char **out,
 }
 
 int
+msg_payload_text(const struct msg *m, const char *text,
+    const struct msg_protected *ph, char **out, size_t *len,
+    struct pd_err *err)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(m->gm);
+	GMimeObject *leaf = top != NULL ? first_text(top, 0) : NULL;
+
+	if (leaf == NULL || !GMIME_IS_TEXT_PART(leaf))
+		return pd_fail(err, PD_REFUSED, "the message has no text part");
+	g_mime_text_part_set_text(GMIME_TEXT_PART(leaf), text);
+	return msg_payload(m, ph, out, len, err);
+}
+
+int
 msg_text_payload(const char *text, size_t text_len,
     const struct msg_protected *ph, char **out, size_t *len,
     struct pd_err *err)
@@ -199,11 +213,26 @@ parse_entity(const char *text, size_t len)
 	return o;
 }
 
+/*
+ * The payload as a public copy carries it: signed, not encrypted, so its
+ * protected headers say hp="clear" (RFC 9788).  The same for what is signed
+ * and what is sent, so the signature holds.
+ */
+static GMimeObject *
+public_entity(const char *payload, size_t len)
+{
+	GMimeObject *o = parse_entity(payload, len);
+
+	if (o != NULL && g_mime_object_get_content_type_parameter(o, "hp"))
+		g_mime_object_set_content_type_parameter(o, "hp", "clear");
+	return o;
+}
+
 int
 msg_canonical(const char *payload, size_t len, char **out, size_t *out_len,
     struct pd_err *err)
 {
-	GMimeObject *o = parse_entity(payload, len);
+	GMimeObject *o = public_entity(payload, len);
 
 	*out = NULL;
 	if (o == NULL)
@@ -218,7 +247,7 @@ msg_signed_copy(const struct msg_copy *c, const char *to, const char *payload,
     size_t len, const char *sig, size_t sig_len, const char *micalg,
     char **out, size_t *out_len, struct pd_err *err)
 {
-	GMimeObject *content = parse_entity(payload, len);
+	GMimeObject *content = public_entity(payload, len);
 	GMimeMessage *m;
 	GMimeMultipart *mp;
 	GMimePart *sp;

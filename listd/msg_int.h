@@ -21,5 +21,10 @@ char	*part_bytes(GMimeObject *o, size_t *len);
 /* An entity as it was sent, line ends made CRLF (RFC 3156, section 5). */
 char	*canonical_bytes(GMimeObject *o, size_t *len);
 bool	 is_type(GMimeObject *o, const char *type, const char *subtype);
+/* The first text/plain leaf that is no attachment, depth first. */
+GMimeObject *first_text(GMimeObject *o, int depth);
+/* A multipart/signed among the parts of multipart o (a list's footer added
+   beside a signed post, or worse), or NULL. */
+GMimeObject *nested_signed(GMimeObject *o);
 
 #endif

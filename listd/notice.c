@@ -337,16 +337,26 @@ tell_moderators(struct list *l, const struct post *p,
 
 /*
  * A revision recorded but not sent (an update during the embargo), or held
- * for its embargo (HELD_REVISION): the poster is told why, in a notice
- * encrypted to its key and signed by the list.
+ * for its embargo, or any post of the team held (HELD_REVISION): the poster
+ * is told why, in a notice encrypted to its key and signed by the list.
  */
 static int
 tell_poster(struct list *l, const struct post *p,
     struct pd_err *err)
 {
 	bool held = p->kind == POST_HELD_REVISION;
+	const char *id = strncmp(p->id, "held-", 5) == 0 ? p->id + 5 : p->id;
 	char text[1024];
 
+	if (p->kw.advisory[0] == '\0') {	/* not (yet) an advisory */
+		snprintf(text, sizeof text, "Your post %s to %s was held: "
+		    "nothing was sent.\n\n%s\n\nSend it again as the reason "
+		    "says, or ask a moderator to look at it (listctl held show "
+		    "%s %s).\n", id, l->address, p->advisory_reason,
+		    l->address, id);
+		return notice_send(l, p->signer_address, false, "pdlist: your "
+		    "post was held", text, err);
+	}
 	snprintf(text, sizeof text, "Revision %ld of %s on %s was %s.\n\n%s\n",
 	    p->kw.revision, p->kw.advisory, l->address, held ? "held: nothing "
 	    "was sent" : "recorded but not sent to the members",

@@ -218,62 +218,14 @@ make_jobs(struct store_txn *t, struct post *p, struct pd_err *err)
 /*
  * An advisory's revision, judged in t by the embargo rules: delivered to
  * the members, suppressed (recorded; the poster is told), published, or
- * held after all.
+ * held after all (the poster is told); a new date comes with a date notice
+ * to every member (advisory.h).
  */
 static int
 judge_advisory(struct list *l, struct store_txn *t, struct post *p,
     struct pd_err *err)
 {
-	struct adv_facts f;
-	struct adv_post ap;
-	struct adv_decision ad;
-	json_t *arec = NULL;
-	int rc = 0;
-
-	if (adv_get(t, l->address, p->kw.advisory, &arec, &f, err) == -1)
-		return -1;
-	adv_post_from(&p->kw, &ap);
-	adv_judge(l->pol, &f, &ap, time(NULL), &ad);
-	if (ad.reason[0] != '\0') {	/* say which advisory */
-		char why[sizeof ad.reason];
-
-		snprintf(why, sizeof why, "%s", ad.reason);
-		snprintf(ad.reason, sizeof ad.reason, "%s: %.*s", p->kw.advisory,
-		    (int)(sizeof ad.reason - sizeof p->kw.advisory - 3), why);
-	}
-	if (rec_set(&p->advisory_action, adv_action_name(ad.action)) == -1 ||
-	    rec_set(&p->advisory_reason, ad.reason) == -1 ||
-	    (ad.action == ADV_HOLD && to_hold(p, HOLD_ADVISORY,
-	    ad.reason) == -1)) {
-		json_decref(arec);
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	}
-	switch (ad.action) {
-	case ADV_HOLD:
-		rc = notice_poster_later(t, p, ad.reason, err);
-		break;
-	case ADV_DELIVER:
-		rc = make_jobs(t, p, err);
-		break;
-	case ADV_SUPPRESS:	/* the poster is told, encrypted */
-		p->state = POST_NOTIFY;
-		break;
-	case ADV_PUBLISH:
-		if (ad.to_members)
-			rc = make_jobs(t, p, err);
-		if (rc == 0 && ad.to_public) {
-			rc = jobs_for_public(t, l->address, p->id, &p->kw,
-			    l->public, l->npublic, err);
-			p->public_copies = (long)l->npublic;
-		}
-		p->state = POST_DECIDED;
-		break;
-	}
-	if (rc == 0)
-		rc = adv_put_revision(t, l->address, arec, &p->kw, p->id, &ad,
-		    err);
-	json_decref(arec);
-	return rc;
+	return adv_judge_post(l, t, p, false, err);
 }
 
 /*
@@ -377,6 +329,28 @@ in_thread(struct list *l, struct store_txn *t, struct post *p,
 	return make_jobs(t, p, err);
 }
 
+/*
+ * A hold of a post that an active team member signed tells that member
+ * why, encrypted (advisory holds tell it in judge_advisory; a replay is
+ * not the member's post).
+ */
+static int
+tell_team_poster(struct store_txn *t, struct post *p,
+    const struct decision *d, struct pd_err *err)
+{
+	char why[700];
+
+	if (d->tell[0] == '\0' || p->reason == HOLD_ADVISORY ||
+	    p->reason == HOLD_REPLAY)
+		return 0;
+	if (p->signer_address[0] == '\0' && rec_set(&p->signer_address,
+	    d->tell) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	snprintf(why, sizeof why, "%s: %s", hold_reason_name(p->reason),
+	    p->reason_text);
+	return notice_poster_later(t, p, why, err);
+}
+
 /* The audit entry of a decision. */
 static int
 audit_decision(struct store_txn *t, const struct post *p, struct pd_err *err)
@@ -418,7 +392,8 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 	if (in_thread(l, t, p, d, err) == -1)
 		return -1;
 	if (p->state == POST_HELD && (notice_held_later(t, p, err) == -1 ||
-	    notice_auto_reply_later(t, l, p, err) == -1))
+	    notice_auto_reply_later(t, l, p, err) == -1 ||
+	    tell_team_poster(t, p, d, err) == -1))
 		return -1;
 	/* Its subject is kept sealed only: members' may be embargoed. */
 	if (rec_set(&p->subject, "") == -1)

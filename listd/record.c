@@ -14,7 +14,8 @@
 
 static const char *const kind_names[POST_NKINDS] = {
 	"message", "approved", "release", "backfill", "reporter-copy",
-	"notice", "held-notice", "held", "auto-reply", "reject-notice"
+	"notice", "held-notice", "held", "auto-reply", "reject-notice",
+	"date-notice", "cve-reminder"
 };
 static const char *const state_names[POST_NSTATES] = {
 	"held", "decided", "notify", "waiting-key", "encrypted", "failed",
@@ -23,7 +24,7 @@ static const char *const state_names[POST_NSTATES] = {
 static const char *const reason_names[HOLD_NONE + 1] = {
 	"loop", "bad-signature", "key-revoked", "key-expired", "suspended",
 	"not-team", "non-member", "limits", "malformed", "cannot-decrypt",
-	"cannot-process", "unsigned", "keywords", "replay", "stale-signature",
+	"cannot-process", "unsigned", "unsigned-parts", "keywords", "replay", "stale-signature",
 	"advisory", ""
 };
 static const char *const job_names[JOB_NSTATES] = {
@@ -153,6 +154,7 @@ keywords_json(const struct keywords *kw)
 		json_object_set_new(o, "embargo", json_string(iso_time(
 		    kw->embargo, when)));
 	put_str(o, "extension", kw->extension);
+	put_str(o, "restart", kw->restart);
 	return o;
 }
 
@@ -177,6 +179,7 @@ keywords_read(const json_t *o, struct keywords *kw)
 			    json_string_value(c) ? json_string_value(c) : "");
 	snprintf(kw->extension, sizeof kw->extension, "%s",
 	    jstr(o, "extension"));
+	snprintf(kw->restart, sizeof kw->restart, "%s", jstr(o, "restart"));
 }
 
 /* ---- posts ------------------------------------------------------------ */

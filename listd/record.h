@@ -16,7 +16,8 @@
  *	    +--> NOTIFY --prepare--> TOLD | (a notice was queued for it)
  *	    |           \--------> SUPPRESSED (a revision recorded, not sent)
  *	    +--> WAITING_KEY --the reporter's key--> DECIDED
- *	    (notices are born ENCRYPTED; a release with nobody to send to DONE)
+ *	    (notices are born ENCRYPTED; a release with nobody to send to DONE;
+ *	    a date notice or CVE reminder is born DECIDED, with its text)
  *
  * A delivery job is one copy of a post for one address:
  *
@@ -56,6 +57,8 @@ enum post_kind {
 	POST_HELD_REVISION,	/* becomes a notice to a held revision's poster */
 	POST_AUTO_REPLY,	/* RFC 3834, signed in clear */
 	POST_REJECT_NOTICE,	/* a moderator's reason, signed in clear */
+	POST_DATE_NOTICE,	/* an advisory's new date, to every member */
+	POST_CVE_REMINDER,	/* an advisory without a CVE, to the team */
 	POST_NKINDS
 };
 
@@ -89,6 +92,7 @@ enum hold_reason {
 	HOLD_CANNOT_DECRYPT,
 	HOLD_CANNOT_PROCESS,	/* gpg or the store failed on it, every try */
 	HOLD_UNSIGNED,
+	HOLD_UNSIGNED_PARTS,	/* parts beside the signed ones, unsigned */
 	HOLD_KEYWORDS,		/* a malformed advisory keyword block */
 	HOLD_REPLAY,		/* a signature or Message-ID seen before */
 	HOLD_STALE,		/* signed longer ago than the policy allows */

@@ -26,6 +26,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
 	unsigned released = 0, expired = 0, decided = 0, encrypted = 0;
+	unsigned reminded = 0;
 	struct payload_cache payloads = { NULL, 0 };
 	struct pd_err e2 = { 0 };	/* failures after the first */
 	int rc;
@@ -40,6 +41,8 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 	 */
 	rc = adv_release_due_all(st, conf->datadir, &released, err);
 	if (!work_stopping())
+		rc |= adv_remind_due_all(st, &reminded, rc ? &e2 : err);
+	if (!work_stopping())
 		rc |= held_expire_due(conf, st, &expired, rc ? &e2 : err);
 	if (!work_stopping())
 		rc |= process_inbox(conf, st, &payloads, &decided,
@@ -49,7 +52,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 		rc |= fanout_prepare(conf, st, &payloads, &encrypted,
 		    rc ? &e2 : err);
 	payload_cache_free(&payloads);
-	*done = released + expired + decided + encrypted;
+	*done = released + reminded + expired + decided + encrypted;
 	return rc != 0 ? -1 : 0;
 }
 

@@ -1,8 +1,9 @@
 /*
  * listd/work.h: everything that is due, in order: advisories whose embargo
- * date has come are released, the inbox is processed, posts decided for
- * distribution are encrypted, due copies are delivered.
- * What listd's processing thread and `listd --once` run.
+ * date has come are released, teams are reminded of advisories without a
+ * CVE, the inbox is processed, posts decided for distribution are
+ * encrypted, due copies are delivered.
+ * What listd's processing and delivery threads and `listd --once` run.
  */
 #ifndef PDLIST_WORK_H
 #define PDLIST_WORK_H
@@ -23,7 +24,7 @@
 int	work_due(const struct conf *, struct store *, unsigned *done,
 	    struct pd_err *err);
 
-/* Releases, expiry, the inbox, encryption: everything but delivery. */
+/* Releases, reminders, expiry, the inbox, encryption: all but delivery. */
 int	work_process(const struct conf *, struct store *, unsigned *done,
 	    struct pd_err *err);
 

@@ -185,6 +185,40 @@ v_msg_size(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 static int
+v_signature_age(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return in_range(cfg, opt, 1, POL_MAX_EMBARGO_DAYS);
+}
+
+int
+pol_parse_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+    void *result)
+{
+	static const struct {
+		char	 unit;
+		long	 secs;
+	} units[] = { { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	const char *p = value;
+	long n = 0;
+	size_t i;
+
+	for (; *p >= '0' && *p <= '9' && n <= POL_MAX_EMBARGO_DAYS * 1440L;
+	    p++)
+		n = n * 10 + (*p - '0');
+	for (i = 0; p != value && p[0] != '\0' && p[1] == '\0' &&
+	    i < NELEM(units); i++)
+		if (*p == units[i].unit && n > 0 &&
+		    n <= POL_MAX_EMBARGO_DAYS * 86400L / units[i].secs) {
+			*(long *)result = n * units[i].secs;
+			return 0;
+		}
+	cfg_error(cfg, "%s = %s: give a number and its unit, m, h or d "
+	    "(e.g. 2d or 36h), from 1m to %dd", opt->name, value,
+	    POL_MAX_EMBARGO_DAYS);
+	return -1;
+}
+
+static int
 v_name(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s;
@@ -391,6 +425,7 @@ static const struct {
 	{ "moderation|auto-reply", v_moderation_pair },
 	{ "moderation|max-message-size", v_msg_size },
 	{ "moderation|held-expire-days", v_expire },
+	{ "moderation|max-signature-age", v_signature_age },
 	{ "release", v_once }
 };
 

@@ -13,6 +13,13 @@
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A libconfuse parse callback for a length of time written with its unit,
+ * "2d", "36h", "90m": *(long *)result in seconds, from a minute to a year.
+ */
+int	pol_parse_duration(cfg_t *, cfg_opt_t *, const char *value,
+	    void *result);
+
 /* Sets the validation callback of every setting that has one on cfg. */
 void	pol_check_install(cfg_t *cfg);
 

@@ -53,29 +53,33 @@ static const cfg_opt_t keys_opts[] = {
 	CFG_END()
 };
 
-static int	parse_updates(cfg_t *, cfg_opt_t *, const char *, void *);
-static int	parse_action(cfg_t *, cfg_opt_t *, const char *, void *);
-static int	parse_followups(cfg_t *, cfg_opt_t *, const char *, void *);
+/* The settings that take one of a few names (the tables below). */
+static int	parse_named(cfg_t *, cfg_opt_t *, const char *, void *);
 
 static const cfg_opt_t embargo_opts[] = {
 	CFG_INT("max-days", 14, CFGF_NONE),
 	CFG_INT("max-extended-days", 31, CFGF_NONE),
-	CFG_INT_CB("updates", POL_UPDATES_SUPPRESS, CFGF_NONE, parse_updates),
+	CFG_INT_CB("updates", POL_UPDATES_SUPPRESS, CFGF_NONE, parse_named),
 	CFG_BOOL("backfill-new-members", cfg_false, CFGF_NONE),
 	CFG_BOOL("none-to-members", cfg_false, CFGF_NONE),
+	CFG_INT_CB("date-changes", POL_DATES_HOLD, CFGF_NONE, parse_named),
+	CFG_INT_CB("restarts", 0, CFGF_NONE, parse_named),
+	CFG_INT_CB("require-cve", POL_CVE_NEVER, CFGF_NONE, parse_named),
+	CFG_INT_CB("cve-reminder", 2 * 86400, CFGF_NONE, pol_parse_duration),
 	CFG_END()
 };
 
 static const cfg_opt_t moderation_opts[] = {
-	CFG_INT_CB("non-member", POL_ACT_HOLD, CFGF_NONE, parse_action),
-	CFG_INT_CB("unsigned", POL_ACT_HOLD, CFGF_NONE, parse_action),
-	CFG_INT_CB("oversize", POL_ACT_REJECT, CFGF_NONE, parse_action),
+	CFG_INT_CB("non-member", POL_ACT_HOLD, CFGF_NONE, parse_named),
+	CFG_INT_CB("unsigned", POL_ACT_HOLD, CFGF_NONE, parse_named),
+	CFG_INT_CB("oversize", POL_ACT_REJECT, CFGF_NONE, parse_named),
 	CFG_BOOL("auto-reply", cfg_false, CFGF_NONE),
 	CFG_INT("max-message-size", 10485760, CFGF_NONE),
 	CFG_INT("held-expire-days", 30, CFGF_NONE),
+	CFG_INT("max-signature-age", 4, CFGF_NONE),
 	CFG_BOOL("reporter-plaintext", cfg_false, CFGF_NONE),
 	CFG_INT_CB("reporter-followups", POL_FOLLOW_HOLD, CFGF_NONE,
-	    parse_followups),
+	    parse_named),
 	CFG_END()
 };
 
@@ -109,6 +113,19 @@ static const char *const followups_names[] = {
 	[POL_FOLLOW_HOLD] = "hold",
 	[POL_FOLLOW_SIGNED] = "signed",
 	[POL_FOLLOW_ACCEPT] = "accept"
+};
+
+static const char *const date_changes_names[] = {
+	[POL_DATES_HOLD] = "hold",
+	[POL_DATES_NOTIFY] = "notify"
+};
+
+static const char *const restarts_names[] = { "refuse", "allow" };
+
+static const char *const require_cve_names[] = {
+	[POL_CVE_NEVER] = "never",
+	[POL_CVE_BEFORE_RELEASE] = "before-release",
+	[POL_CVE_ALWAYS] = "always"
 };
 
 static const char *const role_names[] = {
@@ -208,25 +225,35 @@ parse_enum(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result,
 	return -1;
 }
 
-static int
-parse_updates(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	return parse_enum(cfg, opt, value, result, updates_names,
-	    NELEM(updates_names));
-}
+/* Which names each of them takes, by the setting's name. */
+static const struct {
+	const char		*setting;
+	const char *const	*names;
+	size_t			 n;
+} named[] = {
+#define N(setting, names)	{ setting, names, NELEM(names) }
+	N("updates", updates_names),
+	N("non-member", action_names),
+	N("unsigned", action_names),
+	N("oversize", action_names),
+	N("reporter-followups", followups_names),
+	N("date-changes", date_changes_names),
+	N("restarts", restarts_names),
+	N("require-cve", require_cve_names),
+#undef N
+};
 
 static int
-parse_action(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+parse_named(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	return parse_enum(cfg, opt, value, result, action_names,
-	    NELEM(action_names));
-}
+	size_t i;
 
-static int
-parse_followups(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	return parse_enum(cfg, opt, value, result, followups_names,
-	    NELEM(followups_names));
+	for (i = 0; i < NELEM(named); i++)
+		if (strcmp(opt->name, named[i].setting) == 0)
+			return parse_enum(cfg, opt, value, result,
+			    named[i].names, named[i].n);
+	cfg_error(cfg, "%s: no names known for this setting", opt->name);
+	return -1;
 }
 
 static cfg_t *
@@ -299,6 +326,11 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	pol->updates = (enum pol_updates)cfg_getint(e, "updates");
 	pol->backfill_new_members = cfg_getbool(e, "backfill-new-members");
 	pol->embargo_none_to_members = cfg_getbool(e, "none-to-members");
+	pol->date_changes = (enum pol_date_changes)cfg_getint(e,
+	    "date-changes");
+	pol->restarts = cfg_getint(e, "restarts") != 0;
+	pol->require_cve = (enum pol_require_cve)cfg_getint(e, "require-cve");
+	pol->cve_reminder_secs = (unsigned long)cfg_getint(e, "cve-reminder");
 	pol->non_member = (enum pol_action)cfg_getint(mo, "non-member");
 	pol->unsigned_post = (enum pol_action)cfg_getint(mo, "unsigned");
 	pol->oversize = (enum pol_action)cfg_getint(mo, "oversize");
@@ -306,6 +338,8 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	pol->max_message_size = (unsigned long)cfg_getint(mo,
 	    "max-message-size");
 	pol->held_expire_days = (unsigned)cfg_getint(mo, "held-expire-days");
+	pol->max_signature_age_days = (unsigned)cfg_getint(mo,
+	    "max-signature-age");
 	pol->reporter_plaintext = cfg_getbool(mo, "reporter-plaintext");
 	pol->reporter_followups = (enum pol_followups)cfg_getint(mo,
 	    "reporter-followups");

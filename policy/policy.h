@@ -31,6 +31,17 @@ enum pol_followups {		/* a reporter's further mail in its thread */
 	POL_FOLLOW_ACCEPT	/* accepted from the reporter's address too */
 };
 
+enum pol_date_changes {		/* a revision that moves the embargo date */
+	POL_DATES_HOLD,		/* held until a moderator approves the move */
+	POL_DATES_NOTIFY	/* applied; every member gets a date notice */
+};
+
+enum pol_require_cve {		/* a CVE id on an advisory */
+	POL_CVE_NEVER,		/* not required */
+	POL_CVE_BEFORE_RELEASE,	/* the team is reminded before the date */
+	POL_CVE_ALWAYS		/* a revision without one is held */
+};
+
 enum pol_action {		/* what becomes of a post that breaks a rule */
 	POL_ACT_HOLD,		/* kept for a moderator */
 	POL_ACT_REJECT		/* refused at intake (5xx), sender told */
@@ -62,6 +73,11 @@ struct policy {
 	bool	 backfill_new_members;
 	bool	 embargo_none_to_members;	/* Embargo: none: to the
 					   members too */
+	enum pol_date_changes date_changes;
+	bool	 restarts;		/* Restart: <reason> restarts the clock */
+	enum pol_require_cve require_cve;
+	unsigned long cve_reminder_secs;	/* before-release: how long
+					   before the date the team hears */
 
 	/* moderation */
 	enum pol_action non_member;
@@ -70,6 +86,8 @@ struct policy {
 	bool	 auto_reply;
 	unsigned long max_message_size;	/* bytes */
 	unsigned held_expire_days;	/* held mail goes after this many */
+	unsigned max_signature_age_days;	/* a post signed longer ago
+					   is stale */
 
 	/* reporters: the team's replies in a report's thread */
 	bool	 reporter_plaintext;	/* to a reporter without a key: signed

@@ -97,13 +97,81 @@ run_queue(struct admin *a, char **args, struct opts *o)
 	return print_rows(js, o, job_row);
 }
 
+/* An advisory's CVEs, comma-separated, or "none". */
+static void
+print_cves(const json_t *v)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(v, "cve"), i, c)
+		printf("%s%s", i > 0 ? "," : "", json_string_value(c) ?
+		    json_string_value(c) : "?");
+	if (json_array_size(json_object_get(v, "cve")) == 0)
+		printf("none");
+}
+
 static void
 advisory_row(const json_t *v)
 {
-	printf("%s\t%s\trevision %lld\tembargo %s\t%s\n", s(v, "id"),
+	printf("%s\t%s\trevision %lld\tembargo %s\t%s\tcve ", s(v, "id"),
 	    s(v, "state"), (long long)json_integer_value(json_object_get(v,
 	    "revision")), s(v, "embargo"), json_object_get(v, "released-at") ?
 	    s(v, "released-at") : "");
+	print_cves(v);
+	printf("\n");
+}
+
+/* The extensions or restarts of advisory v: reason, revision, when. */
+static void
+print_notes(const json_t *v, const char *name, const char *label)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(v, name), i, r)
+		printf("%-11s%s (revision %lld, %s)\n", label, s(r, "reason"),
+		    (long long)json_integer_value(json_object_get(r,
+		    "revision")), s(r, "at"));
+}
+
+/* The head of advisory show: state, dates, CVEs, the clock. */
+static void
+advisory_head(const json_t *v)
+{
+	printf("advisory:  %s\nstate:     %s\nembargo:   %s\ncve:       ",
+	    s(v, "id"), s(v, "state"), s(v, "embargo"));
+	print_cves(v);
+	printf("\n");
+	if (json_object_get(v, "first-sent") != NULL)
+		printf("sent:      first to the members %s\n",
+		    s(v, "first-sent"));
+	if (json_object_get(v, "clock-from") != NULL)
+		printf("clock:     limits count from %s\n", s(v, "clock-from"));
+	print_notes(v, "extensions", "extension:");
+	print_notes(v, "restarts", "restart:");
+	if (json_object_get(v, "release-waiting") != NULL)
+		printf("waiting:   since %s: the list has no public address\n",
+		    s(v, "release-waiting"));
+	if (json_object_get(v, "released-at") != NULL)
+		printf("released:  %s by %s\n", s(v, "released-at"),
+		    s(v, "released-by"));
+}
+
+/* One revision of advisory show, and what came with it. */
+static void
+advisory_revision(const json_t *r)
+{
+	printf("revision %lld  %s  %-8s %s  %s\n", (long long)
+	    json_integer_value(json_object_get(r, "revision")), s(r, "at"),
+	    s(r, "action"), s(r, "post"), s(r, "reason"));
+	if (json_object_get(r, "extension") != NULL)
+		printf("    extension: %s\n", s(r, "extension"));
+	if (json_object_get(r, "restart") != NULL)
+		printf("    restart:   %s\n", s(r, "restart"));
+	if (json_object_get(r, "date-notice") != NULL)
+		printf("    date notice to the members: the embargo was %s\n",
+		    s(r, "date-notice"));
 }
 
 int
@@ -129,16 +197,9 @@ run_advisory_show(struct admin *a, char **args, struct opts *o)
 	if (o->json)
 		print_json(v);
 	else {
-		printf("advisory:  %s\nstate:     %s\nembargo:   %s\n", s(v, "id"),
-		    s(v, "state"), s(v, "embargo"));
-		if (json_object_get(v, "released-at") != NULL)
-			printf("released:  %s by %s\n", s(v, "released-at"),
-			    s(v, "released-by"));
+		advisory_head(v);
 		json_array_foreach(json_object_get(v, "revisions"), i, r)
-			printf("revision %lld  %s  %-8s %s  %s\n", (long long)
-			    json_integer_value(json_object_get(r, "revision")),
-			    s(r, "at"), s(r, "action"), s(r, "post"),
-			    s(r, "reason"));
+			advisory_revision(r);
 	}
 	json_decref(v);
 	return 0;

@@ -71,6 +71,7 @@ like "$(grep -i '^Content-Type:' "$P" | head -n 1)" "multipart/signed" "it is si
 ok "it is not encrypted" sh -c "! grep -q 'BEGIN PGP MESSAGE' '$P'"
 ok "the list's signature over it verifies" verify_signed_copy "$P"
 like "$(cat "$P")" "XSA-104 revision 1: the details" "and it carries the advisory"
+like "$(cat "$P")" "hp=\"?clear" "its protected headers say hp=clear: signed, not encrypted (RFC 9788)"
 
 
 # ---- release ----------------------------------------------------------------------

@@ -67,4 +67,41 @@ is "$(copies_to security@v2.example)" 2 "the post went out to a member once"
 is "$(copies_to security@v1.example)" 2 "and to another once"
 ok "a second run sends nothing again" listd_once
 is "$(copies_to security@v2.example)" 2 "still one copy of the post each"
+
+# ---- the store is full while copies are due ------------------------------------
+# A post decided while the relay is away waits for its retry; then the store
+# fills up.  A copy goes out only when its attempt can be recorded (else each
+# pass would send it again); with room, each member has it once.
+stop_sink
+printf 'Another post from the team.\n' >"$W/body3"
+printf 'x\n' >"$W/plain"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L \
+    "a post whose copies wait" "$W/body3" | lc inject $L >/dev/null
+listd_once 2>/dev/null
+like "$(lc queue $L)" "	retry	" "its copies wait for a retry (no relay)"
+i=0
+for size in 7000000 1000000 100000 10000 1000; do	# until even a small one fails
+	head -c $size /dev/urandom | base64 -w 76 >"$W/big"
+	while [ $i -lt 200 ] && mail_plain nobody@example.net $L "big $i" "$W/big" |
+	    lc inject $L >/dev/null 2>&1; do
+		i=$((i + 1))
+	done
+done
+ok "intake refused mail once the store was full again ($i messages in)" \
+    test "$i" -lt 200
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+v1=$(copies_to security@v1.example)
+faketime -f +3h "$LISTD" -c "$CONF" --once 2>"$W/err"
+like "$(cat "$W/err")" "no space|full|store-map-size" "listd says the store is full"
+sed -i 's/^store-map-size = 64/store-map-size = 512/' "$CONF"
+ok "with room, listd --once succeeds" faketime -f +3h "$LISTD" -c "$CONF" --once
+# A copy goes out only when a write was just taken; if the store then
+# refuses to record it, the copy goes again: under the same Message-ID.
+ids=$(for d in "$W"/sink.*/; do
+	awk '$4 == "security@v1.example" { print $1 }' "$d/log" | while read -r n; do
+		grep -i -m1 '^Message-ID:' "$d/$n.eml" | tr -d '\r'
+	done
+done | sort -u | wc -l | tr -d ' ')
+is "$ids" $((v1 + 1)) "the waiting copy reached the member as one message (one Message-ID)"
+unlike "$(reasons)" "non-member|malformed|cannot-decrypt" "nothing was held for a wrong reason"
 done_testing

@@ -28,6 +28,45 @@ advisory() {
 	} >"$_f"
 }
 
+# advisory_text FILE ID REVISION EMBARGO [MORE LINES...]: a body with the
+# advisory keywords and the Embargo: value as given, no CVE: unless given.
+advisory_text() {
+	_at_f=$1 _at_id=$2 _at_rev=$3 _at_emb=$4
+	shift 4
+	{
+		printf 'Advisory: %s\nRevision: %s\nEmbargo: %s\n' "$_at_id" \
+		    "$_at_rev" "$_at_emb"
+		for _kwline in "$@"; do printf '%s\n' "$_kwline"; done
+		printf '\nXen Security Advisory %s revision %s: the details.\n' \
+		    "$_at_id" "$_at_rev"
+	} >"$_at_f"
+}
+
+# GPG_AT: a faketime offset (+2d, +3600) at which gpg runs, or "" for now.
+GPG_AT=
+gpg() {
+	if [ -n "$GPG_AT" ]; then
+		faketime -f "$GPG_AT" gpg "$@"
+	else
+		command gpg "$@"
+	fi
+}
+
+# post_file SIGNER LIST NAME [FAKETIME]: SIGNER posts $W/NAME.txt to LIST,
+# PGP/MIME-signed with the subject NAME, and listd does what is due; both
+# at FAKETIME (e.g. +9d) when it is given.
+post_file() {
+	GPG_AT=${4:-}
+	mail_pgpmime "$1" "$1" "$2" "$3" "$W/$3.txt" >"$W/$3.eml"
+	GPG_AT=
+	lc inject "$2" <"$W/$3.eml"
+	if [ -n "${4:-}" ]; then
+		listd_at "$4" >/dev/null 2>&1
+	else
+		listd_once >/dev/null 2>&1
+	fi
+}
+
 _mail_head() {	# _mail_head FROM TO SUBJECT
 	printf 'From: %s\nTo: %s\nSubject: %s\nDate: Sun, 22 Nov 2026 10:00:00 +0000\nMessage-ID: <%s@test.example>\nMIME-Version: 1.0\n' \
 	    "$1" "$2" "$3" "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"

@@ -59,10 +59,13 @@ mail_pgpmime mallory@evil.example $ALICE $L "forged-from" "$W/advisory" >"$W/f.e
 mail_pgpmime $ALICE $ALICE $L "altered" "$W/advisory" | sed 's/the details/no details/' >"$W/g.eml"
 { _mail_head $ALICE $L "malformed"; printf 'Content-Type: multipart/mixed\n\n--x\n\nbody\n'; } >"$W/h.eml"
 { _mail_head $ALICE $L "looped"; printf 'X-Loop: %s\nContent-Type: text/plain\n\nagain\n' $L; } >"$W/i.eml"
+{ _mail_head $ALICE $L "looped-case"; printf 'X-Loop: %s\nContent-Type: text/plain\n\nagain\n' \
+    "$(echo $L | tr a-z A-Z)"; } >"$W/i2.eml"
+{ _mail_head $ALICE $L "other-loop"; printf 'X-Loop: not-%s\nContent-Type: text/plain\n\nx\n' $L; } >"$W/i3.eml"
 sed 's/^Revision: 1$/Revision: two/' "$W/advisory" >"$W/badkw"
 mail_pgpmime $ALICE $ALICE $L "bad-keywords" "$W/badkw" >"$W/j.eml"
 mail_encrypted "" $L $ALICE $L "encrypted-unsigned" "$W/advisory" >"$W/k.eml"
-for m in d e f g h i j k; do post $m; done
+for m in d e f g h i i2 i3 j k; do post $m; done
 listd_once >/dev/null
 is "$(outcome unsigned)" unsigned "an unsigned post is held: unsigned"
 is "$(outcome vendor-signed)" not-team "a post signed by a member not on the team is held: not-team"
@@ -70,6 +73,8 @@ is "$(outcome forged-from)" non-member "From: a team member, signed by another k
 is "$(outcome altered)" bad-signature "a signature over altered content is held: bad-signature"
 is "$(outcome malformed)" malformed "malformed MIME is held: malformed"
 is "$(outcome looped)" loop "the list's own mail coming back is held: loop"
+is "$(outcome looped-case)" loop "X-Loop naming the list in capitals: loop"
+is "$(outcome other-loop)" unsigned "X-Loop naming another address that contains the list's: no loop"
 is "$(outcome bad-keywords)" keywords "a malformed keyword block is held"
 is "$(outcome encrypted-unsigned)" unsigned "an encrypted but unsigned post is held: unsigned"
 is "$(distributed)" 4 "none of them went on"
@@ -115,7 +120,7 @@ like "$(lc held show $L "$(lc held ls $L | awk -F'\t' '$4 == "note" { print $1 }
 
 # ---- nothing is lost -----------------------------------------------------------
 held=$(lc held ls $L | wc -l | tr -d ' ')
-is "$((held + $(distributed)))" 16 "every message injected is either held or accepted"
+is "$((held + $(distributed)))" 18 "every message injected is either held or accepted"
 like "$(lc audit $L)" "post hold .* bad-signature: " "holds land in the audit log with their reason"
 ok "a second run finds nothing to do" listd_once
 

@@ -55,7 +55,9 @@ listd_once >/dev/null 2>&1
 is "$(copies_to $V1)" 2 "and it gets no second copy"
 is "$(copies_to $V2)" 2 "the other member got nothing more"
 
-# A released advisory is not caught up: it is public.
+# A released advisory is not caught up: it is public.  (A release needs a
+# public address to go to.)
+lc list set $L --public xen-announce@lists.example.org >/dev/null
 lc member suspend $L $V1 >/dev/null
 post $L a3 XSA-703 1 7
 lc advisory release $L XSA-703 >/dev/null

@@ -206,3 +206,26 @@ copy_for() {
 	_s=$(awk -v a="$1" '$4 == a { s = $1 } END { print s }' "$SINK_DIR/log")
 	[ -n "$_s" ] && echo "$SINK_DIR/$_s.eml"
 }
+
+# ---- time and holds -------------------------------------------------------------
+
+# listd_at FAKETIME: listd_once at a faked time (faketime's +2d, +3600).
+listd_at() { faketime -f "$1" "$LISTD" -c "$CONF" --once; }
+# held_field LIST SUBJECT COLUMN: that column of held ls (1 id, 2 reason)
+# for the held message with SUBJECT.
+held_field() {
+	lc held ls "$1" | awk -F'\t' -v s="$2" -v c="$3" '$4 == s { print $c }'
+}
+# held_why LIST SUBJECT: the reason held show gives for it.
+held_why() {
+	_hw=$(held_field "$1" "$2" 1)
+	[ -n "$_hw" ] && lc held show "$1" "$_hw" | sed -n 's/^why *//p'
+}
+# told ADDRESS: every copy any sink took for ADDRESS, decrypted, on one line.
+told() {
+	for _td in "$W"/sink.[0-9]*; do
+		for _ts in $(awk -v a="$1" '$4 == a { print $1 }' "$_td/log"); do
+			decrypt "$_td/$_ts.eml"
+		done
+	done | tr '\n' ' '
+}

@@ -350,6 +350,29 @@ test_bad_keywords(void)
 	held(&m, HOLD_KEYWORDS, "a team post with a malformed keyword block");
 	ok(!m.d.distribute, "a malformed keyword block is not distributed");
 	like(m.d.text, "line 2", "the hold text names the malformed line");
+
+	msg_init(&m, "pgp-mime-signed", "Advisory: XSA-801\nEmbargo: none\n\n"
+	    "one\n\nAdvisory: XSA-802\nEmbargo: none\n\ntwo\n");
+	add_sig(&m, KEYS_SIG_GOOD, FPR_ALICE, &team_alice);
+	run(&m);
+	held(&m, HOLD_KEYWORDS, "two advisories in one team post");
+	ok(strncmp(m.d.text, "two advisories in one post: send each on its "
+	    "own", 48) == 0, "the hold text is the one-line reason: %s",
+	    m.d.text);
+
+	msg_init(&m, "pgp-mime-signed", "Dear all,\n\nAdvisory: XSA-3\n"
+	    "Embargo: none\n");
+	add_sig(&m, KEYS_SIG_GOOD, FPR_ALICE, &team_alice);
+	run(&m);
+	held(&m, HOLD_KEYWORDS, "keywords after a greeting");
+	like(m.d.text, "the keyword block must open the signed text",
+	    "the hold text says the block must come first");
+
+	msg_init(&m, "pgp-mime-signed", "Dear all,\n\nthe fix looks right.\n");
+	add_sig(&m, KEYS_SIG_GOOD, FPR_ALICE, &team_alice);
+	run(&m);
+	ok(m.d.distribute && !m.d.kw.present, "a team post without keyword "
+	    "lines stays ordinary discussion");
 }
 
 /* ---- several signatures -------------------------------------------------- */

@@ -42,37 +42,64 @@ with_updates(const struct policy *p, enum pol_updates u)
 
 /* What the list knows. */
 static struct adv_facts
-new_adv(void)
+facts(enum adv_state state, long last, time_t embargo)
 {
-	struct adv_facts f = { ADV_NEW, 0, 0 };
+	struct adv_facts f;
 
+	memset(&f, 0, sizeof(f));
+	f.state = state;
+	f.last_revision = last;
+	f.embargo = embargo;
 	return f;
 }
 
 static struct adv_facts
+new_adv(void)
+{
+	return facts(ADV_NEW, 0, 0);
+}
+
+/* Embargoed, with no first copy recorded: the limits count from now. */
+static struct adv_facts
 embargoed(long last, time_t embargo)
 {
-	struct adv_facts f = { ADV_EMBARGOED, last, embargo };
+	return facts(ADV_EMBARGOED, last, embargo);
+}
 
+/* Embargoed, the members' first copy (or the last restart) at since. */
+static struct adv_facts
+embargoed_since(long last, time_t embargo, time_t since)
+{
+	struct adv_facts f = facts(ADV_EMBARGOED, last, embargo);
+
+	f.clock_from = since;
+	f.members_embargo = embargo;
 	return f;
 }
 
 static struct adv_facts
 public_adv(long last)
 {
-	struct adv_facts f = { ADV_PUBLIC, last, 0 };
-
-	return f;
+	return facts(ADV_PUBLIC, last, 0);
 }
 
-/* Posts: with a date, with "Embargo: none", with no Embargo: line. */
+/* Posts: with no Embargo: line, with a date, with "Embargo: none". */
 static struct adv_post
-dated(long rev, time_t when)
+bare(long rev)
 {
 	struct adv_post k;
 
 	memset(&k, 0, sizeof(k));
 	k.revision = rev;
+	k.has_cve = true;	/* a CVE: line, unless no_cve() */
+	return k;
+}
+
+static struct adv_post
+dated(long rev, time_t when)
+{
+	struct adv_post k = bare(rev);
+
 	k.embargo_set = true;
 	k.embargo = when;
 	return k;
@@ -81,38 +108,25 @@ dated(long rev, time_t when)
 static struct adv_post
 none(long rev)
 {
-	struct adv_post k;
+	struct adv_post k = dated(rev, 0);
 
-	memset(&k, 0, sizeof(k));
-	k.revision = rev;
-	k.embargo_set = true;
 	k.embargo_none = true;
 	return k;
 }
 
-static struct adv_post
-bare(long rev)
-{
-	struct adv_post k;
-
-	memset(&k, 0, sizeof(k));
-	k.revision = rev;
-	return k;
-}
-
-static struct adv_post
-resend(struct adv_post k)
-{
-	k.resend = true;
-	return k;
-}
-
-static struct adv_post
-extension(struct adv_post k)
-{
-	k.extension = true;
-	return k;
-}
+/* What else a post says: resend(dated(...)) and the like. */
+#define WITH(name, field, value)					\
+	static struct adv_post						\
+	name(struct adv_post k)						\
+	{								\
+		k.field = value;					\
+		return k;						\
+	}
+WITH(resend, resend, true)		/* Resend: yes */
+WITH(extension, extension, true)	/* Extension: <reason> */
+WITH(restart, restart, true)		/* Restart: <reason> */
+WITH(no_cve, has_cve, false)		/* no CVE: line */
+WITH(approved, approved, true)		/* approved by a moderator */
 
 /*
  * One judgement checked whole: action, recipients, state and embargo in
@@ -387,11 +401,15 @@ test_move(void)
 	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 23 * DAY,
 	    "the embargo moves from 2026-01-13 00:00 UTC to 2026-01-24 00:00 "
 	    "UTC", "libvirt: 13 days after revision 2, 23 after revision 1");
+	ok(d.date_notice && d.old_embargo == NOW + 12 * DAY,
+	    "libvirt: the members get a date notice beside the revision");
 	d = judge(xen, f, dated(2, NOW + 23 * DAY), t);
 	expect(&d, ADV_SUPPRESS, false, false, ADV_EMBARGOED, NOW + 23 * DAY,
-	    "members were not told that the embargo moves from 2026-01-13 "
-	    "00:00 UTC to 2026-01-24 00:00 UTC",
-	    "xen: a suppressed revision still moves the date");
+	    "the members were sent a date notice: the embargo moves from "
+	    "2026-01-13 00:00 UTC to 2026-01-24 00:00 UTC",
+	    "xen: a suppressed revision moves the date, with a notice");
+	ok(d.date_notice && d.old_embargo == NOW + 12 * DAY,
+	    "xen: the members are told, though the revision is not sent");
 	d = judge(libvirt, f, dated(2, NOW + 25 * DAY), t);
 	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 12 * DAY,
 	    "15 days ahead (2026-01-26 00:00 UTC) is over the policy's 14",
@@ -407,7 +425,8 @@ test_move(void)
 	    "to 2026-01-12 00:00 UTC", "libvirt: the date may move earlier");
 	f = embargoed(1, NOW + 12 * DAY);
 	d = judge(&(struct policy){ .updates = POL_UPDATES_ON_REQUEST,
-	    .embargo_max_days = 14, .embargo_max_extended_days = 31 }, f,
+	    .date_changes = POL_DATES_NOTIFY, .embargo_max_days = 14,
+	    .embargo_max_extended_days = 31 }, f,
 	    resend(dated(2, NOW + 20 * DAY)), t);
 	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 20 * DAY,
 	    "re-sent on request (Resend: yes); the embargo moves from",
@@ -464,9 +483,12 @@ test_none(void)
 	expect(&d, ADV_PUBLISH, true, true, ADV_PUBLIC, 0,
 	    "released early by Embargo: none (the embargo was 2026-01-06 "
 	    "00:00 UTC)", "xen: Embargo: none mid-embargo releases early");
+	ok(!d.date_notice, "xen: the members get the release, no notice");
 	d = judge(libvirt, embargoed(2, NOW + 5 * DAY), none(3), NOW + DAY);
 	expect(&d, ADV_PUBLISH, false, true, ADV_PUBLIC, 0, "released early",
 	    "libvirt: early release, not copied to members");
+	ok(d.date_notice && d.old_embargo == NOW + 5 * DAY,
+	    "libvirt: the members, who get no copy, get a date notice");
 	d = judge(&lv_copy, embargoed(2, NOW + 5 * DAY), none(3), NOW + DAY);
 	expect(&d, ADV_PUBLISH, true, true, ADV_PUBLIC, 0, "released early",
 	    "libvirt with copy-members: early release copied");
@@ -522,19 +544,29 @@ test_release(void)
 	f = new_adv();
 	ok(!adv_release_due(&f, NOW), "a new advisory is never due");
 
+	f = embargoed(1, NOW + 7 * DAY);
 	memset(&d, 0xa5, sizeof(d));
-	adv_release(xen, &d);
+	adv_release(xen, &f, NOW + 7 * DAY, &d);
 	expect(&d, ADV_PUBLISH, true, true, ADV_PUBLIC, 0, NULL,
 	    "xen: release to public, copied to members");
+	ok(!d.date_notice, "xen: no date notice at the date");
 	memset(&d, 0xa5, sizeof(d));
-	adv_release(libvirt, &d);
+	adv_release(libvirt, &f, NOW + 7 * DAY, &d);
 	expect(&d, ADV_PUBLISH, false, true, ADV_PUBLIC, 0, NULL,
 	    "libvirt: release to public only");
+	ok(!d.date_notice, "libvirt: no date notice at the date");
 	xen_nocopy.release_copy_members = false;
 	memset(&d, 0xa5, sizeof(d));
-	adv_release(&xen_nocopy, &d);
+	adv_release(&xen_nocopy, &f, NOW + 7 * DAY, &d);
 	expect(&d, ADV_PUBLISH, false, true, ADV_PUBLIC, 0, NULL,
 	    "xen without copy-members: public only");
+	adv_release(libvirt, &f, NOW + DAY, &d);
+	ok(d.action == ADV_PUBLISH && d.date_notice && d.old_embargo == NOW +
+	    7 * DAY, "libvirt: released early by hand, the members (who get "
+	    "no copy) get a date notice");
+	adv_release(xen, &f, NOW + DAY, &d);
+	ok(d.action == ADV_PUBLISH && d.to_members && !d.date_notice,
+	    "xen: released early, the members get the release itself");
 }
 
 /* One advisory's whole life under xen, time moving on. */
@@ -558,7 +590,7 @@ test_lifecycle(void)
 	    "post it as revision 3", "life: revision 2 again held");
 	ok(!adv_release_due(&f, release - 1) && adv_release_due(&f, release),
 	    "life: due at the embargo, not before");
-	adv_release(xen, &d);
+	adv_release(xen, &f, release, &d);
 	expect(&d, ADV_PUBLISH, true, true, ADV_PUBLIC, 0, NULL,
 	    "life: released");
 	f = apply(f, &d, 2);
@@ -566,6 +598,236 @@ test_lifecycle(void)
 	d = judge(xen, f, bare(3), release + DAY);
 	expect(&d, ADV_PUBLISH, true, true, ADV_PUBLIC, 0, NULL,
 	    "life: revision 3 after release published");
+}
+
+/*
+ * The limits count from the members' first copy, not from each revision:
+ * pushed on and on, the date needs Extension:, then Restart: where the
+ * policy allows restarts.
+ */
+static void
+test_clock(void)
+{
+	struct adv_facts f = embargoed_since(1, NOW + 10 * DAY, NOW);
+	struct adv_decision d;
+	time_t t = NOW + 9 * DAY;	/* nine days after the first copy */
+
+	d = judge(xen, f, dated(2, NOW + 19 * DAY), t);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 10 * DAY,
+	    "an embargo until 2026-01-20 00:00 UTC, 19 days after the members' "
+	    "first copy on 2026-01-01 00:00 UTC, is over the policy's 14: "
+	    "give Extension: <reason> for up to 31 days",
+	    "xen: 10 days from now but 19 from the first copy: held");
+	ok(strstr(d.reason, "Restart") == NULL,
+	    "xen: no Restart: offered where the policy refuses restarts");
+	d = judge(libvirt, f, dated(2, NOW + 19 * DAY), t);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 10 * DAY,
+	    "or Restart: <reason> if the clock must start again",
+	    "libvirt: held, and a restart is offered");
+	d = judge(libvirt, f, extension(dated(2, NOW + 19 * DAY)), t);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 19 * DAY,
+	    "moves from", "libvirt: with Extension: it moves");
+	ok(d.clock_from == NOW && !d.restarted,
+	    "the clock still counts from the first copy");
+	d = judge(libvirt, f, extension(dated(2, NOW + 32 * DAY)), t);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 10 * DAY,
+	    "32 days after the members' first copy",
+	    "libvirt: 32 days from the first copy held even with Extension:");
+	d = judge(libvirt, f, restart(dated(2, NOW + 19 * DAY)), t);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 19 * DAY,
+	    "moves from", "libvirt: with Restart: it moves");
+	ok(d.restarted && d.clock_from == t,
+	    "libvirt: the clock restarts at the restart");
+	d = judge(libvirt, f, restart(dated(2, NOW + 24 * DAY)), t);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 10 * DAY,
+	    "15 days ahead (2026-01-25 00:00 UTC)",
+	    "libvirt: a restart counts 14 days from itself");
+	d = judge(xen, f, restart(dated(2, NOW + 12 * DAY)), t);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 10 * DAY,
+	    "does not restart the embargo clock (restarts = refuse)",
+	    "xen: a Restart: is held");
+	d = judge(xen, f, dated(2, NOW + 12 * DAY), t);
+	expect(&d, ADV_SUPPRESS, false, false, ADV_EMBARGOED, NOW + 12 * DAY,
+	    "date notice", "xen: within 14 days of the first copy: moves");
+	ok(d.clock_from == NOW, "xen: the clock stays at the first copy");
+	d = judge(libvirt, f, bare(2), NOW + 9 * DAY);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 10 * DAY,
+	    NULL, "libvirt: an update keeping the date is not checked");
+	ok(!d.date_notice, "libvirt: no date notice when the date stays");
+}
+
+/* Three pushes of the date, none with Restart:, the second extended. */
+static void
+test_pushes(void)
+{
+	struct adv_facts f = new_adv();
+	struct adv_decision d;
+
+	d = judge(libvirt, f, dated(1, NOW + 12 * DAY), NOW);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 12 * DAY,
+	    NULL, "push: revision 1 for 12 days");
+	ok(d.clock_from == NOW, "push: the clock starts at the first copy");
+	f = apply(f, &d, 1);
+	f.clock_from = d.clock_from;
+	d = judge(libvirt, f, dated(2, NOW + 22 * DAY), NOW + 11 * DAY);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 12 * DAY,
+	    "22 days after the members' first copy",
+	    "push 1: 11 days from now, 22 from the first copy: held");
+	d = judge(libvirt, f, extension(dated(2, NOW + 22 * DAY)),
+	    NOW + 11 * DAY);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 22 * DAY,
+	    "moves", "push 1 with Extension: applied");
+	f = apply(f, &d, 2);
+	f.clock_from = d.clock_from;
+	d = judge(libvirt, f, extension(dated(3, NOW + 33 * DAY)),
+	    NOW + 21 * DAY);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 22 * DAY,
+	    "33 days after the members' first copy",
+	    "push 2: 12 days from now, 33 from the first: held even extended");
+	d = judge(libvirt, f, extension(dated(3, NOW + 38 * DAY)),
+	    NOW + 30 * DAY);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 22 * DAY,
+	    "38 days after", "push 3: 38 days from the first copy: held");
+	d = judge(libvirt, f, restart(dated(3, NOW + 33 * DAY)),
+	    NOW + 21 * DAY);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 33 * DAY,
+	    "moves", "push 2 with Restart: applied, recorded as a restart");
+	ok(d.restarted, "push 2: restarted");
+}
+
+/* date-changes: a new date is held for a moderator, or told to all. */
+static void
+test_date_changes(void)
+{
+	struct policy lv_hold = *libvirt, xen_hold = *xen;
+	struct adv_facts f = embargoed_since(1, NOW + 5 * DAY, NOW);
+	struct adv_decision d;
+
+	lv_hold.date_changes = POL_DATES_HOLD;
+	xen_hold.date_changes = POL_DATES_HOLD;
+	d = judge(xen, f, dated(2, NOW + DAY), NOW + HOUR);
+	expect(&d, ADV_SUPPRESS, false, false, ADV_EMBARGOED, NOW + DAY,
+	    "the members were sent a date notice: the embargo moves from "
+	    "2026-01-06 00:00 UTC to 2026-01-02 00:00 UTC",
+	    "xen (notify): a suppressed revision moves the date earlier");
+	ok(d.date_notice && d.old_embargo == NOW + 5 * DAY,
+	    "xen: every member gets a date notice");
+	d = judge(&xen_hold, f, dated(2, NOW + DAY), NOW + HOUR);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    "revision 2 would move the embargo from 2026-01-06 00:00 UTC to "
+	    "2026-01-02 00:00 UTC: the list's policy (date-changes = hold) "
+	    "keeps 2026-01-06 00:00 UTC",
+	    "date-changes = hold: held, the old date kept");
+	ok(!d.date_notice, "hold: nobody is told of a date not applied");
+	d = judge(&xen_hold, f, approved(dated(2, NOW + DAY)), NOW + HOUR);
+	expect(&d, ADV_SUPPRESS, false, false, ADV_EMBARGOED, NOW + DAY,
+	    "date notice", "hold: a moderator's approval applies it");
+	ok(d.date_notice, "hold: approved, every member is told");
+	d = judge(&lv_hold, f, dated(2, NOW + 5 * DAY), NOW + HOUR);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    NULL, "hold: a revision keeping the date is not held");
+	d = judge(&lv_hold, f, dated(2, NOW + 7 * DAY), NOW + HOUR);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    "would move", "hold: a later date is held too");
+	d = judge(&lv_hold, f, approved(dated(2, NOW + 20 * DAY)), NOW + HOUR);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    "over the policy's 14",
+	    "hold: approval does not lift the limits");
+}
+
+/* The release never happens before the last date the members were sent. */
+static void
+test_guard(void)
+{
+	struct adv_facts f = embargoed_since(1, NOW + DAY, NOW);
+
+	f.members_embargo = NOW + 5 * DAY;
+	ok(!adv_release_due(&f, NOW + DAY), "not due at a date the members "
+	    "were never sent");
+	ok(adv_release_due(&f, NOW + 5 * DAY), "due at the members' date");
+	f.members_embargo = 0;
+	ok(adv_release_due(&f, NOW + DAY), "no members' date recorded: the "
+	    "embargo decides");
+}
+
+/* require-cve. */
+static void
+test_cve(void)
+{
+	struct policy never = *libvirt;
+	struct adv_facts f = embargoed_since(1, NOW + 5 * DAY, NOW);
+	struct adv_decision d;
+
+	never.require_cve = POL_CVE_NEVER;
+	d = judge(xen, new_adv(), no_cve(dated(1, NOW + 7 * DAY)), NOW);
+	expect(&d, ADV_HOLD, false, false, ADV_NEW, 0,
+	    "revision 1 of this advisory has no CVE: line, and the list's "
+	    "policy requires one on every revision (require-cve = always): "
+	    "post it again with CVE: CVE-YYYY-NNNN",
+	    "always: a first revision without a CVE: held");
+	d = judge(xen, f, no_cve(bare(2)), NOW + DAY);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    "require-cve = always", "always: an update without one held");
+	d = judge(xen, public_adv(2), no_cve(bare(3)), NOW + DAY);
+	expect(&d, ADV_HOLD, false, false, ADV_PUBLIC, 0, "has no CVE",
+	    "always: after release too");
+	d = judge(xen, new_adv(), dated(1, NOW + 7 * DAY), NOW);
+	ok(d.action == ADV_DELIVER && d.cve_remind_at == 0,
+	    "always: with a CVE delivered, nothing to remind");
+	d = judge(libvirt, new_adv(), no_cve(dated(1, NOW + 7 * DAY)), NOW);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 7 * DAY,
+	    NULL, "before-release: delivered without a CVE");
+	ok(d.cve_remind_at == NOW + 5 * DAY, "before-release: the team is "
+	    "reminded 2 days before the date");
+	d = judge(libvirt, f, no_cve(dated(2, NOW + 9 * DAY)), NOW + DAY);
+	ok(d.cve_remind_at == NOW + 7 * DAY,
+	    "before-release: a new date moves the reminder");
+	f.has_cve = true;
+	d = judge(libvirt, f, no_cve(bare(2)), NOW + DAY);
+	ok(d.action == ADV_DELIVER && d.cve_remind_at == 0,
+	    "before-release: a CVE on an earlier revision is enough");
+	d = judge(libvirt, new_adv(), dated(1, NOW + 7 * DAY), NOW);
+	ok(d.cve_remind_at == 0, "before-release: no reminder with a CVE");
+	d = judge(libvirt, new_adv(), no_cve(none(1)), NOW);
+	ok(d.action == ADV_PUBLISH && d.cve_remind_at == 0,
+	    "before-release: nothing to remind of a public advisory");
+	d = judge(&never, new_adv(), no_cve(dated(1, NOW + 7 * DAY)), NOW);
+	ok(d.action == ADV_DELIVER && d.cve_remind_at == 0,
+	    "never: delivered, no reminder");
+}
+
+/* Nothing is published into the void. */
+static void
+test_no_public(void)
+{
+	struct adv_facts f;
+	struct adv_decision d;
+
+	f = new_adv();
+	f.no_public = true;
+	d = judge(xen, f, none(1), NOW);
+	expect(&d, ADV_HOLD, false, false, ADV_NEW, 0,
+	    "this advisory would be published now, but the list has no "
+	    "public address: set one with listctl list set LIST --public "
+	    "ADDRESS", "Embargo: none without a public address: held");
+	f = embargoed(1, NOW + 5 * DAY);
+	f.no_public = true;
+	d = judge(libvirt, f, none(2), NOW);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    "no public address", "an early release without one: held");
+	d = judge(libvirt, f, bare(2), NOW);
+	expect(&d, ADV_DELIVER, true, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    NULL, "an embargoed revision goes to the members all the same");
+	memset(&d, 0xa5, sizeof(d));
+	adv_release(xen, &f, NOW + 5 * DAY, &d);
+	expect(&d, ADV_HOLD, false, false, ADV_EMBARGOED, NOW + 5 * DAY,
+	    "the list has no public address: set one with listctl list set "
+	    "LIST --public ADDRESS", "a release without one: held");
+	f = public_adv(1);
+	f.no_public = true;
+	d = judge(xen, f, bare(2), NOW);
+	expect(&d, ADV_HOLD, false, false, ADV_PUBLIC, 0, "no public address",
+	    "a revision after release without one: held");
 }
 
 int
@@ -589,6 +851,12 @@ main(void)
 	test_after_release();
 	test_release();
 	test_lifecycle();
+	test_clock();
+	test_pushes();
+	test_date_changes();
+	test_guard();
+	test_cve();
+	test_no_public();
 	pol_free(xen);
 	pol_free(libvirt);
 	return done_testing();

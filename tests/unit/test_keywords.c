@@ -38,6 +38,9 @@ test_good(void)
 	    "weeks") == 0, "Extension keeps its reason");
 	ok(parse("Advisory: XSA-9", &kw, err) == 0 && kw.present,
 	    "a block that is the whole text");
+	ok(parse("Advisory: XSA-9\nRestart: the patch broke live migration\n",
+	    &kw, err) == 0 && strcmp(kw.restart, "the patch broke live "
+	    "migration") == 0, "Restart keeps its reason");
 }
 
 static void
@@ -46,8 +49,11 @@ test_ordinary(void)
 	struct keywords kw;
 	char err[256];
 
-	ok(parse("Hello team,\nAdvisory: XSA-1\n", &kw, err) == 0 && !kw.present,
-	    "a body that starts with prose has no block");
+	ok(parse("Hello team,\nthe patch is fine.\n", &kw, err) == 0 &&
+	    !kw.present, "a body that starts with prose has no block");
+	ok(parse("Hi,\n\n> Advisory: XSA-1\n  Embargo: none\nCVE: CVE-2026-1234"
+	    "\nRevision: 2\n", &kw, err) == 0 && !kw.present,
+	    "quoted, indented or other keyword lines in discussion are not");
 	ok(parse("", &kw, err) == 0 && !kw.present, "an empty body has none");
 	ok(parse("Subject: x\n\nbody", &kw, err) == 0 && !kw.present,
 	    "an unknown first keyword is no block");
@@ -62,6 +68,113 @@ bad(const char *text, const char *want, const char *what)
 
 	ok(parse(text, &kw, err) == -1, "%s is refused", what);
 	like(err, want, "%s: the error names it", what);
+}
+
+/* One advisory per post, its block first. */
+static void
+misplaced(const char *text, const char *want, const char *what)
+{
+	struct keywords kw;
+	char err[256];
+
+	ok(parse(text, &kw, err) == KW_MISPLACED, "%s is refused as misplaced",
+	    what);
+	like(err, want, "%s: the reason says so", what);
+	ok(strchr(err, '\n') == NULL, "%s: on one line", what);
+}
+
+static void
+test_misplaced(void)
+{
+	misplaced("Advisory: XSA-801\nEmbargo: 2026-12-01 12:00 UTC\n\nText.\n"
+	    "\nAdvisory: XSA-802\nEmbargo: 2026-12-05 12:00 UTC\n\nMore.\n",
+	    "two advisories in one post: send each on its own (XSA-801, and "
+	    "XSA-802 at line 6)", "two keyword blocks");
+	misplaced("Hello team,\n\nAdvisory: XSA-1\nEmbargo: none\n",
+	    "the keyword block must open the signed text: line 3, 'Advisory: "
+	    "XSA-1', comes after other text", "keywords after a greeting");
+	misplaced("Hi,\nembargo: 2026-12-01 12:00 UTC\n", "must open the "
+	    "signed text: line 2", "an Embargo: line alone, in any case");
+	misplaced("Advisory: XSA-1\nEmbargo: none\n\nText\nEmbargo: 2026-12-01 "
+	    "12:00 UTC\n", "must open the signed text, once: line 5",
+	    "a second Embargo: after the block");
+	misplaced("Advisory: XSA-1\n\nText\nAdvisory: XSA-1\n", "once: line 4",
+	    "the same advisory again");
+}
+
+/* The forms of a date people write, and the ambiguous ones. */
+#define NOON	((time_t)1796126400)	/* 2026-12-01 12:00:00 UTC */
+
+static const struct {
+	const char	*v;
+	time_t		 want;		/* 0: refused */
+	const char	*says;		/* refused: why */
+	const char	*what;
+} dates[] = {
+	{ "2026-12-01 12:00 UTC", NOON, NULL, "the canonical form" },
+	{ "2026-12-01 12:00:30 UTC", NOON + 30, NULL, "with seconds" },
+	{ "2026-12-01 12:00 GMT", NOON, NULL, "GMT" },
+	{ "2026-12-01 12:00 utc", NOON, NULL, "a zone in any case" },
+	{ "2026-12-01  12:00  UT", NOON, NULL, "UT, doubled spaces" },
+	{ "2026-12-01T12:00:00Z", NOON, NULL, "ISO 8601 with Z" },
+	{ "2026-12-01T12:00Z", NOON, NULL, "ISO 8601 without seconds" },
+	{ "2026-12-01T13:00:00+01:00", NOON, NULL, "ISO 8601 with +01:00" },
+	{ "2026-12-01T07:30-0430", NOON, NULL, "ISO 8601 with -0430" },
+	{ "2026-12-01 14:00 +02", NOON, NULL, "an offset in hours" },
+	{ "2026-12-01 12:00 +0000", NOON, NULL, "a space and +0000" },
+	{ "Tue, 1 Dec 2026 12:00:00 +0000", NOON, NULL, "RFC 5322" },
+	{ "1 Dec 2026 07:00 EST", NOON, NULL, "RFC 5322, no day, EST" },
+	{ "Tue, 01 dec 2026 12:00:00 GMT", NOON, NULL, "RFC 5322, GMT" },
+	{ "2028-02-29 00:00 UTC", 1835395200, NULL, "a leap day" },
+	{ "2026-12-01 12:00", 0, "no time zone, so it is ambiguous",
+	    "no zone" },
+	{ "2026-12-01T12:00:00", 0, "ambiguous", "ISO 8601 without a zone" },
+	{ "Tue, 1 Dec 2026 12:00:00", 0, "ambiguous", "RFC 5322 without" },
+	{ "2026-12-01 12:00 CET", 0, "not one read unambiguously",
+	    "CET (or CEST?)" },
+	{ "2026-12-01 12:00 IST", 0, "unambiguously", "IST" },
+	{ "2026-12-01", 0, "a date and time with its zone", "a day alone" },
+	{ "next week", 0, "a date and time with its zone", "words" },
+	{ "2026-02-30 12:00 UTC", 0, "no such day", "February 30" },
+	{ "2027-02-29 12:00 UTC", 0, "no such day", "not a leap year" },
+	{ "2026-12-01 24:00 UTC", 0, "no such day or time", "24:00" },
+	{ "Wed, 1 Dec 2026 12:00:00 +0000", 0, "day of the week does not "
+	    "match", "a wrong weekday" },
+	{ "2026-12-01 12:00 +1:00", 0, "+HHMM or +HH:MM", "a short offset" },
+	{ "2026-12-01 12:00 +01:", 0, "+HHMM", "a cut offset" },
+	{ "2026-12-01 12:00 UTC+1", 0, "a date and time", "UTC+1" },
+	{ "1999-12-01 12:00 UTC", 0, "no such day", "last century" },
+	{ "", 0, "a date and time", "empty" },
+	{ "2", 0, "a date and time", "one digit" },
+	{ "Tue,", 0, "a date and time", "a weekday alone" },
+};
+
+static void
+test_dates(void)
+{
+	struct keywords kw;
+	const char *why;
+	char err[256];
+	time_t t;
+	size_t i;
+
+	for (i = 0; i < sizeof dates / sizeof dates[0]; i++) {
+		t = 0;
+		why = kw_parse_date(dates[i].v, &t);
+		if (dates[i].says == NULL)
+			ok(why == NULL && t == dates[i].want, "%s: '%s' is read "
+			    "(%s)", dates[i].what, dates[i].v, why ? why : "");
+		else
+			like(why ? why : "", dates[i].says, "%s: '%s' is "
+			    "refused, saying why", dates[i].what, dates[i].v);
+	}
+	ok(parse("Advisory: XSA-1\nEmbargo: 2026-12-01 12:00\n", &kw, err) ==
+	    KW_MALFORMED, "a keyword block with an ambiguous date is malformed");
+	like(err, "line 2: the embargo date has no time zone, so it is "
+	    "ambiguous: add one, e.g. '2026-12-01 12:00 UTC': 'Embargo: "
+	    "2026-12-01 12:00'", "the error names the line and what to do");
+	ok(parse("Advisory: XSA-1\nEmbargo: 2026-12-01 12:00 GMT\n", &kw,
+	    err) == 0 && kw.embargo == NOON, "Embargo: ... GMT is read");
 }
 
 static void
@@ -86,6 +199,10 @@ test_bad(void)
 	    "a block without Advisory");
 	bad("Advisory: XSA-1\nCVE: CVE-2026-1234567890123456789012345678901\n",
 	    "line 2", "an overlong CVE");
+	bad("Advisory: XSA-1\nRestart:\n", "line 2: a Restart gives its reason",
+	    "a Restart without a reason");
+	bad("Advisory: XSA-1\nRestart: a\nRestart: b\n", "line 3: Restart is "
+	    "given twice", "two Restarts");
 }
 
 /* The shared UTC time forms (common/util.c) the keywords and store use. */
@@ -111,6 +228,8 @@ main(void)
 	test_times();
 	test_good();
 	test_ordinary();
+	test_misplaced();
+	test_dates();
 	test_bad();
 	return done_testing();
 }

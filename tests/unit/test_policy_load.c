@@ -83,6 +83,10 @@ test_xen(void)
 	ok(!p->reporter_plaintext && p->reporter_followups == POL_FOLLOW_HOLD,
 	    "xen: reporters: no plaintext, follow-ups held");
 	ok(p->release_copy_members, "xen: release copied to members");
+	ok(p->date_changes == POL_DATES_NOTIFY, "xen: date-changes notify");
+	ok(!p->restarts, "xen: restarts refused");
+	ok(p->require_cve == POL_CVE_ALWAYS, "xen: require-cve always");
+	ok(p->max_signature_age_days == 4, "xen: max-signature-age 4");
 	pol_free(p);
 }
 
@@ -114,6 +118,12 @@ test_libvirt(void)
 	    "plaintext");
 	ok(p->reporter_followups == POL_FOLLOW_ACCEPT,
 	    "libvirt: a reporter's follow-ups accepted");
+	ok(p->date_changes == POL_DATES_NOTIFY, "libvirt: date-changes notify");
+	ok(p->restarts, "libvirt: restarts allowed");
+	ok(p->require_cve == POL_CVE_BEFORE_RELEASE &&
+	    p->cve_reminder_secs == 2 * 86400,
+	    "libvirt: require-cve before-release, reminder 2d");
+	ok(p->max_signature_age_days == 4, "libvirt: max-signature-age 4");
 	pol_free(p);
 }
 
@@ -135,6 +145,10 @@ test_defaults(void)
 	    !p->release_copy_members && !p->embargo_none_to_members &&
 	    !p->reporter_plaintext && p->reporter_followups == POL_FOLLOW_HOLD,
 	    "conservative defaults elsewhere");
+	ok(p->date_changes == POL_DATES_HOLD && !p->restarts &&
+	    p->require_cve == POL_CVE_NEVER && p->cve_reminder_secs == 172800 &&
+	    p->max_signature_age_days == 4,
+	    "default: date changes held, no restarts, no CVE, 2d, 4 days");
 	ok(p->role_local_parts.n == 9 && p->key_algorithms.n == 11,
 	    "default lists");
 	pol_free(p);
@@ -190,6 +204,17 @@ static const struct bad bad[] = {
 	{ "unclosed-string.conf", 4, "string opened here is never closed" },
 	{ "bad-name.conf", 2, "name \"my policy\" is not usable" },
 	{ "nameless.conf", 0, "no name setting" },
+	{ "bad-date-changes.conf", 4, "date-changes = silent: use hold or "
+	    "notify" },
+	{ "bad-restarts.conf", 4, "restarts = yes: use refuse or allow" },
+	{ "bad-require-cve.conf", 4, "require-cve = sometimes: use never, "
+	    "before-release or always" },
+	{ "duration-no-unit.conf", 4, "cve-reminder = 2: give a number and its "
+	    "unit, m, h or d" },
+	{ "duration-long.conf", 4, "cve-reminder = 400d: give a number and its "
+	    "unit, m, h or d (e.g. 2d or 36h), from 1m to 365d" },
+	{ "signature-age-zero.conf", 4, "max-signature-age = 0 is out of "
+	    "range: use 1 to 365" },
 	{ "does-not-exist.conf", 0, "No such file or directory" },
 };
 

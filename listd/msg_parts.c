@@ -1,0 +1,120 @@
+/*
+ * listd/msg_parts.c: see msg.h (msg_beside).  What else a message carries
+ * beside the part that a signature covers, so that nothing unsigned goes
+ * to members unnoticed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gmime/gmime.h>
+
+#include "listd/msg.h"
+#include "listd/msg_int.h"
+
+static bool
+signature_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && (strcasecmp(name + n - 4, ".sig") == 0 ||
+	    strcasecmp(name + n - 4, ".asc") == 0 ||
+	    strcasecmp(name + n - 4, ".pgp") == 0);
+}
+
+static int
+add_leaf(struct msg_leaves *out, GMimeObject *o, const char *label)
+{
+	struct msg_leaf *nv, *l;
+	const char *fn = NULL;
+	char *type;
+
+	if ((nv = realloc(out->v, (out->n + 1) * sizeof *nv)) == NULL)
+		return -1;
+	out->v = nv;
+	l = &out->v[out->n];
+	memset(l, 0, sizeof *l);
+	if (o == NULL) {
+		snprintf(l->name, sizeof l->name, "%s", label);
+		out->n++;
+		return 0;
+	}
+	if (GMIME_IS_PART(o))
+		fn = g_mime_part_get_filename(GMIME_PART(o));
+	type = g_mime_content_type_get_mime_type(
+	    g_mime_object_get_content_type(o));
+	snprintf(l->name, sizeof l->name, "%s", fn != NULL && fn[0] != '\0' ?
+	    fn : type != NULL ? type : "a part");
+	g_free(type);
+	l->signature = is_type(o, "application", "pgp-signature") ||
+	    (fn != NULL && signature_name(fn));
+	if (GMIME_IS_PART(o) && (l->bytes = part_bytes(o, &l->len)) == NULL)
+		return -1;
+	out->n++;
+	return 0;
+}
+
+/* The leaves under o, but skip and what is under it. */
+static int
+walk(GMimeObject *o, const GMimeObject *skip, int depth,
+    struct msg_leaves *out)
+{
+	int i, n;
+
+	if (o == skip || depth > MSG_MAX_DEPTH)
+		return 0;
+	if (!GMIME_IS_MULTIPART(o))
+		return add_leaf(out, o, NULL);
+	n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+	for (i = 0; i < n; i++)
+		if (walk(g_mime_multipart_get_part(GMIME_MULTIPART(o), i), skip,
+		    depth + 1, out) == -1)
+			return -1;
+	return 0;
+}
+
+int
+msg_beside(const struct msg *m, const struct msg_pgp *p,
+    struct msg_leaves *out, struct pd_err *err)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(m->gm), *skip;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	switch (p->form) {
+	case MSG_FORM_SIGNED:
+		if (!p->nested)
+			return 0;
+		skip = nested_signed(body);
+		break;
+	case MSG_FORM_INLINE_SIGNED:
+	case MSG_FORM_INLINE_ENCRYPTED:
+		skip = first_text(body, 0);
+		break;
+	default:
+		return 0;
+	}
+	if (body != NULL)
+		rc = walk(body, skip, 0, out);
+	if (rc == 0 && p->form == MSG_FORM_INLINE_SIGNED && p->outside)
+		rc = add_leaf(out, NULL, "text outside the signed block");
+	if (rc == 0)
+		return 0;
+	msg_leaves_free(out);
+	return pd_fail(err, PD_TEMPFAIL, "out of memory");
+}
+
+void
+msg_leaves_free(struct msg_leaves *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].bytes != NULL)
+			explicit_bzero(l->v[i].bytes, l->v[i].len);
+		free(l->v[i].bytes);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
