@@ -254,6 +254,25 @@ replayed(struct store_txn *t, struct post *p, const struct decision *d,
 }
 
 /*
+ * A signature older than the policy's max-signature-age is held: a post
+ * signed long ago and sent now is more likely replayed than late.
+ */
+static int
+stale(const struct policy *pol, struct post *p, const struct decision *d)
+{
+	long long age = (long long)(p->decided_at - d->signed_at);
+	long long max = (long long)pol->max_signature_age_days * 86400;
+	char why[300];
+
+	if (max <= 0 || d->signed_at == 0 || age <= max)
+		return 0;
+	snprintf(why, sizeof why, "the signature was made %lld days ago, "
+	    "longer ago than max-signature-age (%u days): sign the post again "
+	    "and send it", age / 86400, pol->max_signature_age_days);
+	return to_hold(p, HOLD_STALE, why);
+}
+
+/*
  * Whether a held message is the reporter's further mail in its thread that
  * the policy lets go on: signed by the reporter's key, or (accept) from
  * the reporter's address with no signature or an unknown one, answering a
@@ -384,6 +403,8 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 
 	if (p->state != POST_HELD && replayed(t, p, d, &replay, err) == -1)
 		return -1;
+	if (p->state != POST_HELD && stale(l->pol, p, d) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	if (p->state != POST_HELD && p->has_keywords) {
 		if (judge_advisory(l, t, p, err) == -1)
 			return -1;

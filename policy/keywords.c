@@ -337,10 +337,21 @@ next_line(const char *text, size_t len, size_t off, char *buf, size_t cap,
 	return off < len ? off + 1 : off;
 }
 
+/*
+ * A malformed line, named by its number and keyword, never by its value:
+ * the reason is kept in the store and the audit log, where a line of an
+ * embargoed text must not be.
+ */
 static int
 fail(char *err, size_t errlen, int lineno, const char *why, const char *line)
 {
-	snprintf(err, errlen, "line %d: %s: '%.80s'", lineno, why, line);
+	int key = (int)strcspn(line, ":");
+
+	if (key > 20 || line[key] == '\0')
+		snprintf(err, errlen, "line %d: %s", lineno, why);
+	else
+		snprintf(err, errlen, "line %d: %s (the %.*s: line)", lineno,
+		    why, key, line);
 	return KW_MALFORMED;
 }
 
@@ -366,17 +377,15 @@ stray(const char *text, size_t len, size_t off, int lineno,
 			continue;
 		if (!kw->present)
 			snprintf(err, errlen, "the keyword block must open the "
-			    "signed text: line %d, '%.80s', comes after other "
-			    "text; put the keywords first, before any greeting",
-			    lineno, line);
+			    "signed text: line %d comes after other text; put "
+			    "the keywords first, before any greeting", lineno);
 		else if (key == K_ADVISORY && strcasecmp(v, kw->advisory) != 0)
 			snprintf(err, errlen, "two advisories in one post: send "
 			    "each on its own (%s, and %.63s at line %d)",
 			    kw->advisory, v, lineno);
 		else
 			snprintf(err, errlen, "the keyword block must open the "
-			    "signed text, once: line %d, '%.80s', is outside it",
-			    lineno, line);
+			    "signed text, once: line %d is outside it", lineno);
 		return KW_MISPLACED;
 	}
 	return 0;

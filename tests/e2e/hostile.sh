@@ -133,6 +133,19 @@ listd_once
 is "$(copies_to $M)" "$before" "a detached signature re-framed as cleartext is not sent"
 like "$(last_held)" "^(replay|bad-signature)$" "it is held ($(last_held))"
 
+# A signature older than max-signature-age (xen: 4 days) is held as stale,
+# and its poster told.
+printf 'STALE-WORDS\n' >"$W/body"
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "stale" \
+    "$W/body" | lc inject $L >/dev/null
+before=$(copies_to $M)
+a0=$(copies_to alice@xenproject.example)
+faketime -f +5d "$LISTD" -c "$CONF" --once
+is "$(copies_to $M)" "$before" "a post signed five days before it is processed is not sent"
+like "$(lc held ls $L | awk -F'\t' '$4 == "stale"')" "stale-signature" \
+    "it is held as stale-signature"
+is "$(copies_to alice@xenproject.example)" $((a0 + 1)) "and its poster is told"
+
 # ---- 4. a compression bomb ---------------------------------------------------
 # 64 MiB of zeros, compressed by gpg to a few KB, encrypted and signed by a
 # team member: over unpack-factor (4) x max-message-size (10 MiB).

@@ -13,7 +13,8 @@ A=alice@xenproject.example
 M=security@v1.example
 new_list $L xen $A team $M team || { echo "Bail out! list"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
-last_held() { lc held ls $L | tail -n 1; }
+# held_as SUBJECT: the held line of the message with SUBJECT.
+held_as() { lc held ls $L | awk -F'\t' -v s="$1" '$4 == s'; }
 printf -- '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-bug\n+PATCH-LINE-fix\n' >"$W/fix.patch"
 printf 'SIGNED-TEXT: apply the patch.\n' >"$W/text"
 gpg --batch --local-user $A --clearsign <"$W/text" >"$W/text.asc" 2>/dev/null
@@ -42,8 +43,9 @@ before=$(copies_to $M)
 mixed "inline with patch" "$W/text.asc" "$W/fix.patch" | lc inject $L >/dev/null
 listd_once
 is "$(copies_to $M)" "$before" "clearsigned text with an unsigned attachment is not sent"
-like "$(last_held)" "unsigned-parts" "it is held as unsigned-parts"
-like "$(lc held show $L "$(last_held | cut -f1)")" "fix\.patch" "the reason names the part"
+like "$(held_as "inline with patch")" "unsigned-parts" "it is held as unsigned-parts"
+like "$(lc held show $L "$(held_as "inline with patch" | cut -f1)")" "fix\.patch" \
+    "the reason names the part"
 told=$(decrypt "$(copy_for $A)")
 like "$told" "Your post .* was held" "the poster is told, encrypted to its key"
 like "$told" "unsigned-parts: .*fix\.patch" "with the reason and the part"
@@ -76,7 +78,7 @@ mixed "signed by another" "$W/text.asc" "$W/fix.patch" "$W/other/fix.patch.sig" 
     lc inject $L >/dev/null
 listd_once
 is "$(copies_to $M)" "$before" "a patch signed by another key is not sent"
-like "$(last_held)" "unsigned-parts" "held as unsigned-parts"
+like "$(held_as "signed by another")" "unsigned-parts" "held as unsigned-parts"
 
 # ---- a multipart/signed with an unsigned part beside it -------------------------
 printf 'MIME-SIGNED\n' >"$W/body"
@@ -91,7 +93,7 @@ mail_pgpmime $A $A $L "x" "$W/body" | sed -n '/^Content-Type: multipart\/signed/
 before=$(copies_to $M)
 listd_once
 is "$(copies_to $M)" "$before" "an unsigned part beside a multipart/signed is not sent"
-like "$(last_held)" "unsigned-parts" "held as unsigned-parts"
+like "$(held_as "signed beside footer")" "unsigned-parts" "held as unsigned-parts"
 
 # ---- a greeting before the clearsigned block ------------------------------------
 { printf 'Hi all, GREETING outside\n\n'; cat "$W/text.asc"; } >"$W/greet"
@@ -99,7 +101,7 @@ mail_plain $A $L "greeting" "$W/greet" | lc inject $L >/dev/null
 before=$(copies_to $M)
 listd_once
 is "$(copies_to $M)" "$before" "text before the signed block holds the post"
-like "$(last_held)" "unsigned-parts" "as unsigned-parts"
+like "$(held_as greeting)" "unsigned-parts" "as unsigned-parts"
 
 # ---- every hold of a team member's post tells the poster ---------------------
 a0=$(copies_to $A)
@@ -107,7 +109,7 @@ printf 'Advisory: XSA-900\nRevision: 1\nEmbargo: someday soon\n\nDetails.\n' \
     >"$W/kw"
 mail_pgpmime $A $A $L "bad keywords" "$W/kw" | lc inject $L >/dev/null
 listd_once
-like "$(last_held)" "keywords" "a malformed keyword block is held"
+like "$(held_as "bad keywords")" "keywords" "a malformed keyword block is held"
 is "$(copies_to $A)" $((a0 + 1)) "and its poster is told"
 like "$(decrypt "$(copy_for $A)")" "keywords: " "why"
 done_testing

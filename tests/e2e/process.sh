@@ -81,8 +81,9 @@ is "$(distributed)" 4 "none of them went on"
 
 id=$(lc held ls $L | awk -F'\t' '$4 == "bad-keywords" { print $1 }')
 show=$(lc held show $L "$id")
-like "$show" "^why +malformed advisory keywords: line 2: .*'Revision: two'" \
+like "$show" "^why +malformed advisory keywords: line 2: .*\(the Revision: line\)" \
     "held show names the offending keyword line"
+unlike "$show" "Revision: two" "without quoting its value (the store keeps the reason)"
 like "$show" "^signer +[0-9A-F]{40}" "and the signer"
 like "$show" "^size +[0-9]+ bytes" "and the size"
 id=$(lc held ls $L | awk -F'\t' '$4 == "forged-from" { print $1 }')
