@@ -214,7 +214,7 @@ static const struct bad bad[] = {
 	{ "duration-long.conf", 4, "cve-reminder = 400d: give a number and its "
 	    "unit, m, h or d (e.g. 2d or 36h), from 1m to 365d" },
 	{ "signature-age-zero.conf", 4, "max-signature-age = 0 is out of "
-	    "range: use 1 to 365" },
+	    "range: use 1 to 36500" },
 	{ "does-not-exist.conf", 0, "No such file or directory" },
 };
 
