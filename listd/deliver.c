@@ -365,25 +365,48 @@ worker(void *arg)
 	return NULL;
 }
 
+static bool
+job_waits(const struct job *j)
+{
+	return j->state == JOB_NEW || j->state == JOB_READY ||
+	    j->state == JOB_RETRY;
+}
+
+/*
+ * The jobs due now, and (into *ended) one job of each post none of whose
+ * jobs waits any more: a post whose last copy was recorded just before a
+ * crash is finished by the next pass, though nothing of it is due.
+ */
 static int
-due_jobs(struct store *st, struct job_set *due, struct pd_err *err)
+due_jobs(struct store *st, struct job_set *due, struct job_set *ended,
+    struct pd_err *err)
 {
 	struct job_set all;
 	struct store_txn *t;
 	time_t now = time(NULL);
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	memset(due, 0, sizeof *due);
+	memset(ended, 0, sizeof *ended);
 	if (store_begin(st, false, &t, err) == -1)
 		return -1;
-	rc = job_collect(t, NULL, NULL, &all, err);
+	rc = job_collect(t, NULL, NULL, &all, err);	/* in post order */
 	store_abort(t);
-	for (i = 0; rc == 0 && i < all.n; i++)
-		if ((all.v[i].state == JOB_READY || all.v[i].state == JOB_RETRY) &&
-		    all.v[i].next_attempt <= now && job_set_add(due,
-		    &all.v[i]) == -1)
+	for (i = 0; rc == 0 && i < all.n; i = k) {
+		bool waits = false;
+
+		for (k = i; k < all.n && strcmp(all.v[k].list, all.v[i].list) ==
+		    0 && strcmp(all.v[k].post, all.v[i].post) == 0; k++) {
+			waits |= job_waits(&all.v[k]);
+			if ((all.v[k].state == JOB_READY || all.v[k].state ==
+			    JOB_RETRY) && all.v[k].next_attempt <= now &&
+			    job_set_add(due, &all.v[k]) == -1)
+				rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+		}
+		if (rc == 0 && !waits && job_set_add(ended, &all.v[i]) == -1)
 			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+	}
 	job_set_free(&all);
 	return rc;
 }
@@ -563,6 +586,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
     struct pd_err *err)
 {
 	struct delivery d;
+	struct job_set ended;
 	pthread_t th[64];
 	size_t i, n;
 	int rc = -1;
@@ -572,10 +596,9 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	d.conf = conf;
 	d.st = st;
 	pthread_mutex_init(&d.lock, NULL);
-	if (due_jobs(st, &d.jobs, err) == -1)
+	if (due_jobs(st, &d.jobs, &ended, err) == -1)
 		goto out;
-	rc = 0;
-	if (d.jobs.n == 0)
+	if ((rc = finish_posts(conf, st, &ended, err)) == -1 || d.jobs.n == 0)
 		goto out;
 	if ((rc = takes_writes(st, err)) == -1 ||
 	    (rc = load_cuts(&d, err)) == -1)
@@ -605,6 +628,7 @@ out:
 	}
 	free(d.cuts);
 	job_set_free(&d.jobs);
+	job_set_free(&ended);
 	pthread_mutex_destroy(&d.lock);
 	return rc;
 }
