@@ -313,7 +313,8 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
 
 	*too_big = 0;
 	if (addr_normalize(list_in, list, err) == -1 ||
-	    intake_limit(a->store, a->conf->datadir, list, &max, err) == -1 ||
+	    intake_limit(a->store, a->conf->datadir, list,
+	    a->conf->max_held_size, &max, err) == -1 ||
 	    intake_read_fd(fd, max, &buf, &len, too_big, err) == -1)
 		return -1;
 	rc = intake_commit(a->store, a->conf->datadir, list, sender ? sender :

@@ -31,6 +31,7 @@ struct conf {
 	bool		 verbose;
 	unsigned	 gpg_timeout;	/* seconds for one gpg operation */
 	unsigned	 unpack_factor;	/* x max-message-size gpg may unpack */
+	unsigned long	 max_held_size;	/* bytes: oversize = hold's ceiling */
 	unsigned	 process_attempts;	/* engine failures before a message
 					   is held as cannot-process */
 };

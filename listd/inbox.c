@@ -13,7 +13,7 @@
 
 int
 intake_limit(struct store *st, const char *datadir, const char *list,
-    unsigned long *max, struct pd_err *err)
+    unsigned long held_ceiling, unsigned long *max, struct pd_err *err)
 {
 	struct list *l;
 
@@ -23,6 +23,9 @@ intake_limit(struct store *st, const char *datadir, const char *list,
 		return -1;
 	}
 	*max = l->pol->max_message_size;
+	/* oversize = hold: a larger message is taken in, and held */
+	if (l->pol->oversize == POL_ACT_HOLD && held_ceiling > *max)
+		*max = held_ceiling;
 	list_close(l);
 	return 0;
 }

@@ -15,13 +15,15 @@
 #define INBOX_ID_MAX	32	/* "20261122T101500Z-0a1b2c3d" and NUL */
 
 /*
- * The size limit of list (its policy's max-message-size) in *max.  An
+ * The size limit of list in *max: its policy's max-message-size, or, where
+ * the policy says oversize = hold, held_ceiling (listd.conf's
+ * max-held-size) when that is larger: process.c holds what is over.  An
  * unknown list is PD_REFUSED ("no list ..."), a broken policy PD_TEMPFAIL
  * (the admin can mend it; the MTA keeps the mail meanwhile).
  * Thread-safe.
  */
 int	intake_limit(struct store *, const char *datadir, const char *list,
-	    unsigned long *max, struct pd_err *err);
+	    unsigned long held_ceiling, unsigned long *max, struct pd_err *err);
 
 /*
  * Commits raw (len bytes, as received) for list, with the envelope sender

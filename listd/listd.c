@@ -500,6 +500,7 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	lo.arg = &p;
 	lo.idle_timeout = conf->lmtp_idle_timeout;
 	lo.txn_timeout = conf->lmtp_txn_timeout;
+	lo.held_ceiling = conf->max_held_size;
 	if (lmtp_open(&lo, &srv, &err) == -1 || (sfd = signals(&err)) == -1 ||
 	    proc_start(&p, conf, st, &err) == -1)
 		startup_fail(&ready, &err);

@@ -70,6 +70,7 @@ struct conn {
 struct lmtp_server {
 	struct lmtp_sock sock;
 	char		*datadir;
+	unsigned long	 held_ceiling;
 	struct store	*store;
 	void		(*committed)(void *);
 	void		*arg;
@@ -238,7 +239,8 @@ conn_limit(void *arg, const char *list, unsigned long *max,
 {
 	struct conn *c = arg;
 
-	return intake_limit(c->srv->store, c->srv->datadir, list, max, err);
+	return intake_limit(c->srv->store, c->srv->datadir, list,
+	    c->srv->held_ceiling, max, err);
 }
 
 static int
@@ -497,6 +499,7 @@ server_new(const struct lmtp_opts *o)
 	pthread_cond_init(&srv->idle, &ca);
 	pthread_condattr_destroy(&ca);
 	lmtp_set_timeouts(srv, o->idle_timeout, o->txn_timeout);
+	srv->held_ceiling = o->held_ceiling;
 	return srv;
 }
 

@@ -34,6 +34,7 @@ struct lmtp_opts {
 	void		*arg;
 	unsigned	 idle_timeout;	/* seconds; 0 takes LMTP_IDLE_TIMEOUT */
 	unsigned	 txn_timeout;	/* seconds; 0 takes LMTP_TXN_TIMEOUT */
+	unsigned long	 held_ceiling;	/* bytes: intake_limit()'s */
 };
 
 /*

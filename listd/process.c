@@ -455,8 +455,17 @@ process_one(struct list *l, const struct inbox_entry *in,
 
 	memset(&a, 0, sizeof a);
 	a.hold = HOLD_NONE;
+	a.subject_from = "received";
 	post_init(&p, POST_MESSAGE, POST_HELD);
-	if (unsealed(l, in->id, &raw, &len, err) == -1) {
+	if (in->size > (long long)l->pol->max_message_size) {
+		/* oversize = hold took it in: held, not read */
+		a.hold = HOLD_LIMITS;
+		snprintf(a.hold_text, sizeof a.hold_text, "over limits: %lld "
+		    "bytes, over the list's max-message-size of %lu; held, not "
+		    "lost (oversize = hold)", in->size,
+		    l->pol->max_message_size);
+		snprintf(a.from, sizeof a.from, "%s", in->sender);
+	} else if (unsealed(l, in->id, &raw, &len, err) == -1) {
 		if (err->status != PD_REFUSED)
 			goto out;
 		a.hold = HOLD_CANNOT_DECRYPT;	/* the seal is broken */
