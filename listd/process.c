@@ -190,6 +190,32 @@ seal_subject(struct list *l, struct post *p, struct pd_err *err)
 	    "out of memory");
 }
 
+/*
+ * An Extension's or Restart's reason (field: KW_SEALED_MAX bytes), sealed
+ * in place: the store and the audit keep no embargoed words in clear.
+ */
+static int
+seal_reason(struct list *l, char *field, struct pd_err *err)
+{
+	char *sealed;
+	size_t len;
+
+	if (field[0] == '\0')
+		return 0;
+	if (keys_seal(l->keys, l->fpr, field, strlen(field), true, &sealed,
+	    &len, err) == -1)
+		return -1;
+	if (len >= KW_SEALED_MAX) {
+		free(sealed);
+		return pd_fail(err, PD_TEMPFAIL, "a sealed reason is %zu bytes, "
+		    "more than %d", len, KW_SEALED_MAX - 1);
+	}
+	memcpy(field, sealed, len);
+	field[len] = '\0';
+	free(sealed);
+	return 0;
+}
+
 /* ---- in the decision's transaction ----------------------------------------- */
 
 /* Turns p into a hold for reason (text: one line). */
@@ -484,7 +510,9 @@ process_one(struct list *l, const struct inbox_entry *in,
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
 	}
-	if ((rc = seal_subject(l, &p, err)) == 0)
+	if ((rc = seal_subject(l, &p, err)) == 0 &&
+	    (rc = seal_reason(l, p.kw.extension, err)) == 0 &&
+	    (rc = seal_reason(l, p.kw.restart, err)) == 0)
 		rc = record(l, &p, &d, err);
 	if (rc == 0 && p.state != POST_HELD)
 		payload_keep(payloads, l->address, p.id, &a.payload,

@@ -305,12 +305,12 @@ parse_value(int key, const char *v, struct keywords *kw)
 	case K_EXTENSION:
 		if (kw->extension[0] != '\0')
 			return "Extension is given twice";
-		return reason(v, kw->extension, sizeof kw->extension,
+		return reason(v, kw->extension, KW_REASON_MAX,
 		    "an Extension gives its reason in one line");
 	default:
 		if (kw->restart[0] != '\0')
 			return "Restart is given twice";
-		return reason(v, kw->restart, sizeof kw->restart,
+		return reason(v, kw->restart, KW_REASON_MAX,
 		    "a Restart gives its reason in one line");
 	}
 }

@@ -27,6 +27,9 @@
 
 #define KW_MAX_CVES	32
 
+#define KW_REASON_MAX	200	/* an Extension's or Restart's reason */
+#define KW_SEALED_MAX	2048	/* room for it sealed, armored */
+
 struct keywords {
 	bool	 present;		/* a keyword block was found */
 	char	 advisory[64];
@@ -37,8 +40,10 @@ struct keywords {
 	size_t	 ncves;
 	char	 cve[KW_MAX_CVES][32];
 	bool	 resend;
-	char	 extension[200];	/* "": none */
-	char	 restart[200];		/* "": none */
+	/* "": none.  At most KW_REASON_MAX as written; listd keeps them
+	   sealed to the list's key (armored) once judged. */
+	char	 extension[KW_SEALED_MAX];
+	char	 restart[KW_SEALED_MAX];
 };
 
 #define KW_MALFORMED	(-1)	/* a line of the block is wrong */

@@ -131,5 +131,10 @@ like "$show" "^clock: +limits count from $(date -u -d "@$((T0 + B + 24 * DAY))" 
     "advisory show: the clock counts from the restart"
 like "$show" "^cve: +CVE-2026-9000$" "advisory show: the CVE"
 like "$(lc advisory show $L XSA-900 --json | tr -d ' \n')" '"restarts":\[\{"at":"[^"]*","reason":"thefixbrokelivemigration","revision":3\}' \
-    "recorded with its reason in the store"
+    "recorded with its reason"
+store_file=$(find "$DATA" -name data.mdb | head -n 1)
+unlike "$(grep -a -o 'the fix broke live migration' "$store_file")" . \
+    "the Restart's reason is sealed in the store (not in its file in clear)"
+unlike "$(grep -a -o 'the discoverer asked for two more weeks' "$store_file")" . \
+    "and so is the Extension's"
 done_testing
