@@ -2,10 +2,12 @@
 # encrypted with keys made here, and read back as a member's client would
 # (sourced by lib.sh; its scratch files are in $W).
 
-# embargo_in DAYS: an Embargo: value DAYS days from now (fractions allowed
-# as seconds: embargo_in 0 90 is 90 seconds from now).
+# embargo_in DAYS: an Embargo: value DAYS days after the test started (to
+# the minute), so that revisions written a minute apart with the same DAYS
+# carry the same date.
+_mail_t0=$(date +%s)
 embargo_in() {
-	date -u -d "@$(($(date +%s) + $1 * 86400 + ${2:-0}))" '+%Y-%m-%d %H:%M UTC'
+	date -u -d "@$((_mail_t0 + $1 * 86400))" '+%Y-%m-%d %H:%M UTC'
 }
 # advisory FILE ID REVISION [DAYS|+SECONDS|none] [MORE KEYWORD LINES...]: a
 # body with the advisory keywords, embargoed DAYS (default 7) days ahead.
