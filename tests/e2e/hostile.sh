@@ -20,7 +20,9 @@ start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 printf 'gpg-timeout = 3\nretry-first = 60\n' >>"$CONF"
 M=security@v1.example
 # held_reason SUBJECT-FREE: the reason of the newest held message.
-last_held() { lc held ls $L | tail -n 1 | awk -F'\t' '{ print $2 }'; }
+# held_as SUBJECT: the reason of the held message with SUBJECT (a held
+# message's subject is shown opened; one never read shows none: "").
+held_as() { lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $2 }' | tail -n 1; }
 # a team post, to show the list still flows
 team_post() {
 	printf 'Team post %s: the list still works.\n' "$1" >"$W/team"
@@ -115,7 +117,7 @@ before=$(copies_to $M)
 } | lc inject $L >/dev/null
 listd_once
 is "$(copies_to $M)" "$before" "the CRLF re-send of a signature is not sent"
-is "$(last_held)" replay "it is held as a replay"
+is "$(held_as "again, CRLF")" replay "it is held as a replay"
 # A PGP/MIME detached signature re-framed as a cleartext message.
 printf 'REFRAMED-WORDS\n' >"$W/body"
 mail_pgpmime alice@xenproject.example alice@xenproject.example $L "detached" \
@@ -131,7 +133,7 @@ before=$(copies_to $M)
 } | lc inject $L >/dev/null
 listd_once
 is "$(copies_to $M)" "$before" "a detached signature re-framed as cleartext is not sent"
-like "$(last_held)" "^(replay|bad-signature)$" "it is held ($(last_held))"
+like "$(held_as re-framed)" "^(replay|bad-signature)$" "it is held ($(held_as re-framed))"
 
 # A signature older than max-signature-age (xen: 4 days) is held as stale,
 # and its poster told.
@@ -161,10 +163,14 @@ ok "the bomb is small ($(wc -c <"$W/bomb.eml") bytes)" test "$(wc -c <"$W/bomb.e
 lc inject $L <"$W/bomb.eml" >/dev/null
 /usr/bin/time -f '%M' -o "$W/rss" "$LISTD" -c "$CONF" --once
 is "$?" 0 "listd --once succeeds with the bomb"
-is "$(last_held)" limits "the bomb is held as limits"
+is "$(held_as bomb)" limits "the bomb is held as limits"
 # The bound: the 40 MiB cap, once more while the buffer grows, and listd.
 rss=$(cat "$W/rss")
-ok "listd's peak memory stays under 140 MiB ($rss KiB)" test "$rss" -lt 143360
+if ldd "$LISTD" 2>/dev/null | grep -q libasan; then
+	skip "the memory bound: an AddressSanitizer build ($rss KiB)"
+else
+	ok "listd's peak memory stays under 140 MiB ($rss KiB)" test "$rss" -lt 143360
+fi
 
 # ---- 5. a gpg-agent that never answers ---------------------------------------
 H=$(list_home $L)
@@ -202,7 +208,8 @@ listd_once 2>"$W/err"
 like "$(cat "$W/err")" "gpg-agent|secret key" "listd --once says gpg fails"
 is "$(lc held ls $L | wc -l)" "$held_before" "nothing is held for it (not cannot-decrypt)"
 faketime -f +2h "$LISTD" -c "$CONF" --once
-is "$(last_held)" cannot-process "after process-attempts it is held as cannot-process"
+like "$(lc held ls $L | awk -F'\t' '$2 == "cannot-process"' | wc -l)" "^1$" \
+    "after process-attempts it is held as cannot-process"
 cp "$W/gpg.conf.saved" "$H/gpg.conf"
 is "$(copies_to $M)" "$before" "and nothing was sent for it"
 team_post 4
