@@ -22,6 +22,7 @@
 #include "listd/process.h"
 #include "listd/record.h"
 #include "listd/reporter.h"
+#include "listd/work.h"
 #include "policy/embargo.h"
 #include "common/log.h"
 
@@ -592,7 +593,7 @@ process_inbox(const struct conf *conf, struct store *st,
 	if (rc == -1)
 		return -1;
 	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
-	for (i = 0; rc == 0 && i < inbox.n; i++) {
+	for (i = 0; rc == 0 && i < inbox.n && !work_stopping(); i++) {
 		if (inbox.v[i].next_attempt > now)
 			continue;
 		if ((rc = list_cache_get(&lists, inbox.v[i].list, &l, err)) == -1) {
