@@ -217,7 +217,9 @@ copy_headers(const struct post *p, const char *list, const char *to,
 	/* Members' encrypted copies name no other message outside. */
 	*mc = (struct msg_copy){ list, public ? p->subject : FANOUT_SUBJECT, mid,
 	    (public || reply) && p->in_reply_to[0] ? p->in_reply_to : NULL,
-	    reply && p->references[0] ? p->references : NULL,
+	    reply && p->references[0] ? p->references :
+	    p->kind == POST_AUTO_REPLY && p->in_reply_to[0] ? p->in_reply_to :
+	    NULL,	/* RFC 3834 3.1.4: an auto-reply's References */
 	    p->kind == POST_AUTO_REPLY };
 }
 

@@ -34,6 +34,7 @@ is "$(copies_to $R)" 1 "the reporter gets an auto-reply (libvirt: auto-reply on)
 A=$(copy_for $R)
 like "$(grep -i '^Auto-Submitted:' "$A")" "auto-replied" "with Auto-Submitted: auto-replied (RFC 3834)"
 like "$(grep -i '^In-Reply-To:' "$A")" "@test.example>" "and In-Reply-To the report"
+like "$(grep -i '^References:' "$A")" "@test.example>" "and References it (RFC 3834 3.1.4)"
 like "$(cat "$A")" "held for moderation" "saying it is held for moderation"
 unlike "$(cat "$A")" "virDomainFoo" "without the report's content"
 out=$(lc --actor "Mod Erator" held approve $L "$id")
