@@ -631,10 +631,14 @@ static bool
 works_on(pid_t pid, const char *home)
 {
 	char path[64], buf[8192], *a, *end;
+	struct stat sb;
 	ssize_t n;
 	int fd;
 	bool gpg, prev_homedir = false;
 
+	snprintf(path, sizeof path, "/proc/%ld", (long)pid);
+	if (stat(path, &sb) == -1 || sb.st_uid != getuid())
+		return false;	/* only our own */
 	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
 	if ((fd = open(path, O_RDONLY)) == -1)
 		return false;
