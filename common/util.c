@@ -196,3 +196,14 @@ mkdir_p(const char *path, unsigned mode)
 	}
 	return 0;
 }
+
+unsigned long long
+fnv1a(unsigned long long h, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}

@@ -42,6 +42,13 @@ int	addr_normalize(const char *in, char out[ADDR_MAX + 1], struct pd_err *err);
  */
 int	make_id(const char *prefix, char *out, size_t len);
 
+/*
+ * FNV-1a: h (FNV1A_INIT to start) extended by len bytes of p.  For ids
+ * that must be stable, never for secrets.
+ */
+#define FNV1A_INIT	1469598103934665603ULL
+unsigned long long fnv1a(unsigned long long h, const void *p, size_t len);
+
 /* Times are UTC.  TIME_ISO is the store's and --json's form. */
 #define TIME_ISO	"%Y-%m-%dT%H:%M:%SZ"
 

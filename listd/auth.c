@@ -2,7 +2,6 @@
  * listd/auth.c: see auth.h.  Decrypted text lives only in memory and is
  * wiped.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,23 +149,6 @@ refusal(const struct run *r, enum hold_reason reason)
 	return keys_over_limits(r->keys) ? HOLD_LIMITS : reason;
 }
 
-/* Whether text has more than blanks around the clearsigned block at start. */
-static bool
-outside_block(const char *text, size_t len, const char *start)
-{
-	static const char endmark[] = "-----END PGP SIGNATURE-----";
-	const char *end = strstr(start, endmark), *c;
-
-	for (c = text; c < start; c++)
-		if (!isspace((unsigned char)*c))
-			return true;
-	for (c = end ? end + sizeof endmark - 1 : text + len; c < text + len;
-	    c++)
-		if (!isspace((unsigned char)*c))
-			return true;
-	return false;
-}
-
 /*
  * The first armored clearsigned block inside decrypted inline text.  What
  * goes on is gpg's verified text, never the text around the block.
@@ -175,6 +157,7 @@ static int
 inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
 {
 	const char *start = strstr(a->text, "-----BEGIN PGP SIGNED MESSAGE-----");
+	const char *end;
 	char *plain;
 	size_t len;
 
@@ -185,7 +168,10 @@ inner_clearsigned(struct run *r, struct auth *a, struct pd_err *err)
 		return err->status == PD_REFUSED ? (auth_hold(a, refusal(r,
 		    HOLD_MALFORMED), err), 0) : -1;
 	add_form(a, MSG_FORM_INLINE_SIGNED);
-	if (outside_block(a->text, a->text_len, start)) {
+	end = strstr(start, "-----END PGP SIGNATURE-----");
+	end = end != NULL ? end + strlen("-----END PGP SIGNATURE-----") :
+	    a->text + a->text_len;
+	if (!msg_blank_around(a->text, a->text_len, start, end)) {
 		struct pd_err why;
 
 		pd_fail(&why, PD_REFUSED, "text outside the signed block, which "

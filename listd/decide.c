@@ -123,12 +123,12 @@ team_poster(const struct auth *a, const struct signer *signers,
 static void
 text_id(const char *text, size_t len, char *out, size_t outlen)
 {
-	unsigned long long h = 1469598103934665603ULL;
+	unsigned long long h = FNV1A_INIT;
 	size_t i;
 
 	for (i = 0; text != NULL && i < len; i++)
 		if (text[i] != '\r' || i + 1 >= len || text[i + 1] != '\n')
-			h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+			h = fnv1a(h, text + i, 1);
 	snprintf(out, outlen, "text:%016llx", h);
 }
 

@@ -178,11 +178,7 @@ record_attempt(struct delivery *d, struct job *j,
 	rc = job_put(t, j, false, err);
 	if (rc == 0 && sent)
 		rc = ledger_put(t, j, res->reply, err);
-	if (rc == -1) {
-		store_abort(t);
-		return -1;
-	}
-	return store_commit(t, err);
+	return store_end(t, rc, err);
 }
 
 /*
@@ -199,15 +195,10 @@ copy_headers(const struct post *p, const char *list, const char *to,
 {
 	bool reply = p->kind == POST_REPORTER_COPY;
 	const char *own = p->message_id;
-	unsigned long long h = 1469598103934665603ULL;
-	const char *c;
-
-	/* FNV-1a over the post and the recipient: the same copy, the same
+	/* The post and the recipient (NUL between): the same copy, the same
 	   Message-ID, however often it is sent (a retry, after a crash). */
-	for (c = p->id; *c != '\0'; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-	for (c = to, h *= 1099511628211ULL; *c != '\0'; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	unsigned long long h = fnv1a(fnv1a(FNV1A_INIT, p->id,
+	    strlen(p->id) + 1), to, strlen(to));
 	if (reply && own[0] != '\0')
 		snprintf(mid, len, "%.*s", (int)strcspn(own + (*own == '<'),
 		    ">"), own + (*own == '<'));
@@ -576,11 +567,7 @@ takes_writes(struct store *st, struct pd_err *err)
 	}
 	rc = store_put(t, STORE_META, "delivery-pass", o, false, err);
 	json_decref(o);
-	if (rc == -1) {
-		store_abort(t);
-		return -1;
-	}
-	return store_commit(t, err);
+	return store_end(t, rc, err);
 }
 
 int

@@ -393,13 +393,14 @@ armor_at(const char *text, const char *begin)
 	return NULL;
 }
 
-static bool
-blank(const char *s, size_t len)
+bool
+msg_blank_around(const char *text, size_t len, const char *start,
+    const char *end)
 {
-	size_t i;
+	const char *c;
 
-	for (i = 0; i < len; i++)
-		if (!isspace((unsigned char)s[i]))
+	for (c = text; c < text + len; c++)
+		if ((c < start || c >= end) && !isspace((unsigned char)*c))
 			return false;
 	return true;
 }
@@ -426,8 +427,7 @@ inline_pgp(GMimeObject *body, struct msg_pgp *p, struct pd_err *err)
 		p->form = i == 0 ? MSG_FORM_INLINE_SIGNED :
 		    MSG_FORM_INLINE_ENCRYPTED;
 		p->len = (size_t)(end - start);
-		p->outside = !blank(bytes, (size_t)(start - bytes)) ||
-		    !blank(end, len - (size_t)(end - bytes));
+		p->outside = !msg_blank_around(bytes, len, start, end);
 		if ((p->data = strndup(start, p->len)) == NULL) {
 			free(bytes);
 			return pd_fail(err, PD_TEMPFAIL, "out of memory");

@@ -94,6 +94,9 @@ struct msg_leaves {
 	struct msg_leaf	*v;
 	size_t		 n;
 };
+/* Whether text (len bytes) holds only blanks outside [start, end). */
+bool	 msg_blank_around(const char *text, size_t len, const char *start,
+	    const char *end);
 int	 msg_beside(const struct msg *m, const struct msg_pgp *p,
 	    struct msg_leaves *out, struct pd_err *err);
 void	 msg_leaves_free(struct msg_leaves *);

@@ -232,11 +232,7 @@ store_notice(struct list *l, const char *id, const char *subject,
 		    .outcome = "encrypted", .detail = d }, err);
 	post_clear(&p);
 	json_decref(d);
-	if (rc == -1) {
-		store_abort(t);
-		return -1;
-	}
-	return store_commit(t, err);
+	return store_end(t, rc, err);
 }
 
 /* Records that a notice about subject could not be sent, and why. */
@@ -378,9 +374,5 @@ notice_prepare(struct list *l, struct post *p,
 	p->state = p->kind == POST_MESSAGE ? POST_SUPPRESSED : POST_TOLD;
 	if (store_begin(l->st, true, &t, err) == -1)
 		return -1;
-	if (post_put(t, p, false, err) == -1) {
-		store_abort(t);
-		return -1;
-	}
-	return store_commit(t, err);
+	return store_end(t, post_put(t, p, false, err), err);
 }

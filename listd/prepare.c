@@ -55,11 +55,7 @@ commit_prepared(struct list *l, struct post *p, struct job_set *jobs,
 		    .outcome = failure ? "failed" : "encrypted", .detail = d },
 		    err) : pd_fail(err, PD_TEMPFAIL, "out of memory");
 	json_decref(d);
-	if (rc == -1) {
-		store_abort(t);
-		return -1;
-	}
-	return store_commit(t, err);
+	return store_end(t, rc, err);
 }
 
 static void

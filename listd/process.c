@@ -458,12 +458,9 @@ record(struct list *l, struct post *p, const struct decision *d,
 
 	if (store_begin(l->st, true, &t, err) == -1)
 		return -1;
-	if (judge_in(l, t, p, d, err) == -1 || post_put(t, p, true, err) == -1 ||
-	    store_del(t, STORE_INBOX, p->id, err) == -1) {
-		store_abort(t);
-		return -1;
-	}
-	return store_commit(t, err);
+	return store_end(t, judge_in(l, t, p, d, err) == -1 ||
+	    post_put(t, p, true, err) == -1 ||
+	    store_del(t, STORE_INBOX, p->id, err) == -1 ? -1 : 0, err);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -543,18 +540,15 @@ process_failed(const struct conf *conf, struct list *l,
 	in->attempts++;
 	snprintf(in->last_error, sizeof in->last_error, "%.250s", why->text);
 	if ((unsigned)in->attempts < conf->process_attempts) {
-		in->next_attempt = time(NULL) + conf_retry_delay(conf,
-		    in->attempts);
+		long delay = conf_retry_delay(conf, in->attempts);
+
+		in->next_attempt = time(NULL) + delay;
 		log_warnx("%s: message %s: %s; attempt %d of %u, again in %ld s",
 		    in->list, in->id, why->text, in->attempts,
-		    conf->process_attempts, conf_retry_delay(conf, in->attempts));
+		    conf->process_attempts, delay);
 		if (store_begin(l->st, true, &t, err) == -1)
 			return -1;
-		if (inbox_put(t, in, false, err) == -1) {
-			store_abort(t);
-			return -1;
-		}
-		return store_commit(t, err);
+		return store_end(t, inbox_put(t, in, false, err), err);
 	}
 	log_warnx("%s: message %s: %s; held as cannot-process after %d attempts",
 	    in->list, in->id, why->text, in->attempts);

@@ -433,3 +433,12 @@ store_member_key(const char *list, const char *address, char key[STORE_KEY_MAX])
 {
 	snprintf(key, STORE_KEY_MAX, "%s\x1f%s", list, address);
 }
+
+int
+store_end(struct store_txn *t, int rc, struct pd_err *err)
+{
+	if (rc == 0)
+		return store_commit(t, err);
+	store_abort(t);
+	return -1;
+}

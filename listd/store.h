@@ -54,6 +54,8 @@ int	store_begin(struct store *, bool write, struct store_txn **out,
 int	store_commit(struct store_txn *, struct pd_err *err);
 /* Abandons (and frees) txn; NULL is fine. */
 void	store_abort(struct store_txn *);
+/* Ends t: commits it when rc is 0, aborts it otherwise; 0 or -1. */
+int	store_end(struct store_txn *, int rc, struct pd_err *err);
 
 /* *out is a new reference the caller releases (json_decref); NULL when absent. */
 int	store_get(struct store_txn *, enum store_db, const char *key,
