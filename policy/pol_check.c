@@ -154,40 +154,31 @@ v_moderation_pair(cfg_t *cfg, cfg_opt_t *opt)
 	return agree_moderation(cfg, false);
 }
 
-static int
-v_evidence(cfg_t *cfg, cfg_opt_t *opt)
-{
-	return in_range(cfg, opt, 0, POL_MAX_EVIDENCE);
-}
+/* Options that only need a range: one validator looks theirs up. */
+static const struct {
+	const char	*path, *name;
+	long		 min, max;
+} ranges[] = {
+	{ "membership|min-evidence", "min-evidence", 0, POL_MAX_EVIDENCE },
+	{ "keys|min-rsa-bits", "min-rsa-bits", 1024, POL_MAX_RSA_BITS },
+	{ "keys|min-validity-days", "min-validity-days", 0,
+	    POL_MAX_VALIDITY_DAYS },
+	{ "moderation|max-message-size", "max-message-size", 1, LONG_MAX },
+	{ "moderation|held-expire-days", "held-expire-days", 1,
+	    POL_MAX_VALIDITY_DAYS },
+	/* a century: as good as off */
+	{ "moderation|max-signature-age", "max-signature-age", 1, 36500 },
+};
 
 static int
-v_rsa_bits(cfg_t *cfg, cfg_opt_t *opt)
+v_range(cfg_t *cfg, cfg_opt_t *opt)
 {
-	return in_range(cfg, opt, 1024, POL_MAX_RSA_BITS);
-}
+	size_t i;
 
-static int
-v_validity(cfg_t *cfg, cfg_opt_t *opt)
-{
-	return in_range(cfg, opt, 0, POL_MAX_VALIDITY_DAYS);
-}
-
-static int
-v_expire(cfg_t *cfg, cfg_opt_t *opt)
-{
-	return in_range(cfg, opt, 1, POL_MAX_VALIDITY_DAYS);
-}
-
-static int
-v_msg_size(cfg_t *cfg, cfg_opt_t *opt)
-{
-	return in_range(cfg, opt, 1, LONG_MAX);
-}
-
-static int
-v_signature_age(cfg_t *cfg, cfg_opt_t *opt)
-{
-	return in_range(cfg, opt, 1, 36500);	/* a century: as good as off */
+	for (i = 0; i < NELEM(ranges); i++)
+		if (strcmp(ranges[i].name, opt->name) == 0)
+			return in_range(cfg, opt, ranges[i].min, ranges[i].max);
+	return 0;
 }
 
 int
@@ -412,20 +403,14 @@ static const struct {
 	{ "membership|categories", v_category },
 	{ "membership|min-installed-base", v_installed_base },
 	{ "membership|case-by-case", v_case_by_case },
-	{ "membership|min-evidence", v_evidence },
 	{ "keys", v_keys },
 	{ "keys|algorithms", v_algorithm },
-	{ "keys|min-rsa-bits", v_rsa_bits },
-	{ "keys|min-validity-days", v_validity },
 	{ "embargo", v_embargo },
 	{ "embargo|max-days", v_max_days },
 	{ "embargo|max-extended-days", v_max_days },
 	{ "moderation", v_moderation },
 	{ "moderation|non-member", v_moderation_pair },
 	{ "moderation|auto-reply", v_moderation_pair },
-	{ "moderation|max-message-size", v_msg_size },
-	{ "moderation|held-expire-days", v_expire },
-	{ "moderation|max-signature-age", v_signature_age },
 	{ "release", v_once }
 };
 
@@ -437,4 +422,6 @@ pol_check_install(cfg_t *cfg)
 	for (i = 0; i < NELEM(validators); i++)
 		cfg_set_validate_func(cfg, validators[i].name,
 		    validators[i].fn);
+	for (i = 0; i < NELEM(ranges); i++)
+		cfg_set_validate_func(cfg, ranges[i].path, v_range);
 }
