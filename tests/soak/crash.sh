@@ -136,29 +136,11 @@ ok "$NPOSTS team posts signed" test "$(grep -l 'BEGIN PGP SIGNATURE' "$W"/posts/
 # ---- the sink and listd --------------------------------------------------------
 
 start_sink --slow-ms "$SLOW" --max-seconds 3600 || { echo "Bail out! smtp-sink"; exit 1; }
-bg_add() { BG="$BG $1"; }
 bg_add "$SINK_PID"
 SINK_LOG="$SINK_DIR/log"
 sink_lines() { cat "$SINK_LOG" 2>/dev/null | wc -l | tr -d ' '; }
 
-NSTART=0
-LISTD_PID=
-start_listd() {	# start_listd: waits (bounded) until it listens
-	NSTART=$((NSTART + 1))
-	LOG="$W/listd.$NSTART.log"
-	: >"$LOG"
-	"$LISTD" -c "$CONF" -f >"$LOG" 2>&1 &
-	LISTD_PID=$!
-	bg_add $LISTD_PID
-	_i=0
-	while [ $_i -lt 200 ]; do
-		grep -q "listening on" "$LOG" && return 0
-		kill -0 $LISTD_PID 2>/dev/null || break
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
+# start_listd, bg_add, gone: tests/e2e/daemon.sh (through lib.sh).
 inbox_n() {
 	mdb_stat -s inbox "$DATA/store" 2>/dev/null | awk '/Entries:/ { print $2; exit }'
 }
