@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/owner.h"
 #include "keys/keys.h"
 #include "listd/admin_int.h"
 #include "listd/advisory.h"
@@ -26,7 +26,6 @@ admin_open(const struct conf *conf, const char *actor, struct admin **out,
     struct pd_err *err)
 {
 	struct admin *a;
-	struct passwd *pw;
 
 	*out = NULL;
 	if (keys_init(err) == -1)
@@ -34,11 +33,7 @@ admin_open(const struct conf *conf, const char *actor, struct admin **out,
 	if ((a = calloc(1, sizeof *a)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	a->conf = conf;
-	if ((pw = getpwuid(getuid())) != NULL)
-		snprintf(a->unix_user, sizeof a->unix_user, "%s", pw->pw_name);
-	else
-		snprintf(a->unix_user, sizeof a->unix_user, "uid %u",
-		    (unsigned)getuid());
+	owner_invoker(a->unix_user, sizeof a->unix_user);
 	snprintf(a->actor, sizeof a->actor, "%s", actor ? actor : a->unix_user);
 	if (store_open(conf->datadir, conf->store_map_mib, &a->store, err) == -1) {
 		free(a);

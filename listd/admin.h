@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -157,5 +158,17 @@ int	admin_advisory_release(struct admin *, const char *list, const char *id,
  */
 int	admin_audit(struct admin *, const char *list, const char *advisory,
 	    json_t **entries, struct pd_err *err);
+
+/*
+ * listctl backup DIR (backup.c): the store and every list's files, copied
+ * consistently while listd runs, into DIR (made now with mode 0700, or an
+ * empty folder, outside the datadir), in the datadir's layout; *lists:
+ * how many lists.
+ */
+int	admin_backup(struct admin *, const char *dir, unsigned *lists,
+	    struct pd_err *err);
+/* DIR made (0700) for the datadir's owner, by root before it switches. */
+int	backup_dir_for(const char *dir, uid_t uid, gid_t gid,
+	    struct pd_err *err);
 
 #endif

@@ -4,11 +4,15 @@
  * operation in listd/admin.c and prints its JSON result as text or --json.
  * Exit status: 0 success, 1 refused or failed, 2 usage.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "common/owner.h"
 #include "listd/conf.h"
 #include "tools/listctl.h"
 
@@ -86,6 +90,9 @@ static const struct cmd cmds[] = {
 	    run_held_reject },
 	{ "inject", NULL, 1, "LIST [--sender ADDRESS] < MESSAGE", O_SENDER,
 	    run_inject },
+	{ "mta-map", NULL, 0, "[--transport NEXTHOP]", O_JSON | O_TRANSPORT,
+	    run_mta_map },
+	{ "backup", NULL, 1, "DIR", 0, run_backup },
 };
 
 static void
@@ -119,6 +126,7 @@ static const struct option long_opts[] = {
 	{ "sender", required_argument, NULL, 'S' },
 	{ "advisory", required_argument, NULL, 'D' },
 	{ "reason", required_argument, NULL, 'R' },
+	{ "transport", required_argument, NULL, 'T' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -213,7 +221,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
-		{ 'N', O_NO_PUBLIC },
+		{ 'N', O_NO_PUBLIC }, { 'T', O_TRANSPORT },
 	};
 	char what[40];
 	size_t i;
@@ -260,6 +268,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		case 'S': o->sender = optarg; break;
 		case 'D': o->advisory = optarg; break;
 		case 'R': o->reason = optarg; break;
+		case 'T': o->transport = optarg; break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
@@ -288,6 +297,76 @@ find_cmd(int argc, char **argv, int *words)
 		}
 	}
 	return NULL;
+}
+
+/*
+ * A file named on the command line that root can read and the datadir's
+ * owner perhaps cannot (a key in /root): read before the switch, and
+ * handed on afterwards as a file of the owner's in memory.
+ */
+struct stash {
+	const char	**path;
+	char		*text;
+	size_t		 len;
+	char		 fd_path[40];
+};
+
+static void
+stash_read(struct stash *s, const char **path)
+{
+	struct pd_err ignore;
+
+	s->path = path;
+	if (*path != NULL && read_file(*path, 64 << 20, &s->text, &s->len,
+	    &ignore) == -1)
+		s->text = NULL;
+}
+
+static int
+stash_hand_on(struct stash *s, struct pd_err *err)
+{
+	int fd;
+
+	if (s->text == NULL || access(*s->path, R_OK) == 0)
+		goto out;
+	if ((fd = memfd_create("listctl-file", MFD_CLOEXEC)) == -1 ||
+	    write(fd, s->text, s->len) != (ssize_t)s->len)
+		return pd_fail(err, PD_FAIL, "cannot hand %s on: %s", *s->path,
+		    strerror(errno));
+	snprintf(s->fd_path, sizeof s->fd_path, "/proc/self/fd/%d", fd);
+	*s->path = s->fd_path;
+out:
+	free(s->text);
+	s->text = NULL;
+	return 0;
+}
+
+/*
+ * Works on the datadir as its owner (common/owner.h): as root, becomes
+ * the owner first, the files named by --key and --policy read before.
+ * backup's DIR is made for the owner then too.
+ */
+static int
+take_datadir(const struct conf *conf, const struct cmd *c, char **args,
+    struct opts *o, struct pd_err *err)
+{
+	static struct stash key, policy;
+	struct owner ow;
+
+	if (owner_check(conf->datadir, "listctl", &ow, err) == -1)
+		return -1;
+	if (ow.become) {
+		stash_read(&key, &o->key);
+		stash_read(&policy, &o->policy);
+		if (c->run == run_backup && backup_dir_for(args[0], ow.uid,
+		    ow.gid, err) == -1)
+			return -1;
+	}
+	if (owner_take(conf->datadir, &ow, err) == -1 ||
+	    stash_hand_on(&key, err) == -1 ||
+	    stash_hand_on(&policy, err) == -1)
+		return -1;
+	return 0;
 }
 
 int
@@ -345,6 +424,7 @@ main(int argc, char **argv)
 	if (o.actor == NULL)
 		o.actor = actor;
 	if (conf_load(conf_path, &conf, &err) == -1 ||
+	    take_datadir(conf, c, argv + optind, &o, &err) == -1 ||
 	    admin_open(conf, o.actor, &a, &err) == -1) {
 		refused(&err);
 		conf_free(conf);
