@@ -11,6 +11,10 @@
 #include "keys/keys.h"
 #include "listd/conf.h"
 
+#ifndef PDLIST_RUNSTATEDIR
+#define PDLIST_RUNSTATEDIR	"/run"
+#endif
+
 /* Whether the number is from 1 to max; what says so in the error. */
 static int
 in_range(cfg_t *cfg, cfg_opt_t *opt, long max, const char *what)
@@ -74,7 +78,8 @@ listen_addr(cfg_t *cfg, cfg_opt_t *opt)
 static const cfg_opt_t opts[] = {
 	CFG_STR("datadir", PDLIST_STATEDIR "/lib/pdlist", CFGF_NONE),
 	CFG_STR("policy-dir", PDLIST_POLICYDIR, CFGF_NONE),
-	CFG_STR("lmtp-listen", "unix:/run/pdlist/lmtp.sock", CFGF_NONE),
+	CFG_STR("lmtp-listen", "unix:" PDLIST_RUNSTATEDIR "/pdlist/lmtp.sock",
+	    CFGF_NONE),
 	CFG_STR("smtp-url", "smtp://127.0.0.1:25", CFGF_NONE),
 	CFG_BOOL("smtp-starttls", cfg_false, CFGF_NONE),
 	CFG_INT("workers", 4, CFGF_NONE),

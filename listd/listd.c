@@ -431,7 +431,9 @@ serve(struct lmtp_server *srv, int sfd, const char *path,
 				log_info("signal %u: stopping", si.ssi_signo);
 				return;
 			}
+			start_notify("RELOADING=1");
 			reload(path, f, p, srv);
+			start_notify("READY=1");
 		}
 		if (pfd[0].revents & POLLIN)
 			lmtp_accept(srv);
@@ -512,7 +514,9 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	log_info("listening on %s, datadir %s", conf->lmtp_listen,
 	    conf->datadir);
 	started(&ready, "ready");
+	start_notify("READY=1");
 	serve(srv, sfd, path, &f, &p);
+	start_notify("STOPPING=1");
 	close(sfd);
 	return shutdown_all(srv, &p, st);
 }

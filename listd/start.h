@@ -30,4 +30,11 @@ int	start_prepare(const struct conf *, int flags, struct pd_err *err);
  */
 unsigned start_check_lists(const struct conf *);
 
+/*
+ * Tells systemd (Type=notify) how listd is: "READY=1", "STOPPING=1",
+ * "RELOADING=1"; the sd_notify(3) datagram, sent only when NOTIFY_SOCKET
+ * is set.  Nothing is linked for it.
+ */
+void	start_notify(const char *state);
+
 #endif
