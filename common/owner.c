@@ -53,7 +53,7 @@ owner_check(const char *datadir, const char *prog, struct owner *o,
 	char me[64];
 
 	memset(o, 0, sizeof *o);
-	if (lstat(datadir, &sb) == -1) {
+	if (stat(datadir, &sb) == -1) {
 		if (errno != ENOENT)
 			return pd_fail(err, PD_FAIL, "datadir %s: %s", datadir,
 			    strerror(errno));
@@ -62,9 +62,8 @@ owner_check(const char *datadir, const char *prog, struct owner *o,
 	}
 	o->exists = true;
 	if (!S_ISDIR(sb.st_mode))
-		return pd_fail(err, PD_REFUSED, "datadir %s is not a directory "
-		    "(symlinks are not followed): set datadir in listd.conf to "
-		    "the directory itself", datadir);
+		return pd_fail(err, PD_REFUSED, "datadir %s is not a directory: "
+		    "set datadir in listd.conf to one", datadir);
 	o->uid = sb.st_uid;
 	user_name(sb.st_uid, o->name, sizeof o->name);
 	if ((pw = getpwuid(sb.st_uid)) != NULL)
@@ -82,10 +81,10 @@ owner_check(const char *datadir, const char *prog, struct owner *o,
 		return pd_fail(err, PD_REFUSED, "datadir %s belongs to uid %u, "
 		    "which is no user: chown -R the service user (%s): %s",
 		    datadir, (unsigned)sb.st_uid, PDLIST_USER, datadir);
-	if ((sb.st_mode & 077) != 0)
-		return pd_fail(err, PD_REFUSED, "datadir %s has mode %04o but "
-		    "holds the lists' secret keys: chmod 700 %s", datadir,
-		    (unsigned)(sb.st_mode & 07777), datadir);
+	if ((sb.st_mode & 022) != 0)
+		return pd_fail(err, PD_REFUSED, "datadir %s has mode %04o: "
+		    "other users could replace what is in it: chmod 700 %s",
+		    datadir, (unsigned)(sb.st_mode & 07777), datadir);
 	o->become = sb.st_uid != geteuid();
 	return 0;
 }

@@ -24,8 +24,8 @@ struct owner {
 /*
  * Who owns datadir and whether prog (named in the error, "listctl") may
  * work on it as it runs: 0, or -1 with a one-line reason and its fix when
- * the datadir belongs to another user, is not a directory, or is open to
- * other users.  A datadir that does not exist yet belongs to whoever
+ * the datadir belongs to another user, is not a directory, or is writable
+ * by other users.  A datadir that does not exist yet belongs to whoever
  * creates it: run as root, the service user (PDLIST_USER) when there is
  * one.  Changes nothing.
  */

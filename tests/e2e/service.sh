@@ -58,10 +58,10 @@ is $? 1 "listd -n: exit 1 when a list's policy does not load"
 like "$out" "^listd: list $L: " "naming the list"
 cp "$W/policy.good" "$DATA/lists/$L/policy.conf"
 ok "and 0 once it is mended" "$LISTD" -n -c "$W/ok.conf"
-chmod 755 "$DATA"
+chmod 775 "$DATA"
 out=$("$LISTD" -n -c "$W/ok.conf" 2>&1)
-like "$out" "^listd: datadir $DATA has mode 0755 .*: chmod 700 $DATA\$" \
-    "listd -n: a datadir open to others is refused, with the fix"
+like "$out" "^listd: datadir $DATA has mode 0775: other users could replace what is in it: chmod 700 $DATA\$" \
+    "listd -n: a datadir others may write in is refused, with the fix"
 chmod 700 "$DATA"
 conf_with "$W/fresh.conf" "datadir = \"$W/fresh/var/lib/pdlist\"" \
     "lmtp-listen = \"unix:$W/lmtp.sock\""
