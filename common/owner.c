@@ -30,13 +30,16 @@ user_name(uid_t uid, char *out, size_t len)
 		snprintf(out, len, "uid %u", (unsigned)uid);
 }
 
-/* A datadir not there yet: root makes it for the service user if any. */
+/*
+ * A datadir not there yet: root makes the service's for the service user
+ * if there is one (another datadir, a test's, is the maker's).
+ */
 static void
-future_owner(struct owner *o)
+future_owner(const char *datadir, struct owner *o)
 {
 	struct passwd *pw = NULL;
 
-	if (geteuid() == 0)
+	if (geteuid() == 0 && strcmp(datadir, OWNER_SERVICE_DATADIR) == 0)
 		pw = getpwnam(PDLIST_USER);
 	o->uid = pw != NULL ? pw->pw_uid : geteuid();
 	o->gid = pw != NULL ? pw->pw_gid : getegid();
@@ -57,7 +60,7 @@ owner_check(const char *datadir, const char *prog, struct owner *o,
 		if (errno != ENOENT)
 			return pd_fail(err, PD_FAIL, "datadir %s: %s", datadir,
 			    strerror(errno));
-		future_owner(o);
+		future_owner(datadir, o);
 		return 0;
 	}
 	o->exists = true;

@@ -8,6 +8,12 @@
 #ifndef PDLIST_OWNER_H
 #define PDLIST_OWNER_H
 
+#ifndef PDLIST_STATEDIR
+#define PDLIST_STATEDIR	"/var"
+#endif
+/* The service's datadir, listd.conf's default (configure's localstatedir). */
+#define OWNER_SERVICE_DATADIR	PDLIST_STATEDIR "/lib/pdlist"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -26,8 +32,8 @@ struct owner {
  * work on it as it runs: 0, or -1 with a one-line reason and its fix when
  * the datadir belongs to another user, is not a directory, or is writable
  * by other users.  A datadir that does not exist yet belongs to whoever
- * creates it: run as root, the service user (PDLIST_USER) when there is
- * one.  Changes nothing.
+ * creates it; the service's own (OWNER_SERVICE_DATADIR), made by root, to
+ * the service user (PDLIST_USER) when there is one.  Changes nothing.
  */
 int	owner_check(const char *datadir, const char *prog, struct owner *o,
 	    struct pd_err *err);

@@ -8,6 +8,7 @@
 #include <confuse.h>
 
 #include "common/cfread.h"
+#include "common/owner.h"
 #include "keys/keys.h"
 #include "listd/conf.h"
 
@@ -76,7 +77,7 @@ listen_addr(cfg_t *cfg, cfg_opt_t *opt)
  * is const here and cast where it is handed over, as in policy/pol_load.c.
  */
 static const cfg_opt_t opts[] = {
-	CFG_STR("datadir", PDLIST_STATEDIR "/lib/pdlist", CFGF_NONE),
+	CFG_STR("datadir", OWNER_SERVICE_DATADIR, CFGF_NONE),
 	CFG_STR("policy-dir", PDLIST_POLICYDIR, CFGF_NONE),
 	CFG_STR("lmtp-listen", "unix:" PDLIST_RUNSTATEDIR "/pdlist/lmtp.sock",
 	    CFGF_NONE),
