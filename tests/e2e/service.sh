@@ -116,6 +116,10 @@ else
 	"$LISTD" -c "$W/owned.conf" --once
 	is "$(find "$ODATA" ! -user nobody | wc -l | tr -d ' ')" 0 \
 	    "listd run as root leaves no root file either"
+	out=$("$LISTCTL" -c "$W/owned.conf" backup "$W/obackup" 2>&1)
+	is $? 0 "root: backup of nobody's datadir into a folder root makes"
+	is "$(find "$W/obackup" ! -user nobody | wc -l | tr -d ' ')" 0 \
+	    "the backup is nobody's, folder and all"
 	chmod 700 "$W"
 fi
 
