@@ -1,11 +1,10 @@
 #!/bin/sh
 # The files make install puts in place: the man pages, the example
 # configuration and the systemd files name the configured paths;
-# systemd-analyze verify
-# accepts the unit (with ExecStart pointing at the listd built here), the
-# unit runs listd as the service user with Type=notify and the hardening
-# options, systemd-sysusers takes the user file, and listd tells
-# NOTIFY_SOCKET it is ready and when it stops.
+# systemd-analyze verify accepts the unit (with ExecStart pointing at the
+# listd built here), which runs listd as the service user with Type=notify
+# and the hardening options; systemd-sysusers takes the user file; and
+# listd tells NOTIFY_SOCKET it is ready and when it stops.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 [ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
 UNIT="$top_builddir/contrib/systemd/pdlist.service"
