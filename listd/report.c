@@ -149,7 +149,10 @@ trim(json_t *a, bool subjects)
 			json_object_del(r, "reason");
 }
 
-/* Where its bar starts and ends: first distribution to embargo date. */
+/*
+ * Where its bar starts and ends: from its first distribution to its
+ * embargo date, or to its publication once it is public.
+ */
 static void
 span(json_t *a)
 {
@@ -157,6 +160,8 @@ span(json_t *a)
 	const char *start = adv_str(a, "first-distribution"), *end = adv_str(a,
 	    "embargo");
 
+	if (strcmp(adv_str(a, "state"), "public") == 0)
+		end = "";	/* it ended at its publication */
 	if (start[0] == '\0')
 		start = adv_str(a, "published")[0] ? adv_str(a, "published") :
 		    adv_str(first, "date");

@@ -20,6 +20,7 @@
 #define PLOT	840	/* the plot's width */
 #define ROW	30
 #define TOP	40	/* room for the axis */
+#define BAR_MIN	12	/* a bar of a day's work is still seen */
 
 struct scale {
 	time_t	 from, to;
@@ -128,8 +129,8 @@ timeline(FILE *f, const json_t *advs, time_t now)
 	scale_of(advs, now, &s);
 	fprintf(f, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "aria-label=\"embargo timeline\">\n", LEFT + PLOT + 20, height,
-	    LEFT + PLOT + 20, height);
+	    "aria-label=\"embargo timeline\">\n", LEFT + PLOT + 50, height,
+	    LEFT + PLOT + 50, height);
 	axis(f, &s, height);
 	json_array_foreach(advs, i, a) {
 		y = TOP + ROW * (int)i + ROW / 2;
@@ -141,7 +142,7 @@ timeline(FILE *f, const json_t *advs, time_t now)
 		markup_esc(f, adv_str(a, "id"));
 		fprintf(f, "</text>\n<rect class=\"bar %s\" x=\"%d\" y=\"%d\" "
 		    "width=\"%d\" height=\"14\"><title>", adv_str(a, "state"), x0,
-		    y - 7, x1 - x0 > 4 ? x1 - x0 : 4);
+		    y - 7, x1 - x0 > BAR_MIN ? x1 - x0 : BAR_MIN);
 		markup_esc(f, adv_str(a, "id"));
 		fprintf(f, ": ");
 		markup_esc(f, adv_str(a, "start"));
