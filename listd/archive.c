@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "keys/keys.h"
+#include "listd/advisory_int.h"
 #include "listd/advrecord.h"
 #include "listd/archive.h"
 #include "listd/archive_int.h"
@@ -263,54 +264,93 @@ archived(const char *dir, const char *id, long rev)
 	return stat(path, &st) == 0;
 }
 
-/* The public advisories of list, by id, in a new *ids. */
-static int
-public_ids(struct store *st, const char *list, json_t **ids,
-    struct pd_err *err)
+/*
+ * The revision of advisory record a's latest public event (a release, a
+ * public revision): the copy the archive should hold; 0 for none.
+ */
+static long
+latest_public(const json_t *a)
 {
-	json_t *all = NULL, *e;
+	const json_t *r;
+	long rev = 0;
 	size_t i;
+
+	json_array_foreach(json_object_get(a, "revisions"), i, r)
+		if (strcmp(adv_str(r, "action"), "release") == 0 ||
+		    strcmp(adv_str(r, "action"), "publish") == 0)
+			rev = (long)json_integer_value(json_object_get(r,
+			    "revision"));
+	return rev;
+}
+
+/*
+ * The public advisories of list (their ids in a new *ids) and those of
+ * them whose latest public copy the archive in dir lacks (in a new *due):
+ * found from the records and the directory alone, so that a run with
+ * nothing new opens no content.
+ */
+static int
+public_ids(struct store *st, const char *list, const char *dir, json_t **ids,
+    json_t **due, struct pd_err *err)
+{
+	json_t *all = NULL, *a;
+	const char *id;
+	size_t i;
+	long rev;
 
 	if (archive_scan(st, STORE_ADVISORIES, list, &all, err) == -1)
 		return -1;
 	*ids = json_array();
-	json_array_foreach(all, i, e)
-		if (strcmp(json_string_value(json_object_get(e, "state")) ?: "",
-		    "public") == 0)
-			json_array_append(*ids, json_object_get(e, "id"));
+	*due = json_array();
+	json_array_foreach(all, i, a) {
+		id = adv_str(a, "id");
+		if (strcmp(adv_str(a, "state"), "public") != 0 ||
+		    !archive_safe_name(id))
+			continue;
+		json_array_append_new(*ids, json_string(id));
+		if ((rev = latest_public(a)) > 0 && !archived(dir, id, rev))
+			json_array_append_new(*due, json_string(id));
+	}
 	json_decref(all);
 	return 0;
 }
 
-/* One list: what is due into dir, then its index and feed. */
+/*
+ * One list: what is due into dir (its public copy signed by fan-out by
+ * now; otherwise the next run), then its index and feed.
+ */
 static int
-publish_list(struct list *l, const char *dir, unsigned *n, struct pd_err *err)
+publish_list(const struct conf *conf, struct store *st, const char *list,
+    const char *dir, unsigned *n, struct pd_err *err)
 {
 	char post[POST_ID_MAX];
-	json_t *ids = NULL, *v;
+	json_t *ids = NULL, *due = NULL, *v;
+	struct list *l = NULL;
 	const char *id;
 	unsigned before = *n;
 	size_t i;
 	long rev;
-	int rc = 0;
+	int rc;
 
-	if (public_ids(l->st, l->address, &ids, err) == -1)
+	if (public_ids(st, list, dir, &ids, &due, err) == -1)
 		return -1;
-	json_array_foreach(ids, i, v) {
+	rc = json_array_size(due) == 0 ? 0 : list_open(st, conf->datadir, list,
+	    LIST_KEYS, &l, err);
+	json_array_foreach(due, i, v) {
+		if (rc == -1)
+			break;
 		id = json_string_value(v);
-		if (id == NULL || !archive_safe_name(id))
+		if ((rc = advrec_public_post(l, id, post, &rev, err)) == -1 ||
+		    post[0] == '\0' || archived(dir, id, rev))
 			continue;
-		if ((rc = advrec_public_post(l, id, post, &rev, err)) == -1)
-			break;
-		if (post[0] == '\0' || archived(dir, id, rev))
-			continue;
-		if ((rc = publish(l, dir, id, rev, err)) == -1)
-			break;
-		++*n;
+		if ((rc = publish(l, dir, id, rev, err)) == 0)
+			++*n;
 	}
+	list_close(l);
 	if (rc == 0 && (*n > before || !archive_index_exists(dir)))
-		rc = archive_index(l->address, dir, ids, err);
+		rc = archive_index(list, dir, ids, err);
 	json_decref(ids);
+	json_decref(due);
 	return rc;
 }
 
@@ -319,7 +359,6 @@ archive_publish_due(const struct conf *conf, struct store *st, unsigned *n,
     struct pd_err *err)
 {
 	json_t *lists = NULL, *lrec;
-	struct list *l;
 	const char *dir;
 	size_t i;
 	int rc = 0;
@@ -328,15 +367,9 @@ archive_publish_due(const struct conf *conf, struct store *st, unsigned *n,
 	if (archive_scan(st, STORE_LISTS, NULL, &lists, err) == -1)
 		return -1;
 	json_array_foreach(lists, i, lrec) {
-		dir = json_string_value(json_object_get(lrec, "publish-dir"));
-		if (dir == NULL || dir[0] == '\0')
-			continue;
-		if ((rc = list_open(st, conf->datadir, json_string_value(
-		    json_object_get(lrec, "address")), LIST_KEYS, &l, err)) == -1)
-			break;
-		rc = publish_list(l, dir, n, err);
-		list_close(l);
-		if (rc == -1)
+		dir = adv_str(lrec, "publish-dir");
+		if (dir[0] != '\0' && (rc = publish_list(conf, st, adv_str(lrec,
+		    "address"), dir, n, err)) == -1)
 			break;
 	}
 	json_decref(lists);

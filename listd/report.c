@@ -20,6 +20,8 @@ report_delivered(const char *state)
 
 /* ---- what goes in ---------------------------------------------------- */
 
+#define REPORT_NOMEM	2	/* a scan ran out of memory */
+
 struct scan {
 	time_t		 now;
 	json_t		*ids;
@@ -36,7 +38,8 @@ wanted(const char *key, json_t *a, void *arg)
 	if (strcmp(adv_str(a, "state"), "public") == 0 && released != 0 &&
 	    s->now - released > REPORT_RECENT_DAYS * 86400)
 		return 0;
-	return json_array_append_new(s->ids, json_string(adv_str(a, "id")));
+	return json_array_append_new(s->ids, json_string(adv_str(a, "id"))) ?
+	    REPORT_NOMEM : 0;
 }
 
 /* The held queue: counts by reason and by age. */
@@ -92,6 +95,8 @@ gather(struct list *l, time_t now, json_t **ids, json_t **copies,
 	}
 	store_member_key(l->address, "", prefix);
 	rc = store_scan(t, STORE_ADVISORIES, prefix, wanted, &s, err);
+	if (rc == REPORT_NOMEM)
+		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 	if (rc == 0)
 		rc = copies_collect(t, l->address, copies, err);
 	if (rc == 0 && (rc = post_collect(t, true, l->address, &hs, err)) == 0) {
