@@ -98,6 +98,12 @@ revision_of(struct list *l, struct store_txn *t, const json_t *r,
 	if (post_get(t, false, l->address, adv_str(r, "post"), &p, &found,
 	    err) == -1)
 		return NULL;
+	if (!found) {	/* a held revision: in the held store while kept */
+		post_clear(&p);
+		if (post_get(t, true, l->address, adv_str(r, "post"), &p,
+		    &found, err) == -1)
+			return NULL;
+	}
 	o = json_pack("{s:O, s:o, s:s, s:o}", "revision", json_object_get(r,
 	    "revision"), "date", time_or_null(r, "at"), "outcome",
 	    outcome_of(adv_str(r, "action")), "embargo", embargo_of(&p));

@@ -138,4 +138,13 @@ listd_once >/dev/null 2>&1
 ok "what a crash left unfinished is written by the next run" \
     test -f "$A/revision-2.eml" -a -f "$A/record.xml"
 
+# A public revision after the release: archived too, the record rewritten.
+post xsa300-v3 XSA-300 3 7
+ok "a public revision's signed text is archived" test -f "$A/revision-3.eml"
+is "$(python3 -c "import json; r = json.load(open('$A/record.json')); print([(v['revision'], v['outcome']) for v in r['revisions']][-1], r['title'])")" \
+    "(3, 'published') xsa300-v3" "and the record says so"
+like "$(cat "$D/index.html")" 'href="XSA-300/revision-3.eml"' "the index links it"
+ok "the embargoed advisory still left no trace" \
+    sh -c "! grep -rlE '$canaries' '$D' && ! find '$D' | grep -qE '$canaries'"
+
 done_testing
