@@ -75,8 +75,11 @@ run_list_show(struct admin *a, char **args, struct opts *o)
 	printf("public:     ");
 	json_array_foreach(json_object_get(l, "public"), i, v)
 		printf(" %s", json_string_value(v));
-	printf("%s\nmembers:     %lld", json_array_size(json_object_get(l,
-	    "public")) ? "" : " (none)", (long long)json_integer_value(
+	printf("%s\n", json_array_size(json_object_get(l, "public")) ? "" :
+	    " (none)");
+	if (json_object_get(l, "publish-dir") != NULL)
+		printf("publish-dir: %s\n", s(l, "publish-dir"));
+	printf("members:     %lld", (long long)json_integer_value(
 	    json_object_get(l, "member-count")));
 	json_object_foreach(json_object_get(l, "members"), k, v)
 		printf(", %s %lld", k, (long long)json_integer_value(v));

@@ -28,6 +28,8 @@ fails 1 "one that does not exist is refused" lc list set $L --publish-dir "$D"
 mkdir "$D"
 like "$(lc list set $L --publish-dir "$D")" "publish-dir: $D" "list set --publish-dir sets it"
 like "$(lc list show $L --json)" "\"publish-dir\": \"$D\"" "the list shows it"
+like "$(lc list show $L)" "publish-dir: $D" "in text too"
+like "$(lc audit $L | tail -n 1)" "list set .*done" "the change is audited"
 
 # ---- an advisory with two revisions, the second suppressed ---------------------------
 post() { post_advisory $ALICE $L "$@"; }
