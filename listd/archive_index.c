@@ -259,22 +259,56 @@ index_html(FILE *f, const char *list, const char *dir, const json_t *recs)
 	fprintf(f, "</body></html>\n");
 }
 
+/* When a record last changed in public: its last published revision. */
+static const char *
+updated(const json_t *r)
+{
+	const char *last = adv_str(r, "published");
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "revisions"), i, v)
+		if (strcmp(adv_str(v, "outcome"), "published") == 0 &&
+		    strcmp(adv_str(v, "date"), last) > 0)
+			last = adv_str(v, "date");
+	return last;
+}
+
+/*
+ * A tag URI (RFC 4151) minted by the list's address on the day of date
+ * (an ISO time): tag:LIST,YYYY-MM-DD:specific.  The day a record was
+ * first published does not change, so neither does the id.
+ */
+static void
+tag_uri(FILE *f, const char *list, const char *date, const char *specific)
+{
+	fprintf(f, "tag:");
+	markup_esc(f, list);
+	fprintf(f, ",%.10s:", date);
+	markup_esc(f, specific);
+}
+
 static void
 feed_atom(FILE *f, const char *list, const json_t *recs)
 {
+	const char *latest = "", *first = NULL;
 	char now[32];
 	const json_t *r;
 	size_t i;
 
+	json_array_foreach(recs, i, r) {
+		if (strcmp(updated(r), latest) > 0)
+			latest = updated(r);
+		first = adv_str(r, "published");	/* oldest last */
+	}
+	iso_time(time(NULL), now);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns="
 	    "\"http://www.w3.org/2005/Atom\">\n  <title>Security advisories: ");
 	markup_esc(f, list);
-	fprintf(f, "</title>\n  <id>urn:pdlist:archive:");
-	markup_esc(f, list);
+	fprintf(f, "</title>\n  <id>");
+	tag_uri(f, list, first ? first : now, "archive");
 	fprintf(f, "</id>\n  <updated>");
-	markup_esc(f, adv_str(json_array_get(recs, 0), "published"));
-	if (json_array_size(recs) == 0)
-		markup_esc(f, iso_time(time(NULL), now));
+	markup_esc(f, latest[0] ? latest : now);
 	fprintf(f, "</updated>\n  <author><name>");
 	markup_esc(f, list);
 	fprintf(f, "</name></author>\n  <link rel=\"self\" href=\"feed.atom\"/>"
@@ -284,12 +318,10 @@ feed_atom(FILE *f, const char *list, const json_t *recs)
 		markup_esc(f, adv_str(r, "id"));
 		fprintf(f, ": ");
 		markup_esc(f, adv_str(r, "title"));
-		fprintf(f, "</title>\n    <id>urn:pdlist:advisory:");
-		markup_esc(f, list);
-		fputc(':', f);
-		markup_esc(f, adv_str(r, "id"));
+		fprintf(f, "</title>\n    <id>");
+		tag_uri(f, list, adv_str(r, "published"), adv_str(r, "id"));
 		fprintf(f, "</id>\n    <updated>");
-		markup_esc(f, adv_str(r, "published"));
+		markup_esc(f, updated(r));
 		fprintf(f, "</updated>\n    <link href=\"");
 		markup_esc(f, adv_str(r, "id"));
 		fprintf(f, "/record.txt\"/>\n    <summary>CVEs: ");

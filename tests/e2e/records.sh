@@ -125,7 +125,8 @@ like "$(cat "$D/index.html")" '<h2>XSA-300: xsa300-v2</h2>' "the index lists the
 like "$(cat "$D/index.html")" 'CVE-2026-0001, CVE-2026-0002' "with its CVEs"
 like "$(cat "$D/index.html")" 'href="XSA-300/revision-2/fix.patch"' "and links its patch"
 ok "the feed is well-formed XML" xmllint --noout "$D/feed.atom"
-like "$(cat "$D/feed.atom")" '<id>urn:pdlist:advisory:xen-pre@lists.example.org:XSA-300</id>' "the feed has its entry"
+like "$(cat "$D/feed.atom")" "<id>tag:xen-pre@lists.example.org,20[0-9]{2}-[0-9]{2}-[0-9]{2}:XSA-300</id>" \
+    "the feed has its entry, named by a tag URI (RFC 4151)"
 is "$(stat -c %a "$A/record.json")" 644 "archive files are world-readable (0644)"
 ok "no temporary file is left" sh -c "! find '$D' -name '*.tmp*' | grep -q ."
 ok "the embargoed advisory left no trace in the publish directory" \
