@@ -57,6 +57,7 @@ unlike "$T" "$canaries" "no embargoed subject or reason without --subjects"
 like "$(lc report $L --subjects)" "XSA-400 .*canary-subject-4711" "--subjects shows the subject"
 like "$(lc report $L --subjects)" "canary-reason-4711" "and the extension's reason"
 like "$(lc report $L --json)" '"delivered": false' "report --json"
+unlike "$(lc report $L --json)" "$canaries" "nor in its JSON"
 fails 2 "--html and --json together is a usage error" lc report $L --json --html "$W/x.html"
 
 # ---- the page -------------------------------------------------------------------------
