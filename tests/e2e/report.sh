@@ -9,6 +9,7 @@
 [ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
 command -v chromium >/dev/null 2>&1 || skip_all "chromium not installed"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+command -v xmllint >/dev/null 2>&1 || skip_all "xmllint not installed (libxml2-utils)"
 
 L=xen-pre@lists.example.org
 PUB=xen-announce@lists.example.org
@@ -43,6 +44,22 @@ canaries='canary-[a-z]*-4711'
 
 is "$(lc advisory ls $L --json | tr -d ' \n' | grep -o '"state":"[a-z]*"' | tr '\n' ' ')" \
     '"state":"embargoed" "state":"public" "state":"new" ' "three advisories in three states"
+
+# Every state's record is valid against the shipped schemas.
+for id in XSA-400 XSA-401 XSA-402; do
+	lc advisory export $L $id --format xml >"$W/$id.xml"
+	ok "$id's XML record is valid" xmllint --noout --schema \
+	    "$top_srcdir/doc/advisory-record.xsd" "$W/$id.xml"
+	lc advisory export $L $id --format json >"$W/$id.json"
+	if python3 -c 'import jsonschema' 2>/dev/null; then
+		ok "$id's JSON record is valid" python3 -c "
+import json, jsonschema
+jsonschema.validate(json.load(open('$W/$id.json')), json.load(open('$top_srcdir/doc/advisory-record.schema.json')))"
+	else
+		skip "python3-jsonschema not installed"
+	fi
+done
+like "$(cat "$W/XSA-402.json")" '"outcome": "held"' "a held revision is in the record as held"
 
 # ---- text and JSON ----------------------------------------------------------------
 T=$(lc report $L)
