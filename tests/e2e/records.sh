@@ -31,6 +31,8 @@ like "$(lc list show $L --json)" "\"publish-dir\": \"$D\"" "the list shows it"
 like "$(lc list show $L)" "publish-dir: $D" "in text too"
 like "$(lc audit $L | tail -n 1)" "list set .*done" "the change is audited"
 
+like "$(lc report $L)" "No advisory under embargo" "the report of a list with no advisory says so"
+
 # ---- an advisory with two revisions, the second suppressed ---------------------------
 post() { post_advisory $ALICE $L "$@"; }
 post xsa300-v1 XSA-300 1 7 "Extension: the discoverer asked for three weeks"
