@@ -246,14 +246,15 @@ write_file_atomic(const char *path, const void *data, size_t len,
 	unlink(tmp);	/* left by a crash of this pid's predecessor */
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    (mode_t)mode)) == -1)
-		return pd_fail(err, PD_FAIL, "cannot write %s: %s", tmp,
+		return pd_fail(err, PD_FAIL, "cannot write %s: %s", path,
 		    strerror(errno));
 	while (len > 0 && (n = write(fd, p, len)) > 0) {
 		p += n;
 		len -= (size_t)n;
 	}
 	if (len > 0 || fchmod(fd, (mode_t)mode) == -1 || fsync(fd) == -1) {
-		pd_fail(err, PD_FAIL, "cannot write %s: %s", tmp, strerror(errno));
+		pd_fail(err, PD_FAIL, "cannot write %s: %s", path,
+		    strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return -1;

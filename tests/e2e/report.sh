@@ -80,6 +80,9 @@ fails 2 "--html and --json together is a usage error" lc report $L --json --html
 # ---- the page -------------------------------------------------------------------------
 like "$(lc report $L --html "$W/report.html")" "wrote $W/report.html" "report --html writes the page"
 is "$(stat -c %a "$W/report.html")" 600 "mode 0600"
+lc report $L --html "$W/no/such/dir/p.html" >/dev/null 2>"$W/err"
+is $? 1 "a page that cannot be written is refused"
+like "$(cat "$W/err")" "^listctl: report: cannot write $W/no/such/dir/p.html: No such file" "saying where and why"
 ok "no embargoed subject or reason on the page" sh -c "! grep -qE '$canaries' '$W/report.html'"
 ok "self-contained: no script and nothing to fetch" \
     sh -c "! grep -qiE '<script|<link|<img|src=|href=|url\\(|@import' '$W/report.html'"
