@@ -17,6 +17,7 @@
 #include "keys/keys.h"
 #include "listd/admin_int.h"
 #include "listd/advisory.h"
+#include "listd/advrecord.h"
 #include "listd/inbox.h"
 #include "listd/list.h"
 #include "listd/record.h"
@@ -325,26 +326,6 @@ admin_advisory_ls(struct admin *a, const char *list, json_t **out,
 	return list_records(a, STORE_ADVISORIES, list, out, err);
 }
 
-/* Opens o's field name in place when listd sealed it (an armored seal). */
-static void
-unseal_field(struct list *l, json_t *o, const char *name)
-{
-	const char *s = json_string_value(json_object_get(o, name));
-	struct pd_err e = { 0 };
-	char *plain;
-	size_t len;
-
-	if (s == NULL || strncmp(s, "-----BEGIN PGP MESSAGE-----", 27) != 0)
-		return;
-	if (keys_unseal(l->keys, s, strlen(s), &plain, &len, &e) == -1) {
-		json_object_set_new(o, name, json_string("(its seal does not "
-		    "open)"));
-		return;
-	}
-	json_object_set_new(o, name, json_stringn(plain, len));
-	keys_plain_free(plain, len);
-}
-
 /* The reasons of an advisory's Extensions and Restarts, for its admin. */
 static int
 open_reasons(struct admin *a, const char *list_in, json_t *rec,
@@ -359,13 +340,13 @@ open_reasons(struct admin *a, const char *list_in, json_t *rec,
 	    a->conf->datadir, list, LIST_KEYS, &l, err) == -1)
 		return -1;
 	json_array_foreach(json_object_get(rec, "revisions"), i, r) {
-		unseal_field(l, r, "extension");
-		unseal_field(l, r, "restart");
+		advrec_unseal(l, r, "extension");
+		advrec_unseal(l, r, "restart");
 	}
 	json_array_foreach(json_object_get(rec, "extensions"), i, r)
-		unseal_field(l, r, "reason");
+		advrec_unseal(l, r, "reason");
 	json_array_foreach(json_object_get(rec, "restarts"), i, r)
-		unseal_field(l, r, "reason");
+		advrec_unseal(l, r, "reason");
 	list_close(l);
 	return 0;
 }

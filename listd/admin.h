@@ -44,15 +44,20 @@ struct admin_list_set_opts {
 	size_t		  npublic;
 	bool		  set_public;	/* replace them (npublic 0: by none) */
 	const char	 *policy;	/* a new profile NAME or file, or NULL */
+	const char	 *publish_dir;	/* the public archive's directory (an
+					   absolute path; "": none), or NULL */
 };
 
 /*
  * Changes a list after its creation: replaces its public addresses (each
  * a plain address, none twice, none of the list's own), its policy (a
  * profile checked as list create checks it; the list's copy is replaced
- * by its bytes).  Everything is checked before anything changes, and a
+ * by its bytes), its publish directory (an existing directory, where
+ * listd writes the public archive at each release: archive.h).  Everything
+ * is checked before anything changes, and a
  * command that would change nothing is refused.  On success *out is the
- * list record with "changed": {"public"|"policy": {"from", "to"}}, which
+ * list record with "changed": {"public"|"policy"|"publish-dir": {"from",
+ * "to"}}, which
  * the audit entry records too.
  */
 int	admin_list_set(struct admin *, const char *list,

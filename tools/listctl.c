@@ -67,8 +67,8 @@ static const struct cmd cmds[] = {
 	{ "list", "ls", 0, "", O_JSON, run_list_ls },
 	{ "list", "show", 1, "ADDRESS", O_JSON, run_list_show },
 	{ "list", "set", 1, "LIST [--public ADDRESS]... [--no-public] "
-	    "[--policy NAME|FILE]", O_JSON | O_PUBLIC | O_NO_PUBLIC | O_POLICY,
-	    run_list_set },
+	    "[--policy NAME|FILE] [--publish-dir DIR]", O_JSON | O_PUBLIC |
+	    O_NO_PUBLIC | O_POLICY | O_PUBLISH_DIR, run_list_set },
 	{ "member", "add", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_KEY | O_ORG |
 	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY,
 	    run_member_add },
@@ -80,6 +80,10 @@ static const struct cmd cmds[] = {
 	{ "advisory", "ls", 1, "LIST", O_JSON, run_advisory_ls },
 	{ "advisory", "show", 2, "LIST ID", O_JSON, run_advisory_show },
 	{ "advisory", "release", 2, "LIST ID", 0, run_advisory_release },
+	{ "advisory", "export", 2, "LIST ID --format json|xml|text", O_FORMAT,
+	    run_advisory_export },
+	{ "report", NULL, 1, "LIST [--html FILE] [--subjects]", O_JSON |
+	    O_HTML | O_SUBJECTS, run_report },
 	{ "audit", NULL, 1, "LIST [--advisory ID]", O_JSON | O_ADVISORY,
 	    run_audit },
 	{ "queue", NULL, 1, "LIST", O_JSON, run_queue },
@@ -127,6 +131,10 @@ static const struct option long_opts[] = {
 	{ "advisory", required_argument, NULL, 'D' },
 	{ "reason", required_argument, NULL, 'R' },
 	{ "transport", required_argument, NULL, 'T' },
+	{ "publish-dir", required_argument, NULL, 'U' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "html", required_argument, NULL, 'H' },
+	{ "subjects", no_argument, NULL, 's' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -221,7 +229,9 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
-		{ 'N', O_NO_PUBLIC }, { 'T', O_TRANSPORT },
+		{ 'N', O_NO_PUBLIC }, { 'T', O_TRANSPORT }, { 'U', O_PUBLISH_DIR },
+		{ 'F', O_FORMAT },
+		{ 'H', O_HTML }, { 's', O_SUBJECTS },
 	};
 	char what[40];
 	size_t i;
@@ -269,6 +279,10 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		case 'D': o->advisory = optarg; break;
 		case 'R': o->reason = optarg; break;
 		case 'T': o->transport = optarg; break;
+		case 'U': o->publish_dir = optarg; break;
+		case 'F': o->format = optarg; break;
+		case 'H': o->html = optarg; break;
+		case 's': o->subjects = true; break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:

@@ -23,7 +23,9 @@ enum opt_bit {
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
 	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
-	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_TRANSPORT = 1 << 16
+	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_TRANSPORT = 1 << 16,
+	O_PUBLISH_DIR = 1 << 17, O_FORMAT = 1 << 18, O_HTML = 1 << 19,
+	O_SUBJECTS = 1 << 20
 };
 
 #define MAX_MULTI	64
@@ -44,6 +46,10 @@ struct opts {
 	const char	*advisory;
 	const char	*reason;
 	const char	*transport;
+	const char	*publish_dir;
+	const char	*format;	/* advisory export: json, xml, text */
+	const char	*html;		/* report: the page to write */
+	bool		 subjects;	/* report: embargoed subjects too */
 };
 
 /* sysexits(3), what an MTA's pipe transport understands */
@@ -99,5 +105,8 @@ int	run_held_reject(struct admin *, char **args, struct opts *);
 int	run_inject(struct admin *, char **args, struct opts *);
 int	run_mta_map(struct admin *, char **args, struct opts *);
 int	run_backup(struct admin *, char **args, struct opts *);
+/* listctl_report.c */
+int	run_advisory_export(struct admin *, char **args, struct opts *);
+int	run_report(struct admin *, char **args, struct opts *);
 
 #endif
