@@ -437,9 +437,10 @@ check_uid(const struct keyfacts *key, const char *address,
 		    address != NULL ? address : "the address");
 }
 
-void
-pol_check_key(const struct keyfacts *key, const char *address,
-    const struct policy *pol, time_t now, struct pol_verdict *out)
+/* Whether the primary key is there and alive at now; if not, why. */
+static bool
+primary_alive(const struct keyfacts *key, const char *address, time_t now,
+    struct pol_verdict *out)
 {
 	const struct kf_subkey *p;
 
@@ -447,26 +448,68 @@ pol_check_key(const struct keyfacts *key, const char *address,
 	if (key == NULL || key->nsub == 0 || key->sub == NULL) {
 		add(out, POL_R_KEY_MISSING, "no key for %s: give --key FILE",
 		    address != NULL ? address : "the address");
-		return;
+		return false;
 	}
 	p = &key->sub[0];
 	if (key->revoked || p->revoked) {
 		add(out, POL_R_KEY_REVOKED, "key %.16s is revoked: the member "
 		    "must send a new key", kid(p));
-		return;
+		return false;
 	}
 	if (p->invalid) {	/* gpg will not use it: as good as revoked */
 		add(out, POL_R_KEY_REVOKED, "key %.16s is invalid: the member "
 		    "must send a new key", kid(p));
-		return;
+		return false;
 	}
 	if (p->expires != 0 && p->expires <= now) {
 		add(out, POL_R_KEY_EXPIRED, "key %.16s expired on %s: extend "
 		    "its expiry or send a new key", kid(p),
 		    ymd(p->expires).s);
-		return;
+		return false;
 	}
-	key_rules(p, "key", pol, now, out);
+	return true;
+}
+
+void
+pol_key_usable(const struct keyfacts *key, time_t now, struct pol_verdict *out)
+{
+	int newest = -1, dead = -1;
+	size_t i;
+
+	if (!primary_alive(key, NULL, now, out))
+		return;
+	for (i = 0; i < key->nsub; i++) {
+		if (!key->sub[i].can_encrypt)
+			continue;
+		if (!alive(&key->sub[i], now)) {
+			if (newer(key, i, dead))
+				dead = (int)i;
+		} else if (newer(key, i, newest))
+			newest = (int)i;
+	}
+	out->enc_subkey = newest;
+	if (newest < 0)
+		no_encrypt(key, dead, out);
+}
+
+time_t
+pol_key_expires(const struct keyfacts *key, int enc_subkey)
+{
+	time_t p = key->sub[0].expires, s;
+
+	if (enc_subkey < 0 || (size_t)enc_subkey >= key->nsub)
+		return p;
+	s = key->sub[enc_subkey].expires;
+	return p == 0 || (s != 0 && s < p) ? s : p;
+}
+
+void
+pol_check_key(const struct keyfacts *key, const char *address,
+    const struct policy *pol, time_t now, struct pol_verdict *out)
+{
+	if (!primary_alive(key, address, now, out))
+		return;
+	key_rules(&key->sub[0], "key", pol, now, out);
 	check_encrypt(key, pol, now, out);
 	check_uid(key, address, out);
 }

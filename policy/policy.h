@@ -206,4 +206,19 @@ void	 pol_eligible(const struct pol_candidate *cand, const struct policy *pol,
 void	 pol_check_key(const struct keyfacts *key, const char *address,
 	    const struct policy *pol, time_t now, struct pol_verdict *out);
 
+/*
+ * What delivery asks (the policy's key rules are for admission): whether
+ * the key can receive mail at now at all, that is neither revoked, invalid
+ * nor expired, with an encryption subkey alive (the newest, as gpg would
+ * choose).  Appended to out like pol_check_key().
+ */
+void	 pol_key_usable(const struct keyfacts *key, time_t now,
+	    struct pol_verdict *out);
+
+/*
+ * When the key stops being able to receive mail: the earlier of the
+ * primary's and the encryption subkey's expiry (0: never).
+ */
+time_t	 pol_key_expires(const struct keyfacts *key, int enc_subkey);
+
 #endif

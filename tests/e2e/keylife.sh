@@ -1,0 +1,55 @@
+#!/bin/sh
+# Member keys over their life (issue 16): delivery uses every usable key
+# (min-validity-days is for admission); a skipped member is reported at
+# once to the admins and the team, naming the advisory.  Over loopback with
+# keys made here, time moved on with faketime.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
+
+L=xen-pre@lists.example.org
+ALICE=alice@xenproject.example
+ADMIN=admin@xenproject.example
+V1=security@v1.example
+V2=security@v2.example
+new_list $L xen $ALICE team $ADMIN admin || { echo "Bail out! list"; exit 1; }
+vendor() {	# vendor ADDRESS: a vendor member of $L
+	add_member $L "$1" member --org "$1" --category vendor \
+	    --installed-base 400000 --evidence https://v.example --agreed
+}
+# V1's key is valid for 35 days: admitted under min-validity-days = 30.
+genkey "<$V1>" future-default default 35d >/dev/null
+vendor $V1 || { echo "Bail out! member $V1"; exit 1; }
+genkey "<$V2>" future-default default 60d >/dev/null
+vendor $V2 || { echo "Bail out! member $V2"; exit 1; }
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+
+# post_at FAKETIME NAME ID REV DAYS: the team posts an advisory, signed and
+# processed at FAKETIME.
+post_at() {
+	advisory "$W/$2.txt" "$3" "$4" "$5"
+	post_file $ALICE $L "$2" "$1"
+}
+
+# ---- delivery uses every usable key ---------------------------------------------
+post_at +25d a1 XSA-901 1 32
+is "$(copies_to $V1)" 1 "a key valid for 10 more days still receives the embargoed copy"
+like "$(decrypted_for $V1)" "XSA-901 revision 1" "and it decrypts"
+is "$(copies_to $V2)" 1 "so does the other member"
+unlike "$(told $ADMIN)" "members skipped" "nobody is told of a skip that did not happen"
+
+# ---- an expired key is skipped; the admins and the team hear in the same run ---
+post_at +40d a2 XSA-902 1 47
+is "$(copies_to $V1)" 1 "an expired key gets nothing"
+is "$(copies_to $V2)" 2 "the others get it"
+skips() { told "$1" | grep -o "was not sent to these members" | wc -l; }
+is "$(skips $ADMIN)" 1 "the admin is told once, in the same run"
+is "$(skips $ALICE)" 1 "the team too"
+like "$(told $ADMIN)" "XSA-902 revision 1 .*embargo until .* was not sent to these members.*$V1: key [0-9A-F]* expired on" \
+    "the notice names the advisory, its embargo, the member and why"
+like "$(told $ALICE)" "XSA-902 revision 1 .*$V1" "the team's notice names them too"
+unlike "$(cat "$SINK_DIR"/*.eml | grep -i '^Subject:')" "XSA-902" \
+    "no outer header names the advisory"
+
+done_testing
