@@ -73,6 +73,8 @@ static const struct cmd cmds[] = {
 	{ "member", "check", 1, "LIST", O_JSON, run_member_check },
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
+	{ "member", "key", 2, "LIST ADDRESS --key FILE", O_JSON | O_KEY,
+	    run_member_key },
 	{ "advisory", "ls", 1, "LIST", O_JSON, run_advisory_ls },
 	{ "advisory", "show", 2, "LIST ID", O_JSON, run_advisory_show },
 	{ "advisory", "release", 2, "LIST ID", 0, run_advisory_release },

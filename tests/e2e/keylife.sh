@@ -52,4 +52,29 @@ like "$(told $ALICE)" "XSA-902 revision 1 .*$V1" "the team's notice names them t
 unlike "$(cat "$SINK_DIR"/*.eml | grep -i '^Subject:')" "XSA-902" \
     "no outer header names the advisory"
 
+# ---- member key: replaced in place, and what the old key missed is sent -----------
+lc_at() { _at=$1; shift; faketime -f "$_at" "$LISTCTL" -c "$CONF" "$@"; }
+old=$(lc member ls $L | awk -v a=$V1 '$1 == a { print $4 }')
+genkey "<other@v1.example>" >/dev/null
+lc_at +40d member key $L $V1 --key "$W/keys/other@v1.example.asc" 2>"$W/err"
+is $? 1 "a key without the member's address is refused"
+like "$(cat "$W/err")" "$V1's new key refused: key [0-9A-F]* has no user ID with $V1" "saying why"
+is "$(lc member ls $L | awk -v a=$V1 '$1 == a { print $4 }')" "$old" "and nothing changed"
+# The member lost its old key: a new one under the same address.
+gpg --batch --yes --delete-secret-and-public-key "$old" 2>/dev/null
+new=$(genkey "<$V1>")
+out=$(lc_at +40d member key $L $V1 --key "$W/keys/$V1.asc")
+is $? 0 "member key replaces the key"
+like "$out" "replaced the key of $V1 on $L: $new; listd sends it the 1 embargoed advisory it holds no copy of" \
+    "and says the advisory its old key missed goes to it"
+like "$(lc member ls $L | awk -v a=$V1 '$1 == a')" "$new[[:space:]]+$V1" "the record carries the new key, its org kept"
+ok "the old key left the keyring" sh -c "! gpg --homedir '$(list_home $L)' --batch --list-keys $old >/dev/null 2>&1"
+like "$(lc audit $L --json | tr -d ' \n')" '"action":"memberkey".*"from":"'"$old"'".*"to":"'"$new"'"|"backfill":1.*"from":"'"$old"'"' \
+    "the audit entry records both keys and the backfill"
+listd_at +40d >/dev/null 2>&1
+is "$(copies_to $V1)" 2 "the member gets the advisory it missed"
+like "$(decrypted_for $V1 | grep "Security Advisory")" "XSA-902 revision 1" "XSA-902, readable with the new key"
+listd_at +40d >/dev/null 2>&1
+is "$(copies_to $V1)" 2 "once"
+
 done_testing

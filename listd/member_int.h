@@ -1,0 +1,62 @@
+/*
+ * listd/member_int.h: what admin_member.c shares with the other member
+ * operations (member_key.c).  Not for other modules.
+ */
+#ifndef PDLIST_MEMBER_INT_H
+#define PDLIST_MEMBER_INT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "listd/admin_int.h"
+#include "policy/policy.h"
+
+/* {address, allow, reasons: [{rule, text}], note?}: a new reference. */
+json_t	*verdict_json(const char *address, const struct pol_verdict *v);
+/* Refuses (PD_REFUSED) with all the verdict's reasons on one line. */
+int	refuse_verdict(const struct pol_verdict *v, struct pd_err *err);
+
+/* Is fpr the key of a member of list other than except?  True if unsure. */
+bool	fpr_in_use(struct admin *, const char *list, const char *fpr,
+	    const char *except);
+
+/*
+ * A member's catch-up: what it missed since (adv_catch_up()), n counting
+ * it; detail (borrowed, may be NULL) goes into the audit entry with it.
+ */
+struct catch_up {
+	time_t		 since;
+	size_t		 n;
+	json_t		*detail;
+};
+
+/*
+ * Replaces (or, with rec NULL, deletes) a member record with its audit
+ * entry (action).  With cu, what the member missed goes to it in the same
+ * transaction, cu->n counting it.
+ */
+int	change_member(struct admin *, const char *list, const char *address,
+	    const char *key, json_t *rec, const char *action,
+	    struct catch_up *cu, struct pd_err *err);
+
+/*
+ * What a member missed, counted from when: where the list's policy
+ * backfills new members, anything; otherwise what went out once it was a
+ * member (rec's added-at).
+ */
+int	catch_up_since(struct admin *, const char *list, const json_t *rec,
+	    time_t *since, struct pd_err *err);
+
+/*
+ * Runs fn on an existing member of an existing list, under the list lock;
+ * a refusal is audited as action.  key is the member's store key, rec its
+ * record (fn may change it; freed after).
+ */
+typedef int (*member_fn)(struct admin *, const char *list, const char *addr,
+    const char *key, json_t *rec, void *arg, struct pd_err *err);
+int	with_member(struct admin *, const char *list_in, const char *addr_in,
+	    const char *action, member_fn fn, void *arg, struct pd_err *err);
+
+#endif
