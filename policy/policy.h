@@ -14,6 +14,8 @@
 
 #include "common/keyfacts.h"
 
+#define POL_MAX_WARN	8	/* key-warn-days: at most this many */
+
 struct pol_strlist {
 	char	**v;		/* n strings and a final NULL */
 	size_t	  n;
@@ -64,7 +66,11 @@ struct policy {
 	/* keys: every role */
 	struct pol_strlist key_algorithms;	/* "rsa", "ed25519", "cv25519", ... */
 	unsigned min_rsa_bits;
-	unsigned min_key_validity_days;
+	unsigned min_key_validity_days;	/* admission; delivery warns */
+	unsigned key_warn_days[POL_MAX_WARN];	/* warnings before expiry,
+					   longest first */
+	size_t	 nkey_warn_days;
+	unsigned key_refresh_days;	/* 0: members' keys not refreshed */
 
 	/* embargo */
 	unsigned embargo_max_days;

@@ -23,6 +23,8 @@ genkey "<$V1>" future-default default 35d >/dev/null
 vendor $V1 || { echo "Bail out! member $V1"; exit 1; }
 genkey "<$V2>" future-default default 60d >/dev/null
 vendor $V2 || { echo "Bail out! member $V2"; exit 1; }
+# Key warnings are tested on their own list below.
+sed -i 's/key-warn-days *= *{.*}/key-warn-days = {}/' "$DATA/lists/$L/policy.conf"
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # post_at FAKETIME NAME ID REV DAYS: the team posts an advisory, signed and
@@ -76,5 +78,39 @@ is "$(copies_to $V1)" 2 "the member gets the advisory it missed"
 like "$(decrypted_for $V1 | grep "Security Advisory")" "XSA-902 revision 1" "XSA-902, readable with the new key"
 listd_at +40d >/dev/null 2>&1
 is "$(copies_to $V1)" 2 "once"
+
+# ---- warnings before trouble: key-warn-days = {30, 7, 1}, once each ------------------
+K=keys@lists.example.org
+V3=security@v3.example
+KADMIN=keys-admin@xenproject.example
+new_list $K xen $KADMIN admin || { echo "Bail out! list $K"; exit 1; }
+genkey "<$V3>" future-default default 40d >/dev/null
+add_member $K $V3 member --org V3 --category vendor --installed-base 400000 \
+    --evidence https://v.example --agreed || { echo "Bail out! member $V3"; exit 1; }
+warnings() { told "$1" | grep -o "$2" | wc -l | tr -d ' '; }
+listd_at +5d >/dev/null 2>&1
+is "$(copies_to $V3)" 0 "35 days left: no warning"
+listd_at +11d >/dev/null 2>&1
+is "$(warnings $V3 'expires within 30 days')" 1 "29 days left: the member is warned (30 days)"
+is "$(warnings $KADMIN "key [0-9A-F]* of $V3 on $K expires on")" 1 "and the admin"
+like "$(told $V3)" "Your OpenPGP key [0-9A-F]*, which $K encrypts its mail to you with, expires on" \
+    "the member's warning says which key and when"
+listd_at +12d >/dev/null 2>&1
+is "$(copies_to $V3)" 1 "once"
+listd_at +34d >/dev/null 2>&1
+is "$(warnings $V3 'expires within 7 days')" 1 "6 days left: warned again (7 days)"
+listd_at +35d >/dev/null 2>&1
+is "$(copies_to $V3)" 2 "once"
+listd_at +$((39 * 86400 + 43200)) >/dev/null 2>&1
+is "$(warnings $V3 'expires within 1 day')" 1 "12 hours left: the last warning (1 day)"
+is "$(warnings $KADMIN 'expires on')" 3 "the admin got each of the three"
+listd_at +41d >/dev/null 2>&1
+is "$(copies_to $V3)" 3 "an expired key gets nothing more"
+is "$(warnings $KADMIN "key [0-9A-F]* of $V3 on $K can no longer receive mail")" 1 \
+    "the admin hears the key no longer works"
+listd_at +42d >/dev/null 2>&1
+is "$(warnings $KADMIN 'can no longer receive')" 1 "once"
+like "$(lc audit $K --json | tr -d ' \n')" '"action":"memberkeywarning".*"days":30.*"days":7.*"days":1.*"outcome":"unusable"' \
+    "each warning is audited"
 
 done_testing

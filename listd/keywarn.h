@@ -1,0 +1,28 @@
+/*
+ * listd/keywarn.h: warnings before trouble with members' keys.
+ *
+ * Where a list's policy sets key-warn-days (e.g. {30, 7, 1}), listd warns
+ * a member whose key (its primary or the encryption subkey the list uses)
+ * comes within one of those days of its expiry: the member, encrypted to
+ * that still-valid key, and the list's admins, encrypted to theirs; once
+ * per threshold (the member record remembers the last one, for that key
+ * and that expiry: an extended expiry starts afresh).  A key that can no
+ * longer receive mail (expired, revoked, no live encryption subkey) is
+ * reported to the admins once.  Each warning is audited.
+ */
+#ifndef PDLIST_KEYWARN_H
+#define PDLIST_KEYWARN_H
+
+#include "common/util.h"
+#include "listd/conf.h"
+#include "listd/store.h"
+
+/*
+ * Sends the warnings due now over every list (the keyring of each list
+ * listed once); *n counts the members warned.  -1 on temporary trouble
+ * (the store, gpg): what was not sent is sent at the next run.
+ */
+int	keywarn_due_all(const struct conf *, struct store *, unsigned *n,
+	    struct pd_err *err);
+
+#endif
