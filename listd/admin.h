@@ -64,7 +64,7 @@ int	admin_list_show(struct admin *, const char *address, json_t **out,
 struct admin_member_opts {
 	const char	 *address;
 	const char	 *role;		/* member, team, moderator, admin */
-	const char	 *keyfile;
+	const char	 *keyfile;	/* NULL: looked up (keyfetch.h) */
 	const char	 *org;
 	const char	 *category;
 	long		  installed_base;	/* -1: not given */
@@ -96,17 +96,17 @@ int	admin_member_set_state(struct admin *, const char *list,
 	    const char *address, bool active, size_t *caught_up,
 	    struct pd_err *err);
 /*
- * Replaces the key of member address by the key in blob (read from a file
- * or fetched), after the checks member add makes of a key (the vendor
+ * Replaces the key of member address by the key in keyfile (NULL: looked
+ * up over HTTPS by its address, listd/keyfetch.h), after the checks member
+ * add makes of a key (the vendor
  * criteria are not judged again); the rest of the record is kept; audited
  * with the old and new fingerprints.  In the same transaction the member
  * gets the embargoed advisories it holds no copy of (adv_catch_up()), each
  * once; *backfill counts them.  *out is the new record, or on a refusal by
  * the policy the verdict (as member add's); NULL otherwise.
  */
-struct keys_blob;
 int	admin_member_key(struct admin *, const char *list, const char *address,
-	    const struct keys_blob *blob, json_t **out, size_t *backfill,
+	    const char *keyfile, json_t **out, size_t *backfill,
 	    struct pd_err *err);
 
 /*

@@ -22,6 +22,7 @@ struct candidate {
 	char			 voucher[ADDR_MAX + 1];
 	enum pol_role		 role;
 	struct keyfacts		 key;
+	char			 source[256];	/* a fetched key's URL */
 	struct pol_candidate	 pc;
 	struct pol_verdict	 verdict;
 };
@@ -122,6 +123,8 @@ member_record(const struct admin *a, const struct admin_member_opts *o,
 	if (o->justification)
 		json_object_set_new(r, "justification",
 		    json_string(o->justification));
+	if (o->keyfile == NULL)		/* looked up: where from */
+		json_object_set_new(r, "key-source", json_string(c->source));
 	if (c->verdict.note[0] != '\0')
 		json_object_set_new(r, "note", json_string(c->verdict.note));
 	return r;
@@ -234,9 +237,10 @@ add_locked(struct admin *a, const struct admin_member_opts *o,
 		rec = NULL;
 	}
 	if (list_open(a->store, a->conf->datadir, c->list, LIST_KEYS, &l,
-	    err) == -1 || keys_blob_read(o->keyfile, &blob, err) == -1 ||
-	    keys_inspect(l->keys, &blob, &c->key, err) == -1)
+	    err) == -1 || member_key_blob(a, o->keyfile, c->address, NULL,
+	    &blob, err) == -1 || keys_inspect(l->keys, &blob, &c->key, err) == -1)
 		goto out;
+	snprintf(c->source, sizeof c->source, "%s", blob.name);
 	pol_eligible(&c->pc, l->pol, time(NULL), &c->verdict);
 	if (!c->verdict.allow) {
 		*out = verdict_json(c->address, &c->verdict);

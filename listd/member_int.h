@@ -59,4 +59,14 @@ typedef int (*member_fn)(struct admin *, const char *list, const char *addr,
 int	with_member(struct admin *, const char *list_in, const char *addr_in,
 	    const char *action, member_fn fn, void *arg, struct pd_err *err);
 
+/*
+ * A member's new key: read from keyfile, or with keyfile NULL looked up
+ * over HTTPS for address (and with fpr, that key: keyfetch()).  The
+ * caller frees blob with keys_blob_free().
+ */
+struct keys_blob;
+int	member_key_blob(struct admin *, const char *keyfile,
+	    const char *address, const char *fpr, struct keys_blob *blob,
+	    struct pd_err *err);
+
 #endif

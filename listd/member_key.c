@@ -12,11 +12,22 @@
 
 #include "keys/keys.h"
 #include "listd/admin.h"
+#include "listd/keyfetch.h"
 #include "listd/list.h"
 #include "listd/member_int.h"
 
+int
+member_key_blob(struct admin *a, const char *keyfile, const char *address,
+    const char *fpr, struct keys_blob *blob, struct pd_err *err)
+{
+	if (keyfile != NULL)
+		return keys_blob_read(keyfile, blob, err);
+	return keyfetch(a->conf, address, fpr, blob, err);
+}
+
 struct key_change {
-	const struct keys_blob *blob;	/* the new key, as read or fetched */
+	const char	*keyfile;	/* NULL: fetched */
+	struct keys_blob blob;		/* the new key, as read or fetched */
 	json_t		*out;		/* the new record, or the verdict */
 	size_t		 backfill;
 };
@@ -58,7 +69,8 @@ key_fn(struct admin *a, const char *list, const char *addr, const char *key,
 
 	snprintf(old, sizeof old, "%s", json_str(rec, "fingerprint"));
 	if (list_open(a->store, a->conf->datadir, list, LIST_KEYS, &l,
-	    err) == -1 || keys_inspect(l->keys, kc->blob, &kf, err) == -1)
+	    err) == -1 || member_key_blob(a, kc->keyfile, addr, NULL, &kc->blob,
+	    err) == -1 || keys_inspect(l->keys, &kc->blob, &kf, err) == -1)
 		goto out;
 	pol_verdict_init(&v);
 	pol_check_key(&kf, addr, l->pol, time(NULL), &v);
@@ -68,9 +80,12 @@ key_fn(struct admin *a, const char *list, const char *addr, const char *key,
 		goto out;
 	}
 	if (catch_up_since(a, list, rec, &cu.since, err) == -1 ||
-	    keys_import(l->keys, kc->blob, kf.sub[0].fpr, err) == -1)
+	    keys_import(l->keys, &kc->blob, kf.sub[0].fpr, err) == -1)
 		goto out;
 	set_key_fields(a, rec, &kf, v.enc_subkey);
+	if (kc->keyfile == NULL)
+		json_object_set_new(rec, "key-source",
+		    json_string(kc->blob.name));
 	cu.detail = json_pack("{s:s, s:s}", "from", old, "to", kf.sub[0].fpr);
 	if (cu.detail == NULL)
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
@@ -95,13 +110,13 @@ out:
 
 int
 admin_member_key(struct admin *a, const char *list, const char *address,
-    const struct keys_blob *blob, json_t **out, size_t *backfill,
-    struct pd_err *err)
+    const char *keyfile, json_t **out, size_t *backfill, struct pd_err *err)
 {
-	struct key_change kc = { blob, NULL, 0 };
+	struct key_change kc = { keyfile, { 0 }, NULL, 0 };
 	int rc;
 
 	rc = with_member(a, list, address, "member key", key_fn, &kc, err);
+	keys_blob_free(&kc.blob);
 	*out = kc.out;
 	*backfill = kc.backfill;
 	if (rc == -1 && kc.out != NULL) {	/* the policy's reasons: whose */

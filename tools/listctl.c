@@ -66,15 +66,15 @@ static const struct cmd cmds[] = {
 	    "[--policy NAME|FILE]", O_JSON | O_PUBLIC | O_NO_PUBLIC | O_POLICY,
 	    run_list_set },
 	{ "member", "add", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_KEY | O_ORG |
-	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY,
-	    run_member_add },
+	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY |
+	    O_FETCH, run_member_add },
 	{ "member", "remove", 2, "LIST ADDRESS", 0, run_member_remove },
 	{ "member", "ls", 1, "LIST", O_JSON, run_member_ls },
 	{ "member", "check", 1, "LIST", O_JSON, run_member_check },
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
-	{ "member", "key", 2, "LIST ADDRESS --key FILE", O_JSON | O_KEY,
-	    run_member_key },
+	{ "member", "key", 2, "LIST ADDRESS (--key FILE | --fetch)",
+	    O_JSON | O_KEY | O_FETCH, run_member_key },
 	{ "advisory", "ls", 1, "LIST", O_JSON, run_advisory_ls },
 	{ "advisory", "show", 2, "LIST ID", O_JSON, run_advisory_show },
 	{ "advisory", "release", 2, "LIST ID", 0, run_advisory_release },
@@ -121,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "sender", required_argument, NULL, 'S' },
 	{ "advisory", required_argument, NULL, 'D' },
 	{ "reason", required_argument, NULL, 'R' },
+	{ "fetch", no_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -215,7 +216,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
-		{ 'N', O_NO_PUBLIC },
+		{ 'N', O_NO_PUBLIC }, { 'F', O_FETCH },
 	};
 	char what[40];
 	size_t i;
@@ -242,6 +243,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 				return -1;
 			break;
 		case 'N': o->no_public = true; break;
+		case 'F': o->fetch = true; break;
 		case 'k': o->key = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'o': o->org = optarg; break;

@@ -23,7 +23,7 @@ enum opt_bit {
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
 	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
-	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15
+	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_FETCH = 1 << 16
 };
 
 #define MAX_MULTI	64
@@ -37,6 +37,7 @@ struct opts {
 	const char	*public[MAX_MULTI];
 	size_t		 npublic;
 	bool		 no_public;
+	bool		 fetch;		/* --fetch: look the key up */
 	const char	*evidence[MAX_MULTI];
 	size_t		 nevidence;
 	bool		 agreed;

@@ -27,7 +27,8 @@ genkey "<security@late.example>" future-default default seconds=6 >/dev/null
 add_member $L security@late.example member --org Late --category vendor \
     --installed-base 400000 --evidence https://l.example --agreed
 is $? 0 "a member whose key expires in seconds is added"
-sed -i 's/min-validity-days = 0/min-validity-days = 30/' "$P"
+sed -i -e 's/min-validity-days = 0/min-validity-days = 30/' \
+    -e 's/key-warn-days *= *{.*}/key-warn-days = {}/' "$P"	# warnings: keylife.sh
 
 # The advisory, signed by the team as multipart/signed with a patch.
 advisory "$W/advisory" XSA-777 1 7 "CVE: CVE-2026-7777"

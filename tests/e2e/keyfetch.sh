@@ -1,0 +1,124 @@
+#!/bin/sh
+# Member keys looked up over HTTPS (issue 16): WKD advanced, then direct,
+# then the keyservers' VKS API; only the member's user IDs kept; a stalled
+# or oversized answer cut off; refresh imports updates to the same key and
+# refuses a different one.  Against a loopback HTTPS server started here
+# (tests/https-server.py) with certificates made here, which listd.conf's
+# test-only settings point every lookup at.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
+
+# ---- the certificates and the server ----------------------------------------------
+HOSTS="adv.example direct.example vks.example none.example stall.example big.example wrong.example other.example keys.example"
+san=""
+for h in $HOSTS; do san="$san,DNS:$h,DNS:openpgpkey.$h"; done
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pdlist test CA" \
+    -keyout "$W/ca.key" -out "$W/ca.pem" 2>/dev/null &&
+openssl req -newkey rsa:2048 -nodes -subj "/CN=keys.example" \
+    -keyout "$W/srv.key" -out "$W/srv.csr" 2>/dev/null &&
+printf 'subjectAltName=%s\n' "${san#,}" >"$W/srv.ext" &&
+openssl x509 -req -in "$W/srv.csr" -CA "$W/ca.pem" -CAkey "$W/ca.key" \
+    -CAcreateserial -days 2 -extfile "$W/srv.ext" -out "$W/srv.pem" 2>/dev/null ||
+    { echo "Bail out! certificates"; exit 1; }
+WWW="$W/www"
+mkdir -p "$WWW"
+python3 "$top_srcdir/tests/https-server.py" --root "$WWW" --cert "$W/srv.pem" \
+    --key "$W/srv.key" --port-file "$W/https.port" --max-seconds 120 2>"$W/https.err" &
+BG="${BG:-} $!"
+_i=0
+while [ ! -s "$W/https.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+[ -s "$W/https.port" ] || { echo "Bail out! https server"; exit 1; }
+cat >>"$CONF" <<EOF
+keyservers = {"https://keys.example"}
+key-lookup-timeout = 3
+key-lookup-connect-to = "127.0.0.1:$(cat "$W/https.port")"
+key-lookup-cafile = "$W/ca.pem"
+EOF
+
+# wkd_hash LOCAL: WKD's z-base-32 SHA-1 of the lower-cased local part.
+wkd_hash() {
+	python3 -c 'import hashlib, sys
+z = "ybndrfg8ejkmcpqxot1uwisza345h769"
+n = int.from_bytes(hashlib.sha1(sys.argv[1].lower().encode()).digest(), "big")
+print("".join(z[(n >> (155 - 5 * i)) & 31] for i in range(32)))' "$1"
+}
+# serve_wkd advanced|direct ADDRESS FPR: the key (binary) where WKD finds it.
+serve_wkd() {
+	_l=${2%@*} _d=${2#*@}
+	if [ "$1" = advanced ]; then
+		_p="$WWW/openpgpkey.$_d/.well-known/openpgpkey/$_d/hu"
+	else
+		_p="$WWW/$_d/.well-known/openpgpkey/hu"
+	fi
+	mkdir -p "$_p"
+	gpg --batch --export "$3" >"$_p/$(wkd_hash "$_l")"
+}
+# serve_vks ADDRESS FPR: the key (armored) on the keyserver, by both.
+serve_vks() {
+	mkdir -p "$WWW/keys.example/vks/v1/by-email" "$WWW/keys.example/vks/v1/by-fingerprint"
+	gpg --batch --armor --export "$2" >"$WWW/keys.example/vks/v1/by-email/$1"
+	cp "$WWW/keys.example/vks/v1/by-email/$1" "$WWW/keys.example/vks/v1/by-fingerprint/$2"
+}
+uids_in_list() {	# uids_in_list LIST FPR: the list's keyring's user IDs of FPR
+	gpg --homedir "$(list_home "$1")" --batch --with-colons --list-keys "$2" 2>/dev/null |
+	    awk -F: '$1 == "uid" { print $10 }'
+}
+
+L=fetch@lists.example.org
+lc list create $L --policy libvirt >/dev/null || { echo "Bail out! list"; exit 1; }
+
+# ---- WKD advanced; other user IDs are dropped ---------------------------------------
+A=security@adv.example
+fa=$(genkey "<$A>")
+gpg --batch --quiet --quick-add-uid "$fa" "Someone Else <someone@else.example>" 2>/dev/null
+serve_wkd advanced $A "$fa"
+out=$(lc member add $L $A --fetch --role team 2>&1)
+is $? 0 "member add --fetch finds the key by WKD's advanced method"
+like "$(lc member ls $L --json | tr -d ' \n')" "\"key-source\":\"https://openpgpkey.adv.example/.well-known/openpgpkey/adv.example/hu/$(wkd_hash security)\\?l=security\"" \
+    "the record says where the key came from"
+is "$(uids_in_list $L "$fa")" "<$A>" "only the user ID with the member's address is kept"
+
+# ---- WKD direct, then the keyserver ------------------------------------------------
+D=security@direct.example
+fd=$(genkey "<$D>")
+serve_wkd direct $D "$fd"
+lc member add $L $D --fetch --role team >/dev/null 2>&1
+is $? 0 "the direct method when the advanced one has nothing"
+like "$(grep -E '^(openpgpkey\.)?direct\.example ' "$WWW/requests.log" | tr '\n' ' ')" \
+    "^openpgpkey.direct.example [^ ]* 404 direct.example [^ ]* 200" "advanced first, then direct"
+V=security@vks.example
+fv=$(genkey "<$V>")
+serve_vks $V "$fv"
+lc member add $L $V --fetch --role team >/dev/null 2>&1
+is $? 0 "the keyserver's VKS API when WKD has nothing"
+like "$(grep 'keys.example' "$WWW/requests.log")" "/vks/v1/by-email/$V 200" "by email"
+keyring_has $L "$fv"
+is $? 0 "the key is in the list's keyring"
+
+# ---- nothing, something wrong, a stall, 50 MB ----------------------------------------
+N=security@none.example
+lc member add $L $N --fetch --role team >/dev/null 2>"$W/err"
+is $? 1 "no key anywhere is refused"
+like "$(cat "$W/err")" "no key for $N found \(openpgpkey.none.example: no key; none.example: no key; keys.example: no key\)$" \
+    "naming each source's answer"
+X=security@wrong.example
+fx=$(genkey "<nobody@wrong.example>")
+serve_wkd advanced $X "$fx"
+lc member add $L $X --fetch --role team >/dev/null 2>"$W/err"
+is $? 1 "a key served without the member's address is refused"
+like "$(cat "$W/err")" "openpgpkey.wrong.example: the key has no user ID with $X" "saying so"
+mkdir -p "$WWW/openpgpkey.stall.example" && touch "$WWW/openpgpkey.stall.example/STALL"
+t0=$(date +%s)
+lc member add $L security@stall.example --fetch --role team >/dev/null 2>"$W/err"
+is $? 75 "a server that stalls: try again later (75)"
+like "$(cat "$W/err")" "openpgpkey.stall.example: no answer within 3 seconds: cut off.*: try again later$" \
+    "cut off with a clear error"
+ok "within the timeout" test $(($(date +%s) - t0)) -lt 30
+mkdir -p "$WWW/openpgpkey.big.example" && touch "$WWW/openpgpkey.big.example/BIG"
+lc member add $L security@big.example --fetch --role team >/dev/null 2>"$W/err"
+is $? 75 "a server that sends 50 MB: try again later"
+like "$(cat "$W/err")" "openpgpkey.big.example: the answer is over 1024 KiB: cut off" "cut off at the size cap"
+is "$(keyring_count $L)" 4 "nothing was added by the refusals (the list's key and three members)"
+
+done_testing
