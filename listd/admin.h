@@ -110,6 +110,20 @@ int	admin_member_key(struct admin *, const char *list, const char *address,
 	    struct pd_err *err);
 
 /*
+ * Fetches the key of member address (NULL: of every member) again by its
+ * address and fingerprint (listd/keyfetch.h) and imports only updates to
+ * that same primary key: new subkeys, a new expiry, a revocation; a
+ * different key served for the address is refused and nothing changes.
+ * Each refresh is audited with what changed; a key that can receive mail
+ * again gets what it missed (as member resume).  *out is an array of
+ * what changed per member ({source, expires?, subkeys?, revoked?,
+ * usable?}), and for every member {address, error} when it failed; with
+ * every member, -1 when any failed (err: the last failure).
+ */
+int	admin_member_refresh(struct admin *, const char *list,
+	    const char *address, json_t **out, struct pd_err *err);
+
+/*
  * Re-validates every member against the list's policy and the keys' current
  * state: *out is [{address, role, state, ok, reasons: [...]}]; *all_ok is
  * false when any member fails.

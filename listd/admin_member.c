@@ -332,7 +332,7 @@ change_member(struct admin *a, const char *list, const char *address,
 	if ((rec != NULL ? store_put(t, STORE_MEMBERS, key, rec, false, err) :
 	    store_del(t, STORE_MEMBERS, key, err)) == -1)
 		goto out;
-	if (cu != NULL) {
+	if (cu != NULL && !cu->none) {
 		if (adv_catch_up(t, list, address, cu->since, &cu->n,
 		    err) == -1)
 			goto out;
@@ -455,7 +455,7 @@ int
 admin_member_set_state(struct admin *a, const char *list, const char *address,
     bool active, size_t *caught_up, struct pd_err *err)
 {
-	struct catch_up cu = { 0, 0, NULL };
+	struct catch_up cu = { 0, 0, NULL, false };
 	int rc;
 
 	rc = with_member(a, list, address, active ? "member resume" :

@@ -174,26 +174,36 @@ warn_one(struct list_cache *lists, const json_t *rec, time_t now,
 }
 
 int
+keywarn_members_hourly(struct store *st, time_t *last, time_t now,
+    json_t **all, struct pd_err *err)
+{
+	struct store_txn *t;
+	int rc;
+
+	*all = NULL;
+	/* A daemon looks hourly: keys' lives are counted in days. */
+	if (*last != 0 && now >= *last && now - *last < 3600)
+		return 0;
+	*last = now;
+	if (store_begin(st, false, &t, err) == -1)
+		return -1;
+	rc = store_collect(t, STORE_MEMBERS, "", all, err);
+	store_abort(t);
+	return rc;
+}
+
+int
 keywarn_due_all(const struct conf *conf, struct store *st, unsigned *n,
     struct pd_err *err)
 {
 	struct list_cache lists;
-	struct store_txn *t;
 	json_t *all = NULL, *e;
 	time_t now = time(NULL);
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	*n = 0;
-	/* A daemon looks hourly: expiry is counted in days. */
-	if (last_run != 0 && now >= last_run && now - last_run < 3600)
-		return 0;
-	last_run = now;
-	if (store_begin(st, false, &t, err) == -1)
-		return -1;
-	rc = store_collect(t, STORE_MEMBERS, "", &all, err);
-	store_abort(t);
-	if (rc == -1)
+	if (keywarn_members_hourly(st, &last_run, now, &all, err) == -1)
 		return -1;
 	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
 	json_array_foreach(all, i, e)

@@ -13,6 +13,10 @@
 #ifndef PDLIST_KEYWARN_H
 #define PDLIST_KEYWARN_H
 
+#include <time.h>
+
+#include <jansson.h>
+
 #include "common/util.h"
 #include "listd/conf.h"
 #include "listd/store.h"
@@ -23,6 +27,24 @@
  * (the store, gpg): what was not sent is sent at the next run.
  */
 int	keywarn_due_all(const struct conf *, struct store *, unsigned *n,
+	    struct pd_err *err);
+
+/*
+ * Every member record of every list ([{key, value}], the caller decrefs
+ * *all), unless *last (this process's last look) was less than an hour
+ * before now: then *all is NULL.  *last becomes now.
+ */
+int	keywarn_members_hourly(struct store *, time_t *last, time_t now,
+	    json_t **all, struct pd_err *err);
+
+/*
+ * Where a list's policy sets key-refresh-days, fetches again the key of
+ * each member due (not tried for that many days), as listctl member
+ * refresh does; at most 50 members a run, hourly in the daemon.  *n counts
+ * the keys refreshed; every outcome is audited, none stops the run.
+ * (member_refresh.c)
+ */
+int	keyrefresh_due_all(const struct conf *, struct store *, unsigned *n,
 	    struct pd_err *err);
 
 #endif

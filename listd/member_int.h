@@ -25,11 +25,13 @@ bool	fpr_in_use(struct admin *, const char *list, const char *fpr,
 /*
  * A member's catch-up: what it missed since (adv_catch_up()), n counting
  * it; detail (borrowed, may be NULL) goes into the audit entry with it.
+ * With none, only the detail.
  */
 struct catch_up {
 	time_t		 since;
 	size_t		 n;
 	json_t		*detail;
+	bool		 none;		/* the detail alone: no catch-up */
 };
 
 /*

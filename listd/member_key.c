@@ -60,7 +60,7 @@ key_fn(struct admin *a, const char *list, const char *addr, const char *key,
     json_t *rec, void *arg, struct pd_err *err)
 {
 	struct key_change *kc = arg;
-	struct catch_up cu = { 0, 0, NULL };
+	struct catch_up cu = { 0, 0, NULL, false };
 	struct list *l = NULL;
 	struct keyfacts kf = { 0 };
 	struct pol_verdict v;

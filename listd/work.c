@@ -27,7 +27,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
 	unsigned released = 0, expired = 0, decided = 0, encrypted = 0;
-	unsigned reminded = 0, warned = 0;
+	unsigned reminded = 0, warned = 0, refreshed = 0;
 	struct payload_cache payloads = { NULL, 0 };
 	struct pd_err e2 = { 0 };	/* failures after the first */
 	int rc;
@@ -46,6 +46,8 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 	if (!work_stopping())
 		rc |= held_expire_due(conf, st, &expired, rc ? &e2 : err);
 	if (!work_stopping())
+		rc |= keyrefresh_due_all(conf, st, &refreshed, rc ? &e2 : err);
+	if (!work_stopping())
 		rc |= keywarn_due_all(conf, st, &warned, rc ? &e2 : err);
 	if (!work_stopping())
 		rc |= process_inbox(conf, st, &payloads, &decided,
@@ -55,7 +57,8 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 		rc |= fanout_prepare(conf, st, &payloads, &encrypted,
 		    rc ? &e2 : err);
 	payload_cache_free(&payloads);
-	*done = released + reminded + expired + warned + decided + encrypted;
+	*done = released + reminded + expired + refreshed + warned + decided +
+	    encrypted;
 	return rc != 0 ? -1 : 0;
 }
 

@@ -73,6 +73,7 @@ static const struct cmd cmds[] = {
 	{ "member", "check", 1, "LIST", O_JSON, run_member_check },
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
+	{ "member", "refresh", 1, "LIST [ADDRESS]", O_JSON, run_member_refresh },
 	{ "member", "key", 2, "LIST ADDRESS (--key FILE | --fetch)",
 	    O_JSON | O_KEY | O_FETCH, run_member_key },
 	{ "advisory", "ls", 1, "LIST", O_JSON, run_advisory_ls },
@@ -274,6 +275,18 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 	return 0;
 }
 
+/* The arguments a command may take beyond nargs: "[NAME]" in its usage. */
+static int
+optional_args(const struct cmd *c)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = c->args; (p = strchr(p, '[')) != NULL; p++)
+		n += p[1] != '-';
+	return n;
+}
+
 static const struct cmd *
 find_cmd(int argc, char **argv, int *words)
 {
@@ -337,7 +350,7 @@ main(int argc, char **argv)
 	argv += words - 1;
 	if (parse_opts(argc, argv, c->allowed, &o, &nargs) == -1)
 		return EXIT_USAGE;
-	if (nargs != c->nargs) {
+	if (nargs < c->nargs || nargs > c->nargs + optional_args(c)) {
 		fprintf(stderr, "listctl: %s: expected %s\n", name,
 		    c->nargs ? c->args : "no arguments");
 		return EXIT_USAGE;

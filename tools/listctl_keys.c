@@ -35,3 +35,45 @@ run_member_key(struct admin *a, char **args, struct opts *o)
 	json_decref(out);
 	return rc;
 }
+
+static void
+refresh_row(const json_t *r)
+{
+	const json_t *e = json_object_get(r, "expires"),
+	    *sk = json_object_get(r, "subkeys");
+
+	if (json_object_get(r, "error") != NULL) {
+		printf("FAIL %s: %s\n", s(r, "address"), s(r, "error"));
+		return;
+	}
+	printf("ok   %s", s(r, "source"));
+	if (e != NULL)
+		printf("; expires %s -> %s", s(e, "from"), s(e, "to"));
+	if (sk != NULL)
+		printf("; subkeys %lld -> %lld",
+		    (long long)json_integer_value(json_object_get(sk, "from")),
+		    (long long)json_integer_value(json_object_get(sk, "to")));
+	if (json_is_true(json_object_get(r, "revoked")))
+		printf("; REVOKED");
+	if (json_object_get(r, "usable") != NULL)
+		printf("; %s", json_is_true(json_object_get(r, "usable")) ?
+		    "usable again" : "no longer usable");
+	printf("\n");
+}
+
+int
+run_member_refresh(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *out = NULL;
+	int rc;
+
+	rc = admin_member_refresh(a, args[0], args[1], &out, &err);
+	if (rc == -1 && (args[1] != NULL || out == NULL)) {
+		json_decref(out);
+		refused(&err);
+		return err.status == PD_TEMPFAIL ? EX_TEMPFAIL : EXIT_REFUSED;
+	}
+	print_rows(out, o, refresh_row);
+	return rc == -1 ? EXIT_REFUSED : 0;
+}

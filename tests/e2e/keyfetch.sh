@@ -13,13 +13,13 @@ command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 HOSTS="adv.example direct.example vks.example none.example stall.example big.example wrong.example other.example keys.example"
 san=""
 for h in $HOSTS; do san="$san,DNS:$h,DNS:openpgpkey.$h"; done
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pdlist test CA" \
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=pdlist test CA" \
     -keyout "$W/ca.key" -out "$W/ca.pem" 2>/dev/null &&
 openssl req -newkey rsa:2048 -nodes -subj "/CN=keys.example" \
     -keyout "$W/srv.key" -out "$W/srv.csr" 2>/dev/null &&
 printf 'subjectAltName=%s\n' "${san#,}" >"$W/srv.ext" &&
 openssl x509 -req -in "$W/srv.csr" -CA "$W/ca.pem" -CAkey "$W/ca.key" \
-    -CAcreateserial -days 2 -extfile "$W/srv.ext" -out "$W/srv.pem" 2>/dev/null ||
+    -CAcreateserial -days 30 -extfile "$W/srv.ext" -out "$W/srv.pem" 2>/dev/null ||
     { echo "Bail out! certificates"; exit 1; }
 WWW="$W/www"
 mkdir -p "$WWW"
@@ -120,5 +120,51 @@ lc member add $L security@big.example --fetch --role team >/dev/null 2>"$W/err"
 is $? 75 "a server that sends 50 MB: try again later"
 like "$(cat "$W/err")" "openpgpkey.big.example: the answer is over 1024 KiB: cut off" "cut off at the size cap"
 is "$(keyring_count $L)" 4 "nothing was added by the refusals (the list's key and three members)"
+
+# ---- refresh: updates to the same key only --------------------------------------------
+subs() { gpg --homedir "$(list_home $L)" --batch --with-colons --list-keys "$1" 2>/dev/null | grep -c '^sub'; }
+refresh() { lc member refresh $L $A >"$W/out" 2>"$W/err"; }
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-add-key "$fa" cv25519 encr 2>/dev/null
+serve_wkd advanced $A "$fa"
+refresh
+is $? 0 "refresh imports a new subkey"
+like "$(cat "$W/out")" "subkeys 2 -> 3" "and says so"
+is "$(subs "$fa")" 2 "the keyring has it (two encryption subkeys)"
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-set-expire "$fa" 1y 2>/dev/null
+serve_wkd advanced $A "$fa"
+refresh
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-set-expire "$fa" 2y 2>/dev/null
+serve_wkd advanced $A "$fa"
+refresh
+like "$(cat "$W/out")" "expires $(date -u -d '+1 year' +%Y)-[0-9T:-]*Z -> $(date -u -d '+2 years' +%Y)-" \
+    "refresh imports an extended expiry"
+like "$(lc member ls $L --json | tr -d ' \n')" "\"key-expires\":\"$(date -u -d '+2 years' +%Y)-" "the record has it"
+like "$(lc audit $L --json | tr -d ' \n')" '"action":"memberrefresh".*"expires":\{"from":' "each refresh is audited with what changed"
+# A different key for the same address, made elsewhere.
+mkdir -m 700 "$W/elsewhere"
+GNUPGHOME="$W/elsewhere" gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
+    --quick-gen-key "<$A>" future-default default never 2>/dev/null
+fo=$(GNUPGHOME="$W/elsewhere" gpg --batch --with-colons --list-keys | awk -F: '/^fpr/ { print $10; exit }')
+p="$WWW/openpgpkey.adv.example/.well-known/openpgpkey/adv.example/hu/$(wkd_hash security)"
+GNUPGHOME="$W/elsewhere" gpg --batch --export "$fo" >"$p"
+refresh
+is $? 1 "a different key served for the address is refused"
+like "$(cat "$W/err")" "a different key \($fo\) is served for $A .*not imported; its key stays $fa" "saying so"
+ok "it is not in the keyring" sh -c "! gpg --homedir '$(list_home $L)' --batch --list-keys $fo >/dev/null 2>&1"
+like "$(lc member ls $L | awk -v a=$A '$1 == a')" "$fa" "the member keeps its key"
+revoke "$fa"
+serve_wkd advanced $A "$fa"
+refresh
+like "$(cat "$W/out")" "REVOKED; no longer usable" "refresh imports a revocation"
+like "$(gpg --homedir "$(list_home $L)" --batch --with-colons --list-keys "$fa" | grep '^pub')" "^pub:r:" \
+    "the list's keyring has the key revoked"
+
+# ---- listd refreshes every key-refresh-days ----------------------------------------
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-add-key "$fd" cv25519 encr 2>/dev/null
+serve_wkd direct $D "$fd"
+sed -i 's/key-refresh-days *= *[0-9]*/key-refresh-days = 1/' "$DATA/lists/$L/policy.conf"
+[ -f "$LISTD" ] && faketime -f +2d "$LISTD" -c "$CONF" --once >/dev/null 2>&1
+is "$(subs "$fd")" 2 "listd refreshed a member's key after key-refresh-days"
+like "$(lc audit $L --json | tr -d ' \n')" '"action":"memberrefresh","actor":"listd"' "audited as listd's"
 
 done_testing
