@@ -132,3 +132,92 @@ out:
 	free(kept);
 	return rc;
 }
+
+/* ---- a keyring cut into its keys ------------------------------------------ */
+
+/* Appends the keys of the binary packets m to kr, each armored. */
+static int
+split_bin(const unsigned char *m, size_t len, struct pgp_keyring *kr,
+    struct pd_err *err)
+{
+	struct pgp_pkt p;
+	size_t off = 0, start = 0;
+	char **k;
+	size_t *l;
+
+	while (off <= len) {
+		if (off < len && pgp_pkt_read(m, len, off, &p, err) == -1)
+			return -1;
+		if (off == len || p.tag == TAG_PUBKEY || p.tag == TAG_SECKEY) {
+			if (off > start) {
+				if (kr->n == PGP_KEYRING_MAX)
+					return pd_fail(err, PD_REFUSED, "the "
+					    "keyring holds more than %d keys",
+					    PGP_KEYRING_MAX);
+				k = realloc(kr->key, (kr->n + 1) * sizeof *k);
+				l = k ? realloc(kr->len, (kr->n + 1) *
+				    sizeof *l) : NULL;
+				if (k != NULL)
+					kr->key = k;
+				if (l == NULL)
+					return pd_fail(err, PD_FAIL, "out of "
+					    "memory");
+				kr->len = l;
+				if (pgp_armor(m + start, off - start, "PUBLIC "
+				    "KEY BLOCK", &kr->key[kr->n], &kr->len[kr->n],
+				    err) == -1)
+					return -1;
+				kr->n++;
+			}
+			start = off;
+		}
+		if (off == len)
+			break;
+		off = p.end;
+	}
+	return 0;
+}
+
+int
+pgp_keyring_split(const char *in, size_t len, struct pgp_keyring *out,
+    struct pd_err *err)
+{
+	const char *b = in, *end = in + len;
+	void *bin;
+	size_t blen;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!armored(in, len))
+		rc = split_bin((const unsigned char *)in, len, out, err);
+	/* Armored: every block in turn (gpg --export -a writes one). */
+	while (rc == 0 && armored(in, len) && (b = memmem(b, (size_t)(end - b),
+	    "-----BEGIN PGP", 14)) != NULL) {
+		if ((rc = pgp_dearmor(b, (size_t)(end - b), &bin, &blen,
+		    err)) == 0) {
+			rc = split_bin(bin, blen, out, err);
+			free(bin);
+		}
+		b += 14;
+		if ((b = memmem(b, (size_t)(end - b), "-----END PGP", 12)) ==
+		    NULL)
+			break;
+	}
+	if (rc == 0 && out->n == 0)
+		rc = pd_fail(err, PD_REFUSED, "no key in the keyring");
+	if (rc == -1)
+		pgp_keyring_free(out);
+	return rc;
+}
+
+void
+pgp_keyring_free(struct pgp_keyring *kr)
+{
+	size_t i;
+
+	for (i = 0; i < kr->n; i++)
+		free(kr->key[i]);
+	free(kr->key);
+	free(kr->len);
+	memset(kr, 0, sizeof *kr);
+}

@@ -26,4 +26,21 @@
 int	pgp_keep_uids(const char *in, size_t len, const char *address,
 	    char **out, size_t *out_len, struct pd_err *err);
 
+/*
+ * A keyring (binary, or one or more armored blocks) cut into its keys:
+ * each key's packets, from its primary key packet to the next, armored as
+ * a PUBLIC KEY BLOCK (a secret key stays what it is: the caller's checks
+ * refuse it).  PD_REFUSED: bad framing or armor, no key, more than
+ * PGP_KEYRING_MAX keys.  The caller frees out with pgp_keyring_free().
+ */
+#define PGP_KEYRING_MAX	10000
+struct pgp_keyring {
+	size_t	  n;
+	char	**key;
+	size_t	 *len;
+};
+int	pgp_keyring_split(const char *in, size_t len, struct pgp_keyring *out,
+	    struct pd_err *err);
+void	pgp_keyring_free(struct pgp_keyring *);
+
 #endif

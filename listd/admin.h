@@ -124,6 +124,23 @@ int	admin_member_refresh(struct admin *, const char *list,
 	    const char *address, json_t **out, struct pd_err *err);
 
 /*
+ * Adds the members of file, a JSON array of objects with member add's
+ * fields ("address", "role" (default member), "org", "category",
+ * "installed-base", "vouched-by" (a member or another row), "evidence"
+ * (a URL or an array), "agreed", "justification", and "fingerprint" to
+ * choose among keys), each with its key from keyring (one armored or
+ * binary keyring: the key with a user ID of the row's address, or the
+ * fingerprint given).  All or nothing: every row is judged as member add
+ * judges one; when any fails nothing is added and *out is {refused: [{row,
+ * address, reasons}], keys: [{key, reason}]}, err naming every failing row
+ * with its reasons.  Otherwise every key is imported and every member
+ * recorded (backfilled as member add does) in one
+ * transaction; *out is {added, members}.
+ */
+int	admin_member_import(struct admin *, const char *list, const char *file,
+	    const char *keyring, json_t **out, struct pd_err *err);
+
+/*
  * Re-validates every member against the list's policy and the keys' current
  * state: *out is [{address, role, state, ok, reasons: [...]}]; *all_ok is
  * false when any member fails.

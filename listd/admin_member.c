@@ -15,19 +15,7 @@
 
 /* ---- members -------------------------------------------------------- */
 
-/* What member add has gathered about its candidate. */
-struct candidate {
-	char			 list[ADDR_MAX + 1];
-	char			 address[ADDR_MAX + 1];
-	char			 voucher[ADDR_MAX + 1];
-	enum pol_role		 role;
-	struct keyfacts		 key;
-	char			 source[256];	/* a fetched key's URL */
-	struct pol_candidate	 pc;
-	struct pol_verdict	 verdict;
-};
-
-static int
+int
 parse_candidate(const struct admin_member_opts *o, struct candidate *c,
     struct pd_err *err)
 {
@@ -53,7 +41,7 @@ parse_candidate(const struct admin_member_opts *o, struct candidate *c,
 	return 0;
 }
 
-static enum pol_voucher
+enum pol_voucher
 voucher_state(const json_t *rec)
 {
 	if (rec == NULL)
@@ -91,7 +79,7 @@ refuse_verdict(const struct pol_verdict *v, struct pd_err *err)
 	return pd_fail(err, PD_REFUSED, "%s", line);
 }
 
-static json_t *
+json_t *
 member_record(const struct admin *a, const struct admin_member_opts *o,
     const struct candidate *c)
 {
@@ -163,12 +151,8 @@ fpr_in_use(struct admin *a, const char *list, const char *fpr,
 	return rc != 0;
 }
 
-/*
- * What a new member missed: the embargoed advisories (with backfill), or
- * for a reporter the team's replies that waited for its key.
- */
-static int
-catch_up(struct store_txn *t, const struct candidate *c, json_t *rec,
+int
+new_member_catch_up(struct store_txn *t, const struct candidate *c, json_t *rec,
     bool backfill, struct pd_err *err)
 {
 	size_t n = 0;
@@ -200,7 +184,7 @@ commit_member(struct admin *a, struct candidate *c, json_t *rec,
 	if (store_begin(a->store, true, &t, err) == -1)
 		return -1;
 	if (store_put(t, STORE_MEMBERS, key, rec, true, err) == -1 ||
-	    catch_up(t, c, rec, backfill, err) == -1 ||
+	    new_member_catch_up(t, c, rec, backfill, err) == -1 ||
 	    audit_done(a, t, c->list, "member add", c->address, rec, err) == -1) {
 		store_abort(t);
 		return -1;

@@ -13,6 +13,34 @@
 #include "listd/admin_int.h"
 #include "policy/policy.h"
 
+/* What member add (and member import) gathers about a candidate. */
+struct candidate {
+	char			 list[ADDR_MAX + 1];
+	char			 address[ADDR_MAX + 1];
+	char			 voucher[ADDR_MAX + 1];
+	enum pol_role		 role;
+	struct keyfacts		 key;
+	char			 source[256];	/* a fetched key's URL */
+	struct pol_candidate	 pc;
+	struct pol_verdict	 verdict;
+};
+
+/* c (list already set) from o: address and voucher normalized, role. */
+int	parse_candidate(const struct admin_member_opts *o,
+	    struct candidate *c, struct pd_err *err);
+/* The voucher's standing from its member record (NULL: not a member). */
+enum pol_voucher voucher_state(const json_t *rec);
+/* The new member record of an admitted candidate; NULL: no memory. */
+json_t	*member_record(const struct admin *, const struct admin_member_opts *,
+	    const struct candidate *c);
+/*
+ * In t, what a new member missed: the embargoed advisories (with
+ * backfill), or for a reporter the team's replies that waited for its key;
+ * counted in rec.
+ */
+int	new_member_catch_up(struct store_txn *t, const struct candidate *c,
+	    json_t *rec, bool backfill, struct pd_err *err);
+
 /* {address, allow, reasons: [{rule, text}], note?}: a new reference. */
 json_t	*verdict_json(const char *address, const struct pol_verdict *v);
 /* Refuses (PD_REFUSED) with all the verdict's reasons on one line. */

@@ -73,6 +73,8 @@ static const struct cmd cmds[] = {
 	{ "member", "check", 1, "LIST", O_JSON, run_member_check },
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
+	{ "member", "import", 2, "LIST FILE --key KEYRING", O_JSON | O_KEY,
+	    run_member_import },
 	{ "member", "refresh", 1, "LIST [ADDRESS]", O_JSON, run_member_refresh },
 	{ "member", "key", 2, "LIST ADDRESS (--key FILE | --fetch)",
 	    O_JSON | O_KEY | O_FETCH, run_member_key },

@@ -89,6 +89,7 @@ int	run_member_ls(struct admin *, char **args, struct opts *);
 int	run_member_check(struct admin *, char **args, struct opts *);
 int	run_member_key(struct admin *, char **args, struct opts *);
 int	run_member_refresh(struct admin *, char **args, struct opts *);
+int	run_member_import(struct admin *, char **args, struct opts *);
 int	run_audit(struct admin *, char **args, struct opts *);
 int	run_held_ls(struct admin *, char **args, struct opts *);
 int	run_held_show(struct admin *, char **args, struct opts *);

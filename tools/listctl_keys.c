@@ -77,3 +77,45 @@ run_member_refresh(struct admin *a, char **args, struct opts *o)
 	print_rows(out, o, refresh_row);
 	return rc == -1 ? EXIT_REFUSED : 0;
 }
+
+static void
+refused_row(const json_t *r)
+{
+	const json_t *x;
+	size_t i;
+
+	printf("row %lld (%s):", (long long)json_integer_value(json_object_get(r,
+	    "row")), s(r, "address"));
+	json_array_foreach(json_object_get(r, "reasons"), i, x)
+		printf("%s %s", i ? ";" : "", json_string_value(x));
+	printf("\n");
+}
+
+int
+run_member_import(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *out = NULL, *x;
+	size_t i;
+	int rc = 0;
+
+	if (o->key == NULL) {
+		fprintf(stderr, "listctl: member import: --key KEYRING (the "
+		    "members' public keys) is required\n");
+		return EXIT_USAGE;
+	}
+	if (admin_member_import(a, args[0], args[1], o->key, &out,
+	    &err) == -1) {
+		refused(&err);
+		rc = EXIT_REFUSED;
+		if (!o->json)
+			json_array_foreach(json_object_get(out, "refused"), i, x)
+				refused_row(x);
+	} else if (!o->json)
+		printf("imported %lld members into %s\n", (long long)
+		    json_integer_value(json_object_get(out, "added")), args[0]);
+	if (o->json && out != NULL)
+		print_json(out);
+	json_decref(out);
+	return rc;
+}
