@@ -20,6 +20,7 @@
 #include "listd/conf.h"
 
 struct admin;
+struct keys_blob;
 
 /* actor: the --actor name, or NULL for the Unix user. conf is borrowed. */
 int	admin_open(const struct conf *conf, const char *actor,
@@ -30,6 +31,7 @@ struct admin_list_opts {
 	const char	 *address;
 	const char	 *policy;	/* a profile name or a file */
 	const char	 *keyfile;	/* NULL: generate the list's key */
+	const struct keys_blob *key;	/* or the list's key as read */
 	const char *const *public;	/* public addresses for releases */
 	size_t		  npublic;
 };
@@ -37,6 +39,31 @@ struct admin_list_opts {
 int	admin_list_create(struct admin *, const struct admin_list_opts *,
 	    json_t **record, struct pd_err *err);
 int	admin_list_ls(struct admin *, json_t **lists, struct pd_err *err);
+
+struct admin_schleuder_opts {
+	const char	 *address;	/* the Schleuder list's, and the new */
+	const char	 *database;	/* Schleuder's SQLite database */
+	const char	 *lists_dir;	/* its lists_dir: DIR/DOMAIN/LOCAL is
+					   the list's GnuPG home */
+	const char	 *policy;	/* as list create's */
+	const char *const *public;
+	size_t		  npublic;
+};
+
+/*
+ * Moves a Schleuder list: creates list address with the Schleuder list's
+ * secret key and adds each subscription (address, fingerprint; admin ->
+ * admin, others -> member; delivery disabled -> suspended) with its key
+ * from the list's keyring.  The keys are judged by the policy; the vendor
+ * criteria are not (Schleuder has no such record): such members are
+ * marked "vetting" and fail member check until an admin completes their
+ * record.  All or nothing: when any subscription is refused the new list
+ * is removed again, and *out names them as member import's refusal does.
+ * On success *out is {list, imported, members}.  (schleuder.c)
+ */
+int	admin_list_import_schleuder(struct admin *,
+	    const struct admin_schleuder_opts *, json_t **out,
+	    struct pd_err *err);
 
 struct admin_list_set_opts {
 	const char *const *public;	/* with set_public: the new addresses */

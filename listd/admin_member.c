@@ -492,6 +492,12 @@ check_one(const struct keyfacts *kf, const struct policy *pol, json_t *m,
 	pol_eligible(&pc, pol, now, &v);
 	res = verdict_json(pc.address, &v);
 	json_object_set_new(res, "ok", json_boolean(v.allow));
+	if (json_object_get(m, "vetting") != NULL) {	/* imported, unjudged */
+		json_array_append_new(json_object_get(res, "reasons"),
+		    json_pack("{s:s, s:O}", "rule", "vetting", "text",
+		    json_object_get(m, "vetting")));
+		json_object_set_new(res, "ok", json_false());
+	}
 	json_object_set(res, "role", json_object_get(m, "role"));
 	json_object_set(res, "state", json_object_get(m, "state"));
 	json_object_set(res, "fingerprint", json_object_get(m, "fingerprint"));

@@ -31,6 +31,8 @@ struct row {
 
 struct import {
 	struct admin	*a;
+	bool		 schleuder;	/* rows from Schleuder: keys judged,
+					   vendor criteria not (yet) */
 	struct list	*l;
 	struct pgp_keyring kr;
 	struct keyfacts	*facts;		/* kr.n, or zeroed when refused */
@@ -55,7 +57,7 @@ row_opts(const json_t *j, struct row *r)
 {
 	static const char *const known[] = { "address", "role", "org",
 	    "category", "installed-base", "vouched-by", "evidence", "agreed",
-	    "justification", "fingerprint" };
+	    "justification", "fingerprint", "state" };
 	const json_t *ev = json_object_get(j, "evidence"), *v;
 	const char *k;
 	size_t i, ok;
@@ -87,6 +89,13 @@ row_opts(const json_t *j, struct row *r)
 	r->o.evidence = r->ev;
 	if (r->o.address == NULL)
 		why(r, "no \"address\"%s", "");
+	v = json_object_get(j, "state");
+	if (v != NULL && !json_is_string(v))
+		why(r, "state must be active or suspended%s", "");
+	else if (v != NULL && strcmp(json_string_value(v), "active") != 0 &&
+	    strcmp(json_string_value(v), "suspended") != 0)
+		why(r, "state \"%s\": use active or suspended",
+		    json_string_value(v));
 	if (r->o.role == NULL)
 		r->o.role = "member";
 }
@@ -183,23 +192,24 @@ judge_row(struct import *im, size_t i, time_t now)
 	row_key(im, j, r);
 	if (r->c.pc.vouched_by != NULL)
 		r->c.pc.voucher = row_voucher(im, r);
-	pol_eligible(&r->c.pc, im->l->pol, now, &r->c.verdict);
+	if (im->schleuder) {	/* the key rules; vendor criteria later */
+		pol_verdict_init(&r->c.verdict);
+		pol_check_key(r->key >= 0 ? &r->c.key : NULL, r->c.address,
+		    im->l->pol, now, &r->c.verdict);
+	} else
+		pol_eligible(&r->c.pc, im->l->pol, now, &r->c.verdict);
 	for (k = 0; k < r->c.verdict.n; k++)
 		if (r->key >= 0 || r->c.verdict.reason[k].rule !=
 		    POL_R_KEY_MISSING)
 			why(r, "%s", r->c.verdict.reason[k].text);
 }
 
-/* Reads the rows and the keyring, and inspects each key of it. */
+/* Reads the rows and the keyring's text. */
 static int
-load(struct import *im, const char *file, const char *keyring,
-    struct pd_err *err)
+load(struct import *im, const char *file, const char *keyring, char **text,
+    size_t *len, struct pd_err *err)
 {
 	json_error_t je;
-	char *text = NULL;
-	size_t len, i;
-	struct keys_blob b;
-	struct pd_err e;
 
 	if ((im->rows = json_load_file(file, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL)
@@ -209,11 +219,19 @@ load(struct import *im, const char *file, const char *keyring,
 	    json_array_size(im->rows) > IMPORT_ROWS_MAX)
 		return pd_fail(err, PD_REFUSED, "%s: give a JSON array of 1 to "
 		    "%d members", file, IMPORT_ROWS_MAX);
-	if (read_file(keyring, IMPORT_FILE_MAX, &text, &len, err) == -1)
-		return -1;
-	i = pgp_keyring_split(text, len, &im->kr, err) == -1 ? 1 : 0;
-	free(text);
-	if (i == 1)
+	return read_file(keyring, IMPORT_FILE_MAX, text, len, err);
+}
+
+/* Cuts the keyring into keys and inspects each. */
+static int
+inspect_keyring(struct import *im, const char *text, size_t len,
+    const char *name, struct pd_err *err)
+{
+	struct keys_blob b;
+	struct pd_err e;
+	size_t i;
+
+	if (pgp_keyring_split(text, len, &im->kr, err) == -1)
 		return -1;
 	if ((im->facts = calloc(im->kr.n + 1, sizeof *im->facts)) == NULL ||
 	    (im->keyerr = json_array()) == NULL ||
@@ -223,7 +241,8 @@ load(struct import *im, const char *file, const char *keyring,
 		memset(&b, 0, sizeof b);
 		b.data = im->kr.key[i];
 		b.len = im->kr.len[i];
-		snprintf(b.name, sizeof b.name, "key %zu of %s", i + 1, keyring);
+		snprintf(b.name, sizeof b.name, "key %zu of %.200s", i + 1,
+		    name);
 		if (keys_inspect(im->l->keys, &b, &im->facts[i], &e) == -1) {
 			if (e.status != PD_REFUSED)
 				return pd_fail(err, e.status, "%s", e.text);
@@ -264,6 +283,22 @@ refuse(struct import *im, json_t **out, struct pd_err *err)
 	    "added: %s", nbad, im->n, line);
 }
 
+/* The state a row asks for, and for Schleuder's rows the vetting due. */
+static void
+mark(struct import *im, size_t i, json_t *rec)
+{
+	const char *st = json_string_value(json_object_get(json_array_get(
+	    im->rows, i), "state"));
+
+	if (st != NULL)
+		json_object_set_new(rec, "state", json_string(st));
+	if (im->schleuder && im->r[i].c.role == POL_ROLE_MEMBER)
+		json_object_set_new(rec, "vetting", json_string("imported from "
+		    "Schleuder: the vendor criteria were not judged; complete "
+		    "the record (member remove, then member add with --org, "
+		    "--category, ...)"));
+}
+
 /* Imports the keys and records every member in one transaction. */
 static int
 commit(struct import *im, json_t **out, struct pd_err *err)
@@ -291,6 +326,7 @@ commit(struct import *im, json_t **out, struct pd_err *err)
 			rc = pd_fail(err, PD_FAIL, "out of memory");
 			break;
 		}
+		mark(im, i, rec);
 		rc = store_put(t, STORE_MEMBERS, key, rec, true, err);
 		if (rc == 0)
 			rc = new_member_catch_up(t, c, rec,
@@ -339,20 +375,19 @@ import_free(struct import *im)
 }
 
 int
-admin_member_import(struct admin *a, const char *list_in, const char *file,
-    const char *keyring, json_t **out, struct pd_err *err)
+member_import_rows(struct admin *a, const char *list, json_t *rows,
+    const char *keyring, size_t len, const char *name, bool schleuder,
+    json_t **out, struct pd_err *err)
 {
-	struct import im = { .a = a };
-	char list[ADDR_MAX + 1];
+	struct import im = { .a = a, .schleuder = schleuder };
 	time_t now = time(NULL);
 	size_t i, bad = 0;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
 	*out = NULL;
-	if (existing_list(a, list_in, list, err) == -1 ||
-	    lock_list(a, list, &fd, err) == -1 ||
-	    list_open(a->store, a->conf->datadir, list, LIST_KEYS, &im.l,
-	    err) == -1 || load(&im, file, keyring, err) == -1)
+	im.rows = json_incref(rows);
+	if (list_open(a->store, a->conf->datadir, list, LIST_KEYS, &im.l,
+	    err) == -1 || inspect_keyring(&im, keyring, len, name, err) == -1)
 		goto out;
 	im.n = json_array_size(im.rows);
 	for (i = 0; i < im.n; i++) {
@@ -361,10 +396,32 @@ admin_member_import(struct admin *a, const char *list_in, const char *file,
 	}
 	rc = bad > 0 ? refuse(&im, out, err) : commit(&im, out, err);
 out:
+	import_free(&im);
+	return rc;
+}
+
+int
+admin_member_import(struct admin *a, const char *list_in, const char *file,
+    const char *keyring, json_t **out, struct pd_err *err)
+{
+	struct import im = { .a = a };
+	char list[ADDR_MAX + 1], *text = NULL;
+	size_t len = 0;
+	int fd = -1, rc = -1;
+
+	*out = NULL;
+	if (existing_list(a, list_in, list, err) == -1 ||
+	    lock_list(a, list, &fd, err) == -1 ||
+	    load(&im, file, keyring, &text, &len, err) == -1)
+		goto out;
+	rc = member_import_rows(a, list, im.rows, text, len, keyring, false,
+	    out, err);
+out:
 	if (rc == -1 && err->status == PD_REFUSED)
 		audit_refusal(a, list, "member import", file, err, *out);
 	if (fd != -1)
 		close(fd);
-	import_free(&im);
+	json_decref(im.rows);
+	free(text);
 	return rc;
 }

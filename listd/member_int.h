@@ -99,4 +99,15 @@ int	member_key_blob(struct admin *, const char *keyfile,
 	    const char *address, const char *fpr, struct keys_blob *blob,
 	    struct pd_err *err);
 
+/*
+ * member import's work on rows (a JSON array, borrowed) and a keyring's
+ * text (name for messages) for list (normalized, locked by the caller);
+ * with schleuder, the rows come from a Schleuder list: their keys are
+ * judged, the vendor criteria not (such members are marked "vetting").
+ * See admin_member_import().
+ */
+int	member_import_rows(struct admin *, const char *list, json_t *rows,
+	    const char *keyring, size_t len, const char *name, bool schleuder,
+	    json_t **out, struct pd_err *err);
+
 #endif

@@ -60,6 +60,9 @@ print_rows(json_t *rows, const struct opts *o, void (*row)(const json_t *))
 static const struct cmd cmds[] = {
 	{ "list", "create", 1, "ADDRESS", O_JSON | O_POLICY | O_PUBLIC | O_KEY,
 	    run_list_create },
+	{ "list", "import-schleuder", 1, "ADDRESS --policy NAME|FILE "
+	    "[--database DB] [--lists-dir DIR] [--public ADDRESS]...",
+	    O_JSON | O_POLICY | O_PUBLIC | O_SCHLEUDER, run_list_import_schleuder },
 	{ "list", "ls", 0, "", O_JSON, run_list_ls },
 	{ "list", "show", 1, "ADDRESS", O_JSON, run_list_show },
 	{ "list", "set", 1, "LIST [--public ADDRESS]... [--no-public] "
@@ -125,6 +128,8 @@ static const struct option long_opts[] = {
 	{ "advisory", required_argument, NULL, 'D' },
 	{ "reason", required_argument, NULL, 'R' },
 	{ "fetch", no_argument, NULL, 'F' },
+	{ "database", required_argument, NULL, 'd' },
+	{ "lists-dir", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -219,7 +224,8 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
-		{ 'N', O_NO_PUBLIC }, { 'F', O_FETCH },
+		{ 'N', O_NO_PUBLIC }, { 'F', O_FETCH }, { 'd', O_SCHLEUDER },
+		{ 'L', O_SCHLEUDER },
 	};
 	char what[40];
 	size_t i;
@@ -247,6 +253,8 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 			break;
 		case 'N': o->no_public = true; break;
 		case 'F': o->fetch = true; break;
+		case 'd': o->database = optarg; break;
+		case 'L': o->lists_dir = optarg; break;
 		case 'k': o->key = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'o': o->org = optarg; break;

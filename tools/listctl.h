@@ -23,7 +23,8 @@ enum opt_bit {
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
 	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
-	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_FETCH = 1 << 16
+	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_FETCH = 1 << 16,
+	O_SCHLEUDER = 1 << 17
 };
 
 #define MAX_MULTI	64
@@ -38,6 +39,7 @@ struct opts {
 	size_t		 npublic;
 	bool		 no_public;
 	bool		 fetch;		/* --fetch: look the key up */
+	const char	*database, *lists_dir;	/* Schleuder's */
 	const char	*evidence[MAX_MULTI];
 	size_t		 nevidence;
 	bool		 agreed;
@@ -90,6 +92,7 @@ int	run_member_check(struct admin *, char **args, struct opts *);
 int	run_member_key(struct admin *, char **args, struct opts *);
 int	run_member_refresh(struct admin *, char **args, struct opts *);
 int	run_member_import(struct admin *, char **args, struct opts *);
+int	run_list_import_schleuder(struct admin *, char **args, struct opts *);
 int	run_audit(struct admin *, char **args, struct opts *);
 int	run_held_ls(struct admin *, char **args, struct opts *);
 int	run_held_show(struct admin *, char **args, struct opts *);

@@ -119,3 +119,43 @@ run_member_import(struct admin *a, char **args, struct opts *o)
 	json_decref(out);
 	return rc;
 }
+
+int
+run_list_import_schleuder(struct admin *a, char **args, struct opts *o)
+{
+	struct admin_schleuder_opts so = {
+		.address = args[0], .policy = o->policy,
+		.database = o->database ? o->database :
+		    "/var/lib/schleuder/db.sqlite",
+		.lists_dir = o->lists_dir ? o->lists_dir :
+		    "/var/lib/schleuder/lists",
+		.public = o->public, .npublic = o->npublic
+	};
+	struct pd_err err = { 0 };
+	json_t *out = NULL, *x;
+	size_t i;
+	int rc = 0;
+
+	if (o->policy == NULL) {
+		fprintf(stderr, "listctl: list import-schleuder: --policy "
+		    "NAME|FILE is required (shipped: xen, libvirt)\n");
+		return EXIT_USAGE;
+	}
+	if (admin_list_import_schleuder(a, &so, &out, &err) == -1) {
+		refused(&err);
+		rc = err.status == PD_TEMPFAIL ? EX_TEMPFAIL : EXIT_REFUSED;
+		if (!o->json)
+			json_array_foreach(json_object_get(out, "refused"), i, x)
+				refused_row(x);
+	} else if (!o->json)
+		printf("imported %s from Schleuder with its key %s and %lld "
+		    "subscriptions; members whose vendor criteria were not "
+		    "judged fail member check until their record is "
+		    "complete\n", args[0], s(json_object_get(out, "list"),
+		    "fingerprint"), (long long)json_integer_value(
+		    json_object_get(out, "imported")));
+	if (o->json && out != NULL)
+		print_json(out);
+	json_decref(out);
+	return rc;
+}
