@@ -19,7 +19,8 @@ run_member_key(struct admin *a, char **args, struct opts *o)
 	if (admin_member_key(a, args[0], args[1], o->key, &out, &n,
 	    &err) == -1) {
 		refused(&err);
-		rc = err.status == PD_TEMPFAIL ? EX_TEMPFAIL : EXIT_REFUSED;
+		rc = o->fetch && err.status == PD_TEMPFAIL ? EX_TEMPFAIL :
+		    EXIT_REFUSED;
 	} else if (!o->json) {
 		printf("replaced the key of %s on %s: %s", args[1], args[0],
 		    s(out, "fingerprint"));
@@ -143,7 +144,7 @@ run_list_import_schleuder(struct admin *a, char **args, struct opts *o)
 	}
 	if (admin_list_import_schleuder(a, &so, &out, &err) == -1) {
 		refused(&err);
-		rc = err.status == PD_TEMPFAIL ? EX_TEMPFAIL : EXIT_REFUSED;
+		rc = EXIT_REFUSED;
 		if (!o->json)
 			json_array_foreach(json_object_get(out, "refused"), i, x)
 				refused_row(x);

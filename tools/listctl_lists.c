@@ -169,7 +169,9 @@ run_member_add(struct admin *a, char **args, struct opts *o)
 	}
 	if (admin_member_add(a, args[0], &mo, &out, &err) == -1) {
 		refused(&err);
-		rc = err.status == PD_TEMPFAIL ? EX_TEMPFAIL : EXIT_REFUSED;
+		/* 75: a lookup to try again later */
+		rc = o->fetch && err.status == PD_TEMPFAIL ? EX_TEMPFAIL :
+		    EXIT_REFUSED;
 	} else if (!o->json)
 		printf("added %s to %s as %s, key %s%s%s\n", s(out, "address"),
 		    s(out, "list"), s(out, "role"), s(out, "fingerprint"),

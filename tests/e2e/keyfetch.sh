@@ -96,6 +96,14 @@ like "$(grep 'keys.example' "$WWW/requests.log")" "/vks/v1/by-email/$V 200" "by 
 keyring_has $L "$fv"
 is $? 0 "the key is in the list's keyring"
 
+# ---- member key --fetch: a new key for a member, looked up --------------------------
+gpg --batch --yes --delete-secret-and-public-key "$fv" 2>/dev/null
+fv2=$(genkey "<$V>")
+serve_vks $V "$fv2"
+out=$(lc member key $L $V --fetch 2>&1)
+is $? 0 "member key --fetch replaces a member's key with the one looked up"
+like "$out" "replaced the key of $V on $L: $fv2 \(from https://keys.example/vks/v1/by-email/" "saying from where"
+
 # ---- nothing, something wrong, a stall, 50 MB ----------------------------------------
 N=security@none.example
 lc member add $L $N --fetch --role team >/dev/null 2>"$W/err"
