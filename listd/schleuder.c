@@ -64,11 +64,15 @@ read_db(const char *db, const char *list, char fpr[41], json_t *rows,
 		const char *em = (const char *)sqlite3_column_text(q, 0),
 		    *fp = (const char *)sqlite3_column_text(q, 1);
 
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s}",
-		    "address", em ? em : "", "fingerprint", fp ? fp : "",
-		    "role", sqlite3_column_int(q, 2) ? "admin" : "member",
-		    "state", sqlite3_column_int(q, 3) ? "active" :
-		    "suspended"));
+		json_t *row = json_pack("{s:s, s:s, s:s}", "address", em ? em :
+		    "", "role", sqlite3_column_int(q, 2) ? "admin" : "member",
+		    "state", sqlite3_column_int(q, 3) ? "active" : "suspended");
+
+		/* Schleuder allows a subscription without a key: its row
+		   then looks for one by address, and says there is none. */
+		if (row != NULL && fp != NULL && fp[0] != '\0')
+			json_object_set_new(row, "fingerprint", json_string(fp));
+		json_array_append_new(rows, row);
 	}
 	if (rc != SQLITE_DONE)
 		goto sqlerr;
@@ -106,6 +110,8 @@ export_keys(const char *home, const char *fpr, json_t *rows,
 	json_array_foreach(rows, i, r) {
 		if (rc == -1)
 			break;
+		if (json_object_get(r, "fingerprint") == NULL)
+			continue;
 		if ((rc = keys_export(k, json_string_value(json_object_get(r,
 		    "fingerprint")), false, &b, err)) == -1) {
 			/* named with its row: the refusal lists them all */

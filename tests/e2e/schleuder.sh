@@ -99,4 +99,53 @@ ok "nor its directory" test ! -d "$DATA/lists/$B"
 lc list import-schleuder nosuch@example.org --database "$DB" --lists-dir "$S/lists" --policy xen 2>"$W/err"
 like "$(cat "$W/err")" "has no list nosuch@example.org" "an unknown list is named"
 
+# ---- a list made by Debian's schleuder package, where it is installed ------------------
+if command -v schleuder >/dev/null 2>&1 && command -v ruby >/dev/null 2>&1 &&
+    ruby -e 'require "schleuder"' 2>/dev/null; then
+	R="$W/real"
+	mkdir -p "$R/lists/example.net" "$R/logs"
+	{
+		printf 'lists_dir: %s/lists\nlistlogs_dir: %s/logs\n' "$R" "$R"
+		printf 'keyword_handlers_dir: %s/kh\nfilters_dir: %s/filters\n' "$R" "$R"
+		printf 'log_level: warn\nkeyserver:\nsuperadmin: root@localhost\n'
+		printf 'database:\n  production:\n    adapter: sqlite3\n'
+		printf '    database: %s/db.sqlite\n    timeout: 5000\n' "$R"
+	} >"$R/schleuder.yml"
+	RL=real@example.net
+	# Schleuder takes the list key it finds in the list directory (an
+	# ed25519 key made here is quicker than the RSA key it would make).
+	mkdir -m 700 "$R/lists/example.net/real"
+	gpg --homedir "$R/lists/example.net/real" --batch --quiet --pinentry-mode loopback \
+	    --passphrase '' --quick-gen-key "<$RL>" future-default default never 2>/dev/null
+	for a in admin@example.net security@r1.example security@r2.example; do
+		genkey "<$a>" >/dev/null
+	done
+	{
+		printf 'require "schleuder"\n'
+		printf 'k = lambda { |a| File.read("%s/keys/#{a}.asc") }\n' "$W"
+		printf 'list, msg = Schleuder::ListBuilder.new({email: "%s"}, "admin@example.net", nil, k.call("admin@example.net")).run\n' "$RL"
+		printf 'raise "list: #{list.errors.full_messages}" unless list.errors.empty?\n'
+		printf 'list.subscribe("security@r1.example", nil, false, true, k.call("security@r1.example"))\n'
+		printf 'list.subscribe("security@r2.example", nil, false, true, k.call("security@r2.example"))\n'
+	} >"$R/make.rb"
+	(export SCHLEUDER_CONFIG="$R/schleuder.yml" SCHLEUDER_ENV=production \
+	    SCHLEUDER_LIST_DEFAULTS=/etc/schleuder/list-defaults.yml &&
+	    cd "$R" && schleuder install && ruby "$R/make.rb") >"$R/out" 2>&1
+	is $? 0 "Debian's schleuder made a list"
+	gpgconf --homedir "$R/lists/example.net/real" --kill all 2>/dev/null
+	lc list import-schleuder $RL --database "$R/db.sqlite" --lists-dir "$R/lists" \
+	    --policy xen >/dev/null 2>"$W/err"
+	is $? 0 "list import-schleuder moves it"
+	like "$(lc member ls $RL | tr '\n' ' ')" "admin@example.net +admin .*security@r1.example +member .*security@r2.example +member" \
+	    "with its admin and subscribers"
+	import_list_key $RL
+	add_member $RL alice@xenproject.example team
+	post_advisory alice@xenproject.example $RL real XSA-951 1 7
+	for a in admin@example.net security@r1.example security@r2.example; do
+		like "$(decrypted_for $a)" "XSA-951 revision 1" "$a receives a post"
+	done
+else
+	ok 1 "# SKIP Debian's schleuder package is not installed"
+fi
+
 done_testing
