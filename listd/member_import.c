@@ -209,16 +209,26 @@ static int
 load(struct import *im, const char *file, const char *keyring, char **text,
     size_t *len, struct pd_err *err)
 {
+	size_t n = strlen(file);
 	json_error_t je;
+	int rc;
 
-	if ((im->rows = json_load_file(file, JSON_REJECT_DUPLICATES, &je)) ==
-	    NULL)
+	if (n > 4 && strcasecmp(file + n - 4, ".csv") == 0) {
+		if (read_file(file, IMPORT_FILE_MAX, text, len, err) == -1)
+			return -1;
+		rc = member_csv_rows(*text, *len, file, &im->rows, err);
+		free(*text);
+		*text = NULL;
+		if (rc == -1)
+			return -1;
+	} else if ((im->rows = json_load_file(file, JSON_REJECT_DUPLICATES,
+	    &je)) == NULL)
 		return pd_fail(err, PD_REFUSED, "%s:%d: not JSON: %s: give an "
 		    "array of members", file, je.line, je.text);
 	if (!json_is_array(im->rows) || json_array_size(im->rows) == 0 ||
 	    json_array_size(im->rows) > IMPORT_ROWS_MAX)
-		return pd_fail(err, PD_REFUSED, "%s: give a JSON array of 1 to "
-		    "%d members", file, IMPORT_ROWS_MAX);
+		return pd_fail(err, PD_REFUSED, "%s: give a JSON array (or CSV "
+		    "lines) of 1 to %d members", file, IMPORT_ROWS_MAX);
 	return read_file(keyring, IMPORT_FILE_MAX, text, len, err);
 }
 

@@ -110,4 +110,14 @@ int	member_import_rows(struct admin *, const char *list, json_t *rows,
 	    const char *keyring, size_t len, const char *name, bool schleuder,
 	    json_t **out, struct pd_err *err);
 
+/*
+ * Rows for member import from CSV text (RFC 4180; name for messages): the
+ * first line names the columns as the JSON fields are named; installed-
+ * base is a number, agreed true for true, yes or 1, evidence URLs apart
+ * by blanks; an empty field is left out.  *rows is a new array.
+ * (member_csv.c)
+ */
+int	member_csv_rows(const char *text, size_t len, const char *name,
+	    json_t **rows, struct pd_err *err);
+
 #endif

@@ -62,6 +62,23 @@ lc member import $L "$W/nope.json" --key "$W/keyring2.asc" 2>"$W/err"
 is $? 1 "a missing file is refused"
 printf '{"address": "x"}' >"$W/obj.json"
 lc member import $L "$W/obj.json" --key "$W/keyring2.asc" 2>"$W/err"
-like "$(cat "$W/err")" "give a JSON array of 1 to 10000 members" "a file that is not an array says what to give"
+like "$(cat "$W/err")" "give a JSON array \(or CSV lines\) of 1 to 10000 members" "a file that is not an array says what to give"
+
+# ---- CSV -------------------------------------------------------------------------------
+_gpg --quiet --quick-gen-key "<security@csv1.example>" future-default default never 2>/dev/null
+_gpg --quiet --quick-gen-key "<psirt@csv2.example>" future-default default never 2>/dev/null
+gpg --batch --armor --export "<security@csv1.example>" "<psirt@csv2.example>" >"$W/csv.asc"
+printf 'address,role,org,category,installed-base,evidence,agreed\r\n' >"$W/m.csv"
+printf 'security@csv1.example,member,"CSV, Inc.",vendor,500000,https://csv1.example https://csv1.example/psirt,yes\r\n' >>"$W/m.csv"
+printf 'psirt@csv2.example,member,"The ""Second""",distributor,400000,https://csv2.example,true\r\n' >>"$W/m.csv"
+out=$(lc member import $L "$W/m.csv" --key "$W/csv.asc" 2>&1)
+is "$out" "imported 2 members into $L" "member import takes CSV too"
+like "$(lc member ls $L --json | tr -d '\n')" '"org": "CSV, Inc."' "a quoted field with a comma"
+like "$(lc member ls $L --json | tr -d '\n')" '"org": "The \\"Second\\""' "and doubled quotes"
+like "$(lc member ls $L --json | tr -d ' \n')" '"evidence":\["https://csv1.example","https://csv1.example/psirt"\]' \
+    "evidence URLs apart by blanks"
+printf 'address,role\n"security@x.example,member\n' >"$W/open.csv"
+lc member import $L "$W/open.csv" --key "$W/csv.asc" 2>"$W/err"
+like "$(cat "$W/err")" "open.csv:2: a quoted field is not closed" "an unclosed quote is named with its line"
 
 done_testing
