@@ -28,15 +28,19 @@ L=bench@lists.example.org
 lc list create $L --policy xen >/dev/null
 echo "bench: making $N member keys..."
 i=1
-while [ $i -le "$N" ]; do
-	gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
-	    --quick-gen-key "<security@v$i.example>" future-default default never 2>/dev/null
-	gpg --batch --armor --export "<security@v$i.example>" >"$W/key.asc" 2>/dev/null
-	lc member add $L security@v$i.example --key "$W/key.asc" --role member \
-	    --org "V$i" --category vendor --installed-base 400000 \
-	    --evidence https://v$i.example --agreed >/dev/null
-	i=$((i + 1))
-done
+{
+	printf '['
+	while [ $i -le "$N" ]; do
+		gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
+		    --quick-gen-key "<security@v$i.example>" future-default default never 2>/dev/null
+		[ $i -gt 1 ] && printf ','
+		printf '{"address": "security@v%d.example", "org": "V%d", "category": "vendor", "installed-base": 400000, "evidence": ["https://v%d.example"], "agreed": true}\n' $i $i $i
+		i=$((i + 1))
+	done
+	printf ']\n'
+} >"$W/members.json"
+gpg --batch --armor --export >"$W/keyring.asc"
+lc member import $L "$W/members.json" --key "$W/keyring.asc"
 set -- -n "listctl member check, $N members" "$B/listctl -c $W/listd.conf member check $L"
 if [ -n "${OLD_LISTCTL:-}" ]; then
 	set -- "$@" -n "before (OLD_LISTCTL)" "$OLD_LISTCTL -c $W/listd.conf member check $L"
