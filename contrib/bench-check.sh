@@ -43,6 +43,8 @@ gpg --batch --armor --export >"$W/keyring.asc"
 lc member import $L "$W/members.json" --key "$W/keyring.asc"
 set -- -n "listctl member check, $N members" "$B/listctl -c $W/listd.conf member check $L"
 if [ -n "${OLD_LISTCTL:-}" ]; then
+	# A listctl from before key-warn-days cannot read those settings.
+	sed -i '/key-warn-days\|key-refresh-days/d' "$W/data/lists/$L/policy.conf"
 	set -- "$@" -n "before (OLD_LISTCTL)" "$OLD_LISTCTL -c $W/listd.conf member check $L"
 fi
 hyperfine --warmup 1 --runs "${BENCH_RUNS:-5}" -i --export-markdown "$W/result.md" "$@"
