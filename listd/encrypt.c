@@ -71,7 +71,7 @@ enc_check(struct list *l, const struct member *m, const char *address,
 	}
 	/* min-validity-days is for admission: here only what cannot work. */
 	pol_verdict_init(&v);
-	pol_key_usable(kf, now, &v);
+	pol_key_usable(kf, l->pol, now, &v);
 	warn_soon(l, address, kf, v.enc_subkey, now);
 	for (i = 0, off = 0; i < v.n && off < sizeof r->skip; i++)
 		off += (size_t)snprintf(r->skip + off, sizeof r->skip - off,

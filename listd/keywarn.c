@@ -43,7 +43,7 @@ due(const struct keyfacts *kf, const struct policy *pol, time_t now,
 	memset(ks, 0, sizeof *ks);
 	snprintf(ks->fpr, sizeof ks->fpr, "%s", kf->sub[0].fpr);
 	pol_verdict_init(&v);
-	pol_key_usable(kf, now, &v);
+	pol_key_usable(kf, pol, now, &v);
 	if (v.n > 0) {
 		snprintf(ks->expires, sizeof ks->expires, "dead");
 		snprintf(ks->why, sizeof ks->why, "%s", v.reason[0].text);

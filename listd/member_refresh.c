@@ -22,8 +22,8 @@
 
 /* What changed between the key before and after: into detail. */
 static void
-changes(const struct keyfacts *was, const struct keyfacts *now, time_t t,
-    json_t *detail)
+changes(const struct keyfacts *was, const struct keyfacts *now,
+    const struct policy *pol, time_t t, json_t *detail)
 {
 	struct pol_verdict v0, v1;
 	char a[32] = "never", b[32] = "never";
@@ -44,8 +44,8 @@ changes(const struct keyfacts *was, const struct keyfacts *now, time_t t,
 	pol_verdict_init(&v0);
 	pol_verdict_init(&v1);
 	if (was->sub != NULL)
-		pol_key_usable(was, t, &v0);
-	pol_key_usable(now, t, &v1);
+		pol_key_usable(was, pol, t, &v0);
+	pol_key_usable(now, pol, t, &v1);
 	if ((v0.n == 0) != (v1.n == 0) || (v1.n == 0 && v0.n == 0 &&
 	    strcmp(was->sub[v0.enc_subkey].fpr, now->sub[v1.enc_subkey].fpr)))
 		json_object_set_new(detail, "usable", json_boolean(v1.n == 0));
@@ -53,14 +53,14 @@ changes(const struct keyfacts *was, const struct keyfacts *now, time_t t,
 
 /* The record's key fields as the key now is. */
 static void
-set_fields(json_t *rec, const struct keyfacts *kf, const char *source,
-    time_t t)
+set_fields(json_t *rec, const struct keyfacts *kf, const struct policy *pol,
+    const char *source, time_t t)
 {
 	struct pol_verdict v;
 	char when[32], expires[32] = "never";
 
 	pol_verdict_init(&v);
-	pol_key_usable(kf, t, &v);
+	pol_key_usable(kf, pol, t, &v);
 	if (kf->sub[0].expires != 0)
 		iso_time(kf->sub[0].expires, expires);
 	json_object_set_new(rec, "key-expires", json_string(expires));
@@ -102,10 +102,10 @@ refresh_fn(struct admin *a, const char *list, const char *addr,
 	    (cu.detail = json_pack("{s:s}", "source", blob.name)) == NULL ||
 	    catch_up_since(a, list, rec, &cu.since, err) == -1)
 		goto out;
-	changes(&was, &now, t, cu.detail);
+	changes(&was, &now, l->pol, t, cu.detail);
 	/* A key that works again gets what it missed meanwhile. */
 	cu.none = !json_is_true(json_object_get(cu.detail, "usable"));
-	set_fields(rec, &now, blob.name, t);
+	set_fields(rec, &now, l->pol, blob.name, t);
 	rc = change_member(a, list, addr, key, rec, "member refresh", &cu, err);
 	if (rc == 0 && arg != NULL)
 		json_array_append(arg, cu.detail);

@@ -471,25 +471,44 @@ primary_alive(const struct keyfacts *key, const char *address, time_t now,
 }
 
 void
-pol_key_usable(const struct keyfacts *key, time_t now, struct pol_verdict *out)
+pol_key_usable(const struct keyfacts *key, const struct policy *pol,
+    time_t now, struct pol_verdict *out)
 {
-	int newest = -1, dead = -1;
+	const struct kf_subkey *s;
+	int newest = -1, best = -1, dead = -1;
 	size_t i;
 
 	if (!primary_alive(key, NULL, now, out))
 		return;
 	for (i = 0; i < key->nsub; i++) {
-		if (!key->sub[i].can_encrypt)
+		s = &key->sub[i];
+		if (!s->can_encrypt)
 			continue;
-		if (!alive(&key->sub[i], now)) {
+		if (!alive(s, now)) {
 			if (newer(key, i, dead))
 				dead = (int)i;
-		} else if (newer(key, i, newest))
+			continue;
+		}
+		if (newer(key, i, newest))
 			newest = (int)i;
+		if (algo_ok(pol, s) && size_ok(pol, s) && newer(key, i, best))
+			best = (int)i;
 	}
-	out->enc_subkey = newest;
-	if (newest < 0)
+	out->enc_subkey = best;
+	if (newest < 0) {
 		no_encrypt(key, dead, out);
+		return;
+	}
+	if (best >= 0)
+		return;
+	s = &key->sub[newest];	/* alive, but not as the policy wants */
+	if (!algo_ok(pol, s))
+		add(out, POL_R_KEY_ALGORITHM, "encryption subkey %.16s uses "
+		    "%.15s, which the policy does not allow", kid(s), s->algo);
+	else
+		add(out, POL_R_KEY_SIZE, "encryption subkey %.16s is %.15s %u "
+		    "bits, below the policy's minimum of %u", kid(s), s->algo,
+		    s->bits, pol->min_rsa_bits);
 }
 
 time_t

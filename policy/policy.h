@@ -213,13 +213,13 @@ void	 pol_check_key(const struct keyfacts *key, const char *address,
 	    const struct policy *pol, time_t now, struct pol_verdict *out);
 
 /*
- * What delivery asks (the policy's key rules are for admission): whether
- * the key can receive mail at now at all, that is neither revoked, invalid
- * nor expired, with an encryption subkey alive (the newest, as gpg would
- * choose).  Appended to out like pol_check_key().
+ * What delivery asks (min-validity-days is for admission): whether the key
+ * can receive mail at now at all, that is neither revoked, invalid nor
+ * expired, with an encryption subkey alive of an algorithm and size pol
+ * allows (the newest such).  Appended to out like pol_check_key().
  */
-void	 pol_key_usable(const struct keyfacts *key, time_t now,
-	    struct pol_verdict *out);
+void	 pol_key_usable(const struct keyfacts *key, const struct policy *pol,
+	    time_t now, struct pol_verdict *out);
 
 /*
  * When the key stops being able to receive mail: the earlier of the
