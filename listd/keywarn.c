@@ -109,6 +109,28 @@ tell(struct list *l, const char *address, const struct key_state *ks,
 	return notice_send(l, NULL, false, subject, text, err);
 }
 
+/* What a member record keeps of its last warning. */
+static json_t *
+warned_json(const struct key_state *ks)
+{
+	return json_pack("{s:s, s:s, s:i}", "fingerprint", ks->fpr, "expires",
+	    ks->expires, "days", (int)ks->days);
+}
+
+bool
+keywarn_tell_dead(struct list *l, json_t *rec, const struct keyfacts *kf,
+    time_t now)
+{
+	struct key_state ks;
+	struct pd_err e;
+
+	if (!due(kf, l->pol, now, &ks) || ks.days != 0 || warned(rec, &ks) ||
+	    tell(l, jstr(rec, "address"), &ks, &e) == -1)
+		return false;
+	json_object_set_new(rec, "key-warned", warned_json(&ks));
+	return true;
+}
+
 /* Records the warning in the member's record, audited. */
 static int
 record(struct store *st, const char *list, const char *address,
@@ -119,9 +141,7 @@ record(struct store *st, const char *list, const char *address,
 	json_t *rec = NULL, *w;
 	int rc;
 
-	w = json_pack("{s:s, s:s, s:i}", "fingerprint", ks->fpr, "expires",
-	    ks->expires, "days", (int)ks->days);
-	if (w == NULL)
+	if ((w = warned_json(ks)) == NULL)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	store_member_key(list, address, key);
 	if (store_begin(st, true, &t, err) == -1) {

@@ -13,6 +13,7 @@
 #ifndef PDLIST_KEYWARN_H
 #define PDLIST_KEYWARN_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -28,6 +29,17 @@
  */
 int	keywarn_due_all(const struct conf *, struct store *, unsigned *n,
 	    struct pd_err *err);
+
+/*
+ * A key found unable to receive mail (by a refresh): the admins are told
+ * now, as keywarn_due_all() would tell them, unless rec's last warning
+ * already did; rec (the member's record, to be stored by the caller)
+ * remembers it.  Whether they were told.
+ */
+struct list;
+struct keyfacts;
+bool	keywarn_tell_dead(struct list *, json_t *rec,
+	    const struct keyfacts *kf, time_t now);
 
 /*
  * Every member record of every list ([{key, value}], the caller decrefs

@@ -106,6 +106,8 @@ refresh_fn(struct admin *a, const char *list, const char *addr,
 	/* A key that works again gets what it missed meanwhile. */
 	cu.none = !json_is_true(json_object_get(cu.detail, "usable"));
 	set_fields(rec, &now, l->pol, blob.name, t);
+	if (keywarn_tell_dead(l, rec, &now, t))	/* revoked, say */
+		json_object_set_new(cu.detail, "admins-told", json_true());
 	rc = change_member(a, list, addr, key, rec, "member refresh", &cu, err);
 	if (rc == 0 && arg != NULL)
 		json_array_append(arg, cu.detail);

@@ -160,10 +160,20 @@ is $? 1 "a different key served for the address is refused"
 like "$(cat "$W/err")" "a different key \($fo\) is served for $A .*not imported; its key stays $fa" "saying so"
 ok "it is not in the keyring" sh -c "! gpg --homedir '$(list_home $L)' --batch --list-keys $fo >/dev/null 2>&1"
 like "$(lc member ls $L | awk -v a=$A '$1 == a')" "$fa" "the member keeps its key"
+ADM=admin@keys.example
+add_member $L $ADM admin || { echo "Bail out! admin"; exit 1; }
+[ -x "$top_builddir/tests/smtp-sink" ] && start_sink
 revoke "$fa"
 serve_wkd advanced $A "$fa"
 refresh
 like "$(cat "$W/out")" "REVOKED; no longer usable" "refresh imports a revocation"
+if [ -n "${SINK_PID:-}" ] && [ -f "$LISTD" ]; then
+	"$LISTD" -c "$CONF" --once >/dev/null 2>&1
+	like "$(told $ADM)" "The key $fa of $A on $L can no longer receive mail from the list: key [0-9A-F]* is revoked" \
+	    "the admins are told of the revocation"
+	"$LISTD" -c "$CONF" --once >/dev/null 2>&1
+	is "$(told $ADM | grep -o 'can no longer receive' | wc -l | tr -d ' ')" 1 "once"
+fi
 like "$(gpg --homedir "$(list_home $L)" --batch --with-colons --list-keys "$fa" | grep '^pub')" "^pub:r:" \
     "the list's keyring has the key revoked"
 
