@@ -94,7 +94,9 @@ make_list_files(struct admin *a, const struct admin_list_opts *o,
 		goto out;
 	if (keys_open(p.home, 1, &k, err) == -1)
 		goto out;
-	if (o->keyfile != NULL)
+	if (o->key != NULL)
+		rc = keys_import_list_key(k, o->key, fpr, err);
+	else if (o->keyfile != NULL)
 		rc = keys_import_list_key(k, &blob, fpr, err);
 	else
 		rc = keys_generate_list_key(k, list, fpr, err);
@@ -112,6 +114,17 @@ remove_list_files(struct admin *a, const char *list)
 	list_paths(a->conf->datadir, list, &p);
 	keys_stop_agent(p.home);
 	rm_tree(p.dir);
+}
+
+void
+list_uncreate(struct admin *a, const char *list)
+{
+	struct store_txn *t;
+	struct pd_err e;
+
+	if (store_begin(a->store, true, &t, &e) == 0 &&
+	    store_end(t, store_del(t, STORE_LISTS, list, &e), &e) == 0)
+		remove_list_files(a, list);
 }
 
 static json_t *

@@ -64,19 +64,27 @@ print_rows(json_t *rows, const struct opts *o, void (*row)(const json_t *))
 static const struct cmd cmds[] = {
 	{ "list", "create", 1, "ADDRESS", O_JSON | O_POLICY | O_PUBLIC | O_KEY,
 	    run_list_create },
+	{ "list", "import-schleuder", 1, "ADDRESS --policy NAME|FILE "
+	    "[--database DB] [--lists-dir DIR] [--public ADDRESS]...",
+	    O_JSON | O_POLICY | O_PUBLIC | O_SCHLEUDER, run_list_import_schleuder },
 	{ "list", "ls", 0, "", O_JSON, run_list_ls },
 	{ "list", "show", 1, "ADDRESS", O_JSON, run_list_show },
 	{ "list", "set", 1, "LIST [--public ADDRESS]... [--no-public] "
 	    "[--policy NAME|FILE] [--publish-dir DIR]", O_JSON | O_PUBLIC |
 	    O_NO_PUBLIC | O_POLICY | O_PUBLISH_DIR, run_list_set },
 	{ "member", "add", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_KEY | O_ORG |
-	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY,
-	    run_member_add },
+	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY |
+	    O_FETCH, run_member_add },
 	{ "member", "remove", 2, "LIST ADDRESS", 0, run_member_remove },
 	{ "member", "ls", 1, "LIST", O_JSON, run_member_ls },
 	{ "member", "check", 1, "LIST", O_JSON, run_member_check },
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
+	{ "member", "import", 2, "LIST FILE --key KEYRING", O_JSON | O_KEY,
+	    run_member_import },
+	{ "member", "refresh", 1, "LIST [ADDRESS]", O_JSON, run_member_refresh },
+	{ "member", "key", 2, "LIST ADDRESS (--key FILE | --fetch)",
+	    O_JSON | O_KEY | O_FETCH, run_member_key },
 	{ "advisory", "ls", 1, "LIST", O_JSON, run_advisory_ls },
 	{ "advisory", "show", 2, "LIST ID", O_JSON, run_advisory_show },
 	{ "advisory", "release", 2, "LIST ID", 0, run_advisory_release },
@@ -135,6 +143,9 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, 'F' },
 	{ "html", required_argument, NULL, 'H' },
 	{ "subjects", no_argument, NULL, 's' },
+	{ "fetch", no_argument, NULL, 'X' },
+	{ "database", required_argument, NULL, 'd' },
+	{ "lists-dir", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -232,6 +243,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'N', O_NO_PUBLIC }, { 'T', O_TRANSPORT }, { 'U', O_PUBLISH_DIR },
 		{ 'F', O_FORMAT },
 		{ 'H', O_HTML }, { 's', O_SUBJECTS },
+		{ 'X', O_FETCH }, { 'd', O_SCHLEUDER }, { 'L', O_SCHLEUDER },
 	};
 	char what[40];
 	size_t i;
@@ -258,6 +270,9 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 				return -1;
 			break;
 		case 'N': o->no_public = true; break;
+		case 'X': o->fetch = true; break;
+		case 'd': o->database = optarg; break;
+		case 'L': o->lists_dir = optarg; break;
 		case 'k': o->key = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'o': o->org = optarg; break;
@@ -291,6 +306,18 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 	}
 	*nargs = argc - optind;
 	return 0;
+}
+
+/* The arguments a command may take beyond nargs: "[NAME]" in its usage. */
+static int
+optional_args(const struct cmd *c)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = c->args; (p = strchr(p, '[')) != NULL; p++)
+		n += p[1] != '-';
+	return n;
 }
 
 static const struct cmd *
@@ -426,7 +453,7 @@ main(int argc, char **argv)
 	argv += words - 1;
 	if (parse_opts(argc, argv, c->allowed, &o, &nargs) == -1)
 		return EXIT_USAGE;
-	if (nargs != c->nargs) {
+	if (nargs < c->nargs || nargs > c->nargs + optional_args(c)) {
 		fprintf(stderr, "listctl: %s: expected %s\n", name,
 		    c->nargs ? c->args : "no arguments");
 		return EXIT_USAGE;

@@ -25,7 +25,8 @@ enum opt_bit {
 	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
 	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_TRANSPORT = 1 << 16,
 	O_PUBLISH_DIR = 1 << 17, O_FORMAT = 1 << 18, O_HTML = 1 << 19,
-	O_SUBJECTS = 1 << 20
+	O_SUBJECTS = 1 << 20,
+	O_FETCH = 1 << 21, O_SCHLEUDER = 1 << 22
 };
 
 #define MAX_MULTI	64
@@ -39,6 +40,8 @@ struct opts {
 	const char	*public[MAX_MULTI];
 	size_t		 npublic;
 	bool		 no_public;
+	bool		 fetch;		/* --fetch: look the key up */
+	const char	*database, *lists_dir;	/* Schleuder's */
 	const char	*evidence[MAX_MULTI];
 	size_t		 nevidence;
 	bool		 agreed;
@@ -93,6 +96,10 @@ int	run_member_suspend(struct admin *, char **args, struct opts *);
 int	run_member_resume(struct admin *, char **args, struct opts *);
 int	run_member_ls(struct admin *, char **args, struct opts *);
 int	run_member_check(struct admin *, char **args, struct opts *);
+int	run_member_key(struct admin *, char **args, struct opts *);
+int	run_member_refresh(struct admin *, char **args, struct opts *);
+int	run_member_import(struct admin *, char **args, struct opts *);
+int	run_list_import_schleuder(struct admin *, char **args, struct opts *);
 int	run_audit(struct admin *, char **args, struct opts *);
 int	run_held_ls(struct admin *, char **args, struct opts *);
 int	run_held_show(struct admin *, char **args, struct opts *);

@@ -170,14 +170,16 @@ run_member_add(struct admin *a, char **args, struct opts *o)
 	json_t *out = NULL;
 	int rc = 0;
 
-	if (o->role == NULL || o->key == NULL) {
+	if (o->role == NULL || (o->key == NULL) == !o->fetch) {
 		fprintf(stderr, "listctl: member add: --role ROLE and --key FILE "
-		    "are required\n");
+		    "(or --fetch) are required\n");
 		return EXIT_USAGE;
 	}
 	if (admin_member_add(a, args[0], &mo, &out, &err) == -1) {
 		refused(&err);
-		rc = EXIT_REFUSED;
+		/* 75: a lookup to try again later */
+		rc = o->fetch && err.status == PD_TEMPFAIL ? EX_TEMPFAIL :
+		    EXIT_REFUSED;
 	} else if (!o->json)
 		printf("added %s to %s as %s, key %s%s%s\n", s(out, "address"),
 		    s(out, "list"), s(out, "role"), s(out, "fingerprint"),
