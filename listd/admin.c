@@ -306,6 +306,7 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
     char id[INBOX_ID_MAX], int *too_big, struct pd_err *err)
 {
 	char list[ADDR_MAX + 1];
+	struct route r;
 	unsigned long max;
 	char *buf = NULL;
 	size_t len;
@@ -314,10 +315,10 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
 	*too_big = 0;
 	if (addr_normalize(list_in, list, err) == -1 ||
 	    intake_limit(a->store, a->conf->datadir, list,
-	    a->conf->max_held_size, &max, err) == -1 ||
+	    a->conf->max_held_size, &r, &max, err) == -1 ||
 	    intake_read_fd(fd, max, &buf, &len, too_big, err) == -1)
 		return -1;
-	rc = intake_commit(a->store, a->conf->datadir, list, sender ? sender :
+	rc = intake_commit(a->store, a->conf->datadir, &r, sender ? sender :
 	    "", "inject", buf, len, id, err);
 	free(buf);
 	return rc;

@@ -84,7 +84,7 @@ static const struct cmd cmds[] = {
 	{ "held", "approve", 2, "LIST ID", 0, run_held_approve },
 	{ "held", "reject", 2, "LIST ID [--reason TEXT]", O_REASON,
 	    run_held_reject },
-	{ "inject", NULL, 1, "LIST [--sender ADDRESS] < MESSAGE", O_SENDER,
+	{ "inject", NULL, 1, "ADDRESS [--sender ADDRESS] < MESSAGE", O_SENDER,
 	    run_inject },
 };
 
