@@ -197,4 +197,12 @@ void	keys_facts_free_all(struct keyfacts *all, size_t n);
 /* Deletes a public key from the keyring; a missing key is not an error. */
 int	keys_delete(struct keys *, const char *fpr, struct pd_err *err);
 
+/*
+ * The public keys fprs[0..n) of k's keyring, armored in one block (*out,
+ * malloc'd, NUL-terminated), minimal (no third-party signatures).  None of
+ * them there is PD_REFUSED.
+ */
+int	keys_export_public(struct keys *, const char *const *fprs, size_t n,
+	    char **out, size_t *len, struct pd_err *err);
+
 #endif

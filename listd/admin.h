@@ -158,4 +158,19 @@ int	admin_advisory_release(struct admin *, const char *list, const char *id,
 int	admin_audit(struct admin *, const char *list, const char *advisory,
 	    json_t **entries, struct pd_err *err);
 
+/*
+ * The list's public key, and with team the keys of its active team members
+ * too, armored in one block (*armored, malloc'd); *who lists them
+ * [{address, role, fingerprint}].
+ */
+int	admin_list_keys(struct admin *, const char *list, bool team,
+	    char **armored, size_t *len, json_t **who, struct pd_err *err);
+/*
+ * A held message itself, unsealed: as it came, or when it came encrypted
+ * to the list, decrypted (what members would get).  Plaintext: the caller
+ * wipes it (keys_plain_free()).
+ */
+int	admin_held_message(struct admin *, const char *list, const char *id,
+	    char **out, size_t *len, struct pd_err *err);
+
 #endif
