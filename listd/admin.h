@@ -25,6 +25,14 @@ struct admin;
 int	admin_open(const struct conf *conf, const char *actor,
 	    struct admin **out, struct pd_err *err);
 void	admin_close(struct admin *);
+struct store;
+/*
+ * The same inside listd, on its open store st (borrowed: LMDB opens an
+ * environment once per process), for commands mailed to LIST-request@ by
+ * actor (the signer's address and key).  No write transaction may be open.
+ */
+int	admin_attach(const struct conf *conf, struct store *st,
+	    const char *actor, struct admin **out, struct pd_err *err);
 
 struct admin_list_opts {
 	const char	 *address;

@@ -100,6 +100,10 @@ bool	 msg_blank_around(const char *text, size_t len, const char *start,
 int	 msg_beside(const struct msg *m, const struct msg_pgp *p,
 	    struct msg_leaves *out, struct pd_err *err);
 void	 msg_leaves_free(struct msg_leaves *);
+/* The decoded content of m's first leaf of type/subtype (*out malloc'd),
+   or *out NULL when it has none. */
+int	 msg_part_bytes(const struct msg *m, const char *type,
+	    const char *subtype, char **out, size_t *len, struct pd_err *err);
 
 /*
  * The first text/plain part, decoded to UTF-8, of the message or, with
@@ -169,5 +173,13 @@ int	 msg_signed_copy(const struct msg_copy *c, const char *to,
 int	 msg_text_payload(const char *text, size_t text_len,
 	    const struct msg_protected *ph, char **out, size_t *len,
 	    struct pd_err *err);
+/*
+ * The same with message (mlen bytes; NULL: none) after the text, as a
+ * message/rfc822 part of a multipart/mixed: a held message for the
+ * moderators, inside the encryption only.
+ */
+int	 msg_text_message_payload(const char *text, size_t text_len,
+	    const char *message, size_t mlen, const struct msg_protected *ph,
+	    char **out, size_t *len, struct pd_err *err);
 
 #endif

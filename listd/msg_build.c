@@ -91,6 +91,37 @@ msg_text_payload(const char *text, size_t text_len,
     const struct msg_protected *ph, char **out, size_t *len,
     struct pd_err *err)
 {
+	return msg_text_message_payload(text, text_len, NULL, 0, ph, out, len,
+	    err);
+}
+
+/* message (mlen bytes) as a message/rfc822 part, or NULL if unparsable. */
+static GMimeObject *
+rfc822_part(const char *message, size_t mlen)
+{
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(message, mlen);
+	GMimeParser *parser = g_mime_parser_new_with_stream(mem);
+	GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
+	GMimeMessagePart *mp = NULL;
+
+	if (m != NULL) {
+		mp = g_mime_message_part_new_with_message("rfc822", m);
+		g_mime_object_set_disposition(GMIME_OBJECT(mp), "inline");
+		g_object_unref(m);
+	}
+	wipe_stream(mem);
+	g_object_unref(parser);
+	g_object_unref(mem);
+	return GMIME_OBJECT(mp);
+}
+
+int
+msg_text_message_payload(const char *text, size_t text_len,
+    const char *message, size_t mlen, const struct msg_protected *ph,
+    char **out, size_t *len, struct pd_err *err)
+{
+	GMimeMultipart *mixed = NULL;
+	GMimeObject *top, *inner;
 	GMimeTextPart *part;
 	GMimeStream *mem;
 	GMimeDataWrapper *w;
@@ -106,12 +137,22 @@ msg_text_payload(const char *text, size_t text_len,
 	/* Keep the armored text exactly: no re-encoding of its lines. */
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 	    GMIME_CONTENT_ENCODING_8BIT);
-	protect(GMIME_OBJECT(part), ph);
-	rc = write_entity(GMIME_OBJECT(part), out, len, err);
+	top = GMIME_OBJECT(part);
+	if (message != NULL && (inner = rfc822_part(message, mlen)) != NULL) {
+		mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, top);
+		g_mime_multipart_add(mixed, inner);
+		g_object_unref(inner);
+		top = GMIME_OBJECT(mixed);
+	}
+	protect(top, ph);
+	rc = write_entity(top, out, len, err);
 	wipe_stream(mem);
 	g_object_unref(w);
 	g_object_unref(mem);
 	g_object_unref(part);
+	if (mixed != NULL)
+		g_object_unref(mixed);
 	return rc;
 }
 

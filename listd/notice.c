@@ -261,6 +261,15 @@ notice_send(struct list *l, const char *to,
     bool moderators, const char *subject, const char *text,
     struct pd_err *err)
 {
+	return notice_send_message(l, to, moderators, subject, text, NULL, 0,
+	    err);
+}
+
+int
+notice_send_message(struct list *l, const char *to, bool moderators,
+    const char *subject, const char *text, const char *message, size_t mlen,
+    struct pd_err *err)
+{
 	struct msg_protected ph = { subject, l->address, l->address, NULL, NULL };
 	struct rcpt *r = NULL;
 	char id[64], *payload = NULL, *cipher = NULL;
@@ -276,8 +285,8 @@ notice_send(struct list *l, const char *to,
 	if (rc == 0 && make_id("notice-", id, sizeof id) == -1)
 		rc = pd_fail(err, PD_TEMPFAIL, "no randomness");
 	if (rc == 0)
-		rc = msg_text_payload(text, strlen(text), &ph, &payload, &plen,
-		    err);
+		rc = msg_text_message_payload(text, strlen(text), message,
+		    mlen, &ph, &payload, &plen, err);
 	if (rc == 0)
 		rc = enc_once(l, payload, plen, r, n, &cipher, &clen, err);
 	if (rc == 0)

@@ -23,6 +23,7 @@
 #include "listd/process.h"
 #include "listd/record.h"
 #include "listd/reporter.h"
+#include "listd/request.h"
 #include "listd/work.h"
 #include "policy/embargo.h"
 #include "common/log.h"
@@ -77,9 +78,8 @@ payload_find(const struct payload_cache *c, const char *list, const char *id)
 
 /* ---- before the decision --------------------------------------------------- */
 
-/* What the list knows of the key of each good signature. */
-static int
-find_signers(struct list *l, const struct auth *a,
+int
+process_signers(struct list *l, const struct auth *a,
     struct signer signers[KEYS_MAX_SIGS], struct pd_err *err)
 {
 	struct member_set ms;
@@ -453,7 +453,7 @@ process_one(struct list *l, const struct inbox_entry *in,
 	} else if (auth_message(l->keys, l->address, raw, len, false, &a,
 	    err) == -1)
 		goto out;
-	if (find_signers(l, &a, signers, err) == -1)
+	if (process_signers(l, &a, signers, err) == -1)
 		goto out;
 	decide(&a, signers, l->fpr, &d);
 	if (decision_post(in, &a, &d, &p) == -1) {
@@ -477,21 +477,6 @@ out:
 /* ---- the list's other addresses ----------------------------------------- */
 
 /*
- * Mail to LIST-request@ (RCPT_REQUEST).  Commands by mail are not answered
- * yet: the message is held for the moderators as "request".  The one
- * place that decides what request mail becomes: replace this function to
- * answer commands.
- */
-static int
-process_request(struct list *l, const struct inbox_entry *in,
-    struct pd_err *err)
-{
-	return own_hold(l, in, HOLD_REQUEST, "mail to the list's request "
-	    "address: commands by mail are not answered yet, a moderator "
-	    "reads it", err);
-}
-
-/*
  * Mail to LIST-bounces[+TOKEN]@ (RCPT_BOUNCES): kept for the admins.  A
  * report is never answered.
  */
@@ -505,12 +490,13 @@ process_bounce(struct list *l, const struct inbox_entry *in,
 
 /* Message in, by which of the list's addresses it came to. */
 static int
-process_entry(struct list *l, const struct inbox_entry *in,
-    struct payload_cache *payloads, struct pd_err *err)
+process_entry(const struct conf *conf, struct list *l,
+    const struct inbox_entry *in, struct payload_cache *payloads,
+    struct pd_err *err)
 {
 	switch (in->to) {
 	case RCPT_REQUEST:
-		return process_request(l, in, err);
+		return request_process(conf, l, in, err);
 	case RCPT_BOUNCES:
 		return process_bounce(l, in, err);
 	case RCPT_OWNER:
@@ -597,7 +583,7 @@ process_inbox(const struct conf *conf, struct store *st,
 			break;
 		}
 		memset(&why, 0, sizeof why);
-		if (process_entry(l, &inbox.v[i], payloads, &why) == 0)
+		if (process_entry(conf, l, &inbox.v[i], payloads, &why) == 0)
 			++*done;
 		else if ((rc = process_failed(conf, l, &inbox.v[i], &why,
 		    err)) == 0)

@@ -77,6 +77,7 @@ static const cfg_opt_t moderation_opts[] = {
 	CFG_INT("max-message-size", 10485760, CFGF_NONE),
 	CFG_INT("held-expire-days", 30, CFGF_NONE),
 	CFG_INT("max-signature-age", 4, CFGF_NONE),
+	CFG_INT_CB("max-request-age", 86400, CFGF_NONE, pol_parse_duration),
 	CFG_BOOL("reporter-plaintext", cfg_false, CFGF_NONE),
 	CFG_INT_CB("reporter-followups", POL_FOLLOW_HOLD, CFGF_NONE,
 	    parse_named),
@@ -340,6 +341,8 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	pol->held_expire_days = (unsigned)cfg_getint(mo, "held-expire-days");
 	pol->max_signature_age_days = (unsigned)cfg_getint(mo,
 	    "max-signature-age");
+	pol->max_request_age_secs = (unsigned long)cfg_getint(mo,
+	    "max-request-age");
 	pol->reporter_plaintext = cfg_getbool(mo, "reporter-plaintext");
 	pol->reporter_followups = (enum pol_followups)cfg_getint(mo,
 	    "reporter-followups");

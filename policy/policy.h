@@ -88,6 +88,9 @@ struct policy {
 	unsigned held_expire_days;	/* held mail goes after this many */
 	unsigned max_signature_age_days;	/* a post signed longer ago
 					   is stale */
+	unsigned long max_request_age_secs;	/* a command mailed to
+					   LIST-request@ signed longer ago is
+					   refused */
 
 	/* reporters: the team's replies in a report's thread */
 	bool	 reporter_plaintext;	/* to a reporter without a key: signed

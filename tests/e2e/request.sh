@@ -1,0 +1,165 @@
+#!/bin/sh
+# The list run by signed mail to LIST-request@: commands in the grammar of
+# listctl, by role, signed, fresh, addressed to the list, answered
+# encrypted; over loopback with keys made here.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+
+D=lists.example.org
+L=sec@$D
+Q=sec-request@$D
+T=team@xen.example
+M=mod@xen.example
+A=admin@xen.example
+V=security@v1.example
+PUB=announce@public.example
+new_list $L xen $T team $M moderator $A admin ||
+    { echo "Bail out! list"; exit 1; }
+add_vendors $L 1 || { echo "Bail out! vendor"; exit 1; }
+lc list set $L --public $PUB >/dev/null || { echo "Bail out! public"; exit 1; }
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+
+held_id() { lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $1 }'; }
+report() {	# report NAME TEXT: an outsider's plain report, held
+	printf '%s\n' "$2" >"$W/$1.txt"
+	mail_plain reporter@outside.example $L "$1" "$W/$1.txt" >"$W/$1.eml"
+	lc inject $L --sender reporter@outside.example <"$W/$1.eml"
+	until_done $L >/dev/null
+}
+# request NAME SIGNER LINES...: SIGNER's signed and encrypted mail to the
+# request address with the List: line and LINES, in $W/NAME.eml, sent.
+request() {
+	_rq=$1 _rs=$2
+	shift 2
+	{ printf 'List: %s\n' $L; printf '%s\n' "$@"; } >"$W/$_rq.txt"
+	mail_encrypted "$_rs" $L "$_rs" $Q "$_rq" "$W/$_rq.txt" >"$W/$_rq.eml"
+	send "$_rq"
+}
+send() { lc inject $Q --sender x@else.example <"$W/$1.eml"; until_done $L >/dev/null; }
+# reply ADDRESS: the last reply to ADDRESS, decrypted.
+reply() { decrypt "$(copy_for "$1")"; }
+
+# ---- a moderator approves by mail -----------------------------------------
+
+report bug1 "A use-after-free in the grant table code."
+id=$(held_id bug1)
+ok "a report is held" test -n "$id"
+t0=$(copies_to $T)
+request approve $M "held approve $id"
+like "$(told $M)" "Your request to $L, signed by $M with key [0-9A-F]{40}" \
+    "the moderator gets a reply"
+like "$(told $M)" "approved $id on $L: listd sends it to the members" \
+    "encrypted, saying the report is approved"
+like "$(told $M)" "Done: 1 command" "and that the request is done"
+is "$(copies_to $T)" $((t0 + 1)) "the held report reaches the team"
+like "$(decrypted_for $T)" "use-after-free in the grant table" "readable by it"
+is "$(held_id bug1)" "" "it is no longer held"
+like "$(lc audit $L)" "$M\(key:[0-9A-F]{40},by-mail\) held approve $id done" \
+    "the audit log names the moderator's address and key"
+like "$(lc audit $L)" "$M\(key:[0-9A-F]{40},by-mail\) request [0-9]{8}T[0-9]{6}Z-[0-9a-f]+ done" \
+    "and the request itself"
+ok "no reply or report in plaintext" sh -c "! grep -l 'grant table\|approved $id' '$W'/sink.*/*.eml"
+
+# ---- replays, roles, signatures, addresses ----------------------------------
+
+send approve
+like "$(reply $M)" "seen before" "the same mail again is refused as a replay"
+like "$(reply $M)" "Nothing was run" "and nothing runs"
+
+report bug2 "A second report, for the moderators only."
+id2=$(held_id bug2)
+v0=$(copies_to $V)
+request vendor $V "held approve $id2"
+like "$(reply $V)" "held approve: your role may not send this command" \
+    "a member's held approve is refused, the member told why"
+is "$(held_id bug2)" "$id2" "and the report stays held"
+unlike "$(decrypted_for $V)" "second report" "the member does not see it"
+
+printf 'List: %s\nheld approve %s\n' $L "$id2" >"$W/unsigned.txt"
+mail_plain $A $Q unsigned "$W/unsigned.txt" >"$W/unsigned.eml"
+send unsigned
+is "$(held_id bug2)" "$id2" "an unsigned command is refused: still held"
+like "$(lc held ls $L)" "	request	" "the unsigned command is held for the moderators"
+like "$(lc held show $L "$(lc held ls $L | awk -F'\t' '$2 == "request" { print $1 }' | tail -n 1)")" \
+    "not signed" "saying it is not signed"
+
+{ printf 'List: other@%s\nheld approve %s\n' $D "$id2"; } >"$W/other.txt"
+mail_encrypted $M $L $M $Q other "$W/other.txt" >"$W/other.eml"
+send other
+like "$(reply $M)" "names list other@$D, not $L" "a command naming another list is refused"
+is "$(held_id bug2)" "$id2" "and changes nothing"
+
+printf 'held approve %s\n' "$id2" >"$W/nolist.txt"
+mail_encrypted $M $L $M $Q nolist "$W/nolist.txt" >"$W/nolist.eml"
+send nolist
+like "$(reply $M)" "names no list: add the line List: $L" "one naming no list too"
+
+request twolines $M "held reject $id2 --reason 'not for us'" "held frobnicate $id2"
+like "$(reply $M)" "line 2 \(held frobnicate $id2\) is refused" \
+    "a mail with a bad line is refused"
+is "$(held_id bug2)" "$id2" "and its good line before it did not run (all or nothing)"
+
+request reject $M "held reject $id2 --reason \"not for this list\""
+like "$(reply $M)" "rejected $id2 on $L" "quoted arguments as in a shell"
+is "$(held_id bug2)" "" "the report is rejected"
+
+# ---- admins: members -----------------------------------------------------------
+
+genkey "<newteam@xen.example>" >/dev/null
+genkey "<security@gmail.com>" >/dev/null
+# member_request NAME ADDRESS COMMAND: the admin's command with ADDRESS's key
+# attached, signed and encrypted.
+member_request() {
+	_b="keys-$$"
+	{
+		printf 'Content-Type: multipart/mixed; boundary="%s"\n\n' "$_b"
+		printf -- '--%s\nContent-Type: text/plain; charset=utf-8\n\n' "$_b"
+		printf 'List: %s\n%s\n' $L "$3"
+		printf -- '--%s\nContent-Type: application/pgp-keys; name="key.asc"\n' "$_b"
+		printf 'Content-Disposition: attachment; filename="key.asc"\n\n'
+		cat "$W/keys/$2.asc"
+		printf -- '--%s--\n' "$_b"
+	} >"$W/$1.entity"
+	mail_encrypt_entity $A $L $A $Q "$1" "$W/$1.entity" >"$W/$1.eml"
+	send "$1"
+}
+member_request addteam newteam@xen.example "member add newteam@xen.example --role team"
+like "$(reply $A)" "added newteam@xen.example to $L as team" "an admin adds a member by mail, key attached"
+like "$(lc member ls $L)" "newteam@xen.example +team +active" "the member is on the list"
+member_request addbad security@gmail.com \
+    "member add security@gmail.com --role member --org 'Free Mail' --category vendor --installed-base 10 --agreed"
+like "$(reply $A)" "security@gmail.com refused: .*free-mail.*" \
+    "an ineligible one is refused by mail"
+like "$(reply $A)" "installed base" "with every reason"
+unlike "$(lc member ls $L)" "gmail" "and not added"
+request noattach $A "member add x@v2.example --role member"
+like "$(reply $A)" "attach the member's key" "member add without a key attached is refused"
+request bykey $A "member add x@v2.example --role member --key /etc/passwd"
+like "$(reply $A)" "names a file on the server" "--key FILE is refused by mail"
+
+# ---- the team: advisories ----------------------------------------------------
+
+post_advisory $T $L adv XSA-900 1 7
+until_done $L >/dev/null
+p0=$(copies_to $PUB)
+request release $T "advisory release XSA-900"
+like "$(told $T)" "released XSA-900 on $L" "a team member releases an advisory by mail"
+until_done $L >/dev/null
+is "$(copies_to $PUB)" $((p0 + 1)) "and it is published"
+like "$(lc advisory show $L XSA-900)" "released: .* by $T" "recorded as released by the team member"
+
+# ---- everyone: help --------------------------------------------------------------
+
+request help $V "help"
+like "$(reply $V)" "keys LIST|  keys" "help by mail lists the commands a member may send"
+unlike "$(reply $V)" "held approve" "and not the others"
+
+# ---- freshness ---------------------------------------------------------------
+
+printf 'List: %s\nheld ls\n' $L >"$W/stale.txt"
+mail_encrypted $M $L $M $Q stale "$W/stale.txt" | lc inject $Q --sender $M
+listd_at +2d >/dev/null 2>&1
+like "$(reply $M)" "longer ago than max-request-age" "a command signed two days ago is refused"
+
+done_testing
