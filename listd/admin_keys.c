@@ -8,7 +8,7 @@
 
 #include "keys/keys.h"
 #include "listd/admin_int.h"
-#include "listd/auth.h"
+#include "listd/held.h"
 #include "listd/list.h"
 
 int
@@ -68,47 +68,21 @@ int
 admin_held_message(struct admin *a, const char *list_in, const char *id,
     char **out, size_t *len, struct pd_err *err)
 {
-	char list[ADDR_MAX + 1], *sealed = NULL, *raw = NULL;
-	size_t slen = 0, rlen = 0;
+	char list[ADDR_MAX + 1];
 	struct list_paths p;
-	struct store_txn *t;
 	struct keys *k = NULL;
-	struct auth au;
 	json_t *h = NULL;
 	int rc;
 
 	*out = NULL;
 	*len = 0;
-	memset(&au, 0, sizeof au);
 	if (addr_normalize(list_in, list, err) == -1 ||
 	    admin_held_show(a, list, id, &h, err) == -1)
 		return -1;
 	json_decref(h);
-	if (store_begin(a->store, false, &t, err) == -1)
-		return -1;
-	rc = store_get_bytes(t, STORE_MESSAGES, id, &sealed, &slen, err);
-	store_abort(t);
-	if (rc == 0 && sealed == NULL)
-		rc = pd_fail(err, PD_REFUSED, "held message %s: its bytes are "
-		    "gone", id);
 	list_paths(a->conf->datadir, list, &p);
-	if (rc == 0 && (rc = keys_open(p.home, 0, &k, err)) == 0)
-		rc = keys_unseal(k, sealed, slen, &raw, &rlen, err);
-	/* Encrypted to the list: what a member would decrypt, if readable. */
-	if (rc == 0 && (rc = auth_message(k, list, raw, rlen, true, &au,
-	    err)) == 0 && strstr(au.form, "encrypted") != NULL &&
-	    au.payload != NULL) {
-		*out = au.payload;
-		*len = au.payload_len;
-		au.payload = NULL;
-	} else if (rc == 0) {
-		*out = raw;
-		*len = rlen;
-		raw = NULL;
-	}
-	auth_clear(&au);
-	keys_plain_free(raw, rlen);
+	if ((rc = keys_open(p.home, 0, &k, err)) == 0)
+		rc = held_message(k, a->store, list, id, 0, out, len, err);
 	keys_close(k);
-	free(sealed);
 	return rc;
 }

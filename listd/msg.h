@@ -148,6 +148,9 @@ struct msg_copy {
 	const char	*in_reply_to;	/* an auto-reply's or a reply's, or NULL */
 	const char	*references;	/* a reply's, or NULL */
 	bool		 auto_replied;	/* Auto-Submitted: auto-replied */
+	const char	*openpgp_fpr;	/* the list's key for the OpenPGP:
+					   header, or NULL */
+	const char	*reply_to;	/* Reply-To:, or NULL */
 };
 
 /*

@@ -95,23 +95,26 @@ msg_text_payload(const char *text, size_t text_len,
 	    err);
 }
 
-/* message (mlen bytes) as a message/rfc822 part, or NULL if unparsable. */
+/*
+ * message (mlen bytes) as a message/rfc822 part, or NULL if unparsable;
+ * the part reads *mem (the caller wipes and drops it after writing).
+ */
 static GMimeObject *
-rfc822_part(const char *message, size_t mlen)
+rfc822_part(const char *message, size_t mlen, GMimeStream **mem)
 {
-	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(message, mlen);
-	GMimeParser *parser = g_mime_parser_new_with_stream(mem);
-	GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
+	GMimeParser *parser;
 	GMimeMessagePart *mp = NULL;
+	GMimeMessage *m;
 
+	*mem = g_mime_stream_mem_new_with_buffer(message, mlen);
+	parser = g_mime_parser_new_with_stream(*mem);
+	m = g_mime_parser_construct_message(parser, NULL);
 	if (m != NULL) {
 		mp = g_mime_message_part_new_with_message("rfc822", m);
 		g_mime_object_set_disposition(GMIME_OBJECT(mp), "inline");
 		g_object_unref(m);
 	}
-	wipe_stream(mem);
 	g_object_unref(parser);
-	g_object_unref(mem);
 	return GMIME_OBJECT(mp);
 }
 
@@ -123,7 +126,7 @@ msg_text_message_payload(const char *text, size_t text_len,
 	GMimeMultipart *mixed = NULL;
 	GMimeObject *top, *inner;
 	GMimeTextPart *part;
-	GMimeStream *mem;
+	GMimeStream *mem, *mmem = NULL;
 	GMimeDataWrapper *w;
 	int rc;
 
@@ -138,7 +141,8 @@ msg_text_message_payload(const char *text, size_t text_len,
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 	    GMIME_CONTENT_ENCODING_8BIT);
 	top = GMIME_OBJECT(part);
-	if (message != NULL && (inner = rfc822_part(message, mlen)) != NULL) {
+	if (message != NULL && (inner = rfc822_part(message, mlen,
+	    &mmem)) != NULL) {
 		mixed = g_mime_multipart_new_with_subtype("mixed");
 		g_mime_multipart_add(mixed, top);
 		g_mime_multipart_add(mixed, inner);
@@ -153,6 +157,10 @@ msg_text_message_payload(const char *text, size_t text_len,
 	g_object_unref(part);
 	if (mixed != NULL)
 		g_object_unref(mixed);
+	if (mmem != NULL) {
+		wipe_stream(mmem);
+		g_object_unref(mmem);
+	}
 	return rc;
 }
 
@@ -173,10 +181,24 @@ leaf(const char *type, const char *subtype, const char *text, size_t len)
 	return part;
 }
 
-/* A reply's threading headers, and RFC 3834's mark on an auto-reply. */
+/*
+ * A reply's threading headers, RFC 3834's mark on an auto-reply, where
+ * replies go, and the list's key (the OpenPGP: header of
+ * draft-josefsson-openpgp-mailnews-header: sign and encrypt to it).
+ */
 static void
 reply_headers(GMimeMessage *m, const struct msg_copy *c)
 {
+	char v[120];
+
+	if (c->openpgp_fpr != NULL && c->openpgp_fpr[0] != '\0') {
+		snprintf(v, sizeof v, "id=%s; preference=signencrypt",
+		    c->openpgp_fpr);
+		g_mime_object_set_header(GMIME_OBJECT(m), "OpenPGP", v, NULL);
+	}
+	if (c->reply_to != NULL)
+		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_REPLY_TO, NULL,
+		    c->reply_to);
 	if (c->auto_replied)
 		g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
 		    "auto-replied", NULL);

@@ -104,6 +104,34 @@ request reject $M "held reject $id2 --reason \"not for this list\""
 like "$(reply $M)" "rejected $id2 on $L" "quoted arguments as in a shell"
 is "$(held_id bug2)" "" "the report is rejected"
 
+# ---- the held notice: the message itself, and the line to approve it ------
+
+report bug3 "An out-of-bounds write in the emulator, reproducer inside."
+id3=$(held_id bug3)
+like "$(lc held show $L "$id3" --message)" "out-of-bounds write in the emulator" \
+    "held show --message prints the held message"
+like "$(lc held show $L "$id3" --message)" "Subject: bug3" "with its headers"
+notice=$(for f in $(awk -v a=$M '$4 == a { print $1 }' "$SINK_DIR/log"); do
+	decrypt "$SINK_DIR/$f.eml" | grep -q "Message $id3 " && echo "$SINK_DIR/$f.eml"
+done | tail -n 1)
+ok "the moderator gets a held notice" test -n "$notice"
+decrypt "$notice" >"$W/notice.txt"
+like "$(cat "$W/notice.txt")" "out-of-bounds write in the emulator" \
+    "which decrypts to the held message's body"
+like "$(cat "$W/notice.txt")" "Content-Type: message/rfc822" "carried as message/rfc822"
+like "$(cat "$W/notice.txt")" "Subject: bug3" "with its subject"
+like "$(cat "$W/notice.txt")" "^held approve $id3\$" "and the exact line to approve it"
+like "$(grep -i '^Reply-To:' "$notice")" "$Q" "a reply to the notice goes to the request address"
+ok "the held message is nowhere in plaintext" sh -c "! grep -l 'out-of-bounds' '$W'/sink.*/*.eml"
+# The moderator replies to the notice, quoting it, with its two lines.
+{ sed 's/^/> /' "$W/notice.txt"; printf '\nList: %s\nheld approve %s\n\n-- \nMod\n' $L "$id3"; } \
+    >"$W/answer.txt"
+t0=$(copies_to $T)
+mail_encrypted $M $L $M $Q "Re: pdlist: a message is held" "$W/answer.txt" >"$W/answer.eml"
+send answer
+is "$(held_id bug3)" "" "a signed reply to the notice with its approve line approves"
+is "$(copies_to $T)" $((t0 + 1)) "and the report reaches the team"
+
 # ---- admins: members -----------------------------------------------------------
 
 genkey "<newteam@xen.example>" >/dev/null
