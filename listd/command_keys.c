@@ -1,7 +1,7 @@
 /*
  * listd/command_keys.c: the commands that give members what they need to
  * read the list: its key (list key), its key and the team's (keys), and
- * the commands they may mail (help).
+ * the commands they may mail with those keys (help).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +46,12 @@ run_keys(struct admin *a, char **args, struct opts *o)
 int
 run_help(struct admin *a, char **args, struct opts *o)
 {
-	(void)a;
 	fprintf(o->out, "Commands to %s, one a line, in mail signed by your "
 	    "key and sent to its request address with a line\n\n"
 	    "List: %s\n\nin the signed text.  Yours:\n\n", args[0], args[0]);
 	command_usage(o->out, "  ", true, o->role_bit);
-	fprintf(o->out, "\nThe reply is encrypted to your key.  The keys "
-	    "command gives the list's key and the team's.\n");
-	return 0;
+	fprintf(o->out, "\nThe reply is encrypted to your key.  The list's "
+	    "key and the team's (to check the team's signature inside a "
+	    "copy):\n\n");
+	return print_keys(a, args[0], true, o);
 }

@@ -183,6 +183,47 @@ request help $V "help"
 like "$(reply $V)" "keys LIST|  keys" "help by mail lists the commands a member may send"
 unlike "$(reply $V)" "held approve" "and not the others"
 
+# ---- keys: a member's client verifies the list's and the team's signatures --
+
+request keys $V "keys"
+reply $V >"$W/keys-reply.txt"
+like "$(cat "$W/keys-reply.txt")" "team  [0-9A-F]{40} $T" "keys by mail names the team's keys"
+like "$(cat "$W/keys-reply.txt")" "BEGIN PGP PUBLIC KEY BLOCK" "and carries them"
+lc list key $L >"$W/list-key.asc"
+is $? 0 "list key prints the list's public key"
+# client HOME KEYFILE: a fresh keyring with V's own key and KEYFILE's keys.
+client() {
+	mkdir -m 700 "$1"
+	gpg --batch --export-secret-keys $V | gpg --homedir "$1" --batch --import 2>/dev/null
+	gpg --homedir "$1" --batch --import <"$2" 2>/dev/null
+}
+client "$W/c1" "$W/keys-reply.txt"
+client "$W/c2" "$W/list-key.asc"
+lfpr=$(lc list show $L | awk '/^fingerprint:/ { print $2 }')
+printf 'A patch for the emulator bug, signed by the team.\n' >"$W/teampost.txt"
+post_file $T $L teampost
+until_done $L >/dev/null
+copy=$(copy_for $V)
+like "$(grep -i '^OpenPGP:' "$copy")" "id=$lfpr; preference=signencrypt" \
+    "the copy's OpenPGP: header names the list's key"
+# signers HOME: the keys whose good signatures gpg reports decrypting the copy
+signers() {
+	awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$copy" |
+	    tr -d '\r' | gpg --homedir "$1" --batch --status-fd 1 \
+	    -o "$1/plain" --decrypt 2>/dev/null | awk '$2 == "VALIDSIG" { print $3 }'
+}
+is "$(signers "$W/c2")" "$lfpr" "with the key from list key, the list's signature verifies"
+is "$(signers "$W/c1")" "$lfpr" "and with the keys mailed by keys"
+tfpr=$(gpg --batch --with-colons --list-keys $T | awk -F: '/^fpr/ { print $10; exit }')
+(GNUPGHOME="$W/c1"; export GNUPGHOME; verify_signed_copy "$W/c1/plain")
+is $? 0 "the team's own signature inside the copy verifies with the mailed team key"
+if (GNUPGHOME="$W/c2"; export GNUPGHOME; verify_signed_copy "$W/c1/plain"); then
+	r=verified
+else
+	r=unverified
+fi
+is $r unverified "and not without it (the check can fail)"
+
 # ---- freshness ---------------------------------------------------------------
 
 printf 'List: %s\nheld ls\n' $L >"$W/stale.txt"
