@@ -45,6 +45,8 @@ struct decision {
 					   gpg's SIG_ID, else "text:" and a
 					   hash of the signed text */
 	struct keywords	 kw;
+	bool		 to_team;	/* a member's post, for the team only
+					   (memberpost.h) */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "listd/auth.h"
 #include "listd/decide.h"
 #include "listd/jobs.h"
+#include "listd/memberpost.h"
 #include "listd/notice.h"
 #include "listd/own.h"
 #include "listd/process.h"
@@ -373,6 +374,31 @@ audit_decision(struct store_txn *t, const struct post *p, struct pd_err *err)
 	return rc;
 }
 
+/*
+ * member-posts = team: a member's post goes to the team and moderators
+ * only, unless it is a replay or stale like any post (memberpost.h).
+ */
+static int
+to_team(struct list *l, struct store_txn *t, struct post *p,
+    const struct decision *d, struct pd_err *err)
+{
+	bool replay = false;
+
+	p->state = POST_DECIDED;
+	if (replayed(t, p, d, &replay, err) == -1)
+		return -1;
+	if (p->state != POST_HELD && stale(l->pol, p, d) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (p->state == POST_HELD)
+		return 0;
+	p->reason = HOLD_NONE;
+	if (rec_set(&p->reason_text, "") == -1 || rec_set(&p->accepted_as,
+	    "a member's post, to the team and moderators only (member-posts "
+	    "= team)") == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	return member_post_jobs(t, p, err);
+}
+
 /* The decision's consequences, in t. */
 static int
 judge_in(struct list *l, struct store_txn *t, struct post *p,
@@ -390,6 +416,9 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 	} else if (p->state != POST_HELD && make_jobs(t, p, err) == -1)
 		return -1;
 	if (in_thread(l, t, p, d, err) == -1)
+		return -1;
+	if (p->state == POST_HELD && d->to_team && to_team(l, t, p, d,
+	    err) == -1)
 		return -1;
 	if (p->state == POST_HELD && (notice_held_later(t, p, err) == -1 ||
 	    notice_auto_reply_later(t, l, p, err) == -1 ||
@@ -456,6 +485,7 @@ process_one(struct list *l, const struct inbox_entry *in,
 	if (process_signers(l, &a, signers, err) == -1)
 		goto out;
 	decide(&a, signers, l->fpr, &d);
+	member_post(&a, signers, l->pol->member_posts, &d);
 	if (decision_post(in, &a, &d, &p) == -1) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
@@ -467,6 +497,8 @@ process_one(struct list *l, const struct inbox_entry *in,
 	if (rc == 0 && p.state != POST_HELD)
 		payload_keep(payloads, l->address, p.id, &a.payload,
 		    &a.payload_len);
+	if (rc == 0 && d.to_team && p.state != POST_HELD)
+		member_post_receipt(l, &p);
 out:
 	auth_clear(&a);
 	keys_plain_free(raw, len);

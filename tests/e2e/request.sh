@@ -16,7 +16,8 @@ V=security@v1.example
 PUB=announce@public.example
 new_list $L xen $T team $M moderator $A admin ||
     { echo "Bail out! list"; exit 1; }
-add_vendors $L 1 || { echo "Bail out! vendor"; exit 1; }
+add_vendors $L 2 || { echo "Bail out! vendor"; exit 1; }
+V2=security@v2.example
 lc list set $L --public $PUB >/dev/null || { echo "Bail out! public"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
@@ -223,6 +224,33 @@ else
 	r=unverified
 fi
 is $r unverified "and not without it (the check can fail)"
+
+# ---- members reach the team (member-posts = team in the xen profile) --------
+
+printf 'Does XSA-900 affect PV guests on our fork?\n' >"$W/question.txt"
+t0=$(copies_to $T) m0=$(copies_to $M) w0=$(copies_to $V2) v0=$(copies_to $V)
+post_file $V $L question
+until_done $L >/dev/null
+is "$(copies_to $T)" $((t0 + 1)) "a member's signed question reaches the team"
+like "$(decrypt "$(copy_for $T)")" "affect PV guests on our fork" "encrypted, readable by it"
+is "$(copies_to $M)" $((m0 + 1)) "and the moderators"
+is "$(copies_to $V2)" "$w0" "not the other members"
+is "$(copies_to $V)" $((v0 + 1)) "the member gets one message"
+like "$(reply $V)" "reached the security team" "an encrypted receipt"
+unlike "$(reply $V)" "PV guests" "without the question"
+ok "the question is nowhere in plaintext" sh -c "! grep -l 'PV guests' '$W'/sink.*/*.eml"
+like "$(lc audit $L)" "post distribute .*member-posts = team" "recorded"
+# member-posts = hold: held, and the member told so
+sed 's/member-posts = team/member-posts = hold/' "$top_srcdir/policy/xen.conf" >"$W/hold.conf"
+lc list set $L --policy "$W/hold.conf" >/dev/null
+printf 'A second question.\n' >"$W/question2.txt"
+t0=$(copies_to $T)
+post_file $V $L question2
+until_done $L >/dev/null
+is "$(copies_to $T)" "$t0" "under member-posts = hold it does not reach the team"
+is "$(lc held ls $L | awk -F'\t' '$4 == "question2" { print $2 }')" not-team "it is held"
+like "$(reply $V)" "was held: nothing was sent" "and the member is told, encrypted"
+like "$(reply $V)" "waits for a moderator \(member-posts = hold\)" "saying why"
 
 # ---- freshness ---------------------------------------------------------------
 
