@@ -125,6 +125,15 @@ void	keys_plain_free(char *plain, size_t len);
 int	keys_decrypt(struct keys *, const char *in, size_t len, char **plain,
 	    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err);
 
+/*
+ * The OpenPGP message in (encrypted to k's key, and signed inside) with
+ * only its encryption taken off, as gpg --unwrap gives it: the sender's
+ * signed message, armored (*armored malloc'd).  Within the bounds of
+ * keys_decrypt(); its signatures are not checked here.
+ */
+int	keys_unwrap(struct keys *, const char *in, size_t len, char **armored,
+	    size_t *armored_len, struct pd_err *err);
+
 /* Verifies a detached signature over data (RFC 3156 multipart/signed). */
 int	keys_verify_detached(struct keys *, const char *data, size_t len,
 	    const char *sig, size_t sig_len, struct keys_sigs *sigs,

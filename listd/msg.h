@@ -140,6 +140,15 @@ int	 msg_payload_text(const struct msg *m, const char *text,
 	    const struct msg_protected *ph, char **out, size_t *len,
 	    struct pd_err *err);
 
+/*
+ * *payload (what members decrypt) followed by armored, the sender's own
+ * signed OpenPGP message (inline PGP, which mail clients verify), in a
+ * multipart/mixed carrying the payload's protected headers.  The old
+ * payload is wiped and replaced.
+ */
+int	 msg_payload_add_signed(char **payload, size_t *plen,
+	    const char *armored, size_t alen, struct pd_err *err);
+
 /* The outer headers of a member's copy: nothing embargoed, no member. */
 struct msg_copy {
 	const char	*list;		/* From:, To: and the List-Id */

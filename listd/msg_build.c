@@ -164,6 +164,65 @@ msg_text_message_payload(const char *text, size_t text_len,
 	return rc;
 }
 
+/*
+ * payload with the sender's signed OpenPGP message (armored) after it, in
+ * a multipart/mixed that takes over its protected headers.
+ */
+int
+msg_payload_add_signed(char **payload, size_t *plen, const char *armored,
+    size_t alen, struct pd_err *err)
+{
+	static const char *const names[] = { "Subject", "From", "To", "Date",
+	    "Message-ID" };
+	struct msg_protected ph = { NULL, NULL, NULL, NULL, NULL };
+	const char **v[] = { &ph.subject, &ph.from, &ph.to, &ph.date,
+	    &ph.message_id };
+	GMimeStream *mem;
+	GMimeParser *parser;
+	GMimeObject *e;
+	GMimeMultipart *mixed;
+	GMimeTextPart *sig;
+	char *out;
+	size_t i, len;
+	int rc;
+
+	msg_init();
+	mem = g_mime_stream_mem_new_with_buffer(*payload, *plen);
+	parser = g_mime_parser_new_with_stream(mem);
+	e = g_mime_parser_construct_part(parser, NULL);
+	g_object_unref(parser);
+	if (e == NULL) {
+		wipe_stream(mem);
+		g_object_unref(mem);
+		return pd_fail(err, PD_REFUSED, "the payload is not MIME");
+	}
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		*v[i] = g_mime_object_get_header(e, names[i]);
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, e);
+	sig = g_mime_text_part_new_with_subtype("plain");
+	g_mime_text_part_set_text(sig, armored);
+	(void)alen;
+	g_mime_object_set_header(GMIME_OBJECT(sig), "Content-Description",
+	    "the sender's own signed message (inline OpenPGP)", NULL);
+	g_mime_object_set_disposition(GMIME_OBJECT(sig), "inline");
+	g_mime_multipart_add(mixed, GMIME_OBJECT(sig));
+	protect(GMIME_OBJECT(mixed), &ph);
+	rc = write_entity(GMIME_OBJECT(mixed), &out, &len, err);
+	g_object_unref(sig);
+	g_object_unref(mixed);
+	g_object_unref(e);
+	wipe_stream(mem);
+	g_object_unref(mem);
+	if (rc == 0) {
+		explicit_bzero(*payload, *plen);
+		free(*payload);
+		*payload = out;
+		*plen = len;
+	}
+	return rc;
+}
+
 /* ---- a member's copy ------------------------------------------------------ */
 
 static GMimePart *

@@ -210,7 +210,7 @@ like "$(grep -i '^OpenPGP:' "$copy")" "id=$lfpr; preference=signencrypt" \
 # signers HOME: the keys whose good signatures gpg reports decrypting the copy
 signers() {
 	awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$copy" |
-	    tr -d '\r' | gpg --homedir "$1" --batch --status-fd 1 \
+	    tr -d '\r' | gpg --homedir "$1" --batch --yes --status-fd 1 \
 	    -o "$1/plain" --decrypt 2>/dev/null | awk '$2 == "VALIDSIG" { print $3 }'
 }
 is "$(signers "$W/c2")" "$lfpr" "with the key from list key, the list's signature verifies"
@@ -224,6 +224,23 @@ else
 	r=unverified
 fi
 is $r unverified "and not without it (the check can fail)"
+# Signed and encrypted in one OpenPGP message (what Thunderbird sends): the
+# team's signature still reaches the member, as inline PGP beside the content.
+printf 'Signed and encrypted in one: the fix for the emulator.\n' >"$W/inone.txt"
+mail_encrypted $T $L $T $L inone "$W/inone.txt" >"$W/inone.eml"
+lc inject $L <"$W/inone.eml"
+until_done $L >/dev/null
+copy=$(copy_for $V)
+signers "$W/c1" >/dev/null
+like "$(cat "$W/c1/plain")" "fix for the emulator" "a signed+encrypted post reaches the member, readable"
+awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$W/c1/plain" |
+    tr -d '\r' >"$W/inone.asc"
+ok "with the team's signed message inside, as inline PGP" test -s "$W/inone.asc"
+is "$(gpg --homedir "$W/c1" --batch --status-fd 1 --decrypt "$W/inone.asc" 2>/dev/null |
+    awk '$2 == "VALIDSIG" { print $3 }')" "$tfpr" \
+    "whose signature verifies with the team key that keys mailed"
+like "$(gpg --homedir "$W/c1" --batch --decrypt "$W/inone.asc" 2>/dev/null)" \
+    "fix for the emulator" "over the very content"
 
 # ---- members reach the team (member-posts = team in the xen profile) --------
 
