@@ -514,11 +514,9 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 		    "listd", .action = "post delivered", .subject = id, .outcome =
 		    c.failed ? "with failures" : "all sent", .detail = detail },
 		    err);
-	if (rc == -1 || (rc = store_commit(t, err)) == -1) {
-		if (rc == -1)
-			store_abort(t);
+	/* store_commit() frees t even when it fails: never abort it then */
+	if ((rc = store_end(t, rc, err)) == -1)
 		goto out;
-	}
 	if (c.failed > 0 && p.kind != POST_NOTICE &&
 	    list_cache_get(lists, list, &l, err) == 0) {
 		snprintf(text, sizeof text, "Post %s on %s could not be delivered "
