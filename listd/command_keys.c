@@ -48,8 +48,9 @@ run_help(struct admin *a, char **args, struct opts *o)
 {
 	fprintf(o->out, "Commands to %s, one a line, in mail signed by your "
 	    "key and sent to its request address with a line\n\n"
-	    "List: %s\n\nin the signed text.  Yours:\n\n", args[0], args[0]);
-	command_usage(o->out, "  ", true, o->role_bit);
+	    "List: %s\n\nin the signed text.  %s\n\n", args[0], args[0],
+	    o->by_mail ? "Yours:" : "Each role's are in listctl(8):");
+	command_usage(o->out, "  ", true, o->by_mail ? o->role_bit : ~0u);
 	fprintf(o->out, "\nThe reply is encrypted to your key.  The list's "
 	    "key and the team's (to check the team's signature inside a "
 	    "copy):\n\n");

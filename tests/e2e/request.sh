@@ -124,6 +124,11 @@ like "$(cat "$W/notice.txt")" "Subject: bug3" "with its subject"
 like "$(cat "$W/notice.txt")" "^held approve $id3\$" "and the exact line to approve it"
 like "$(grep -i '^Reply-To:' "$notice")" "$Q" "a reply to the notice goes to the request address"
 ok "the held message is nowhere in plaintext" sh -c "! grep -l 'out-of-bounds' '$W'/sink.*/*.eml"
+request showmsg $M "held show $id3"
+like "$(reply $M)" "^why +no OpenPGP signature" "held show by mail gives the record"
+like "$(reply $M)" "Content-Type: message/rfc822" "and the held message, as message/rfc822"
+like "$(reply $M)" "out-of-bounds write in the emulator" "readable inside the encryption"
+like "$(lc help $L)" "^  held approve ID" "listctl help lists the commands by mail"
 # The moderator replies to the notice, quoting it, with its two lines.
 { sed 's/^/> /' "$W/notice.txt"; printf '\nList: %s\nheld approve %s\n\n-- \nMod\n' $L "$id3"; } \
     >"$W/answer.txt"
