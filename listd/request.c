@@ -36,7 +36,7 @@ struct req {
 	char		**lines[REQ_MAX_LINES];	/* command_split() words */
 	struct cmd_call	 calls[REQ_MAX_LINES];
 	char		*echo[REQ_MAX_LINES];	/* each line as written */
-	int		 n;
+	int		 n, ran;	/* lines, lines run */
 	char		 named[ADDR_MAX + 1];	/* the List: line's */
 	char		*key;		/* the attached key (member add) */
 	size_t		 key_len;
@@ -319,6 +319,8 @@ run_lines(const struct conf *conf, struct req *r, const char *actor,
 			snprintf(why, wlen, "line %d (%s) failed%s", i + 1,
 			    r->echo[i], i + 1 < r->n ? ": the lines after it "
 			    "were not run" : "");
+		else
+			r->ran++;
 		fprintf(r->f, "\n");
 	}
 	admin_close(a);
@@ -401,28 +403,29 @@ answer(const struct conf *conf, struct req *r, char *why, size_t wlen,
 		check_mail(r, now, why, wlen);
 	if (why[0] == '\0' && check_replay(r, now, why, wlen, err) == -1)
 		return -1;
-	if (why[0] == '\0') {
-		ran = true;
-		if (run_lines(conf, r, actor, why, wlen, err) == -1)
-			return -1;
-	}
+	/* The signature is spent now: trouble from here on is answered. */
+	if (why[0] == '\0' && run_lines(conf, r, actor, why, wlen, err) == -1)
+		snprintf(why, wlen, "temporary trouble on the list server (%.300s): "
+		    "sign the commands again and send them later", err->text);
+	ran = r->ran > 0;
 	if (why[0] == '\0')
 		fprintf(r->f, "Done: %d command%s.\n", r->n, r->n == 1 ? "" :
 		    "s");
 	else
-		fprintf(r->f, "Refused: %s.%s\n", why, ran ? "" : "\nNothing was "
-		    "run.");
+		fprintf(r->f, "%s: %s.\n%s\n", ran ? "Stopped" : "Refused", why,
+		    ran ? "The lines before it were run." : "Nothing was run.");
 	fflush(r->f);
 	take_part(r, &part, &plen);
 	snprintf(subject, sizeof subject, "pdlist: your request to %s: %s",
-	    r->l->address, why[0] == '\0' ? "done" : "refused");
+	    r->l->address, why[0] == '\0' ? "done" : ran ? "stopped" :
+	    "refused");
 	if (notice_send_message(r->l, r->address, false, subject, r->out, part,
 	    plen, err) == -1)
 		log_warnx("%s: request %s: the reply is not sent: %s",
 		    r->l->address, r->in->id, err->text);
 	keys_plain_free(part, plen);
 	return finish(r, actor, why[0] == '\0' ? "done" : ran ? "stopped" :
-	    "refused", why, err);
+	    "refused", why[0] != '\0' ? why : NULL, err);
 }
 
 static void
