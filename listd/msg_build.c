@@ -206,6 +206,9 @@ msg_payload_add_signed(char **payload, size_t *plen, const char *armored,
 	g_mime_object_set_header(GMIME_OBJECT(sig), "Content-Description",
 	    "the sender's own signed message (inline OpenPGP)", NULL);
 	g_mime_object_set_disposition(GMIME_OBJECT(sig), "inline");
+	/* what mutt reads as traditional PGP, and verifies as it shows it */
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(sig), "x-action",
+	    "pgp-signed");
 	g_mime_multipart_add(mixed, GMIME_OBJECT(sig));
 	protect(GMIME_OBJECT(mixed), &ph);
 	rc = write_entity(GMIME_OBJECT(mixed), &out, &len, err);
