@@ -277,7 +277,8 @@ notice_send_message(struct list *l, const char *to, bool moderators,
     const char *subject, const char *text, const char *message, size_t mlen,
     struct pd_err *err)
 {
-	struct msg_protected ph = { subject, l->address, l->address, NULL, NULL };
+	struct msg_protected ph = { subject, l->address, to ? to : l->address,
+	    NULL, NULL };
 	struct rcpt *r = NULL;
 	char id[64], *payload = NULL, *cipher = NULL;
 	size_t i, n = 0, plen = 0, clen = 0, usable = 0;
