@@ -297,6 +297,74 @@ key_file(struct req *r, struct pd_err *err)
 	return 0;
 }
 
+/* Whether address is a member of list (PD_REFUSED when not). */
+static int
+member_known(struct admin *a, const char *list, const char *address,
+    struct pd_err *err)
+{
+	char want[ADDR_MAX + 1];
+	const json_t *m;
+	json_t *ms;
+	size_t i;
+	bool found = false;
+
+	if (addr_normalize(address, want, err) == -1 ||
+	    admin_member_ls(a, list, &ms, err) == -1)
+		return -1;
+	json_array_foreach(ms, i, m)
+		found |= json_string_value(json_object_get(m, "address")) !=
+		    NULL && strcmp(json_string_value(json_object_get(m,
+		    "address")), want) == 0;
+	json_decref(ms);
+	return found ? 0 : pd_fail(err, PD_REFUSED, "%s is no member of %s: "
+	    "see member ls", want, list);
+}
+
+/*
+ * What the store tells before anything runs: the held messages and
+ * advisories the lines name are there, the members they name are members.
+ * A line that names what is not refuses the whole mail (*why).
+ */
+static int
+precheck(const struct conf *conf, struct req *r, const char *actor,
+    char *why, size_t wlen, struct pd_err *err)
+{
+	int (*run)(struct admin *, char **, struct opts *);
+	struct pd_err no;
+	struct admin *a;
+	char **args;
+	json_t *j;
+	int i, rc;
+
+	if (admin_attach(conf, r->l->st, actor, &a, err) == -1)
+		return -1;
+	for (i = 0, rc = 0; i < r->n && rc == 0 && why[0] == '\0'; i++) {
+		run = r->calls[i].cmd->run;
+		args = r->calls[i].args;
+		memset(&no, 0, sizeof no);
+		j = NULL;
+		if (run == run_held_approve || run == run_held_reject ||
+		    run == run_held_show)
+			rc = admin_held_show(a, args[0], args[1], &j, &no);
+		else if (run == run_advisory_release || run == run_advisory_show)
+			rc = admin_advisory_show(a, args[0], args[1], &j, &no);
+		else if (run == run_member_suspend || run == run_member_resume ||
+		    run == run_member_remove)
+			rc = member_known(a, args[0], args[1], &no);
+		json_decref(j);
+		if (rc == -1 && no.status == PD_REFUSED) {
+			fprintf(r->f, "> %s\n%s: %s\n\n", r->echo[i],
+			    r->calls[i].o.name, no.text);
+			snprintf(why, wlen, "line %d (%s) is refused", i + 1,
+			    r->echo[i]);
+			rc = 0;
+		} else if (rc == -1)
+			*err = no;
+	}
+	admin_close(a);
+	return rc;
+}
+
 /* Runs the commands as the signer; stops at the first that fails. */
 static int
 run_lines(const struct conf *conf, struct req *r, const char *actor,
@@ -404,7 +472,8 @@ answer(const struct conf *conf, struct req *r, char *why, size_t wlen,
 	if (why[0] == '\0' && check_replay(r, now, why, wlen, err) == -1)
 		return -1;
 	/* The signature is spent now: trouble from here on is answered. */
-	if (why[0] == '\0' && run_lines(conf, r, actor, why, wlen, err) == -1)
+	if (why[0] == '\0' && (precheck(conf, r, actor, why, wlen, err) == -1 ||
+	    (why[0] == '\0' && run_lines(conf, r, actor, why, wlen, err) == -1)))
 		snprintf(why, wlen, "temporary trouble on the list server (%.300s): "
 		    "sign the commands again and send them later", err->text);
 	ran = r->ran > 0;

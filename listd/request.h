@@ -8,8 +8,10 @@
  * signature by the key of an active member whose role may send every
  * command in it (the table's by-mail column), a signature never seen on
  * the list before and made less than the policy's max-request-age ago.
- * Every line is parsed and checked before any runs; the first that fails
- * stops the rest.  The commands run as the signer (address and key in the
+ * Every line is parsed and checked before any runs (its grammar, the role,
+ * and that the held message, advisory or member it names is there); one
+ * refused then refuses the mail, and the first that fails as it runs
+ * stops the rest (the reply says which ran).  The commands run as the signer (address and key in the
  * audit log); the reply, each command's output as listctl prints it or its
  * refusal, is signed by the list and encrypted to the signer's key.
  * Mail with no such signer is held for the moderators as "request".

@@ -101,13 +101,16 @@ like "$(reply $M)" "line 2 \(held frobnicate $id2\) is refused" \
     "a mail with a bad line is refused"
 is "$(held_id bug2)" "$id2" "and its good line before it did not run (all or nothing)"
 
-request stop $M "held ls" "held approve 20990101T000000Z-00000000"
-like "$(reply $M)" "no held message 20990101T000000Z-00000000" "a line refused when it runs says why"
-like "$(reply $M)" "Stopped: line 2 .* failed" "and the request stops there"
-like "$(reply $M)" "The lines before it were run" "saying what was done"
-request reject $M "held reject $id2 --reason \"not for this list\""
+request unknown $M "held reject $id2" "held approve 20990101T000000Z-00000000"
+like "$(reply $M)" "no held message 20990101T000000Z-00000000" \
+    "a line naming a held message that is not there is refused before anything runs"
+like "$(reply $M)" "Nothing was run" "so the line before it did not run"
+is "$(held_id bug2)" "$id2" "and the report is still held"
+request reject $M "held reject $id2 --reason \"not for this list\"" "held reject $id2"
 like "$(reply $M)" "rejected $id2 on $L" "quoted arguments as in a shell"
 is "$(held_id bug2)" "" "the report is rejected"
+like "$(reply $M)" "Stopped: line 2 .* failed" "a line refused only when it runs stops the request"
+like "$(reply $M)" "The lines before it were run" "saying what was done"
 
 # ---- the held notice: the message itself, and the line to approve it ------
 
