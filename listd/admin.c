@@ -44,12 +44,27 @@ admin_open(const struct conf *conf, const char *actor, struct admin **out,
 	return 0;
 }
 
+int
+admin_attach(const struct conf *conf, struct store *st, const char *actor,
+    struct admin **out, struct pd_err *err)
+{
+	if ((*out = calloc(1, sizeof **out)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	(*out)->conf = conf;
+	(*out)->store = st;
+	(*out)->borrowed = true;
+	snprintf((*out)->unix_user, sizeof (*out)->unix_user, "listd");
+	snprintf((*out)->actor, sizeof (*out)->actor, "%s", actor);
+	return 0;
+}
+
 void
 admin_close(struct admin *a)
 {
 	if (a == NULL)
 		return;
-	store_close(a->store);
+	if (!a->borrowed)
+		store_close(a->store);
 	free(a);
 }
 
@@ -302,6 +317,7 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
     char id[INBOX_ID_MAX], int *too_big, struct pd_err *err)
 {
 	char list[ADDR_MAX + 1];
+	struct route r;
 	unsigned long max;
 	char *buf = NULL;
 	size_t len;
@@ -310,10 +326,10 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
 	*too_big = 0;
 	if (addr_normalize(list_in, list, err) == -1 ||
 	    intake_limit(a->store, a->conf->datadir, list,
-	    a->conf->max_held_size, &max, err) == -1 ||
+	    a->conf->max_held_size, &r, &max, err) == -1 ||
 	    intake_read_fd(fd, max, &buf, &len, too_big, err) == -1)
 		return -1;
-	rc = intake_commit(a->store, a->conf->datadir, list, sender ? sender :
+	rc = intake_commit(a->store, a->conf->datadir, &r, sender ? sender :
 	    "", "inject", buf, len, id, err);
 	free(buf);
 	return rc;

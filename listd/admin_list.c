@@ -11,6 +11,7 @@
 #include "keys/keys.h"
 #include "listd/admin_int.h"
 #include "listd/list.h"
+#include "listd/route.h"
 #include "policy/policy.h"
 
 /* ---- lists ---------------------------------------------------------- */
@@ -209,6 +210,47 @@ publics_alloc(size_t n, char (**pubs)[ADDR_MAX + 1], const char ***ptrs,
 	return 0;
 }
 
+struct clash {
+	const char	*list;
+	char		 other[ADDR_MAX + 1];
+};
+
+static int
+clash_one(const char *key, json_t *value, void *arg)
+{
+	struct clash *c = arg;
+
+	(void)value;
+	if (!route_clash(c->list, key))
+		return 0;
+	snprintf(c->other, sizeof c->other, "%s", key);
+	return 1;
+}
+
+/*
+ * A new list's addresses (route.h) must be no other list's: refused when
+ * list is another's LIST-owner@ (-request@, -bounces@) or the other way.
+ */
+static int
+check_clash(struct admin *a, const char *list, struct pd_err *err)
+{
+	struct clash c = { list, "" };
+	struct store_txn *t;
+	int rc;
+
+	if (store_begin(a->store, false, &t, err) == -1)
+		return -1;
+	rc = store_scan(t, STORE_LISTS, "", clash_one, &c, err);
+	store_abort(t);
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
+		return 0;
+	return pd_fail(err, PD_REFUSED, "%s would share an address with list "
+	    "%s (each list LOCAL@DOMAIN takes LOCAL-bounces@, LOCAL-owner@ "
+	    "and LOCAL-request@ too): choose another address", list, c.other);
+}
+
 static int
 create_list(struct admin *a, const struct admin_list_opts *o, const char *list,
     json_t **record, struct pd_err *err)
@@ -231,7 +273,7 @@ create_list(struct admin *a, const struct admin_list_opts *o, const char *list,
 		pd_fail(err, PD_REFUSED, "list %s exists", list);
 		goto out;
 	}
-	if (profile_load(a, o->policy, &pr, err) == -1 ||
+	if (check_clash(a, list, err) == -1 || profile_load(a, o->policy, &pr, err) == -1 ||
 	    make_list_files(a, o, list, pr.text, pr.len, fpr, &made, err) == -1)
 		goto out;
 	if ((rec = list_record(a, list, o, pr.pol, pr.path, fpr,

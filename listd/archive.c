@@ -206,8 +206,8 @@ signed_copy(struct list *l, const char *post, const char *payload,
 	snprintf(mid, sizeof mid, "%s.archive@%s", post,
 	    strrchr(l->address, '@') + 1);
 	if (rc == 0)
-		rc = msg_signed_copy(&(struct msg_copy){ l->address, subject ?
-		    subject : p.subject, mid, NULL, NULL, false },
+		rc = msg_signed_copy(&(struct msg_copy){ .list = l->address,
+		    .subject = subject ? subject : p.subject, .message_id = mid },
 		    l->npublic > 0 ? l->public[0] : l->address, payload, len, sig,
 		    slen, p.micalg, copy, clen, err);
 	keys_plain_free(subject, sublen);

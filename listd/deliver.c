@@ -13,6 +13,7 @@
 #include "listd/msg.h"
 #include "listd/notice.h"
 #include "listd/record.h"
+#include "listd/route.h"
 #include "listd/smtp.h"
 #include "listd/work.h"
 
@@ -25,6 +26,7 @@ struct post_cut {		/* one post's encrypted result, split */
 	char		*pub, *sig;	/* the public copy, when there is one */
 	size_t		 pub_len, sig_len;
 	struct post	 post;		/* its record: subject, micalg */
+	char		 fpr[41];	/* the list's key (OpenPGP: header) */
 };
 
 struct delivery {
@@ -121,6 +123,8 @@ load_cuts(struct delivery *d, struct pd_err *err)
 			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 			break;
 		}
+		if ((rc = list_fpr(t, j->list, c->fpr, err)) == -1)
+			break;
 		snprintf(mkey, sizeof mkey, "%s.pgp", j->post);
 		if ((rc = store_get_bytes(t, STORE_MESSAGES, mkey, &bin, &len,
 		    err)) == 0 && bin != NULL)
@@ -211,7 +215,7 @@ copy_headers(const struct post *p, const char *list, const char *to,
 	    reply && p->references[0] ? p->references :
 	    p->kind == POST_AUTO_REPLY && p->in_reply_to[0] ? p->in_reply_to :
 	    NULL,	/* RFC 3834 3.1.4: an auto-reply's References */
-	    p->kind == POST_AUTO_REPLY };
+	    p->kind == POST_AUTO_REPLY, NULL, NULL };
 }
 
 /* A connection to the relay, with listd.conf's deadlines. */
@@ -267,6 +271,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	struct msg_copy mc;
 	struct store_txn *t;
 	char from[ADDR_MAX + 16], mid[420], *armored = NULL, *copy = NULL;
+	char reply_to[ADDR_MAX + 1];
 	size_t alen, clen;
 	bool sent;
 	int rc;
@@ -292,6 +297,10 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	}
 	copy_headers(&c->post, j->list, j->member, j->public, mid, sizeof mid,
 	    &mc);
+	mc.openpgp_fpr = c->fpr;
+	/* the list's own notices: a reply is a command (request.h) */
+	route_address(j->list, RCPT_REQUEST, "", reply_to);
+	mc.reply_to = c->post.kind == POST_NOTICE ? reply_to : NULL;
 	bounce_address(j->list, from, sizeof from);
 	if (j->public) {
 		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
@@ -505,11 +514,9 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 		    "listd", .action = "post delivered", .subject = id, .outcome =
 		    c.failed ? "with failures" : "all sent", .detail = detail },
 		    err);
-	if (rc == -1 || (rc = store_commit(t, err)) == -1) {
-		if (rc == -1)
-			store_abort(t);
+	/* store_commit() frees t even when it fails: never abort it then */
+	if ((rc = store_end(t, rc, err)) == -1)
 		goto out;
-	}
 	if (c.failed > 0 && p.kind != POST_NOTICE &&
 	    list_cache_get(lists, list, &l, err) == 0) {
 		snprintf(text, sizeof text, "Post %s on %s could not be delivered "

@@ -11,13 +11,31 @@
 #include "listd/list.h"
 #include "listd/record.h"
 
+/* route_exists_fn: whether the store has list. */
+static int
+list_exists(void *arg, const char *list, struct pd_err *err)
+{
+	struct store_txn *t;
+	json_t *o = NULL;
+	int rc;
+
+	if (store_begin(arg, false, &t, err) == -1)
+		return -1;
+	rc = store_get(t, STORE_LISTS, list, &o, err);
+	store_abort(t);
+	json_decref(o);
+	return rc == -1 ? -1 : o != NULL;
+}
+
 int
-intake_limit(struct store *st, const char *datadir, const char *list,
-    unsigned long held_ceiling, unsigned long *max, struct pd_err *err)
+intake_limit(struct store *st, const char *datadir, const char *address,
+    unsigned long held_ceiling, struct route *r, unsigned long *max,
+    struct pd_err *err)
 {
 	struct list *l;
 
-	if (list_open(st, datadir, list, 0, &l, err) == -1) {
+	if (route_resolve(address, list_exists, st, r, err) == -1 ||
+	    list_open(st, datadir, r->list, 0, &l, err) == -1) {
 		if (err->status != PD_REFUSED)
 			err->status = PD_TEMPFAIL;
 		return -1;
@@ -31,13 +49,14 @@ intake_limit(struct store *st, const char *datadir, const char *list,
 }
 
 int
-intake_commit(struct store *st, const char *datadir, const char *list,
+intake_commit(struct store *st, const char *datadir, const struct route *r,
     const char *sender, const char *via, const char *raw, size_t len,
     char id[INBOX_ID_MAX], struct pd_err *err)
 {
 	struct inbox_entry in;
 	struct store_txn *t = NULL;
 	struct list *l = NULL;
+	const char *list = r->list;
 	json_t *lrec = NULL;
 	char *sealed = NULL;
 	size_t slen = 0;
@@ -61,6 +80,8 @@ intake_commit(struct store *st, const char *datadir, const char *list,
 	snprintf(in.list, sizeof in.list, "%s", list);
 	snprintf(in.sender, sizeof in.sender, "%s", sender);
 	snprintf(in.via, sizeof in.via, "%s", via);
+	in.to = r->kind;
+	snprintf(in.token, sizeof in.token, "%s", r->token);
 	in.received = time(NULL);
 	in.size = (long long)len;
 	if (store_begin(st, true, &t, err) == -1 ||

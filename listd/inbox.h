@@ -10,30 +10,35 @@
 #include <stddef.h>
 
 #include "common/util.h"
+#include "listd/route.h"
 #include "listd/store.h"
 
 #define INBOX_ID_MAX	32	/* "20261122T101500Z-0a1b2c3d" and NUL */
 
 /*
- * The size limit of list in *max: its policy's max-message-size, or, where
- * the policy says oversize = hold, held_ceiling (listd.conf's
- * max-held-size) when that is larger: process.c holds what is over.  An
- * unknown list is PD_REFUSED ("no list ..."), a broken policy PD_TEMPFAIL
+ * Which list address belongs to, as which of its addresses (route.h),
+ * into *r, and that list's size limit in *max: its policy's
+ * max-message-size, or, where the policy says oversize = hold,
+ * held_ceiling (listd.conf's max-held-size) when that is larger:
+ * process.c holds what is over.  An address that is no list's own is
+ * PD_REFUSED ("no list ..."), a broken policy PD_TEMPFAIL
  * (the admin can mend it; the MTA keeps the mail meanwhile).
  * Thread-safe.
  */
-int	intake_limit(struct store *, const char *datadir, const char *list,
-	    unsigned long held_ceiling, unsigned long *max, struct pd_err *err);
+int	intake_limit(struct store *, const char *datadir, const char *address,
+	    unsigned long held_ceiling, struct route *r, unsigned long *max,
+	    struct pd_err *err);
 
 /*
- * Commits raw (len bytes, as received) for list, with the envelope sender
- * (may be "" for a bounce) and how it came ("lmtp", "inject").  The bytes
+ * Commits raw (len bytes, as received) for r's list (from intake_limit()),
+ * with which of its addresses it came to, the envelope sender (may be ""
+ * for a bounce) and how it came ("lmtp", "inject").  The bytes
  * are sealed to the list's own key (keys_seal) before they reach the
  * store; the processor unseals them.  Writes the new message id into id.
  * An unknown list is PD_REFUSED; anything else that fails is PD_TEMPFAIL.
  * Thread-safe.
  */
-int	intake_commit(struct store *, const char *datadir, const char *list,
+int	intake_commit(struct store *, const char *datadir, const struct route *r,
 	    const char *sender, const char *via, const char *raw, size_t len,
 	    char id[INBOX_ID_MAX], struct pd_err *err);
 

@@ -234,23 +234,23 @@ conn_event(void *arg, enum lmtp_event ev)
 }
 
 static int
-conn_limit(void *arg, const char *list, unsigned long *max,
-    struct pd_err *err)
+conn_limit(void *arg, const char *address, struct route *r,
+    unsigned long *max, struct pd_err *err)
 {
 	struct conn *c = arg;
 
-	return intake_limit(c->srv->store, c->srv->datadir, list,
-	    c->srv->held_ceiling, max, err);
+	return intake_limit(c->srv->store, c->srv->datadir, address,
+	    c->srv->held_ceiling, r, max, err);
 }
 
 static int
-conn_commit(void *arg, const char *list, const char *sender, const char *msg,
-    size_t len, char id[INBOX_ID_MAX], struct pd_err *err)
+conn_commit(void *arg, const struct route *r, const char *sender,
+    const char *msg, size_t len, char id[INBOX_ID_MAX], struct pd_err *err)
 {
 	struct conn *c = arg;
 	struct lmtp_server *srv = c->srv;
 
-	if (intake_commit(srv->store, srv->datadir, list, sender, "lmtp", msg,
+	if (intake_commit(srv->store, srv->datadir, r, sender, "lmtp", msg,
 	    len, id, err) == -1)
 		return -1;
 	if (srv->committed != NULL)

@@ -43,7 +43,8 @@
 #define SENDER_MAX	512
 
 struct rcpt {
-	char		 list[ADDR_MAX + 1];
+	char		 addr[ADDR_MAX + 1];	/* as given, normalized */
+	struct route	 route;			/* whose, and as what */
 	unsigned long	 max;
 };
 
@@ -409,15 +410,19 @@ cmd_mail(struct sess *s, char *arg)
 	reply(s, "250 2.1.0 Sender ok");
 }
 
-/* Finds the list's limit and answers for this recipient. */
+/*
+ * Finds whose address list is, and as which of its addresses, with the
+ * list's limit, and answers for this recipient.
+ */
 static void
 rcpt_list(struct sess *s, const char *list)
 {
 	struct pd_err err = { 0 };
+	struct route r;
 	unsigned long max;
 	int rc;
 
-	rc = s->io->limit(s->io->arg, list, &max, &err);
+	rc = s->io->limit(s->io->arg, list, &r, &max, &err);
 	if (rc == -1) {
 		if (err.status == PD_REFUSED) {
 			log_info("%s: rcpt %s: 550 5.1.1 no such list", s->peer,
@@ -438,7 +443,8 @@ rcpt_list(struct sess *s, const char *list)
 		    "of %lu bytes", list, max);
 		return;
 	}
-	snprintf(s->rcpt[s->nrcpt].list, sizeof s->rcpt[0].list, "%s", list);
+	snprintf(s->rcpt[s->nrcpt].addr, sizeof s->rcpt[0].addr, "%s", list);
+	s->rcpt[s->nrcpt].route = r;
 	s->rcpt[s->nrcpt++].max = max;
 	reply(s, "250 2.1.5 <%s> ok", list);
 }
@@ -490,31 +496,31 @@ deliver_one(struct sess *s, const struct rcpt *r, const struct body *b)
 
 	if (b->total > r->max) {
 		log_info("%s: %s: 552 5.3.4 %llu bytes over the limit %lu",
-		    s->peer, r->list, b->total, r->max);
+		    s->peer, r->addr, b->total, r->max);
 		reply(s, "552 5.3.4 <%s>: message exceeds the list's limit of "
-		    "%lu bytes", r->list, r->max);
+		    "%lu bytes", r->addr, r->max);
 		return;
 	}
 	if (b->nomem) {
-		log_warnx("%s: %s: 451 4.3.0 out of memory", s->peer, r->list);
+		log_warnx("%s: %s: 451 4.3.0 out of memory", s->peer, r->addr);
 		reply(s, "451 4.3.0 <%s>: out of memory, try again later",
-		    r->list);
+		    r->addr);
 		return;
 	}
-	if (s->io->commit(s->io->arg, r->list, s->sender,
+	if (s->io->commit(s->io->arg, &r->route, s->sender,
 	    b->buf != NULL ? b->buf : "", b->len, id, &err) == -1) {
-		log_warnx("%s: %s: %s: %s", s->peer, r->list, err.status ==
+		log_warnx("%s: %s: %s: %s", s->peer, r->addr, err.status ==
 		    PD_REFUSED ? "550 5.1.1" : "451 4.3.0", err.text);
 		if (err.status == PD_REFUSED)
-			reply(s, "550 5.1.1 <%s>: no such list", r->list);
+			reply(s, "550 5.1.1 <%s>: no such list", r->addr);
 		else
 			reply(s, "451 4.3.0 <%s>: temporary failure, try again "
-			    "later", r->list);
+			    "later", r->addr);
 		return;
 	}
 	log_info("%s: %s: list %s, %zu bytes, via lmtp: 250", s->peer, id,
-	    r->list, b->len);
-	reply(s, "250 2.0.0 %s <%s> committed", id, r->list);
+	    r->addr, b->len);
+	reply(s, "250 2.0.0 %s <%s> committed", id, r->addr);
 }
 
 static void

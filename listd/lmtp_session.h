@@ -52,16 +52,18 @@ struct lmtp_io {
 	int	(*write)(void *arg, const char *buf, size_t len);
 	void	(*event)(void *arg, enum lmtp_event);
 	/*
-	 * The list's max-message-size: 0, or -1 with err (PD_REFUSED: no
-	 * such list; anything else is temporary).
+	 * Which list's address (normalized) is and as what, into *r, and
+	 * that list's max-message-size: 0, or -1 with err (PD_REFUSED: no
+	 * such list; anything else is temporary).  intake_limit().
 	 */
-	int	(*limit)(void *arg, const char *list, unsigned long *max,
-		    struct pd_err *err);
+	int	(*limit)(void *arg, const char *address, struct route *r,
+		    unsigned long *max, struct pd_err *err);
 	/*
-	 * Commits len bytes of msg (read only during the call) for list: 0
-	 * and id, or -1 with err (PD_REFUSED: no such list; else temporary).
+	 * Commits len bytes of msg (read only during the call) for r (from
+	 * limit): 0 and id, or -1 with err (PD_REFUSED: no such list; else
+	 * temporary).
 	 */
-	int	(*commit)(void *arg, const char *list, const char *sender,
+	int	(*commit)(void *arg, const struct route *r, const char *sender,
 		    const char *msg, size_t len, char id[INBOX_ID_MAX],
 		    struct pd_err *err);
 	void	*arg;

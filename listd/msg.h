@@ -101,6 +101,10 @@ bool	 msg_blank_around(const char *text, size_t len, const char *start,
 int	 msg_beside(const struct msg *m, const struct msg_pgp *p,
 	    struct msg_leaves *out, struct pd_err *err);
 void	 msg_leaves_free(struct msg_leaves *);
+/* The decoded content of m's first leaf of type/subtype (*out malloc'd),
+   or *out NULL when it has none. */
+int	 msg_part_bytes(const struct msg *m, const char *type,
+	    const char *subtype, char **out, size_t *len, struct pd_err *err);
 
 /*
  * The attachments of a MIME entity (a payload, a public copy's content):
@@ -148,6 +152,15 @@ int	 msg_payload_text(const struct msg *m, const char *text,
 	    const struct msg_protected *ph, char **out, size_t *len,
 	    struct pd_err *err);
 
+/*
+ * *payload (what members decrypt) followed by armored, the sender's own
+ * signed OpenPGP message (inline PGP, which mail clients verify), in a
+ * multipart/mixed carrying the payload's protected headers.  The old
+ * payload is wiped and replaced.
+ */
+int	 msg_payload_add_signed(char **payload, size_t *plen,
+	    const char *armored, size_t alen, struct pd_err *err);
+
 /* The outer headers of a member's copy: nothing embargoed, no member. */
 struct msg_copy {
 	const char	*list;		/* From:, To: and the List-Id */
@@ -156,6 +169,9 @@ struct msg_copy {
 	const char	*in_reply_to;	/* an auto-reply's or a reply's, or NULL */
 	const char	*references;	/* a reply's, or NULL */
 	bool		 auto_replied;	/* Auto-Submitted: auto-replied */
+	const char	*openpgp_fpr;	/* the list's key for the OpenPGP:
+					   header, or NULL */
+	const char	*reply_to;	/* Reply-To:, or NULL */
 };
 
 /*
@@ -181,5 +197,13 @@ int	 msg_signed_copy(const struct msg_copy *c, const char *to,
 int	 msg_text_payload(const char *text, size_t text_len,
 	    const struct msg_protected *ph, char **out, size_t *len,
 	    struct pd_err *err);
+/*
+ * The same with message (mlen bytes; NULL: none) after the text, as a
+ * message/rfc822 part of a multipart/mixed: a held message for the
+ * moderators, inside the encryption only.
+ */
+int	 msg_text_message_payload(const char *text, size_t text_len,
+	    const char *message, size_t mlen, const struct msg_protected *ph,
+	    char **out, size_t *len, struct pd_err *err);
 
 #endif

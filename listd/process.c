@@ -18,10 +18,13 @@
 #include "listd/auth.h"
 #include "listd/decide.h"
 #include "listd/jobs.h"
+#include "listd/memberpost.h"
 #include "listd/notice.h"
+#include "listd/own.h"
 #include "listd/process.h"
 #include "listd/record.h"
 #include "listd/reporter.h"
+#include "listd/request.h"
 #include "listd/work.h"
 #include "policy/embargo.h"
 #include "common/log.h"
@@ -76,35 +79,8 @@ payload_find(const struct payload_cache *c, const char *list, const char *id)
 
 /* ---- before the decision --------------------------------------------------- */
 
-/*
- * Message id as it came: its bytes in the store are sealed to the list's
- * key (inbox.h).  *raw is NULL when they are missing; the caller wipes it
- * with keys_plain_free().  A seal that does not open is PD_REFUSED.
- */
-static int
-unsealed(struct list *l, const char *id, char **raw, size_t *len,
-    struct pd_err *err)
-{
-	struct store_txn *t;
-	char *sealed = NULL;
-	size_t slen = 0;
-	int rc;
-
-	*raw = NULL;
-	*len = 0;
-	if (store_begin(l->st, false, &t, err) == -1)
-		return -1;
-	rc = store_get_bytes(t, STORE_MESSAGES, id, &sealed, &slen, err);
-	store_abort(t);
-	if (rc == 0 && sealed != NULL)
-		rc = keys_unseal(l->keys, sealed, slen, raw, len, err);
-	free(sealed);
-	return rc;
-}
-
-/* What the list knows of the key of each good signature. */
-static int
-find_signers(struct list *l, const struct auth *a,
+int
+process_signers(struct list *l, const struct auth *a,
     struct signer signers[KEYS_MAX_SIGS], struct pd_err *err)
 {
 	struct member_set ms;
@@ -166,29 +142,6 @@ decision_post(const struct inbox_entry *in, const struct auth *a,
 		rc |= rec_set(&p->reason_text, d->text);
 	}
 	return rc == 0 ? 0 : -1;
-}
-
-/*
- * The subject sealed to the list's key, beside the clear one, before the
- * decision's transaction (gpg does not run inside one): a held record
- * keeps only the sealed one.
- */
-static int
-seal_subject(struct list *l, struct post *p, struct pd_err *err)
-{
-	char *sealed;
-	size_t len;
-
-	if (p->subject[0] == '\0')
-		return 0;
-	if (keys_seal(l->keys, l->fpr, p->subject, strlen(p->subject), true,
-	    &sealed, &len, err) == -1)
-		return -1;
-	free(p->subject_sealed);
-	p->subject_sealed = strndup(sealed, len);
-	free(sealed);
-	return p->subject_sealed != NULL ? 0 : pd_fail(err, PD_TEMPFAIL,
-	    "out of memory");
 }
 
 /*
@@ -421,6 +374,31 @@ audit_decision(struct store_txn *t, const struct post *p, struct pd_err *err)
 	return rc;
 }
 
+/*
+ * member-posts = team: a member's post goes to the team and moderators
+ * only, unless it is a replay or stale like any post (memberpost.h).
+ */
+static int
+to_team(struct list *l, struct store_txn *t, struct post *p,
+    const struct decision *d, struct pd_err *err)
+{
+	bool replay = false;
+
+	p->state = POST_DECIDED;
+	if (replayed(t, p, d, &replay, err) == -1)
+		return -1;
+	if (p->state != POST_HELD && stale(l->pol, p, d) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (p->state == POST_HELD)
+		return 0;
+	p->reason = HOLD_NONE;
+	if (rec_set(&p->reason_text, "") == -1 || rec_set(&p->accepted_as,
+	    "a member's post, to the team and moderators only (member-posts "
+	    "= team)") == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	return member_post_jobs(t, p, err);
+}
+
 /* The decision's consequences, in t. */
 static int
 judge_in(struct list *l, struct store_txn *t, struct post *p,
@@ -438,6 +416,9 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 	} else if (p->state != POST_HELD && make_jobs(t, p, err) == -1)
 		return -1;
 	if (in_thread(l, t, p, d, err) == -1)
+		return -1;
+	if (p->state == POST_HELD && d->to_team && to_team(l, t, p, d,
+	    err) == -1)
 		return -1;
 	if (p->state == POST_HELD && (notice_held_later(t, p, err) == -1 ||
 	    notice_auto_reply_later(t, l, p, err) == -1 ||
@@ -489,7 +470,7 @@ process_one(struct list *l, const struct inbox_entry *in,
 		    "lost (oversize = hold)", in->size,
 		    l->pol->max_message_size);
 		snprintf(a.from, sizeof a.from, "%s", in->sender);
-	} else if (unsealed(l, in->id, &raw, &len, err) == -1) {
+	} else if (own_unseal(l, in->id, &raw, &len, err) == -1) {
 		if (err->status != PD_REFUSED)
 			goto out;
 		a.hold = HOLD_CANNOT_DECRYPT;	/* the seal is broken */
@@ -501,25 +482,62 @@ process_one(struct list *l, const struct inbox_entry *in,
 	} else if (auth_message(l->keys, l->address, raw, len, false, &a,
 	    err) == -1)
 		goto out;
-	if (find_signers(l, &a, signers, err) == -1)
+	if (process_signers(l, &a, signers, err) == -1)
 		goto out;
 	decide(&a, signers, l->fpr, &d);
+	member_post(&a, signers, l->pol->member_posts, &d);
 	if (decision_post(in, &a, &d, &p) == -1) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
 	}
-	if ((rc = seal_subject(l, &p, err)) == 0 &&
+	if ((rc = own_seal_subject(l, &p, err)) == 0 &&
 	    (rc = seal_reason(l, p.kw.extension, err)) == 0 &&
 	    (rc = seal_reason(l, p.kw.restart, err)) == 0)
 		rc = record(l, &p, &d, err);
 	if (rc == 0 && p.state != POST_HELD)
 		payload_keep(payloads, l->address, p.id, &a.payload,
 		    &a.payload_len);
+	if (rc == 0 && d.to_team && p.state != POST_HELD)
+		member_post_receipt(l, &p);
 out:
 	auth_clear(&a);
 	keys_plain_free(raw, len);
 	post_clear(&p);
 	return rc;
+}
+
+/* ---- the list's other addresses ----------------------------------------- */
+
+/*
+ * Mail to LIST-bounces[+TOKEN]@ (RCPT_BOUNCES): kept for the admins.  A
+ * report is never answered.
+ */
+static int
+process_bounce(struct list *l, const struct inbox_entry *in,
+    struct pd_err *err)
+{
+	return own_hold(l, in, HOLD_BOUNCE, "mail to the list's bounce "
+	    "address, kept for the admins", err);
+}
+
+/* Message in, by which of the list's addresses it came to. */
+static int
+process_entry(const struct conf *conf, struct list *l,
+    const struct inbox_entry *in, struct payload_cache *payloads,
+    struct pd_err *err)
+{
+	switch (in->to) {
+	case RCPT_REQUEST:
+		return request_process(conf, l, in, err);
+	case RCPT_BOUNCES:
+		return process_bounce(l, in, err);
+	case RCPT_OWNER:
+		return own_to_admins(l, in, err);
+	case RCPT_POST:
+	case RCPT_NKINDS:
+		break;
+	}
+	return process_one(l, in, payloads, err);
 }
 
 /*
@@ -597,7 +615,7 @@ process_inbox(const struct conf *conf, struct store *st,
 			break;
 		}
 		memset(&why, 0, sizeof why);
-		if (process_one(l, &inbox.v[i], payloads, &why) == 0)
+		if (process_entry(conf, l, &inbox.v[i], payloads, &why) == 0)
 			++*done;
 		else if ((rc = process_failed(conf, l, &inbox.v[i], &why,
 		    err)) == 0)
@@ -630,7 +648,7 @@ process_payload(struct list *l, struct payload_cache *payloads,
 		return 0;
 	}
 	memset(&a, 0, sizeof a);
-	if ((rc = unsealed(l, id, &raw, &len, err)) == 0 && raw == NULL)
+	if ((rc = own_unseal(l, id, &raw, &len, err)) == 0 && raw == NULL)
 		rc = pd_fail(err, PD_REFUSED, "post %s: its message is gone", id);
 	if (rc == 0 && (rc = auth_message(l->keys, l->address, raw, len,
 	    moderated, &a, err)) == 0) {

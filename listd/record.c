@@ -15,7 +15,7 @@
 static const char *const kind_names[POST_NKINDS] = {
 	"message", "approved", "release", "backfill", "reporter-copy",
 	"notice", "held-notice", "held", "auto-reply", "reject-notice",
-	"date-notice", "cve-reminder"
+	"date-notice", "cve-reminder", "owner-mail"
 };
 static const char *const state_names[POST_NSTATES] = {
 	"held", "decided", "notify", "waiting-key", "encrypted", "failed",
@@ -25,7 +25,10 @@ static const char *const reason_names[HOLD_NONE + 1] = {
 	"loop", "bad-signature", "key-revoked", "key-expired", "suspended",
 	"not-team", "non-member", "limits", "malformed", "cannot-decrypt",
 	"cannot-process", "unsigned", "unsigned-parts", "keywords", "replay", "stale-signature",
-	"advisory", ""
+	"advisory", "request", "bounce", "owner", ""
+};
+static const char *const rcpt_names[RCPT_NKINDS] = {
+	"post", "bounces", "owner", "request"
 };
 static const char *const job_names[JOB_NSTATES] = {
 	"new", "ready", "retry", "sent", "failed", "skipped"
@@ -45,6 +48,23 @@ parse_name(const char *const *names, int n, const char *s, int *out)
 }
 
 #define NAME(names, v, n)	((unsigned)(v) < (n) ? (names)[v] : "?")
+
+const char *
+rcpt_kind_name(enum rcpt_kind k)
+{
+	return NAME(rcpt_names, k, RCPT_NKINDS);
+}
+
+int
+rcpt_kind_parse(const char *s, enum rcpt_kind *out)
+{
+	int v;
+
+	if (parse_name(rcpt_names, RCPT_NKINDS, s, &v) == -1)
+		return -1;
+	*out = (enum rcpt_kind)v;
+	return 0;
+}
 
 const char *
 post_kind_name(enum post_kind k)

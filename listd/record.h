@@ -59,6 +59,7 @@ enum post_kind {
 	POST_REJECT_NOTICE,	/* a moderator's reason, signed in clear */
 	POST_DATE_NOTICE,	/* an advisory's new date, to every member */
 	POST_CVE_REMINDER,	/* an advisory without a CVE, to the team */
+	POST_OWNER_MAIL,	/* mail to LIST-owner@, on to the admins */
 	POST_NKINDS
 };
 
@@ -97,6 +98,9 @@ enum hold_reason {
 	HOLD_REPLAY,		/* a signature or Message-ID seen before */
 	HOLD_STALE,		/* signed longer ago than the policy allows */
 	HOLD_ADVISORY,		/* a revision the embargo rules hold */
+	HOLD_REQUEST,		/* mail to LIST-request@, for the moderators */
+	HOLD_BOUNCE,		/* mail to LIST-bounces@, kept for the admins */
+	HOLD_OWNER,		/* mail to LIST-owner@, and no admin */
 	HOLD_NONE
 };
 
@@ -110,6 +114,22 @@ enum job_state {
 	JOB_NSTATES
 };
 
+/*
+ * Which of a list's own addresses a message was sent to (route.h): the
+ * list itself (posts), LOCAL-bounces[+TOKEN]@, LOCAL-owner@,
+ * LOCAL-request@.  Stable names, in the inbox record and the audit log.
+ */
+enum rcpt_kind {
+	RCPT_POST,
+	RCPT_BOUNCES,
+	RCPT_OWNER,
+	RCPT_REQUEST,
+	RCPT_NKINDS
+};
+#define RCPT_TOKEN_MAX	48	/* a VERP token with its NUL */
+
+const char *rcpt_kind_name(enum rcpt_kind);
+int	rcpt_kind_parse(const char *s, enum rcpt_kind *);
 const char *post_kind_name(enum post_kind);
 const char *post_state_name(enum post_state);
 const char *hold_reason_name(enum hold_reason);
@@ -274,6 +294,9 @@ struct inbox_entry {
 	char		 list[ADDR_MAX + 1];
 	char		 sender[ADDR_MAX + 1];	/* the envelope sender */
 	char		 via[16];		/* "lmtp", "inject" */
+	enum rcpt_kind	 to;			/* which of the list's addresses */
+	char		 token[RCPT_TOKEN_MAX];	/* RCPT_BOUNCES: the VERP token
+						   or "" */
 	long long	 received;
 	long long	 size;
 	/* temporary failures while processing it (process.c) */

@@ -236,6 +236,13 @@ inbox_put(struct store_txn *t, const struct inbox_entry *in, bool exclusive,
 	    "received", (json_int_t)in->received, "size", (json_int_t)in->size,
 	    "attempts", in->attempts, "next-attempt",
 	    (json_int_t)in->next_attempt, "last-error", in->last_error);
+	/* a post's record is as it always was: "to" only for the others */
+	if (o != NULL && in->to != RCPT_POST && (json_object_set_new(o, "to",
+	    json_string(rcpt_kind_name(in->to))) == -1 ||
+	    put_str(o, "token", in->token) == -1)) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (o == NULL)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	rc = store_put(t, STORE_INBOX, in->id, o, exclusive, err);
@@ -258,6 +265,11 @@ collect_inbox(const char *key, json_t *o, void *arg)
 	snprintf(e->list, sizeof e->list, "%s", jstr(o, "list"));
 	snprintf(e->sender, sizeof e->sender, "%s", jstr(o, "sender"));
 	snprintf(e->via, sizeof e->via, "%s", jstr(o, "via"));
+	/* absent: a post; unknown (a newer listd's): kept for the admins */
+	if (json_object_get(o, "to") != NULL &&
+	    rcpt_kind_parse(jstr(o, "to"), &e->to) == -1)
+		e->to = RCPT_BOUNCES;
+	snprintf(e->token, sizeof e->token, "%s", jstr(o, "token"));
 	e->received = jint(o, "received", 0);
 	e->size = jint(o, "size", 0);
 	e->attempts = (int)jint(o, "attempts", 0);

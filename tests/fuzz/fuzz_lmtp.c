@@ -124,7 +124,8 @@ h_event(void *arg, enum lmtp_event ev)
  * 's' a small limit, anything else a large one.
  */
 static int
-h_limit(void *arg, const char *list, unsigned long *max, struct pd_err *err)
+h_limit(void *arg, const char *list, struct route *r, unsigned long *max,
+    struct pd_err *err)
 {
 	struct harness *h = arg;
 	char norm[ADDR_MAX + 1];
@@ -138,6 +139,8 @@ h_limit(void *arg, const char *list, unsigned long *max, struct pd_err *err)
 	if (list[0] == 't')
 		return pd_fail(err, PD_TEMPFAIL, "the policy cannot be read");
 	*max = list[0] == 's' ? LIMIT_SMALL : LIMIT_LARGE;
+	memset(r, 0, sizeof *r);
+	strcpy(r->list, list);	/* the route names the list as given */
 	if (h->naccepted < MAX_ACCEPTED)
 		strcpy(h->accepted[h->naccepted++], list);
 	return 0;
@@ -145,10 +148,11 @@ h_limit(void *arg, const char *list, unsigned long *max, struct pd_err *err)
 
 /* By the list's second letter: 'c' a store that fails, 'r' a list gone. */
 static int
-h_commit(void *arg, const char *list, const char *sender, const char *msg,
-    size_t len, char id[INBOX_ID_MAX], struct pd_err *err)
+h_commit(void *arg, const struct route *r, const char *sender,
+    const char *msg, size_t len, char id[INBOX_ID_MAX], struct pd_err *err)
 {
 	struct harness *h = arg;
+	const char *list = r->list;
 	size_t i;
 
 	for (i = 0; i < h->naccepted; i++)
