@@ -1,4 +1,5 @@
-/* tools/listctl_keys.c: listctl's member key commands (issue 16). */
+/* listd/command_members.c: the member key commands: member key, refresh,
+ * import, list import-schleuder. */
 #include <stdio.h>
 
 #include "listd/command.h"

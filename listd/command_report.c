@@ -1,5 +1,5 @@
 /*
- * tools/listctl_report.c: advisory export (an advisory's record as JSON,
+ * listd/command_report.c: advisory export (an advisory's record as JSON,
  * XML or text) and report (the team's embargo calendar, as text, JSON or
  * one HTML page).
  */

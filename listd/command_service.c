@@ -1,5 +1,5 @@
 /*
- * tools/listctl_service.c: listctl's commands for running the service:
+ * listd/command_service.c: listctl's commands for running the service:
  * the MTA's map of the lists' addresses, and the backup.
  */
 #include <stdio.h>
