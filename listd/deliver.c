@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "keys/pgpsplit.h"
 #include "listd/fanout.h"
+#include "listd/ledger_batch.h"
 #include "listd/list.h"
 #include "listd/msg.h"
 #include "listd/notice.h"
@@ -30,6 +31,7 @@ struct post_cut {		/* one post's encrypted result, split */
 struct delivery {
 	const struct conf *conf;
 	struct store	*st;
+	struct ledger_batch *ledger;	/* every attempt is recorded there */
 	struct job_set	 jobs;		/* due now */
 	struct post_cut	*cuts;
 	size_t		 ncuts;
@@ -152,14 +154,15 @@ bounce_address(const char *list, char *buf, size_t len)
 		snprintf(buf, len, "%.*s-bounces%s", (int)(at - list), list, at);
 }
 
-/* Records the outcome of one attempt; sent means accepted by the server. */
+/*
+ * Records the outcome of one attempt, sent meaning accepted by the server,
+ * in a commit shared with the other workers' (ledger_batch.h).
+ */
 static int
 record_attempt(struct delivery *d, struct job *j,
     const struct smtp_result *res, bool sent, struct pd_err *err)
 {
-	struct store_txn *t;
 	time_t now = time(NULL), delay;
-	int rc;
 
 	j->attempts++;
 	snprintf(j->last_reply, sizeof j->last_reply, "%s", res->reply);
@@ -173,12 +176,7 @@ record_attempt(struct delivery *d, struct job *j,
 		j->state = JOB_RETRY;
 		j->next_attempt = now + delay;
 	}
-	if (store_begin(d->st, true, &t, err) == -1)
-		return -1;
-	rc = job_put(t, j, false, err);
-	if (rc == 0 && sent)
-		rc = ledger_put(t, j, res->reply, err);
-	return store_end(t, rc, err);
+	return ledger_batch_record(d->ledger, j, res->reply, sent, err);
 }
 
 /*
@@ -590,7 +588,8 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	if ((rc = finish_posts(conf, st, &ended, err)) == -1 || d.jobs.n == 0)
 		goto out;
 	if ((rc = takes_writes(st, err)) == -1 ||
-	    (rc = load_cuts(&d, err)) == -1)
+	    (rc = load_cuts(&d, err)) == -1 ||
+	    (rc = ledger_batch_new(st, &d.ledger, err)) == -1)
 		goto out;
 	n = conf->workers < 64 ? conf->workers : 64;
 	if (n > d.jobs.n)
@@ -606,9 +605,12 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	if (d.stalled && d.next < d.jobs.n)
 		log_warnx("delivery: the relay timed out; %zu copies wait for "
 		    "the next run", d.jobs.n - d.next);
+	log_debug("delivery: %zu attempts in %lu commits", d.next < d.jobs.n ?
+	    d.next : d.jobs.n, ledger_batch_commits(d.ledger));
 	rc = finish_posts(conf, st, &d.jobs, err);
 	*sent = d.sent;
 out:
+	ledger_batch_free(d.ledger);
 	for (i = 0; i < d.ncuts; i++) {
 		pgp_split_free(d.cuts[i].sp);
 		keys_plain_free(d.cuts[i].pub, d.cuts[i].pub_len);

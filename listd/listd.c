@@ -44,6 +44,7 @@
 #include "listd/lmtp.h"
 #include "listd/work.h"
 #include "listd/store.h"
+#include "listd/wake.h"
 
 #define PROC_INTERVAL		5	/* seconds between runs at the latest */
 #define PROC_RERUNS		10	/* immediate reruns while work comes */
@@ -103,6 +104,17 @@ proc_kick(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	p->run[RUN_PROCESS].kick = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Another process committed (wake.h): whatever it was, both look. */
+static void
+proc_wake(struct proc *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->run[RUN_PROCESS].kick = true;
+	p->run[RUN_DELIVER].kick = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -401,20 +413,22 @@ reload(const char *path, const struct fixed *f, struct proc *p,
 	log_info("reloaded %s", path ? path : "the configuration");
 }
 
-/* Accepts and serves until SIGTERM or SIGINT. */
+/* Accepts and serves until SIGTERM or SIGINT; wfd rings (wake.h). */
 static void
-serve(struct lmtp_server *srv, int sfd, const char *path,
+serve(struct lmtp_server *srv, int sfd, int wfd, const char *path,
     const struct fixed *f, struct proc *p)
 {
 	struct signalfd_siginfo si;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 
 	for (;;) {
 		pfd[0].fd = lmtp_fd(srv);
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sfd;
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) == -1) {
+		pfd[2].fd = wfd;
+		pfd[2].events = POLLIN;
+		if (poll(pfd, 3, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("poll");
@@ -431,6 +445,10 @@ serve(struct lmtp_server *srv, int sfd, const char *path,
 		}
 		if (pfd[0].revents & POLLIN)
 			lmtp_accept(srv);
+		if ((pfd[2].revents & POLLIN) && wake_drain(wfd)) {
+			log_debug("woken: another process committed");
+			proc_wake(p);
+		}
 	}
 }
 
@@ -482,7 +500,8 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	struct lmtp_server *srv;
 	struct pd_err err = { 0 };
 	struct store *st;
-	int ready = -1, sfd;
+	char wake_path[1200];
+	int ready = -1, sfd, wfd;
 
 	fixed_set(&f, conf, verbose);
 	if (!foreground) {
@@ -492,6 +511,7 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	if (store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1 ||
 	    keys_init(&err) == -1)
 		startup_fail(&ready, &err);
+	store_ring_on_commit(st, false);	/* its own work is kicked */
 	keys_set_bounds(conf->gpg_timeout, conf->unpack_factor);
 	lo.listen = conf->lmtp_listen;
 	lo.datadir = conf->datadir;
@@ -501,14 +521,18 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	lo.idle_timeout = conf->lmtp_idle_timeout;
 	lo.txn_timeout = conf->lmtp_txn_timeout;
 	lo.held_ceiling = conf->max_held_size;
-	if (lmtp_open(&lo, &srv, &err) == -1 || (sfd = signals(&err)) == -1 ||
-	    proc_start(&p, conf, st, &err) == -1)
+	if (lmtp_open(&lo, &srv, &err) == -1 ||
+	    (wfd = wake_listen(conf->datadir, &err)) == -1 ||
+	    (sfd = signals(&err)) == -1 || proc_start(&p, conf, st, &err) == -1)
 		startup_fail(&ready, &err);
 	log_info("listening on %s, datadir %s", conf->lmtp_listen,
 	    conf->datadir);
 	started(&ready, "ready");
-	serve(srv, sfd, path, &f, &p);
+	serve(srv, sfd, wfd, path, &f, &p);
 	close(sfd);
+	close(wfd);
+	snprintf(wake_path, sizeof wake_path, "%s/wake", f.datadir);
+	(void)unlink(wake_path);
 	return shutdown_all(srv, &p, st);
 }
 

@@ -47,6 +47,11 @@ struct store_txn;
 int	store_open(const char *datadir, unsigned long map_mib, struct store **out,
 	    struct pd_err *err);
 void	store_close(struct store *);
+/*
+ * Whether a committed write rings the daemon (wake.h): yes, unless the
+ * daemon itself turns it off for its own store (it kicks its own work).
+ */
+void	store_ring_on_commit(struct store *, bool ring);
 
 int	store_begin(struct store *, bool write, struct store_txn **out,
 	    struct pd_err *err);
