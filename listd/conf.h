@@ -34,6 +34,7 @@ struct conf {
 	unsigned long	 max_held_size;	/* bytes: oversize = hold's ceiling */
 	unsigned	 process_attempts;	/* engine failures before a message
 					   is held as cannot-process */
+	unsigned	 encrypt_shard_size;	/* recipients per gpg call */
 };
 
 /*

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "keys/pgpsplit.h"
+#include "keys/pgpshards.h"
 #include "listd/fanout.h"
 #include "listd/ledger_batch.h"
 #include "listd/list.h"
@@ -22,7 +22,7 @@
 
 struct post_cut {		/* one post's encrypted result, split */
 	char		 list[ADDR_MAX + 1];
-	struct pgp_split *sp;
+	struct pgp_shards *sp;
 	char		*pub, *sig;	/* the public copy, when there is one */
 	size_t		 pub_len, sig_len;
 	struct post	 post;		/* its record: subject, micalg */
@@ -126,7 +126,7 @@ load_cuts(struct delivery *d, struct pd_err *err)
 		snprintf(mkey, sizeof mkey, "%s.pgp", j->post);
 		if ((rc = store_get_bytes(t, STORE_MESSAGES, mkey, &bin, &len,
 		    err)) == 0 && bin != NULL)
-			pgp_split_parse(bin, len, &c->sp, err);
+			pgp_shards_parse(bin, len, &c->sp, err);
 		free(bin);
 		bin = NULL;
 		snprintf(mkey, sizeof mkey, "%s.pub", j->post);
@@ -281,7 +281,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	}
 	c = cut_for(d, j->list, j->post);
 	if (c == NULL || (j->public ? c->pub == NULL || c->sig == NULL :
-	    c->sp == NULL || pgp_split_copy(c->sp, j->keyid, &armored, &alen,
+	    c->sp == NULL || pgp_shards_copy(c->sp, j->keyid, &armored, &alen,
 	    err) == -1)) {
 		snprintf(res.reply, sizeof res.reply, "cannot make the copy: %.220s",
 		    c && !j->public && c->sp ? err->text :
@@ -612,7 +612,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 out:
 	ledger_batch_free(d.ledger);
 	for (i = 0; i < d.ncuts; i++) {
-		pgp_split_free(d.cuts[i].sp);
+		pgp_shards_free(d.cuts[i].sp);
 		keys_plain_free(d.cuts[i].pub, d.cuts[i].pub_len);
 		free(d.cuts[i].sig);
 		post_clear(&d.cuts[i].post);

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "keys/pgpsplit.h"
 #include "listd/encrypt.h"
 
 bool
@@ -74,66 +73,4 @@ enc_job(struct job *j, const struct rcpt *r)
 	snprintf(j->keyid, sizeof j->keyid, "%s", r->keyid);
 	snprintf(j->last_reply, sizeof j->last_reply, "%s", r->skip);
 	j->next_attempt = time(NULL);
-}
-
-/* "FPR!\nFPR!\n" for gpgme_op_encrypt_sign_ext(); NULL when out of memory. */
-static char *
-recipient_string(const struct rcpt *r, size_t n)
-{
-	char *s = calloc(n * 43 + 1, 1);
-	size_t i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (enc_to(&r[i])) {
-			strcat(s, r[i].subkey);
-			strcat(s, "!\n");
-		}
-	return s;
-}
-
-int
-enc_once(struct list *l, const char *payload, size_t len,
-    const struct rcpt *r, size_t n, char **cipher, size_t *clen,
-    struct pd_err *err)
-{
-	struct pgp_split *sp = NULL;
-	char *rs = recipient_string(r, n);
-	size_t i, want = 0;
-	int rc = -1;
-
-	*cipher = NULL;
-	if (rs == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	if (keys_sign_encrypt(l->keys, l->fpr, rs, payload, len, cipher, clen,
-	    err) == -1)
-		goto out;
-	if (pgp_split_parse(*cipher, *clen, &sp, err) == -1) {
-		err->status = PD_REFUSED;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (!enc_to(&r[i]))
-			continue;
-		want++;
-		if (!pgp_split_has(sp, r[i].keyid)) {
-			pd_fail(err, PD_REFUSED, "no session key packet for %s "
-			    "(subkey %s): nothing is sent", r[i].address,
-			    r[i].keyid);
-			goto out;
-		}
-	}
-	if (pgp_split_count(sp) != want) {
-		pd_fail(err, PD_REFUSED, "%zu session key packets for %zu "
-		    "recipients: nothing is sent", pgp_split_count(sp), want);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc == -1) {
-		free(*cipher);
-		*cipher = NULL;
-	}
-	pgp_split_free(sp);
-	free(rs);
-	return rc;
 }

@@ -41,6 +41,7 @@
 #include "common/log.h"
 #include "keys/keys.h"
 #include "listd/conf.h"
+#include "listd/encrypt.h"
 #include "listd/lmtp.h"
 #include "listd/work.h"
 #include "listd/store.h"
@@ -513,6 +514,7 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 		startup_fail(&ready, &err);
 	store_ring_on_commit(st, false);	/* its own work is kicked */
 	keys_set_bounds(conf->gpg_timeout, conf->unpack_factor);
+	enc_set_shard_size(conf->encrypt_shard_size);
 	lo.listen = conf->lmtp_listen;
 	lo.datadir = conf->datadir;
 	lo.store = st;
@@ -549,6 +551,7 @@ run_inbox(const struct conf *conf)
 	    keys_init(&err) == -1)
 		goto out;
 	keys_set_bounds(conf->gpg_timeout, conf->unpack_factor);
+	enc_set_shard_size(conf->encrypt_shard_size);
 	for (i = 0; i < ONCE_ROUNDS; i++) {
 		if (work_due(conf, st, &done, &err) == -1)
 			goto out;
