@@ -77,7 +77,7 @@ static const cfg_opt_t opts[] = {
 	CFG_STR("lmtp-listen", "unix:/run/pdlist/lmtp.sock", CFGF_NONE),
 	CFG_STR("smtp-url", "smtp://127.0.0.1:25", CFGF_NONE),
 	CFG_BOOL("smtp-starttls", cfg_false, CFGF_NONE),
-	CFG_INT("workers", 4, CFGF_NONE),
+	CFG_INT("workers", 8, CFGF_NONE),	/* make bench: 1, 4, 8, 16 */
 	CFG_INT("retry-first", 60, CFGF_NONE),	/* seconds; doubles */
 	CFG_INT("lmtp-idle-timeout", 300, CFGF_NONE),	/* seconds */
 	CFG_INT("lmtp-transaction-timeout", 600, CFGF_NONE),
