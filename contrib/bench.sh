@@ -16,6 +16,9 @@
 # them are cached under BENCH_CACHE ($HOME/.cache/pdlist-bench): making
 # 1,000 takes minutes, 10,000 most of an hour; later runs copy them.
 #
+# BENCH_RUNS (5) runs per figure, BENCH_WORKERS and BENCH_SHARD set
+# listd.conf's workers and encrypt-shard-size, BENCH_SIZES the sizes.
+#
 # usage: bench.sh BUILDDIR SRCDIR
 set -eu
 B=$1 S=$2
@@ -89,6 +92,7 @@ smtp-url = "smtp://127.0.0.1:$PORT"
 lmtp-listen = "unix:$D/lmtp.sock"
 CONF
 	[ -z "${BENCH_WORKERS:-}" ] || echo "workers = $BENCH_WORKERS" >>"$D/listd.conf"
+	[ -z "${BENCH_SHARD:-}" ] || echo "encrypt-shard-size = $BENCH_SHARD" >>"$D/listd.conf"
 	# The post: a team post with a KB KB patch (multipart/signed).  Each run
 	# posts a new one, signed afresh: a signature seen before is a replay.
 	head -c $((KB * 768)) /dev/urandom | base64 -w 76 | sed 's/^/+/' >"$D/patch"
@@ -163,5 +167,5 @@ for n in $SIZES; do
 	bench_one "$n"
 done
 if dpkg -s schleuder >/dev/null 2>&1; then
-	echo "bench: schleuder is installed; compare by hand (doc/bench notes)"
+	echo "bench: Debian's schleuder is installed, but this script does not drive it yet"
 fi
