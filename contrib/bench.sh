@@ -9,8 +9,8 @@
 # afresh for each run, stops after that many), against the floor in the
 # same hyperfine run: one `gpg --sign --encrypt` of the same payload to the
 # same N + 1 keys.  Then the ratio of the medians and listd's peak RSS
-# (VmHWM).  With Debian's schleuder installed, BENCH_SCHLEUDER=1 says so;
-# it is not driven from here.
+# (VmHWM).  With Debian's schleuder installed it says so; Schleuder
+# itself is not driven from here yet.
 #
 # The member keys (ed25519/cv25519, no passphrase) and the list made from
 # them are cached under BENCH_CACHE ($HOME/.cache/pdlist-bench): making
