@@ -402,9 +402,9 @@ check_copies(const char *what, const void *msg, size_t len, bool decrypt,
 	struct pgp_split *s = NULL, *c = NULL;
 	struct pgp_data_info d, cd;
 	struct pd_err err = { 0 };
-	char *copy;
+	char *copy, *re;
 	void *bin;
-	size_t clen, blen, i;
+	size_t clen, blen, rlen, i;
 	int m, j, seen = 0;
 
 	if (!ok(pgp_split_parse(msg, len, &s, &err) == 0, "%s: parsed: %s",
@@ -428,6 +428,13 @@ check_copies(const char *what, const void *msg, size_t len, bool decrypt,
 		    strcmp(pgp_split_keyid(c, 0), subkey[m]) == 0,
 		    "%s: m%d: the copy has one PKESK, for %s", what, m + 1,
 		    subkey[m]);
+		if (c != NULL && pgp_armor(bin, blen, "MESSAGE", &re, &rlen,
+		    &err) == 0) {	/* an armored tail made once: the same */
+			ok(rlen == clen && memcmp(re, copy, clen) == 0,
+			    "%s: m%d: the copy is its bytes armored, byte for "
+			    "byte", what, m + 1);
+			free(re);
+		}
 		if (c != NULL) {
 			pgp_split_data_info(c, &cd);
 			ok(cd.len == d.len && memcmp((char *)bin + cd.off,
