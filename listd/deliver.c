@@ -296,8 +296,11 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
 		if (rc == 0)
 			rc = reply_to_public(j, &copy, &clen, err);
-	} else
+	} else {
 		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
+		free(armored);	/* in the copy now: not held during SMTP */
+		armored = NULL;
+	}
 	if (rc == -1)
 		goto out;
 	if (*conn == NULL && open_relay(d->conf, conn, err) == -1) {

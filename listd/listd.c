@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -626,6 +627,13 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/*
+	 * A heap per thread (glibc's default, up to 8 per core) keeps each
+	 * delivery worker's freed copies apart: two suffice on listd's
+	 * threads (make bench, 500 members, a 2 MB patch: peak RSS 97 MiB
+	 * with the default, 67 MiB with two, no slower).
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	log_init("listd", true, verbose);
 	if (conf_load(path, &conf, &err) == -1) {
 		fprintf(stderr, "listd: %s\n", err.text);
