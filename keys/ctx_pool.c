@@ -107,3 +107,71 @@ ctx_get_key(gpgme_ctx_t c, const char *fpr, gpgme_key_t *key, int secret)
 	gpgme_op_keylist_end(c);
 	return ge;
 }
+
+/*
+ * Lookups whose answer does not change, kept per home: a list's own
+ * secret key by its fingerprint (for each signature), and the primary key
+ * of a subkey (for each verified signature).  Each saved lookup is a gpg
+ * process.  A key gone since makes gpg's own operation fail as before.
+ */
+#define KEPT_MAX	64
+
+static struct kept {
+	char		*home;
+	char		 fpr[41];	/* what was looked up */
+	gpgme_key_t	 key;
+} kept[KEPT_MAX];
+static size_t kept_next;
+
+/* The kept key for (home, fpr), a new reference; NULL when none. */
+static gpgme_key_t
+kept_find(const char *home, const char *fpr)
+{
+	gpgme_key_t key = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&pool_lock);
+	for (i = 0; i < KEPT_MAX && key == NULL; i++)
+		if (kept[i].key != NULL && strcmp(kept[i].fpr, fpr) == 0 &&
+		    strcmp(kept[i].home, home) == 0) {
+			key = kept[i].key;
+			gpgme_key_ref(key);
+		}
+	pthread_mutex_unlock(&pool_lock);
+	return key;
+}
+
+static void
+kept_add(const char *home, const char *fpr, gpgme_key_t key)
+{
+	struct kept *e;
+	char *h;
+
+	if (strlen(fpr) > 40 || (h = strdup(home)) == NULL)
+		return;
+	gpgme_key_ref(key);
+	pthread_mutex_lock(&pool_lock);
+	e = &kept[kept_next++ % KEPT_MAX];
+	if (e->key != NULL)
+		gpgme_key_unref(e->key);
+	free(e->home);
+	e->home = h;
+	snprintf(e->fpr, sizeof e->fpr, "%s", fpr);
+	e->key = key;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+gpgme_error_t
+ctx_kept_key(const char *home, gpgme_ctx_t c, const char *fpr,
+    gpgme_key_t *key, int secret)
+{
+	gpgme_error_t ge;
+
+	if ((*key = kept_find(home, fpr)) != NULL &&
+	    (!secret || (*key)->secret))
+		return 0;
+	gpgme_key_unref(*key);
+	if ((ge = ctx_get_key(c, fpr, key, secret)) == 0)
+		kept_add(home, fpr, *key);
+	return ge;
+}

@@ -360,7 +360,7 @@ sign_setup(struct keys *k, const char *signer, const char *data, size_t len,
 
 	*key = NULL;
 	*in = *out = NULL;
-	if ((ge = ctx_get_key(k->ctx, signer, key, 1)) != 0) {
+	if ((ge = ctx_kept_key(k->home, k->ctx, signer, key, 1)) != 0) {
 		gpg_fail(err, ge, "the list's secret key");
 		err->status = PD_TEMPFAIL;	/* it was there: gpg fails */
 		return -1;

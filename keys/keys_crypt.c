@@ -212,8 +212,8 @@ primary_fpr(struct keys *k, const char *fpr, char out[41])
 	snprintf(out, 41, "%s", fpr ? fpr : "");
 	if (fpr == NULL || ctx_pool_take(k->home, &c) != 0)
 		return;
-	if (ctx_get_key(c, fpr, &key, 0) == 0 && key->subkeys != NULL &&
-	    key->subkeys->fpr != NULL)
+	if (ctx_kept_key(k->home, c, fpr, &key, 0) == 0 &&
+	    key->subkeys != NULL && key->subkeys->fpr != NULL)
 		snprintf(out, 41, "%s", key->subkeys->fpr);
 	gpgme_key_unref(key);
 	ctx_pool_put(k->home, c);

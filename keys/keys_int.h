@@ -43,5 +43,11 @@ void	ctx_pool_put(const char *home, gpgme_ctx_t ctx);
 /* gpgme_get_key() on c without the new context it makes for each call. */
 gpgme_error_t ctx_get_key(gpgme_ctx_t c, const char *fpr, gpgme_key_t *key,
 	    int secret);
+/*
+ * The same, kept per home after the first lookup: for a list's own secret
+ * key and for subkeys' primary keys, which do not change.
+ */
+gpgme_error_t ctx_kept_key(const char *home, gpgme_ctx_t c, const char *fpr,
+	    gpgme_key_t *key, int secret);
 
 #endif
