@@ -84,7 +84,13 @@ bench_one() {
 	mkdir -p "$D"
 	cp -a "$CACHE/$N/gnupg" "$CACHE/$N/data" "$D/"
 	export GNUPGHOME="$D/gnupg"
-	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	# A free port, as the sink finds one; each run's sink takes it again.
+	"$B/tests/smtp-sink" --port-file "$D/port" --max-seconds 10 &
+	_s=$!
+	while [ ! -s "$D/port" ]; do sleep 0.05; done
+	PORT=$(cat "$D/port")
+	kill "$_s"
+	wait "$_s" 2>/dev/null || :
 	cat >"$D/listd.conf" <<CONF
 datadir = "$D/data"
 policy-dir = "$S/policy"
@@ -139,7 +145,7 @@ RUN
 	RARGS=$(sed 's/^/-r /' "$D/rcpts" | tr '\n' ' ')
 	echo "bench: $N members: $(wc -c <"$D/post.eml") bytes, to $(wc -l <"$D/rcpts") keys;" \
 	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
-	hyperfine --warmup 1 --runs "$RUNS" --export-json "$D/result.json" \
+	hyperfine --warmup 1 --runs "$RUNS" --export-csv "$D/result.csv" \
 	    --export-markdown "$D/result.md" --prepare "sh $D/post.sh" \
 	    -n "pdlist $N: inject to last copy, listd running" "sh $D/run.sh" \
 	    -n "floor $N: one gpg -s -e to the same keys" \
@@ -150,14 +156,12 @@ RUN
 	kill "$LISTD_PID"
 	wait "$LISTD_PID" 2>/dev/null || :
 	LISTD_PID=
-	python3 - "$D/result.json" "$N" "$RSS" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-p, f = r[0]["median"], r[1]["median"]
-print("bench: %s members: pdlist %.3f s, floor %.3f s (medians of %d), "
-      "pdlist/floor %.2f, listd peak RSS %.1f MiB"
-      % (sys.argv[2], p, f, len(r[0]["times"]), p / f, int(sys.argv[3]) / 1024))
-PY
+	# command,mean,stddev,median,user,system,min,max: both medians
+	awk -F, -v n="$N" -v runs="$RUNS" -v rss="$RSS" 'NR == 2 { p = $(NF - 4) }
+	    NR == 3 { f = $(NF - 4) }
+	    END { printf "bench: %s members: pdlist %.3f s, floor %.3f s " \
+		"(medians of %d), pdlist/floor %.2f, listd peak RSS %.1f MiB\n",
+		n, p, f, runs, p / f, rss / 1024 }' "$D/result.csv"
 	gpgconf --homedir "$H" --kill all 2>/dev/null || :
 	gpgconf --homedir "$D/gnupg" --kill all 2>/dev/null || :
 	rm -rf "$D"
