@@ -78,9 +78,11 @@ add_shard(struct pgp_shards *s, const unsigned char *m, size_t len,
 	for (i = 0; (id = pgp_split_keyid(sp, i)) != NULL; i++)
 		for (k = 0; k < s->n; k++)
 			if (pgp_split_has(s->sp[k], id)) {
+				/* id lives in sp: the message first */
+				pd_fail(err, PD_REFUSED, "key ID %s in shards "
+				    "%zu and %zu", id, k + 1, s->n + 1);
 				pgp_split_free(sp);
-				return pd_fail(err, PD_REFUSED, "key ID %s in "
-				    "shards %zu and %zu", id, k + 1, s->n + 1);
+				return -1;
 			}
 	s->sp[s->n++] = sp;
 	return 0;
