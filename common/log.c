@@ -83,6 +83,45 @@ log_debug(const char *fmt, ...)
 }
 
 void
+log_event(const char *event, const char *fmt, ...)
+{
+	char line[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	log_info("event=%s %s", event, line);
+}
+
+const char *
+log_q(const char *s, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	if (len < 4)
+		return "\"\"";
+	if (s[0] != '\0' && strpbrk(s, " \"\\=") == NULL) {
+		for (i = 0; s[i] != '\0' && (unsigned char)s[i] > ' ' &&
+		    s[i] != 127; i++)
+			;
+		if (s[i] == '\0') {
+			snprintf(buf, len, "%s", s);
+			return buf;
+		}
+	}
+	buf[o++] = '"';
+	for (i = 0; s[i] != '\0' && o + 3 < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf[o++] = '\\';
+		buf[o++] = (unsigned char)s[i] < ' ' || s[i] == 127 ? '?' : s[i];
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+void
 fatal(const char *fmt, ...)
 {
 	va_list ap;

@@ -14,6 +14,7 @@
 #include "listd/notice.h"
 #include "listd/record.h"
 #include "listd/smtp.h"
+#include "listd/verp.h"
 #include "listd/work.h"
 
 #define FANOUT_SUBJECT		"[...]"	/* the outer Subject says nothing */
@@ -140,18 +141,6 @@ load_cuts(struct delivery *d, struct pd_err *err)
 	return rc == 0 ? open_seals(d, err) : -1;
 }
 
-/* The envelope sender: LOCAL-bounces@DOMAIN, so bounces are told apart. */
-static void
-bounce_address(const char *list, char *buf, size_t len)
-{
-	const char *at = strrchr(list, '@');
-
-	if (at == NULL)
-		snprintf(buf, len, "%s", list);
-	else
-		snprintf(buf, len, "%.*s-bounces%s", (int)(at - list), list, at);
-}
-
 /* Records the outcome of one attempt; sent means accepted by the server. */
 static int
 record_attempt(struct delivery *d, struct job *j,
@@ -266,7 +255,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	struct post_cut *c;
 	struct msg_copy mc;
 	struct store_txn *t;
-	char from[ADDR_MAX + 16], mid[420], *armored = NULL, *copy = NULL;
+	char from[ADDR_MAX + 1], mid[420], *armored = NULL, *copy = NULL;
 	size_t alen, clen;
 	bool sent;
 	int rc;
@@ -292,7 +281,10 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	}
 	copy_headers(&c->post, j->list, j->member, j->public, mid, sizeof mid,
 	    &mc);
-	bounce_address(j->list, from, sizeof from);
+	/* the list's secret unreadable: -1, the job stays due */
+	if ((rc = verp_sender(d->conf->datadir, c->post.kind, j, from,
+	    err)) == -1)
+		goto out;
 	if (j->public) {
 		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);

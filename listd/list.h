@@ -58,7 +58,7 @@ int	list_open(struct store *, const char *datadir, const char *address,
 	    int flags, struct list **out, struct pd_err *err);
 void	list_close(struct list *);
 
-/* Whether address is one of the list's own (LOCAL@ or LOCAL-bounces@). */
+/* Whether address is one of the list's own addresses (route.h). */
 bool	list_own_address(const char *list, const char *address);
 
 struct list_cache {

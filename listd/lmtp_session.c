@@ -422,9 +422,15 @@ rcpt_list(struct sess *s, const char *list)
 	unsigned long max;
 	int rc;
 
+	memset(&r, 0, sizeof r);
 	rc = s->io->limit(s->io->arg, list, &r, &max, &err);
 	if (rc == -1) {
-		if (err.status == PD_REFUSED) {
+		if (err.status == PD_REFUSED && r.token[0] != '\0') {
+			log_info("%s: rcpt %s: 550 5.7.1 %s", s->peer, list,
+			    err.text);
+			reply(s, "550 5.7.1 <%s>: not a return address of this "
+			    "list's mail", list);
+		} else if (err.status == PD_REFUSED) {
 			log_info("%s: rcpt %s: 550 5.1.1 no such list", s->peer,
 			    list);
 			reply(s, "550 5.1.1 <%s>: no such list", list);
