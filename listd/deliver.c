@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "keys/pgpsplit.h"
+#include "listd/failures.h"
 #include "listd/fanout.h"
 #include "listd/list.h"
 #include "listd/msg.h"
@@ -398,8 +399,6 @@ due_jobs(struct store *st, struct job_set *due, struct job_set *ended,
 
 struct tally {
 	size_t	 sent, failed, skipped, pending;
-	char	 failures[3000];	/* "  member: reply" lines */
-	size_t	 off;
 };
 
 static void
@@ -413,11 +412,8 @@ count_job(struct tally *c, const struct job *j)
 		c->skipped++;
 		break;
 	case JOB_FAILED:
+	case JOB_BOUNCED:
 		c->failed++;
-		if (c->off < sizeof c->failures)
-			c->off += (size_t)snprintf(c->failures + c->off,
-			    sizeof c->failures - c->off, "  %s: %s\n",
-			    j->member, j->last_reply);
 		break;
 	default:
 		c->pending++;
@@ -461,7 +457,6 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 	struct job_set jobs;
 	struct post p;
 	struct list *l;
-	char text[3400];
 	json_t *detail = NULL;
 	size_t i;
 	bool found;
@@ -504,11 +499,8 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 	}
 	if (c.failed > 0 && p.kind != POST_NOTICE &&
 	    list_cache_get(lists, list, &l, err) == 0) {
-		snprintf(text, sizeof text, "Post %s on %s could not be delivered "
-		    "to these members; the mail servers refused the copies:\n\n"
-		    "%s\nSee listctl queue %s.\n", id, list, c.failures, list);
 		list_fresh(l);
-		notice_tell(l, "pdlist: copies not delivered", text);
+		fail_tell(l, "pdlist: copies not delivered", &jobs);
 	}
 out:
 	json_decref(detail);

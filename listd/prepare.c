@@ -160,6 +160,11 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 	store_abort(t);
 	if (rc == -1)
 		return -1;
+	/* the copies still to be made (queue retry: only those again) */
+	for (i = members = 0; i < jobs.n; i++)
+		if (jobs.v[i].state == JOB_NEW)
+			jobs.v[members++] = jobs.v[i];
+	jobs.n = members;
 	rc = -1;
 	if ((r = calloc(jobs.n + 1, sizeof *r)) == NULL) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");

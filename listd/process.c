@@ -16,6 +16,7 @@
 #include "keys/keys.h"
 #include "listd/advisory.h"
 #include "listd/auth.h"
+#include "listd/bounce.h"
 #include "listd/decide.h"
 #include "listd/jobs.h"
 #include "listd/notice.h"
@@ -492,15 +493,15 @@ process_request(struct list *l, const struct inbox_entry *in,
 }
 
 /*
- * Mail to LIST-bounces[+TOKEN]@ (RCPT_BOUNCES): kept for the admins.  A
+ * Mail to LIST-bounces[+TOKEN]@ (RCPT_BOUNCES): a report about a copy is
+ * recorded against it, anything else kept for the admins (bounce.h).  A
  * report is never answered.
  */
 static int
 process_bounce(struct list *l, const struct inbox_entry *in,
     struct pd_err *err)
 {
-	return own_hold(l, in, HOLD_BOUNCE, "mail to the list's bounce "
-	    "address, kept for the admins", err);
+	return bounce_process(l, in, err);
 }
 
 /* Message in, by which of the list's addresses it came to. */

@@ -56,6 +56,7 @@ secret(const struct list_paths *p, unsigned char key[SECRET_LEN],
     struct pd_err *err)
 {
 	char path[1200], tmp[1250];
+	unsigned char r[4];
 	int fd, rc;
 
 	snprintf(path, sizeof path, "%s/%s", p->dir, SECRET_FILE);
@@ -63,9 +64,13 @@ secret(const struct list_paths *p, unsigned char key[SECRET_LEN],
 		return 0;
 	if (errno != ENOENT)
 		goto fail;
-	snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+	/* a name of its own: threads of one process may race here */
 	if (getrandom(key, SECRET_LEN, 0) != SECRET_LEN ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    getrandom(r, sizeof r, 0) != sizeof r)
+		goto fail;
+	snprintf(tmp, sizeof tmp, "%s.%ld.%02x%02x%02x%02x", path,
+	    (long)getpid(), r[0], r[1], r[2], r[3]);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1)
 		goto fail;
 	rc = write(fd, key, SECRET_LEN) == SECRET_LEN && fsync(fd) == 0 ? 0 : -1;

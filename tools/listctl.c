@@ -78,6 +78,8 @@ static const struct cmd cmds[] = {
 	{ "advisory", "release", 2, "LIST ID", 0, run_advisory_release },
 	{ "audit", NULL, 1, "LIST [--advisory ID]", O_JSON | O_ADVISORY,
 	    run_audit },
+	{ "queue", "retry", 1, "LIST [ID] [--member ADDRESS]", O_MEMBER |
+	    O_OPTIONAL, run_queue_retry },
 	{ "queue", NULL, 1, "LIST", O_JSON, run_queue },
 	{ "held", "ls", 1, "LIST", O_JSON, run_held_ls },
 	{ "held", "show", 2, "LIST ID", O_JSON, run_held_show },
@@ -119,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "sender", required_argument, NULL, 'S' },
 	{ "advisory", required_argument, NULL, 'D' },
 	{ "reason", required_argument, NULL, 'R' },
+	{ "member", required_argument, NULL, 'M' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -213,7 +216,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
-		{ 'N', O_NO_PUBLIC },
+		{ 'N', O_NO_PUBLIC }, { 'M', O_MEMBER },
 	};
 	char what[40];
 	size_t i;
@@ -260,6 +263,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		case 'S': o->sender = optarg; break;
 		case 'D': o->advisory = optarg; break;
 		case 'R': o->reason = optarg; break;
+		case 'M': o->member = optarg; break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
@@ -333,7 +337,8 @@ main(int argc, char **argv)
 	argv += words - 1;
 	if (parse_opts(argc, argv, c->allowed, &o, &nargs) == -1)
 		return EXIT_USAGE;
-	if (nargs != c->nargs) {
+	if (nargs != c->nargs && !((c->allowed & O_OPTIONAL) &&
+	    nargs == c->nargs + 1)) {
 		fprintf(stderr, "listctl: %s: expected %s\n", name,
 		    c->nargs ? c->args : "no arguments");
 		return EXIT_USAGE;

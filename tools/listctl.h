@@ -23,7 +23,8 @@ enum opt_bit {
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
 	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
-	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15
+	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_MEMBER = 1 << 16,
+	O_OPTIONAL = 1 << 17	/* not an option: one more argument may come */
 };
 
 #define MAX_MULTI	64
@@ -43,6 +44,7 @@ struct opts {
 	const char	*sender;
 	const char	*advisory;
 	const char	*reason;
+	const char	*member;
 };
 
 /* sysexits(3), what an MTA's pipe transport understands */
@@ -90,6 +92,7 @@ int	run_audit(struct admin *, char **args, struct opts *);
 int	run_held_ls(struct admin *, char **args, struct opts *);
 int	run_held_show(struct admin *, char **args, struct opts *);
 int	run_queue(struct admin *, char **args, struct opts *);
+int	run_queue_retry(struct admin *, char **args, struct opts *);
 int	run_advisory_ls(struct admin *, char **args, struct opts *);
 int	run_advisory_show(struct admin *, char **args, struct opts *);
 int	run_advisory_release(struct admin *, char **args, struct opts *);
