@@ -11,6 +11,7 @@
 static const char *prog = "pdlist";
 static bool use_stderr = true;
 static bool debug;
+static bool events;	/* log_init() ran: listd logs its events */
 
 void
 log_init(const char *progname, bool to_stderr, bool verbose)
@@ -18,6 +19,7 @@ log_init(const char *progname, bool to_stderr, bool verbose)
 	prog = progname;
 	use_stderr = to_stderr;
 	debug = verbose;
+	events = true;
 	if (!to_stderr)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
@@ -88,6 +90,8 @@ log_event(const char *event, const char *fmt, ...)
 	char line[900];
 	va_list ap;
 
+	if (!events)
+		return;		/* listctl: its audit log says it */
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);

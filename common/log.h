@@ -19,7 +19,8 @@ void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * One line per event in a stable key=value shape for log tools:
  * "event=NAME " and then fmt's "key=value key=value".  Values are
  * identifiers, codes and counts; text that may hold spaces goes through
- * log_q().  Logged at info.
+ * log_q().  Logged at info, by a program that called log_init() (listd;
+ * listctl's actions are in the audit log).
  */
 void	log_event(const char *event, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -168,7 +168,9 @@ record_attempt(struct delivery *d, struct job *j,
 	rc = job_put(t, j, false, err);
 	if (rc == 0 && sent)
 		rc = ledger_put(t, j, res->reply, err);
-	return store_end(t, rc, err);
+	if ((rc = store_end(t, rc, err)) == 0)
+		log_copy(j);
+	return rc;
 }
 
 /*
@@ -497,6 +499,8 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 			store_abort(t);
 		goto out;
 	}
+	log_event("post-done", "list=%s post=%s sent=%zu failed=%zu "
+	    "skipped=%zu", list, id, c.sent, c.failed, c.skipped);
 	if (c.failed > 0 && p.kind != POST_NOTICE &&
 	    list_cache_get(lists, list, &l, err) == 0) {
 		list_fresh(l);

@@ -59,6 +59,18 @@ to_name(struct list *l, const struct job_set *js, bool *want, size_t *n,
 }
 
 void
+log_copy(const struct job *j)
+{
+	char reply[400];
+
+	log_event("copy", "list=%s post=%s member=%s state=%s attempt=%d "
+	    "next=%lld reply=%s", j->list, j->post, j->member,
+	    job_state_name(j->state), j->attempts, j->state == JOB_RETRY ?
+	    (long long)j->next_attempt : 0LL, log_q(j->last_reply, reply,
+	    sizeof reply));
+}
+
+void
 fail_tell(struct list *l, const char *subject, const struct job_set *js)
 {
 	char text[4096], what[120];
@@ -97,7 +109,7 @@ fail_tell(struct list *l, const char *subject, const struct job_set *js)
 		snprintf(text + off, sizeof text - off, "\nEach member is named "
 		    "once a day at most.  See listctl queue %s; listctl queue "
 		    "retry %s sends a copy again.\n", l->address, l->address);
-	log_event("notice", "list=%s what=copy-failures members=%zu",
+	log_event("failures", "list=%s members=%zu",
 	    l->address, n);
 	notice_tell(l, subject, text);
 }

@@ -15,6 +15,12 @@
 #define FAIL_QUIET_SECS	86400	/* a member is named once a day at most */
 
 /*
+ * One log line for what became of job j's copy: its state, attempts, the
+ * server's reply (with its queue id), the next attempt of a retry.
+ */
+void	log_copy(const struct job *j);
+
+/*
  * Tells l's admins of the jobs in js that FAILED or BOUNCED, under
  * subject, leaving out members named in the last FAIL_QUIET_SECS.  A
  * notice that cannot be written is recorded (notice_tell()).

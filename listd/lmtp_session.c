@@ -498,7 +498,7 @@ static void
 deliver_one(struct sess *s, const struct rcpt *r, const struct body *b)
 {
 	struct pd_err err = { 0 };
-	char id[INBOX_ID_MAX];
+	char id[INBOX_ID_MAX], peer[128];
 
 	if (b->total > r->max) {
 		log_info("%s: %s: 552 5.3.4 %llu bytes over the limit %lu",
@@ -524,8 +524,10 @@ deliver_one(struct sess *s, const struct rcpt *r, const struct body *b)
 			    "later", r->addr);
 		return;
 	}
-	log_info("%s: %s: list %s, %zu bytes, via lmtp: 250", s->peer, id,
-	    r->addr, b->len);
+	log_event("intake", "id=%s list=%s to=%s size=%zu sender=%s via=lmtp "
+	    "peer=%s", id, r->route.list, rcpt_kind_name(r->route.kind),
+	    b->len, s->sender[0] ? s->sender : "<>", log_q(s->peer, peer,
+	    sizeof peer));
 	reply(s, "250 2.0.0 %s <%s> committed", id, r->addr);
 }
 

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "keys/keys.h"
 #include "listd/jobs.h"
 #include "listd/msg.h"
@@ -232,7 +233,10 @@ store_notice(struct list *l, const char *id, const char *subject,
 		    .outcome = "encrypted", .detail = d }, err);
 	post_clear(&p);
 	json_decref(d);
-	return store_end(t, rc, err);
+	if ((rc = store_end(t, rc, err)) == 0)
+		log_event("notice", "list=%s post=%s state=encrypted copies=%zu",
+		    l->address, id, n);
+	return rc;
 }
 
 /* Records that a notice about subject could not be sent, and why. */
@@ -242,7 +246,10 @@ undeliverable(struct list *l, const char *subject, const char *why)
 	struct store_txn *t;
 	struct pd_err err;
 	json_t *d = json_pack("{s:s}", "why", why);
+	char q[300];
 
+	log_event("notice", "list=%s state=undeliverable why=%s", l->address,
+	    log_q(why, q, sizeof q));
 	if (store_begin(l->st, true, &t, &err) == -1) {
 		json_decref(d);
 		return;

@@ -3,11 +3,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "keys/keys.h"
 #include "listd/auth.h"
 #include "listd/jobs.h"
 #include "listd/notice.h"
 #include "listd/own.h"
+
+void
+log_decision(const struct post *p)
+{
+	const char *what = p->state == POST_HELD ? "hold" :
+	    p->kind == POST_OWNER_MAIL ? "to-admins" :
+	    p->advisory_action[0] != '\0' ? p->advisory_action : "distribute";
+
+	log_event("decision", "id=%s list=%s decision=%s reason=%s copies=%ld",
+	    p->id, p->list, what, p->state == POST_HELD ?
+	    hold_reason_name(p->reason) : "-", p->jobs);
+}
 
 int
 own_unseal(struct list *l, const char *id, char **raw, size_t *len,
@@ -129,6 +142,8 @@ own_hold(struct list *l, const struct inbox_entry *in,
 		rc = store_end(t, notice_held_later(t, &p, err) == -1 ||
 		    own_record(t, &p, in, "post hold", hold_reason_name(reason),
 		    err) == -1 ? -1 : 0, err);
+	if (rc == 0)
+		log_decision(&p);
 	post_clear(&p);
 	return rc;
 }
@@ -162,7 +177,8 @@ own_to_admins(struct list *l, const struct inbox_entry *in,
 	if (rc == 0)
 		rc = own_record(t, &p, in, n ? "owner mail" : "post hold", n ?
 		    "to the admins" : "owner", err);
-	rc = store_end(t, rc, err);
+	if ((rc = store_end(t, rc, err)) == 0)
+		log_decision(&p);
 out:
 	post_clear(&p);
 	return rc;

@@ -13,6 +13,9 @@
 #include "listd/list.h"
 #include "listd/record.h"
 
+/* The decision about p, one log line (no subject, nothing signed). */
+void	log_decision(const struct post *p);
+
 /*
  * Message id as it came: its bytes in the store are sealed to the list's
  * key (inbox.h).  *raw is NULL when they are missing; the caller wipes it

@@ -409,11 +409,13 @@ record(struct list *l, struct post *p, const struct decision *d,
 {
 	struct store_txn *t;
 
-	if (store_begin(l->st, true, &t, err) == -1)
-		return -1;
-	return store_end(t, judge_in(l, t, p, d, err) == -1 ||
+	if (store_begin(l->st, true, &t, err) == -1 ||
+	    store_end(t, judge_in(l, t, p, d, err) == -1 ||
 	    post_put(t, p, true, err) == -1 ||
-	    store_del(t, STORE_INBOX, p->id, err) == -1 ? -1 : 0, err);
+	    store_del(t, STORE_INBOX, p->id, err) == -1 ? -1 : 0, err) == -1)
+		return -1;
+	log_decision(p);
+	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -509,6 +511,10 @@ static int
 process_entry(struct list *l, const struct inbox_entry *in,
     struct payload_cache *payloads, struct pd_err *err)
 {
+	if (in->attempts == 0 && strcmp(in->via, "lmtp") != 0)
+		log_event("intake", "id=%s list=%s to=%s size=%lld sender=%s "
+		    "via=%s", in->id, in->list, rcpt_kind_name(in->to), in->size,
+		    in->sender[0] ? in->sender : "<>", in->via);
 	switch (in->to) {
 	case RCPT_REQUEST:
 		return process_request(l, in, err);

@@ -10,7 +10,6 @@
 # retry sends a failed copy once more.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 [ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-LMTPC="$top_builddir/tests/lmtp-client"
 [ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
 [ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
 
@@ -23,73 +22,8 @@ V2=security@v2.example
 new_list $L xen $T team $A admin || { echo "Bail out! list"; exit 1; }
 add_vendors $L 3 || { echo "Bail out! vendors"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
-SOCK="$W/lmtp.sock"
-echo "lmtp-listen = \"unix:$SOCK\"" >>"$CONF"
-lmtp() { "$LMTPC" "unix:$SOCK" "$@"; }
+use_lmtp
 
-# sender_for ADDRESS [N]: the envelope sender of the Nth (default last)
-# copy the sinks took for ADDRESS.
-sender_for() {
-	cat "$W"/sink.*/log | awk -v a="$1" -v n="${2:-0}" \
-	    '$4 == a { k++; s[k] = $3 } END { print s[n ? n : k] }' | tr -d '<>'
-}
-# dsn FILE TO RCPT ACTION STATUS: a report as Postfix writes one, to TO
-# about RCPT.
-dsn() {
-	cat >"$1" <<EOD
-Return-Path: <>
-From: MAILER-DAEMON@relay.example (Mail Delivery System)
-Subject: Undelivered Mail Returned to Sender
-To: $2
-Auto-Submitted: auto-replied
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status;
-	boundary="4F2A81C0.1795860000/relay.example"
-Message-Id: <20261128120000.4F2A81C0@relay.example>
-
-This is a MIME-encapsulated message.
-
---4F2A81C0.1795860000/relay.example
-Content-Description: Notification
-Content-Type: text/plain; charset=us-ascii
-
-This is the mail system at host relay.example.
-
-I'm sorry to have to inform you that your message could not
-be delivered to one or more recipients.
-
-                   The mail system
-
-<$3>: host mx.example[192.0.2.1] said: 550 5.1.1 <$3>: Recipient
-    address rejected: User unknown (in reply to RCPT TO command)
-
---4F2A81C0.1795860000/relay.example
-Content-Description: Delivery report
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; relay.example
-X-Postfix-Queue-ID: 4F2A81C0
-X-Postfix-Sender: rfc822; $2
-Arrival-Date: Sat, 28 Nov 2026 12:00:00 +0000 (UTC)
-
-Final-Recipient: rfc822; $3
-Original-Recipient: rfc822;$3
-Action: $4
-Status: $5
-Remote-MTA: dns; mx.example
-Diagnostic-Code: smtp; 550 $5 <$3>: Recipient address rejected: User
-    unknown
-
---4F2A81C0.1795860000/relay.example
-Content-Description: Undelivered Message Headers
-Content-Type: text/rfc822-headers
-
-Subject: [...]
-From: $L
-
---4F2A81C0.1795860000/relay.example--
-EOD
-}
 job_state() {	# job_state MEMBER POST: its copy's state in queue --json
 	lc queue $L --json | jq -r --arg m "$1" --arg p "$2" \
 	    '.[] | select(.member == $m and .post == $p) | .state'
@@ -109,7 +43,7 @@ ok "each copy from its own" test "$R1" != "$R2"
 # ---- a report over LMTP, and one through inject ------------------------------
 
 start_listd || { echo "Bail out! listd"; exit 1; }
-dsn "$W/b1.eml" "$R1" $V1 failed 5.1.1
+mail_dsn "$W/b1.eml" "$R1" $V1 failed 5.1.1
 out=$(lmtp --from '' "$R1" <"$W/b1.eml")
 like "$out" "250 2.0.0 .* committed" "Postfix's report to the copy's address is taken over LMTP"
 stop_listd
@@ -127,7 +61,7 @@ like "$(printf '%s' "$adv" | jq -r '.[] | select(.action == "copy accepted" and 
 like "$(told $A)" "$V1: XSA-1 revision 1, bounced" \
     "the admins hear of it, naming the advisory and revision"
 
-dsn "$W/b2.eml" "$R2" $V2 failed 5.2.1
+mail_dsn "$W/b2.eml" "$R2" $V2 failed 5.2.1
 lc inject "$R2" --sender '' <"$W/b2.eml"
 is $? 0 "a report through inject --sender '' is taken"
 listd_once >/dev/null 2>&1
@@ -151,7 +85,7 @@ like "$(lc audit $L)" "bounce refused sec-bounces.$(printf '%s' "$tok" | cut -c1
 
 V3=security@v3.example
 R3=$(sender_for $V3)
-dsn "$W/d3.eml" "$R3" $V3 delayed 4.4.1
+mail_dsn "$W/d3.eml" "$R3" $V3 delayed 4.4.1
 lc inject "$R3" --sender '' <"$W/d3.eml"
 listd_once >/dev/null 2>&1
 is "$(job_state $V3 "$P1")" "" "a delay does not mark the copy"
@@ -166,7 +100,7 @@ nb=$(told $A | grep -o "a copy bounced\|$V1: XSA" | wc -l)
 for n in 2 3; do
 	post_advisory $T $L xsa$n XSA-$n 1
 	until_done $L >/dev/null
-	dsn "$W/b1.$n.eml" "$(sender_for $V1)" $V1 failed 5.1.1
+	mail_dsn "$W/b1.$n.eml" "$(sender_for $V1)" $V1 failed 5.1.1
 	lc inject "$(sender_for $V1)" --sender '' <"$W/b1.$n.eml"
 	listd_once >/dev/null 2>&1
 	[ $n = 2 ] && is "$(lc member ls $L --json | jq -r '.[] | select(.address == "'$V1'") | .state')" \

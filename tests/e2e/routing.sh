@@ -7,7 +7,6 @@
 # address ends in -owner is not taken for another's owner address.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 [ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-LMTPC="$top_builddir/tests/lmtp-client"
 [ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
 [ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
 command -v mdb_dump >/dev/null 2>&1 ||
@@ -21,9 +20,7 @@ A=admin@xen.example
 new_list $L xen $T team $M moderator $A admin ||
     { echo "Bail out! list"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
-SOCK="$W/lmtp.sock"
-echo "lmtp-listen = \"unix:$SOCK\"" >>"$CONF"
-lmtp() { "$LMTPC" "unix:$SOCK" "$@"; }
+use_lmtp
 inbox() { mdb_dump -p -s inbox "$DATA/store"; }
 
 mail() {	# mail NAME TO: a plain message with subject NAME in $W/NAME.eml
