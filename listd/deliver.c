@@ -10,6 +10,7 @@
 #include "keys/pgpsplit.h"
 #include "listd/failures.h"
 #include "listd/fanout.h"
+#include "listd/headers.h"
 #include "listd/list.h"
 #include "listd/msg.h"
 #include "listd/notice.h"
@@ -18,7 +19,6 @@
 #include "listd/verp.h"
 #include "listd/work.h"
 
-#define FANOUT_SUBJECT		"[...]"	/* the outer Subject says nothing */
 #define RETRY_MAX_ATTEMPTS	20	/* about four days, then it failed */
 
 struct post_cut {		/* one post's encrypted result, split */
@@ -173,46 +173,13 @@ record_attempt(struct delivery *d, struct job *j,
 	return rc;
 }
 
-/*
- * The headers of a copy of post to to: a Message-ID of its own for each
- * copy, stable across retries, so that a copy sent twice (a crash between
- * the relay's reply and the ledger) is one message to the member's client;
- * a reporter's copy has its own (reporter.c) and the reply's threading
- * headers, so that the reporter's answer finds the thread.  A public copy
- * carries the real Subject; an encrypted one a neutral one.
- */
-static void
-copy_headers(const struct post *p, const char *list, const char *to,
-    bool public, char *mid, size_t len, struct msg_copy *mc)
-{
-	bool reply = p->kind == POST_REPORTER_COPY;
-	const char *own = p->message_id;
-	/* The post and the recipient (NUL between): the same copy, the same
-	   Message-ID, however often it is sent (a retry, after a crash). */
-	unsigned long long h = fnv1a(fnv1a(FNV1A_INIT, p->id,
-	    strlen(p->id) + 1), to, strlen(to));
-	if (reply && own[0] != '\0')
-		snprintf(mid, len, "%.*s", (int)strcspn(own + (*own == '<'),
-		    ">"), own + (*own == '<'));
-	else
-		snprintf(mid, len, "%s.%016llx@%s", p->id, h,
-		    strrchr(list, '@') + 1);
-	/* Members' encrypted copies name no other message outside. */
-	*mc = (struct msg_copy){ list, public ? p->subject : FANOUT_SUBJECT, mid,
-	    (public || reply) && p->in_reply_to[0] ? p->in_reply_to : NULL,
-	    reply && p->references[0] ? p->references :
-	    p->kind == POST_AUTO_REPLY && p->in_reply_to[0] ? p->in_reply_to :
-	    NULL,	/* RFC 3834 3.1.4: an auto-reply's References */
-	    p->kind == POST_AUTO_REPLY };
-}
-
 /* A connection to the relay, with listd.conf's deadlines. */
 static int
 open_relay(const struct conf *conf, struct smtp_conn **conn,
     struct pd_err *err)
 {
-	if (smtp_open(conf->smtp_url, conf->smtp_starttls, NULL, conn,
-	    err) == -1)
+	if (smtp_open(conf->smtp_url, conf->smtp_starttls, conf->smtp_helo,
+	    conn, err) == -1)
 		return -1;
 	smtp_set_timeouts(*conn, (long)conf->smtp_connect_timeout,
 	    (long)conf->smtp_message_timeout, (long)conf->smtp_reply_timeout);
@@ -258,7 +225,8 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	struct post_cut *c;
 	struct msg_copy mc;
 	struct store_txn *t;
-	char from[ADDR_MAX + 1], mid[420], *armored = NULL, *copy = NULL;
+	char from[ADDR_MAX + 1], *armored = NULL, *copy = NULL;
+	struct copy_bufs cb;
 	size_t alen, clen;
 	bool sent;
 	int rc;
@@ -282,14 +250,13 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		    "the prepared post is missing");
 		return record_attempt(d, j, &res, false, err);
 	}
-	copy_headers(&c->post, j->list, j->member, j->public, mid, sizeof mid,
-	    &mc);
+	copy_headers(&c->post, j, &cb, &mc);
 	/* the list's secret unreadable: -1, the job stays due */
 	if ((rc = verp_sender(d->conf->datadir, c->post.kind, j, from,
 	    err)) == -1)
 		goto out;
 	if (j->public) {
-		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
+		rc = msg_signed_copy(&mc, c->pub, c->pub_len, c->sig,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
 		if (rc == 0)
 			rc = reply_to_public(j, &copy, &clen, err);
