@@ -271,5 +271,8 @@ bounce_process(struct list *l, const struct inbox_entry *in,
 		    dsn_kind_name(d.kind), d.status, d.recipient[0] ? " for " :
 		    "", d.recipient, in->token[0] ? "its token names none" :
 		    "sent to the plain bounce address");
-	return own_hold(l, in, HOLD_BOUNCE, why, err);
+	/* a report about no copy is most likely about a notice: kept
+	   quietly, or a dead admin's address would loop notices */
+	return d.kind == DSN_NONE ? own_hold(l, in, HOLD_BOUNCE, why, err) :
+	    own_keep(l, in, HOLD_BOUNCE, why, err);
 }

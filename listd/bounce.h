@@ -5,9 +5,11 @@
  * audit log: a permanent failure marks the copy BOUNCED (its job, made
  * again when it was pruned, shows in listctl queue), tells the admins
  * (failures.h), and may suspend the member (the policy's bounce-suspend);
- * a delay or other report is recorded only.  Anything else (no report, a
- * report about no copy on record, a report to the plain bounce address)
- * is held as "bounce" for the admins.  A report is never answered.
+ * a delay or other report is recorded only.  Anything else is held as
+ * "bounce" for the admins: what is no report with a notice to them, a
+ * report about no copy on record (to the plain bounce address: a
+ * notice's) quietly, lest a dead admin address loop notices about
+ * notices.  A report is never answered.
  */
 #ifndef PDLIST_BOUNCE_H
 #define PDLIST_BOUNCE_H

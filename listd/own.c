@@ -125,9 +125,9 @@ own_record(struct store_txn *t, struct post *p, const struct inbox_entry *in,
 	return rc == 0 ? store_del(t, STORE_INBOX, p->id, err) : -1;
 }
 
-int
-own_hold(struct list *l, const struct inbox_entry *in,
-    enum hold_reason reason, const char *why, struct pd_err *err)
+static int
+hold(struct list *l, const struct inbox_entry *in, enum hold_reason reason,
+    const char *why, bool tell, struct pd_err *err)
 {
 	struct store_txn *t;
 	struct post p;
@@ -139,13 +139,27 @@ own_hold(struct list *l, const struct inbox_entry *in,
 	if (rec_set(&p.reason_text, why) == -1)
 		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 	else if ((rc = store_begin(l->st, true, &t, err)) == 0)
-		rc = store_end(t, notice_held_later(t, &p, err) == -1 ||
-		    own_record(t, &p, in, "post hold", hold_reason_name(reason),
-		    err) == -1 ? -1 : 0, err);
+		rc = store_end(t, (tell && notice_held_later(t, &p,
+		    err) == -1) || own_record(t, &p, in, "post hold",
+		    hold_reason_name(reason), err) == -1 ? -1 : 0, err);
 	if (rc == 0)
 		log_decision(&p);
 	post_clear(&p);
 	return rc;
+}
+
+int
+own_hold(struct list *l, const struct inbox_entry *in,
+    enum hold_reason reason, const char *why, struct pd_err *err)
+{
+	return hold(l, in, reason, why, true, err);
+}
+
+int
+own_keep(struct list *l, const struct inbox_entry *in,
+    enum hold_reason reason, const char *why, struct pd_err *err)
+{
+	return hold(l, in, reason, why, false, err);
 }
 
 int

@@ -39,6 +39,13 @@ int	own_hold(struct list *l, const struct inbox_entry *in,
 	    enum hold_reason reason, const char *why, struct pd_err *err);
 
 /*
+ * own_hold() without telling anyone: for reports about the list's own
+ * notices, which would otherwise beget notices about themselves.
+ */
+int	own_keep(struct list *l, const struct inbox_entry *in,
+	    enum hold_reason reason, const char *why, struct pd_err *err);
+
+/*
  * Sends message in (to LIST-owner@, from anyone) on to l's active admins,
  * encrypted to each like any copy, as a post of kind OWNER_MAIL; with no
  * admin to send it to, it is held (HOLD_OWNER) instead.

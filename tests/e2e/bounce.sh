@@ -94,6 +94,14 @@ printf 'Subject: hello\n\nNot a report.\n' | lc inject "$R3" --sender x@else.exa
 listd_once >/dev/null 2>&1
 like "$(lc held ls $L)" "	bounce	.*	hello" "mail that is no report is kept for the admins"
 
+nt=$(told $A | grep -o "is held: bounce" | wc -l)
+mail_dsn "$W/plain.eml" sec-bounces@$D $A failed 5.1.1
+lc inject sec-bounces@$D --sender '' <"$W/plain.eml"
+until_done $L >/dev/null
+like "$(lc held ls $L)" "	bounce	" "a report to the plain bounce address is kept"
+is "$(told $A | grep -o "is held: bounce" | wc -l)" "$nt" \
+    "quietly: a notice's report begets no notice"
+
 # ---- bounce-suspend ------------------------------------------------------------
 
 nb=$(told $A | grep -o "a copy bounced\|$V1: XSA" | wc -l)
