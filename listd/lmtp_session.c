@@ -24,7 +24,8 @@
  *   451 4.3.0 temporary trouble (the store, a broken policy): try later;
  *   452 4.5.3 too many recipients;
  *   500 unknown command, line too long; 501 bad syntax; 503 bad sequence;
- *   550 5.1.1 no such list; 552 5.3.4 over the list's size limit;
+ *   550 5.1.1 no such list; 550 5.7.1 a bounce address's token that is
+ *   not the list's; 552 5.3.4 over the list's size limit;
  *   555 5.5.4 unknown MAIL/RCPT parameter.
  * Bare LF is accepted as a line end on commands and in ".\n".
  */
