@@ -19,7 +19,7 @@ log_decision(const struct post *p)
 
 	log_event("decision", "id=%s list=%s decision=%s reason=%s copies=%ld",
 	    p->id, p->list, what, p->state == POST_HELD ?
-	    hold_reason_name(p->reason) : "-", p->jobs);
+	    hold_reason_name(p->reason) : "-", p->jobs > 0 ? p->jobs : 0);
 }
 
 int

@@ -124,6 +124,16 @@ like "$(told $A)" "missed:  XSA-1, XSA-2, XSA-3" "naming the advisories it misse
 is "$(told $A | grep -o "$V1: XSA-[0-9]* revision 1, bounced" | wc -l)" 1 \
     "a member's failures are named once a day"
 
+lc member resume $L $V1 >/dev/null
+until_done $L >/dev/null
+post_advisory $T $L xsa4 XSA-4 1
+until_done $L >/dev/null
+mail_dsn "$W/b1.4.eml" "$(sender_for $V1)" $V1 failed 5.1.1
+lc inject "$(sender_for $V1)" --sender '' <"$W/b1.4.eml"
+listd_once >/dev/null 2>&1
+is "$(lc member ls $L --json | jq -r '.[] | select(.address == "'$V1'") | .state')" \
+    active "once resumed, the bounces before do not count"
+
 # ---- queue retry ----------------------------------------------------------------
 
 before=$(copies_to $V2)
