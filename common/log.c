@@ -98,6 +98,12 @@ log_event(const char *event, const char *fmt, ...)
 	log_info("event=%s %s", event, line);
 }
 
+bool
+log_verbose(void)
+{
+	return debug;
+}
+
 const char *
 log_q(const char *s, char *buf, size_t len)
 {

@@ -30,6 +30,8 @@ void	log_event(const char *event, const char *fmt, ...)
  * control characters as '?'; cut to fit buf (len bytes).  Returns buf.
  */
 const char *log_q(const char *s, char *buf, size_t len);
+/* Whether listd.conf's verbose asks for detail (never for secrets). */
+bool	log_verbose(void);
 void	fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 

@@ -64,10 +64,11 @@ log_copy(const struct job *j)
 	char reply[400];
 
 	log_event("copy", "list=%s post=%s member=%s state=%s attempt=%d "
-	    "next=%lld reply=%s", j->list, j->post, j->member,
+	    "next=%lld reply=%s%s%s", j->list, j->post, j->member,
 	    job_state_name(j->state), j->attempts, j->state == JOB_RETRY ?
 	    (long long)j->next_attempt : 0LL, log_q(j->last_reply, reply,
-	    sizeof reply));
+	    sizeof reply), log_verbose() ? " keyid=" : "", log_verbose() ?
+	    (j->keyid[0] ? j->keyid : "-") : "");
 }
 
 void

@@ -16,6 +16,7 @@ new_list $L xen $T team $A admin || { echo "Bail out! list"; exit 1; }
 add_vendors $L 2 || { echo "Bail out! vendors"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 use_lmtp
+echo 'verbose = true' >>"$CONF"	# detail, and still no secret
 
 C_SUBJECT=subject-canary-7f3e1
 C_BODY=body-canary-0b9d2
@@ -52,7 +53,7 @@ ok "the post has an id in the log" test -n "$P"
 for step in "event=intake id=$P list=$L to=post size=[0-9]+ sender=$T via=lmtp" \
     "event=decision id=$P list=$L decision=[a-z-]+ reason=- copies=4" \
     "event=encrypt list=$L post=$P copies=4 skipped=0 state=encrypted" \
-    "event=copy list=$L post=$P member=security@v1.example state=sent attempt=1 next=0 reply=\"250 2.0.0 Ok: queued as [0-9]+\"" \
+    "event=copy list=$L post=$P member=security@v1.example state=sent attempt=1 next=0 reply=\"250 2.0.0 Ok: queued as [0-9]+\" keyid=[0-9A-F]{16}" \
     "event=post-done list=$L post=$P sent=4 failed=0 skipped=0" \
     "event=intake id=[^ ]+ list=$L to=bounces size=[0-9]+ sender=<> via=lmtp" \
     "event=report id=[^ ]+ list=$L kind=failed status=5.1.1 how=rfc3464 copy=found" \
