@@ -207,3 +207,67 @@ fnv1a(unsigned long long h, const void *p, size_t len)
 		h = (h ^ b[i]) * 1099511628211ULL;
 	return h;
 }
+
+/* fsyncs the directory that holds path. */
+static int
+sync_dir_of(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int fd, rc;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len,
+    unsigned mode, struct pd_err *err)
+{
+	char tmp[4200];
+	const char *p = data;
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path,
+	    (long)getpid()) >= sizeof tmp)
+		return pd_fail(err, PD_FAIL, "cannot write %s: name too long",
+		    path);
+	unlink(tmp);	/* left by a crash of this pid's predecessor */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    (mode_t)mode)) == -1)
+		return pd_fail(err, PD_FAIL, "cannot write %s: %s", path,
+		    strerror(errno));
+	while (len > 0 && (n = write(fd, p, len)) > 0) {
+		p += n;
+		len -= (size_t)n;
+	}
+	if (len > 0 || fchmod(fd, (mode_t)mode) == -1 || fsync(fd) == -1) {
+		pd_fail(err, PD_FAIL, "cannot write %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		pd_fail(err, PD_FAIL, "cannot write %s: %s", path,
+		    strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (sync_dir_of(path) == -1)
+		return pd_fail(err, PD_FAIL, "cannot write %s: fsync of its "
+		    "directory: %s", path, strerror(errno));
+	return 0;
+}

@@ -73,4 +73,13 @@ int	rm_tree(const char *path);
 /* mkdir -p with mode for each created component; 0 or -1 with errno. */
 int	mkdir_p(const char *path, unsigned mode);
 
+/*
+ * Replaces the file at path with len bytes of data, mode mode, in checked
+ * steps: a temporary file beside it (O_EXCL), write, fsync, rename, fsync
+ * of the directory.  A reader sees the old file or the new one, never
+ * part of one.  PD_FAIL with "cannot write PATH: why".
+ */
+int	write_file_atomic(const char *path, const void *data, size_t len,
+	    unsigned mode, struct pd_err *err);
+
 #endif

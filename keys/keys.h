@@ -194,6 +194,16 @@ const struct keyfacts *keys_facts_find(const struct keyfacts *all, size_t n,
 	    const char *fpr);
 void	keys_facts_free_all(struct keyfacts *all, size_t n);
 
+/*
+ * The key fpr of the keyring, armored, into *out (the caller frees it with
+ * keys_blob_free(); a secret key's copy should be wiped first); with
+ * secret, its secret key too (the keyring's agent must give it without a
+ * passphrase).  PD_REFUSED when the keyring has no such key.
+ * (keys_export.c)
+ */
+int	keys_export(struct keys *, const char *fpr, bool secret,
+	    struct keys_blob *out, struct pd_err *err);
+
 /* Deletes a public key from the keyring; a missing key is not an error. */
 int	keys_delete(struct keys *, const char *fpr, struct pd_err *err);
 

@@ -23,6 +23,24 @@ uint32_t pgp_crc24_mulmod(uint32_t a, uint32_t b);
 /* x^(8 * n) modulo the CRC24 polynomial: what n zero bytes do to a CRC. */
 uint32_t pgp_crc24_xpow(size_t n);
 
+/* One packet as framed in the input. */
+struct pgp_pkt {
+	int	 tag;
+	int	 new_format;
+	size_t	 off;		/* its first header byte */
+	size_t	 body;		/* the first body byte */
+	size_t	 end;		/* one past its last byte */
+	size_t	 body_len;
+	size_t	 partials;
+};
+
+/*
+ * Frames the packet at off of m (len bytes): finds its end, walking
+ * partial body lengths (data packets only).  PD_REFUSED with the offset.
+ */
+int	pgp_pkt_read(const unsigned char *m, size_t len, size_t off,
+	    struct pgp_pkt *p, struct pd_err *err);
+
 /* Bytes armored one after the other as if they were one buffer. */
 struct pgp_seg {
 	const unsigned char	*p;

@@ -43,17 +43,6 @@ struct pgp_split {
 	uint32_t	 data_xpow;	/* x^(8 * data.len) mod CRC24's poly */
 };
 
-/* One packet as framed in the input. */
-struct pkt {
-	int	 tag;
-	int	 new_format;
-	size_t	 off;		/* its first header byte */
-	size_t	 body;		/* the first body byte */
-	size_t	 end;		/* one past its last byte */
-	size_t	 body_len;
-	size_t	 partials;
-};
-
 /* ---- packet framing ----------------------------------------------------- */
 
 /*
@@ -121,9 +110,8 @@ data_tag(int tag)
 	    tag == TAG_AEAD;
 }
 
-/* Frames the packet at off: finds its end, walking partial body lengths. */
-static int
-pkt_read(const unsigned char *m, size_t len, size_t off, struct pkt *p,
+int
+pgp_pkt_read(const unsigned char *m, size_t len, size_t off, struct pgp_pkt *p,
     struct pd_err *err)
 {
 	size_t pos = off + 1, n = 0;
@@ -177,7 +165,7 @@ be64(const unsigned char *p)
 
 /* The key ID a PKESK is addressed to; refuses wildcards and unknown forms. */
 static int
-pkesk_keyid(const unsigned char *m, const struct pkt *p, int *version,
+pkesk_keyid(const unsigned char *m, const struct pgp_pkt *p, int *version,
     uint64_t *keyid, struct pd_err *err)
 {
 	const unsigned char *b = m + p->body;
@@ -219,7 +207,7 @@ pkesk_keyid(const unsigned char *m, const struct pkt *p, int *version,
 }
 
 static int
-pkesk_add(struct pgp_split *s, const unsigned char *m, const struct pkt *p,
+pkesk_add(struct pgp_split *s, const unsigned char *m, const struct pgp_pkt *p,
     struct pd_err *err)
 {
 	struct pkesk *k;
@@ -251,7 +239,7 @@ pkesk_add(struct pgp_split *s, const unsigned char *m, const struct pkt *p,
 
 /* The encrypted-data packet: its version, and the PKESKs' version with it. */
 static int
-data_check(struct pgp_split *s, const unsigned char *m, const struct pkt *p,
+data_check(struct pgp_split *s, const unsigned char *m, const struct pgp_pkt *p,
     struct pd_err *err)
 {
 	int want = 3;
@@ -284,7 +272,7 @@ data_check(struct pgp_split *s, const unsigned char *m, const struct pkt *p,
 /* What one packet does to the split; sets *done at the encrypted data. */
 static int
 parse_packet(struct pgp_split *s, const unsigned char *m, size_t len,
-    const struct pkt *p, bool *done, struct pd_err *err)
+    const struct pgp_pkt *p, bool *done, struct pd_err *err)
 {
 	switch (p->tag) {
 	case TAG_MARKER:
@@ -351,7 +339,7 @@ pgp_split_parse(const void *msg, size_t len, struct pgp_split **out,
 {
 	const unsigned char *m = msg;
 	struct pgp_split *s;
-	struct pkt p;
+	struct pgp_pkt p;
 	size_t off = 0;
 	bool done = false;
 	int rc = -1;
@@ -364,7 +352,7 @@ pgp_split_parse(const void *msg, size_t len, struct pgp_split **out,
 		goto out;
 	}
 	while (!done && off < len) {
-		if (pkt_read(m, len, off, &p, err) == -1 ||
+		if (pgp_pkt_read(m, len, off, &p, err) == -1 ||
 		    parse_packet(s, m, len, &p, &done, err) == -1)
 			goto out;
 		off = p.end;

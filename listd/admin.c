@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/owner.h"
 #include "keys/keys.h"
 #include "listd/admin_int.h"
 #include "listd/advisory.h"
+#include "listd/advrecord.h"
 #include "listd/inbox.h"
 #include "listd/list.h"
 #include "listd/record.h"
@@ -26,7 +27,6 @@ admin_open(const struct conf *conf, const char *actor, struct admin **out,
     struct pd_err *err)
 {
 	struct admin *a;
-	struct passwd *pw;
 
 	*out = NULL;
 	if (keys_init(err) == -1)
@@ -34,11 +34,7 @@ admin_open(const struct conf *conf, const char *actor, struct admin **out,
 	if ((a = calloc(1, sizeof *a)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	a->conf = conf;
-	if ((pw = getpwuid(getuid())) != NULL)
-		snprintf(a->unix_user, sizeof a->unix_user, "%s", pw->pw_name);
-	else
-		snprintf(a->unix_user, sizeof a->unix_user, "uid %u",
-		    (unsigned)getuid());
+	owner_invoker(a->unix_user, sizeof a->unix_user);
 	snprintf(a->actor, sizeof a->actor, "%s", actor ? actor : a->unix_user);
 	if (store_open(conf->datadir, conf->store_map_mib, &a->store, err) == -1) {
 		free(a);
@@ -331,26 +327,6 @@ admin_advisory_ls(struct admin *a, const char *list, json_t **out,
 	return list_records(a, STORE_ADVISORIES, list, out, err);
 }
 
-/* Opens o's field name in place when listd sealed it (an armored seal). */
-static void
-unseal_field(struct list *l, json_t *o, const char *name)
-{
-	const char *s = json_string_value(json_object_get(o, name));
-	struct pd_err e = { 0 };
-	char *plain;
-	size_t len;
-
-	if (s == NULL || strncmp(s, "-----BEGIN PGP MESSAGE-----", 27) != 0)
-		return;
-	if (keys_unseal(l->keys, s, strlen(s), &plain, &len, &e) == -1) {
-		json_object_set_new(o, name, json_string("(its seal does not "
-		    "open)"));
-		return;
-	}
-	json_object_set_new(o, name, json_stringn(plain, len));
-	keys_plain_free(plain, len);
-}
-
 /* The reasons of an advisory's Extensions and Restarts, for its admin. */
 static int
 open_reasons(struct admin *a, const char *list_in, json_t *rec,
@@ -365,13 +341,13 @@ open_reasons(struct admin *a, const char *list_in, json_t *rec,
 	    a->conf->datadir, list, LIST_KEYS, &l, err) == -1)
 		return -1;
 	json_array_foreach(json_object_get(rec, "revisions"), i, r) {
-		unseal_field(l, r, "extension");
-		unseal_field(l, r, "restart");
+		advrec_unseal(l, r, "extension");
+		advrec_unseal(l, r, "restart");
 	}
 	json_array_foreach(json_object_get(rec, "extensions"), i, r)
-		unseal_field(l, r, "reason");
+		advrec_unseal(l, r, "reason");
 	json_array_foreach(json_object_get(rec, "restarts"), i, r)
-		unseal_field(l, r, "reason");
+		advrec_unseal(l, r, "reason");
 	list_close(l);
 	return 0;
 }

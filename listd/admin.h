@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -20,6 +21,7 @@
 #include "listd/conf.h"
 
 struct admin;
+struct keys_blob;
 
 /* actor: the --actor name, or NULL for the Unix user. conf is borrowed. */
 int	admin_open(const struct conf *conf, const char *actor,
@@ -30,6 +32,7 @@ struct admin_list_opts {
 	const char	 *address;
 	const char	 *policy;	/* a profile name or a file */
 	const char	 *keyfile;	/* NULL: generate the list's key */
+	const struct keys_blob *key;	/* or the list's key as read */
 	const char *const *public;	/* public addresses for releases */
 	size_t		  npublic;
 };
@@ -38,20 +41,50 @@ int	admin_list_create(struct admin *, const struct admin_list_opts *,
 	    json_t **record, struct pd_err *err);
 int	admin_list_ls(struct admin *, json_t **lists, struct pd_err *err);
 
+struct admin_schleuder_opts {
+	const char	 *address;	/* the Schleuder list's, and the new */
+	const char	 *database;	/* Schleuder's SQLite database */
+	const char	 *lists_dir;	/* its lists_dir: DIR/DOMAIN/LOCAL is
+					   the list's GnuPG home */
+	const char	 *policy;	/* as list create's */
+	const char *const *public;
+	size_t		  npublic;
+};
+
+/*
+ * Moves a Schleuder list: creates list address with the Schleuder list's
+ * secret key and adds each subscription (address, fingerprint; admin ->
+ * admin, others -> member; delivery disabled -> suspended) with its key
+ * from the list's keyring.  The keys are judged by the policy; the vendor
+ * criteria are not (Schleuder has no such record): such members are
+ * marked "vetting" and fail member check until an admin completes their
+ * record.  All or nothing: when any subscription is refused the new list
+ * is removed again, and *out names them as member import's refusal does.
+ * On success *out is {list, imported, members}.  (schleuder.c)
+ */
+int	admin_list_import_schleuder(struct admin *,
+	    const struct admin_schleuder_opts *, json_t **out,
+	    struct pd_err *err);
+
 struct admin_list_set_opts {
 	const char *const *public;	/* with set_public: the new addresses */
 	size_t		  npublic;
 	bool		  set_public;	/* replace them (npublic 0: by none) */
 	const char	 *policy;	/* a new profile NAME or file, or NULL */
+	const char	 *publish_dir;	/* the public archive's directory (an
+					   absolute path; "": none), or NULL */
 };
 
 /*
  * Changes a list after its creation: replaces its public addresses (each
  * a plain address, none twice, none of the list's own), its policy (a
  * profile checked as list create checks it; the list's copy is replaced
- * by its bytes).  Everything is checked before anything changes, and a
+ * by its bytes), its publish directory (an existing directory, where
+ * listd writes the public archive at each release: archive.h).  Everything
+ * is checked before anything changes, and a
  * command that would change nothing is refused.  On success *out is the
- * list record with "changed": {"public"|"policy": {"from", "to"}}, which
+ * list record with "changed": {"public"|"policy"|"publish-dir": {"from",
+ * "to"}}, which
  * the audit entry records too.
  */
 int	admin_list_set(struct admin *, const char *list,
@@ -64,7 +97,7 @@ int	admin_list_show(struct admin *, const char *address, json_t **out,
 struct admin_member_opts {
 	const char	 *address;
 	const char	 *role;		/* member, team, moderator, admin */
-	const char	 *keyfile;
+	const char	 *keyfile;	/* NULL: looked up (keyfetch.h) */
 	const char	 *org;
 	const char	 *category;
 	long		  installed_base;	/* -1: not given */
@@ -95,6 +128,51 @@ int	admin_member_ls(struct admin *, const char *list, json_t **members,
 int	admin_member_set_state(struct admin *, const char *list,
 	    const char *address, bool active, size_t *caught_up,
 	    struct pd_err *err);
+/*
+ * Replaces the key of member address by the key in keyfile (NULL: looked
+ * up over HTTPS by its address, listd/keyfetch.h), after the checks member
+ * add makes of a key (the vendor
+ * criteria are not judged again); the rest of the record is kept; audited
+ * with the old and new fingerprints.  In the same transaction the member
+ * gets the embargoed advisories it holds no copy of (adv_catch_up()), each
+ * once; *backfill counts them.  *out is the new record, or on a refusal by
+ * the policy the verdict (as member add's); NULL otherwise.
+ */
+int	admin_member_key(struct admin *, const char *list, const char *address,
+	    const char *keyfile, json_t **out, size_t *backfill,
+	    struct pd_err *err);
+
+/*
+ * Fetches the key of member address (NULL: of every member) again by its
+ * address and fingerprint (listd/keyfetch.h) and imports only updates to
+ * that same primary key: new subkeys, a new expiry, a revocation; a
+ * different key served for the address is refused and nothing changes.
+ * Each refresh is audited with what changed; a key that can receive mail
+ * again gets what it missed (as member resume).  *out is an array of
+ * what changed per member ({source, expires?, subkeys?, revoked?,
+ * usable?}), and for every member {address, error} when it failed; with
+ * every member, -1 when any failed (err: the last failure).
+ */
+int	admin_member_refresh(struct admin *, const char *list,
+	    const char *address, json_t **out, struct pd_err *err);
+
+/*
+ * Adds the members of file, a JSON array of objects with member add's
+ * fields ("address", "role" (default member), "org", "category",
+ * "installed-base", "vouched-by" (a member or another row), "evidence"
+ * (a URL or an array), "agreed", "justification", and "fingerprint" to
+ * choose among keys), each with its key from keyring (one armored or
+ * binary keyring: the key with a user ID of the row's address, or the
+ * fingerprint given).  All or nothing: every row is judged as member add
+ * judges one; when any fails nothing is added and *out is {refused: [{row,
+ * address, reasons}], keys: [{key, reason}]}, err naming every failing row
+ * with its reasons.  Otherwise every key is imported and every member
+ * recorded (backfilled as member add does) in one
+ * transaction; *out is {added, members}.
+ */
+int	admin_member_import(struct admin *, const char *list, const char *file,
+	    const char *keyring, json_t **out, struct pd_err *err);
+
 /*
  * Re-validates every member against the list's policy and the keys' current
  * state: *out is [{address, role, state, ok, reasons: [...]}]; *all_ok is
@@ -165,5 +243,17 @@ int	admin_advisory_release(struct admin *, const char *list, const char *id,
  */
 int	admin_audit(struct admin *, const char *list, const char *advisory,
 	    json_t **entries, struct pd_err *err);
+
+/*
+ * listctl backup DIR (backup.c): the store and every list's files, copied
+ * consistently while listd runs, into DIR (made now with mode 0700, or an
+ * empty folder, outside the datadir), in the datadir's layout; *lists:
+ * how many lists.
+ */
+int	admin_backup(struct admin *, const char *dir, unsigned *lists,
+	    struct pd_err *err);
+/* DIR made (0700) for the datadir's owner, by root before it switches. */
+int	backup_dir_for(const char *dir, uid_t uid, gid_t gid,
+	    struct pd_err *err);
 
 #endif

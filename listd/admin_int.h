@@ -54,4 +54,7 @@ json_t	*str_array(const char *const *v, size_t n);
 int	existing_list(struct admin *, const char *list_in,
 	    char list[ADDR_MAX + 1], struct pd_err *err);
 
+/* Undoes a list create that nothing has used yet: record and files. */
+void	list_uncreate(struct admin *, const char *list);
+
 #endif

@@ -14,33 +14,6 @@
 #include "listd/route.h"
 #include "policy/policy.h"
 
-/* Writes data to path atomically: temporary file, fsync, rename. */
-static int
-write_file_atomic(const char *path, const char *data, size_t len,
-    struct pd_err *err)
-{
-	char tmp[1200];
-	int fd;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)
-		return pd_fail(err, PD_FAIL, "cannot create %s: %s", tmp,
-		    strerror(errno));
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) == -1) {
-		pd_fail(err, PD_FAIL, "cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		unlink(tmp);
-		return pd_fail(err, PD_FAIL, "cannot rename %s: %s", tmp,
-		    strerror(errno));
-	}
-	return 0;
-}
-
 /* ---- lists ---------------------------------------------------------- */
 
 /* A profile as a list keeps it: its path, its bytes, what they say. */
@@ -115,13 +88,16 @@ make_list_files(struct admin *a, const struct admin_list_opts *o,
 		    strerror(errno));
 	}
 	*made = true;
-	if (write_file_atomic(p.policy, profile_text, profile_len, err) == -1)
+	if (write_file_atomic(p.policy, profile_text, profile_len, 0600,
+	    err) == -1)
 		goto out;
 	if (o->keyfile != NULL && keys_blob_read(o->keyfile, &blob, err) == -1)
 		goto out;
 	if (keys_open(p.home, 1, &k, err) == -1)
 		goto out;
-	if (o->keyfile != NULL)
+	if (o->key != NULL)
+		rc = keys_import_list_key(k, o->key, fpr, err);
+	else if (o->keyfile != NULL)
 		rc = keys_import_list_key(k, &blob, fpr, err);
 	else
 		rc = keys_generate_list_key(k, list, fpr, err);
@@ -139,6 +115,17 @@ remove_list_files(struct admin *a, const char *list)
 	list_paths(a->conf->datadir, list, &p);
 	keys_stop_agent(p.home);
 	rm_tree(p.dir);
+}
+
+void
+list_uncreate(struct admin *a, const char *list)
+{
+	struct store_txn *t;
+	struct pd_err e;
+
+	if (store_begin(a->store, true, &t, &e) == 0 &&
+	    store_end(t, store_del(t, STORE_LISTS, list, &e), &e) == 0)
+		remove_list_files(a, list);
 }
 
 static json_t *
@@ -374,6 +361,39 @@ out:
 }
 
 /*
+ * The new publish directory into rec ("" removes it), noted in changed
+ * when it differs: an absolute path to a directory that exists.
+ */
+static int
+set_publish_dir(const struct admin_list_set_opts *o, json_t *rec,
+    json_t *changed, struct pd_err *err)
+{
+	const char *dir = o->publish_dir;
+	json_t *to;
+	struct stat st;
+	int rc;
+
+	if (dir[0] != '\0' && (dir[0] != '/' || stat(dir, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)))
+		return pd_fail(err, PD_REFUSED, "--publish-dir %s: %s", dir,
+		    dir[0] != '/' ? "give an absolute path" :
+		    "not a directory: create it first");
+	if (strcmp(json_str(rec, "publish-dir"), dir) == 0)
+		return 0;
+	to = json_string(dir);
+	rc = to ? note_change(changed, "publish-dir", json_object_get(rec,
+	    "publish-dir"), to) : -1;
+	json_decref(to);
+	if (rc == -1)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	if (dir[0] == '\0')
+		json_object_del(rec, "publish-dir");
+	else
+		json_object_set_new(rec, "publish-dir", json_string(dir));
+	return 0;
+}
+
+/*
  * The new profile into pr and its name into rec, noted in changed when
  * its bytes differ from the list's copy (old: those, NULL when unread).
  */
@@ -447,7 +467,8 @@ set_locked(struct admin *a, const char *list,
 	}
 	if (need_list(a, list, &rec, err) == -1 || (o->set_public &&
 	    set_publics(list, o, rec, changed, err) == -1) || (o->policy &&
-	    set_policy(a, list, o, rec, changed, &pr, &old, &olen, err) == -1))
+	    set_policy(a, list, o, rec, changed, &pr, &old, &olen, err) == -1) ||
+	    (o->publish_dir && set_publish_dir(o, rec, changed, err) == -1))
 		goto out;
 	if (json_object_size(changed) == 0) {
 		pd_fail(err, PD_REFUSED, "nothing to change: %s has these "
@@ -460,11 +481,11 @@ set_locked(struct admin *a, const char *list,
 	list_paths(a->conf->datadir, list, &p);
 	new_policy = json_object_get(changed, "policy") != NULL;
 	if (new_policy && write_file_atomic(p.policy, pr.text, pr.len,
-	    err) == -1)
+	    0600, err) == -1)
 		goto out;
 	if ((rc = commit_set(a, list, rec, changed, err)) == -1 &&
 	    new_policy && old != NULL)
-		write_file_atomic(p.policy, old, olen, &ignore);
+		write_file_atomic(p.policy, old, olen, 0600, &ignore);
 	if (rc == 0) {
 		json_object_set(rec, "changed", changed);
 		*out = rec;

@@ -9,23 +9,13 @@
 #include "listd/admin_int.h"
 #include "listd/advisory.h"
 #include "listd/list.h"
+#include "listd/member_int.h"
 #include "listd/reporter.h"
 #include "policy/policy.h"
 
 /* ---- members -------------------------------------------------------- */
 
-/* What member add has gathered about its candidate. */
-struct candidate {
-	char			 list[ADDR_MAX + 1];
-	char			 address[ADDR_MAX + 1];
-	char			 voucher[ADDR_MAX + 1];
-	enum pol_role		 role;
-	struct keyfacts		 key;
-	struct pol_candidate	 pc;
-	struct pol_verdict	 verdict;
-};
-
-static int
+int
 parse_candidate(const struct admin_member_opts *o, struct candidate *c,
     struct pd_err *err)
 {
@@ -51,7 +41,7 @@ parse_candidate(const struct admin_member_opts *o, struct candidate *c,
 	return 0;
 }
 
-static enum pol_voucher
+enum pol_voucher
 voucher_state(const json_t *rec)
 {
 	if (rec == NULL)
@@ -60,7 +50,7 @@ voucher_state(const json_t *rec)
 	    POL_VOUCHER_ACTIVE : POL_VOUCHER_SUSPENDED;
 }
 
-static json_t *
+json_t *
 verdict_json(const char *address, const struct pol_verdict *v)
 {
 	json_t *o, *arr = json_array();
@@ -76,21 +66,20 @@ verdict_json(const char *address, const struct pol_verdict *v)
 	return o;
 }
 
-/* All the policy's reasons on one line. */
-static int
-refuse_verdict(const struct candidate *c, struct pd_err *err)
+int
+refuse_verdict(const struct pol_verdict *v, struct pd_err *err)
 {
 	char line[sizeof err->text];
 	size_t i, off;
 
 	line[0] = '\0';
-	for (i = 0, off = 0; i < c->verdict.n && off < sizeof line; i++)
+	for (i = 0, off = 0; i < v->n && off < sizeof line; i++)
 		off += (size_t)snprintf(line + off, sizeof line - off, "%s%s",
-		    i ? "; " : "", c->verdict.reason[i].text);
+		    i ? "; " : "", v->reason[i].text);
 	return pd_fail(err, PD_REFUSED, "%s", line);
 }
 
-static json_t *
+json_t *
 member_record(const struct admin *a, const struct admin_member_opts *o,
     const struct candidate *c)
 {
@@ -122,6 +111,8 @@ member_record(const struct admin *a, const struct admin_member_opts *o,
 	if (o->justification)
 		json_object_set_new(r, "justification",
 		    json_string(o->justification));
+	if (o->keyfile == NULL)		/* looked up: where from */
+		json_object_set_new(r, "key-source", json_string(c->source));
 	if (c->verdict.note[0] != '\0')
 		json_object_set_new(r, "note", json_string(c->verdict.note));
 	return r;
@@ -143,7 +134,7 @@ uses_fpr(const char *key, json_t *value, void *arg)
 	    strcmp(json_str(value, "address"), u->except) != 0;
 }
 
-static bool
+bool
 fpr_in_use(struct admin *a, const char *list, const char *fpr,
     const char *except)
 {
@@ -160,12 +151,8 @@ fpr_in_use(struct admin *a, const char *list, const char *fpr,
 	return rc != 0;
 }
 
-/*
- * What a new member missed: the embargoed advisories (with backfill), or
- * for a reporter the team's replies that waited for its key.
- */
-static int
-catch_up(struct store_txn *t, const struct candidate *c, json_t *rec,
+int
+new_member_catch_up(struct store_txn *t, const struct candidate *c, json_t *rec,
     bool backfill, struct pd_err *err)
 {
 	size_t n = 0;
@@ -197,7 +184,7 @@ commit_member(struct admin *a, struct candidate *c, json_t *rec,
 	if (store_begin(a->store, true, &t, err) == -1)
 		return -1;
 	if (store_put(t, STORE_MEMBERS, key, rec, true, err) == -1 ||
-	    catch_up(t, c, rec, backfill, err) == -1 ||
+	    new_member_catch_up(t, c, rec, backfill, err) == -1 ||
 	    audit_done(a, t, c->list, "member add", c->address, rec, err) == -1) {
 		store_abort(t);
 		return -1;
@@ -234,13 +221,14 @@ add_locked(struct admin *a, const struct admin_member_opts *o,
 		rec = NULL;
 	}
 	if (list_open(a->store, a->conf->datadir, c->list, LIST_KEYS, &l,
-	    err) == -1 || keys_blob_read(o->keyfile, &blob, err) == -1 ||
-	    keys_inspect(l->keys, &blob, &c->key, err) == -1)
+	    err) == -1 || member_key_blob(a, o->keyfile, c->address, NULL,
+	    &blob, err) == -1 || keys_inspect(l->keys, &blob, &c->key, err) == -1)
 		goto out;
+	snprintf(c->source, sizeof c->source, "%s", blob.name);
 	pol_eligible(&c->pc, l->pol, time(NULL), &c->verdict);
 	if (!c->verdict.allow) {
 		*out = verdict_json(c->address, &c->verdict);
-		refuse_verdict(c, err);
+		refuse_verdict(&c->verdict, err);
 		goto out;
 	}
 	if (keys_import(l->keys, &blob, c->key.sub[0].fpr, err) == -1)
@@ -313,24 +301,14 @@ need_member(struct admin *a, const char *list, const char *address,
 	return 0;
 }
 
-/* A resumed member's catch-up: what it missed since (adv_catch_up()). */
-struct catch_up {
-	time_t		 since;
-	size_t		 n;
-};
-
-/*
- * Replaces (or, with rec NULL, deletes) a member record with its audit.
- * With cu, the member is resumed: what it missed goes to it in the same
- * transaction, cu->n counting it.
- */
-static int
+int
 change_member(struct admin *a, const char *list, const char *address,
     const char *key, json_t *rec, const char *action, struct catch_up *cu,
     struct pd_err *err)
 {
 	struct store_txn *t;
-	json_t *detail = NULL;
+	json_t *detail = cu != NULL && cu->detail != NULL ?
+	    json_incref(cu->detail) : NULL;
 	int rc = -1;
 
 	if (store_begin(a->store, true, &t, err) == -1)
@@ -338,12 +316,14 @@ change_member(struct admin *a, const char *list, const char *address,
 	if ((rec != NULL ? store_put(t, STORE_MEMBERS, key, rec, false, err) :
 	    store_del(t, STORE_MEMBERS, key, err)) == -1)
 		goto out;
-	if (cu != NULL) {
+	if (cu != NULL && !cu->none) {
 		if (adv_catch_up(t, list, address, cu->since, &cu->n,
 		    err) == -1)
 			goto out;
-		if ((detail = json_pack("{s:I}", "backfill",
-		    (json_int_t)cu->n)) == NULL) {
+		if (detail == NULL)
+			detail = json_object();
+		if (detail == NULL || json_object_set_new(detail, "backfill",
+		    json_integer((json_int_t)cu->n)) == -1) {
 			pd_fail(err, PD_FAIL, "out of memory");
 			goto out;
 		}
@@ -358,11 +338,7 @@ out:
 	return rc;
 }
 
-/* Runs fn on an existing member of an existing list, under the list lock. */
-typedef int (*member_fn)(struct admin *, const char *list, const char *addr,
-    const char *key, json_t *rec, void *arg, struct pd_err *err);
-
-static int
+int
 with_member(struct admin *a, const char *list_in, const char *addr_in,
     const char *action, member_fn fn, void *arg, struct pd_err *err)
 {
@@ -425,7 +401,7 @@ admin_member_remove(struct admin *a, const char *list, const char *address,
  * backfills new members, anything (what went out before the member joined
  * came with its addition); otherwise what went out once it was a member.
  */
-static int
+int
 catch_up_since(struct admin *a, const char *list, const json_t *rec,
     time_t *since, struct pd_err *err)
 {
@@ -463,7 +439,7 @@ int
 admin_member_set_state(struct admin *a, const char *list, const char *address,
     bool active, size_t *caught_up, struct pd_err *err)
 {
-	struct catch_up cu = { 0, 0 };
+	struct catch_up cu = { 0, 0, NULL, false };
 	int rc;
 
 	rc = with_member(a, list, address, active ? "member resume" :
@@ -480,14 +456,16 @@ admin_member_ls(struct admin *a, const char *list, json_t **members,
 	return list_records(a, STORE_MEMBERS, list, members, err);
 }
 
-/* Re-judges one stored member; returns its {address, ok, reasons} entry. */
+/*
+ * Re-judges one stored member with its key's facts kf (NULL: not in the
+ * keyring); returns its {address, ok, reasons} entry.
+ */
 static json_t *
-check_one(struct keys *k, const struct policy *pol, json_t *m, time_t now)
+check_one(const struct keyfacts *kf, const struct policy *pol, json_t *m,
+    time_t now)
 {
 	struct pol_candidate pc;
 	struct pol_verdict v;
-	struct keyfacts kf = { 0 };
-	struct pd_err kerr = { 0 };
 	const char **ev = NULL;
 	json_t *evj = json_object_get(m, "evidence"), *x, *res, *ib;
 	size_t i, nev = json_array_size(evj);
@@ -510,19 +488,23 @@ check_one(struct keys *k, const struct policy *pol, json_t *m, time_t now)
 	pc.evidence = ev;
 	pc.nevidence = ev ? nev : 0;
 	pc.agreed = json_is_true(json_object_get(m, "agreed"));
-	if (keys_facts(k, json_str(m, "fingerprint"), &kf, &kerr) == 0)
-		pc.key = &kf;
+	pc.key = kf;
 	pol_eligible(&pc, pol, now, &v);
 	res = verdict_json(pc.address, &v);
 	json_object_set_new(res, "ok", json_boolean(v.allow));
+	if (json_object_get(m, "vetting") != NULL) {	/* imported, unjudged */
+		json_array_append_new(json_object_get(res, "reasons"),
+		    json_pack("{s:s, s:O}", "rule", "vetting", "text",
+		    json_object_get(m, "vetting")));
+		json_object_set_new(res, "ok", json_false());
+	}
 	json_object_set(res, "role", json_object_get(m, "role"));
 	json_object_set(res, "state", json_object_get(m, "state"));
 	json_object_set(res, "fingerprint", json_object_get(m, "fingerprint"));
-	if (v.allow && strcmp(kf.sub[v.enc_subkey].fpr,
+	if (v.allow && strcmp(kf->sub[v.enc_subkey].fpr,
 	    json_str(m, "encryption-subkey")) != 0)
 		json_object_set_new(res, "encryption-subkey-now",
-		    json_string(kf.sub[v.enc_subkey].fpr));
-	keyfacts_clear(&kf);
+		    json_string(kf->sub[v.enc_subkey].fpr));
 	free(ev);
 	return res;
 }
@@ -535,8 +517,9 @@ admin_member_check(struct admin *a, const char *list_in, json_t **out,
 	struct list *l = NULL;
 	struct store_txn *t = NULL;
 	json_t *members = NULL, *m, *failing = NULL;
+	struct keyfacts *facts = NULL;
 	time_t now = time(NULL);
-	size_t i;
+	size_t i, nfacts = 0;
 	int rc = -1;
 
 	*out = NULL;
@@ -546,10 +529,13 @@ admin_member_check(struct admin *a, const char *list_in, json_t **out,
 	addr_normalize(list_in, list, err);
 	if (list_open(a->store, a->conf->datadir, list, LIST_KEYS, &l,
 	    err) == -1 ||
+	    keys_facts_all(l->keys, &facts, &nfacts, err) == -1 ||
 	    (*out = json_array()) == NULL || (failing = json_array()) == NULL)
 		goto out;
+	/* The keyring is listed once: a lookup per member starts gpg each. */
 	json_array_foreach(members, i, m) {
-		json_t *r = check_one(l->keys, l->pol, m, now);
+		json_t *r = check_one(keys_facts_find(facts, nfacts,
+		    json_str(m, "fingerprint")), l->pol, m, now);
 
 		if (r == NULL) {
 			pd_fail(err, PD_FAIL, "out of memory");
@@ -581,6 +567,7 @@ out:
 	}
 	json_decref(failing);
 	json_decref(members);
+	keys_facts_free_all(facts, nfacts);
 	list_close(l);
 	return rc;
 }

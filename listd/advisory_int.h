@@ -1,5 +1,6 @@
 /*
- * listd/advisory_int.h: what advisory.c shares with release.c.  Not for
+ * listd/advisory_int.h: what advisory.c shares with release.c and the
+ * readers of its records (advrecord*.c, report*.c, archive*.c).  Not for
  * other modules: their API is advisory.h.
  */
 #ifndef PDLIST_ADVISORY_INT_H

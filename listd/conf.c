@@ -8,8 +8,13 @@
 #include <confuse.h>
 
 #include "common/cfread.h"
+#include "common/owner.h"
 #include "keys/keys.h"
 #include "listd/conf.h"
+
+#ifndef PDLIST_RUNSTATEDIR
+#define PDLIST_RUNSTATEDIR	"/run"
+#endif
 
 /* Whether the number is from 1 to max; what says so in the error. */
 static int
@@ -72,9 +77,10 @@ listen_addr(cfg_t *cfg, cfg_opt_t *opt)
  * is const here and cast where it is handed over, as in policy/pol_load.c.
  */
 static const cfg_opt_t opts[] = {
-	CFG_STR("datadir", PDLIST_STATEDIR "/lib/pdlist", CFGF_NONE),
+	CFG_STR("datadir", OWNER_SERVICE_DATADIR, CFGF_NONE),
 	CFG_STR("policy-dir", PDLIST_POLICYDIR, CFGF_NONE),
-	CFG_STR("lmtp-listen", "unix:/run/pdlist/lmtp.sock", CFGF_NONE),
+	CFG_STR("lmtp-listen", "unix:" PDLIST_RUNSTATEDIR "/pdlist/lmtp.sock",
+	    CFGF_NONE),
 	CFG_STR("smtp-url", "smtp://127.0.0.1:25", CFGF_NONE),
 	CFG_BOOL("smtp-starttls", cfg_false, CFGF_NONE),
 	CFG_STR("smtp-helo", NULL, CFGF_NONE),
@@ -93,12 +99,44 @@ static const cfg_opt_t opts[] = {
 	CFG_INT("process-attempts", 8, CFGF_NONE),
 	/* oversize = hold: what intake still takes, then holds (MiB) */
 	CFG_INT("max-held-size", 64, CFGF_NONE),
+	/* member keys looked up over HTTPS (keyfetch.h) */
+	CFG_BOOL("key-lookup-wkd", cfg_true, CFGF_NONE),
+	CFG_STR_LIST("keyservers", "{https://keys.openpgp.org}", CFGF_NONE),
+	CFG_INT("key-lookup-timeout", 20, CFGF_NONE),	/* seconds */
+	CFG_INT("key-lookup-max-size", 1024, CFGF_NONE),	/* KiB */
+	CFG_STR("key-lookup-connect-to", NULL, CFGF_NONE),	/* tests */
+	CFG_STR("key-lookup-cafile", NULL, CFGF_NONE),		/* tests */
 	CFG_END()
 };
 
 static const char *const timeouts[] = { "lmtp-idle-timeout",
     "lmtp-transaction-timeout", "smtp-connect-timeout", "smtp-reply-timeout",
-    "smtp-message-timeout" };
+    "smtp-message-timeout", "key-lookup-timeout" };
+
+/* A keyserver: an https:// URL (lookups go over HTTPS only). */
+static int
+https_url(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != '\0'; i++)
+		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			break;
+	if (v != NULL && strncmp(v, "https://", 8) == 0 && v[8] != '\0' &&
+	    v[i] == '\0')
+		return 0;
+	cfg_error(cfg, "keyservers: '%s' is not an https:// URL: key lookups "
+	    "go over HTTPS only (e.g. https://keys.openpgp.org)", v ? v : "");
+	return -1;
+}
+
+/* The size cap on one lookup: 1 KiB to 64 MiB. */
+static int
+kib(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return in_range(cfg, opt, 65536, "a number of KiB from 1 to 65536");
+}
 
 static char *
 dup_or_null(const char *s)
@@ -129,7 +167,34 @@ new_cfg(const char *name)
 	cfg_set_validate_func(cfg, "policy-dir", plain_text);
 	cfg_set_validate_func(cfg, "smtp-url", plain_text);
 	cfg_set_validate_func(cfg, "smtp-helo", plain_text);
+	cfg_set_validate_func(cfg, "keyservers", https_url);
+	cfg_set_validate_func(cfg, "key-lookup-max-size", kib);
+	cfg_set_validate_func(cfg, "key-lookup-connect-to", plain_text);
+	cfg_set_validate_func(cfg, "key-lookup-cafile", plain_text);
 	return cfg;
+}
+
+/* The key lookup settings; -1 when out of memory. */
+static int
+keyfetch_conf(cfg_t *cfg, struct conf *c)
+{
+	size_t i, n = cfg_size(cfg, "keyservers");
+
+	c->key_lookup_wkd = cfg_getbool(cfg, "key-lookup-wkd");
+	c->key_lookup_timeout = (unsigned)cfg_getint(cfg, "key-lookup-timeout");
+	c->key_lookup_max = (size_t)cfg_getint(cfg, "key-lookup-max-size") *
+	    1024;
+	c->key_lookup_connect_to = dup_or_null(cfg_getstr(cfg,
+	    "key-lookup-connect-to"));
+	c->key_lookup_cafile = dup_or_null(cfg_getstr(cfg,
+	    "key-lookup-cafile"));
+	if ((c->keyservers = calloc(n + 1, sizeof *c->keyservers)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((c->keyservers[c->nkeyservers++] = strdup(cfg_getnstr(cfg,
+		    "keyservers", i))) == NULL)
+			return -1;
+	return 0;
 }
 
 /* The values of a parsed cfg copied out; NULL and err when one is wrong. */
@@ -166,7 +231,8 @@ from_cfg(cfg_t *cfg, const char *path, struct pd_err *err)
 	c->process_attempts = (unsigned)cfg_getint(cfg, "process-attempts");
 	c->max_held_size = (unsigned long)cfg_getint(cfg, "max-held-size") *
 	    1024 * 1024;
-	if ((path != NULL && c->path == NULL) || c->datadir == NULL ||
+	if (keyfetch_conf(cfg, c) == -1 ||
+	    (path != NULL && c->path == NULL) || c->datadir == NULL ||
 	    c->policy_dir == NULL || c->lmtp_listen == NULL || c->smtp_url == NULL)
 		pd_fail(err, PD_FAIL, "out of memory");
 	else if (c->datadir[0] != '/')
@@ -229,6 +295,11 @@ conf_free(struct conf *c)
 	free(c->lmtp_listen);
 	free(c->smtp_url);
 	free(c->smtp_helo);
+	for (size_t i = 0; i < c->nkeyservers; i++)
+		free(c->keyservers[i]);
+	free(c->keyservers);
+	free(c->key_lookup_connect_to);
+	free(c->key_lookup_cafile);
 	free(c);
 }
 

@@ -36,6 +36,16 @@ struct conf {
 	unsigned long	 max_held_size;	/* bytes: oversize = hold's ceiling */
 	unsigned	 process_attempts;	/* engine failures before a message
 					   is held as cannot-process */
+	/* Key lookup over HTTPS (keyfetch.h): */
+	bool		 key_lookup_wkd;	/* WKD before the keyservers */
+	char		**keyservers;	/* https:// VKS base URLs, NULL-ended */
+	size_t		 nkeyservers;
+	unsigned	 key_lookup_timeout;	/* seconds, per request */
+	size_t		 key_lookup_max;	/* bytes, per response */
+	char		*key_lookup_connect_to;	/* tests: "HOST:PORT" every
+					   lookup connects to, or NULL */
+	char		*key_lookup_cafile;	/* tests: the CA to trust, or
+					   NULL for the system's */
 };
 
 /*

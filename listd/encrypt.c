@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "keys/pgpsplit.h"
 #include "listd/encrypt.h"
 
@@ -31,6 +32,22 @@ facts_of(struct list *l, const char *fpr, const struct keyfacts **kf,
 	return 0;
 }
 
+/* A key that delivery still uses but admission would not take is logged. */
+static void
+warn_soon(const struct list *l, const char *address,
+    const struct keyfacts *kf, int enc, time_t now)
+{
+	time_t until = pol_key_expires(kf, enc);
+	char when[32];
+
+	if (enc < 0 || until == 0 || until - now >=
+	    (time_t)l->pol->min_key_validity_days * 86400)
+		return;
+	log_warnx("%s: key %s of %s expires on %s, within the policy's "
+	    "min-validity-days: still used until then", l->address,
+	    kf->sub[0].fpr, address, iso_time(until, when));
+}
+
 int
 enc_check(struct list *l, const struct member *m, const char *address,
     time_t now, struct rcpt *r, struct pd_err *err)
@@ -52,8 +69,10 @@ enc_check(struct list *l, const struct member *m, const char *address,
 		    "keyring", m->fingerprint);
 		return 0;
 	}
+	/* min-validity-days is for admission: here only what cannot work. */
 	pol_verdict_init(&v);
-	pol_check_key(kf, address, l->pol, now, &v);
+	pol_key_usable(kf, l->pol, now, &v);
+	warn_soon(l, address, kf, v.enc_subkey, now);
 	for (i = 0, off = 0; i < v.n && off < sizeof r->skip; i++)
 		off += (size_t)snprintf(r->skip + off, sizeof r->skip - off,
 		    "%s%s", i ? "; " : "", v.reason[i].text);

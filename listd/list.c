@@ -1,4 +1,5 @@
 /* listd/list.c: see list.h.  The only reader of a list's record fields. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,25 @@ list_paths(const char *datadir, const char *address, struct list_paths *p)
 	snprintf(p->home, sizeof p->home, "%s/gnupg", p->dir);
 	snprintf(p->policy, sizeof p->policy, "%s/policy.conf", p->dir);
 	snprintf(p->lock, sizeof p->lock, "%s/lock", p->dir);
+}
+
+void
+list_stop_agents(const char *datadir)
+{
+	struct list_paths p;
+	struct dirent *e;
+	char lists[1100];
+	DIR *d;
+
+	snprintf(lists, sizeof lists, "%s/lists", datadir);
+	if ((d = opendir(lists)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.') {
+			list_paths(datadir, e->d_name, &p);
+			keys_stop_agent(p.home);
+		}
+	closedir(d);
 }
 
 /* The record's fingerprint and public addresses into l. */

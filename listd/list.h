@@ -58,6 +58,12 @@ int	list_open(struct store *, const char *datadir, const char *address,
 	    int flags, struct list **out, struct pd_err *err);
 void	list_close(struct list *);
 
+/*
+ * Stops the gpg-agent of every list's GnuPG home under datadir (at
+ * listd's exit: gpg starts the agents and leaves them running).
+ */
+void	list_stop_agents(const char *datadir);
+
 /* Whether address is one of the list's own addresses (route.h). */
 bool	list_own_address(const char *list, const char *address);
 

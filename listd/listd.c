@@ -41,7 +41,9 @@
 #include "common/log.h"
 #include "keys/keys.h"
 #include "listd/conf.h"
+#include "listd/list.h"
 #include "listd/lmtp.h"
+#include "listd/start.h"
 #include "listd/work.h"
 #include "listd/store.h"
 
@@ -90,6 +92,7 @@ struct proc {
 	bool		 stop;
 	struct shared_conf *conf;	/* the newest */
 	struct store	*store;
+	char		 datadir[1100];	/* the lists' GnuPG homes are under it */
 	struct runner	 run[NRUNNERS];
 };
 
@@ -202,6 +205,7 @@ proc_start(struct proc *p, struct conf *conf, struct store *st,
 		return pd_fail(err, PD_FAIL, "out of memory");
 	*p->conf = (struct shared_conf){ conf, 1 };
 	p->store = st;
+	snprintf(p->datadir, sizeof p->datadir, "%s", conf->datadir);
 	p->run[RUN_PROCESS] = (struct runner){ .name = "processing",
 	    .step = work_process, .then = &p->run[RUN_DELIVER], .p = p,
 	    .kick = true };	/* what an earlier run left in the inbox */
@@ -427,7 +431,9 @@ serve(struct lmtp_server *srv, int sfd, const char *path,
 				log_info("signal %u: stopping", si.ssi_signo);
 				return;
 			}
+			start_notify("RELOADING=1");
 			reload(path, f, p, srv);
+			start_notify("READY=1");
 		}
 		if (pfd[0].revents & POLLIN)
 			lmtp_accept(srv);
@@ -459,6 +465,7 @@ shutdown_all(struct lmtp_server *srv, struct proc *p, struct store *st)
 	if (!proc_done)
 		log_warnx("processing still running after %d s; what it has "
 		    "not finished stays in the store", STOP_SECONDS);
+	list_stop_agents(p->datadir);
 	if (left > 0 || !proc_done) {
 		/* Threads still run: leave the store to the exit, without
 		   atexit handlers that would pull libraries from under them. */
@@ -507,7 +514,9 @@ run_daemon(struct conf *conf, const char *path, bool foreground, bool verbose)
 	log_info("listening on %s, datadir %s", conf->lmtp_listen,
 	    conf->datadir);
 	started(&ready, "ready");
+	start_notify("READY=1");
 	serve(srv, sfd, path, &f, &p);
+	start_notify("STOPPING=1");
 	close(sfd);
 	return shutdown_all(srv, &p, st);
 }
@@ -541,20 +550,25 @@ out:
 	return rc;
 }
 
-/* -n: the configuration, the listening address and the store. */
+/*
+ * -n: what a start needs (start.h), then the store and every list's
+ * policy; creates nothing.
+ */
 static int
 check_only(const struct conf *conf)
 {
 	struct pd_err err = { 0 };
-	struct store *st;
 
-	if (lmtp_check_listen(conf->lmtp_listen, &err) == -1 ||
-	    store_open(conf->datadir, conf->store_map_mib, &st, &err) == -1) {
+	if (start_prepare(conf, START_CHECK_ONLY | START_LISTEN, &err) == -1) {
 		fprintf(stderr, "listd: %s\n", err.text);
 		return EXIT_FAIL;
 	}
-	store_close(st);
-	return 0;
+	if (access(conf->datadir, F_OK) == -1) {
+		fprintf(stderr, "listd: datadir %s is not there yet: listd makes "
+		    "it at its first start\n", conf->datadir);
+		return 0;
+	}
+	return start_check_lists(conf) == 0 ? 0 : EXIT_FAIL;
 }
 
 static void
@@ -608,7 +622,10 @@ main(int argc, char **argv)
 	log_init("listd", true, verbose);
 	if (check)
 		rc = check_only(conf);
-	else if (once)
+	else if (start_prepare(conf, once ? 0 : START_LISTEN, &err) == -1) {
+		fprintf(stderr, "listd: %s\n", err.text);
+		rc = EXIT_FAIL;
+	} else if (once)
 		rc = run_inbox(conf);
 	else
 		return run_daemon(conf, path, foreground, verbose);

@@ -89,6 +89,7 @@ struct msg_leaf {
 	char	*bytes;
 	size_t	 len;
 	bool	 signature;
+	bool	 named;		/* name is the part's own file name */
 };
 struct msg_leaves {
 	struct msg_leaf	*v;
@@ -100,6 +101,17 @@ bool	 msg_blank_around(const char *text, size_t len, const char *start,
 int	 msg_beside(const struct msg *m, const struct msg_pgp *p,
 	    struct msg_leaves *out, struct pd_err *err);
 void	 msg_leaves_free(struct msg_leaves *);
+
+/*
+ * The attachments of a MIME entity (a payload, a public copy's content):
+ * every leaf part with a file name that is no detached signature, in
+ * order, with its decoded content.  The caller frees *out with
+ * msg_leaves_free().
+ */
+int	 msg_attachments(const char *entity, size_t len, struct msg_leaves *out,
+	    struct pd_err *err);
+/* The SHA-256 of len bytes at data, in lower-case hex. */
+void	 msg_sha256_hex(const void *data, size_t len, char out[65]);
 
 /*
  * The first text/plain part, decoded to UTF-8, of the message or, with

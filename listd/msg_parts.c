@@ -49,6 +49,7 @@ add_leaf(struct msg_leaves *out, GMimeObject *o, const char *label)
 	g_free(type);
 	l->signature = is_type(o, "application", "pgp-signature") ||
 	    (fn != NULL && signature_name(fn));
+	l->named = fn != NULL && fn[0] != '\0';
 	if (GMIME_IS_PART(o) && (l->bytes = part_bytes(o, &l->len)) == NULL)
 		return -1;
 	out->n++;
@@ -103,6 +104,52 @@ msg_beside(const struct msg *m, const struct msg_pgp *p,
 		return 0;
 	msg_leaves_free(out);
 	return pd_fail(err, PD_TEMPFAIL, "out of memory");
+}
+
+int
+msg_attachments(const char *entity, size_t len, struct msg_leaves *out,
+    struct pd_err *err)
+{
+	struct msg_leaves all;
+	struct msg *m = NULL;
+	GMimeObject *body;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&all, 0, sizeof all);
+	if ((rc = msg_parse(entity, len, true, &m, err)) != 0) {
+		msg_free(m);
+		return rc == MSG_OVER_LIMITS ? -1 : rc;
+	}
+	body = g_mime_message_get_mime_part(m->gm);
+	if (body != NULL && walk(body, NULL, 0, &all) == -1) {
+		msg_free(m);
+		msg_leaves_free(&all);
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	}
+	msg_free(m);
+	/* Keep the named ones, in place; the rest are wiped and freed. */
+	for (i = 0; i < all.n; i++) {
+		if (all.v[i].named && !all.v[i].signature) {
+			all.v[out->n++] = all.v[i];
+			continue;
+		}
+		if (all.v[i].bytes != NULL)
+			explicit_bzero(all.v[i].bytes, all.v[i].len);
+		free(all.v[i].bytes);
+	}
+	out->v = all.v;
+	return 0;
+}
+
+void
+msg_sha256_hex(const void *data, size_t len, char out[65])
+{
+	gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+
+	snprintf(out, 65, "%s", hex != NULL ? hex : "");
+	g_free(hex);
 }
 
 void

@@ -171,10 +171,12 @@ notice_reject_later(struct store_txn *t, const struct post *held,
 
 /* ---- sent ---------------------------------------------------------------- */
 
-/* The recipients of a notice: to alone, or the admins (and moderators). */
+#define ROLE(r)	(1u << (r))
+
+/* The recipients of a notice: to alone, or the members of the roles. */
 static int
 recipients(struct list *l, const char *to,
-    bool moderators, struct rcpt **r, size_t *n, struct pd_err *err)
+    unsigned roles, struct rcpt **r, size_t *n, struct pd_err *err)
 {
 	struct member_set ms;
 	struct store_txn *t;
@@ -195,8 +197,7 @@ recipients(struct list *l, const char *to,
 		const struct member *m = &ms.v[i];
 
 		if (!m->active || (to != NULL ? strcmp(m->address, to) != 0 :
-		    m->role != POL_ROLE_ADMIN && (!moderators ||
-		    m->role != POL_ROLE_MODERATOR)))
+		    (roles & ROLE(m->role)) == 0))
 			continue;
 		rc = enc_check(l, m, m->address, time(NULL), &(*r)[(*n)++], err);
 	}
@@ -272,10 +273,9 @@ undeliverable(struct list *l, const char *subject, const char *why)
 	json_decref(d);
 }
 
-int
-notice_send(struct list *l, const char *to,
-    bool moderators, const char *subject, const char *text,
-    struct pd_err *err)
+static int
+send_to(struct list *l, const char *to, unsigned roles,
+    const char *subject, const char *text, struct pd_err *err)
 {
 	struct msg_protected ph = { subject, l->address, l->address, NULL, NULL };
 	struct rcpt *r = NULL;
@@ -283,7 +283,7 @@ notice_send(struct list *l, const char *to,
 	size_t i, n = 0, plen = 0, clen = 0, usable = 0;
 	int rc;
 
-	rc = recipients(l, to, moderators, &r, &n, err);
+	rc = recipients(l, to, roles, &r, &n, err);
 	for (i = 0; rc == 0 && i < n; i++)
 		usable += r[i].skip[0] == '\0';
 	if (rc == 0 && usable == 0)
@@ -308,13 +308,30 @@ notice_send(struct list *l, const char *to,
 	return rc;
 }
 
+int
+notice_send(struct list *l, const char *to,
+    bool moderators, const char *subject, const char *text,
+    struct pd_err *err)
+{
+	return send_to(l, to, ROLE(POL_ROLE_ADMIN) | (moderators ?
+	    ROLE(POL_ROLE_MODERATOR) : 0), subject, text, err);
+}
+
 void
 notice_tell(struct list *l, const char *subject,
     const char *text)
 {
+	notice_tell_team(l, false, subject, text);
+}
+
+void
+notice_tell_team(struct list *l, bool team, const char *subject,
+    const char *text)
+{
 	struct pd_err err = { 0 };
 
-	if (notice_send(l, NULL, false, subject, text, &err) == -1)
+	if (send_to(l, NULL, ROLE(POL_ROLE_ADMIN) | (team ?
+	    ROLE(POL_ROLE_TEAM) : 0), subject, text, &err) == -1)
 		undeliverable(l, subject, err.text);
 }
 

@@ -70,6 +70,10 @@ int	notice_send(struct list *, const char *to,
 void	notice_tell(struct list *, const char *subject,
 	    const char *text);
 
+/* The same to the admins and, with team, the team. */
+void	notice_tell_team(struct list *, bool team, const char *subject,
+	    const char *text);
+
 /* Writes the notice that p (state NOTIFY) stands for; p's state moves on. */
 int	notice_prepare(struct list *, struct post *p,
 	    struct pd_err *err);

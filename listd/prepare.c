@@ -68,23 +68,40 @@ commit_prepared(struct list *l, struct post *p, struct job_set *jobs,
 	return rc;
 }
 
+/*
+ * The admins and the team hear at once, encrypted, whose copy of which
+ * advisory was skipped: there is still time to reach them another way.
+ */
 static void
-tell_skipped(struct list *l, const char *post, const struct rcpt *r, size_t n)
+tell_skipped(struct list *l, const struct post *p, const struct rcpt *r,
+    size_t n)
 {
-	char text[4096];
+	char text[4096], what[160], when[32];
 	size_t i, off;
 
-	off = (size_t)snprintf(text, sizeof text, "Post %s on %s was not sent "
-	    "to these members; their copies were skipped, not sent in "
-	    "plaintext:\n\n", post, l->address);
+	if (p->kw.advisory[0] == '\0')
+		snprintf(what, sizeof what, "Post %s", p->id);
+	else if (p->kw.embargo_set && !p->kw.embargo_none)
+		snprintf(what, sizeof what, "%s revision %ld (post %s, embargo "
+		    "until %s)", p->kw.advisory, p->kw.revision, p->id,
+		    iso_time(p->kw.embargo, when));
+	else
+		snprintf(what, sizeof what, "%s revision %ld (post %s)",
+		    p->kw.advisory, p->kw.revision, p->id);
+	off = (size_t)snprintf(text, sizeof text, "%s on %s was not sent to "
+	    "these members; their copies were skipped, not sent in "
+	    "plaintext:\n\n", what, l->address);
 	for (i = 0; i < n && off < sizeof text; i++)
 		if (r[i].skip[0] != '\0')
 			off += (size_t)snprintf(text + off, sizeof text - off,
 			    "  %s: %s\n", r[i].address, r[i].skip);
 	if (off < sizeof text)
-		snprintf(text + off, sizeof text - off, "\nRenew or replace "
-		    "their keys (listctl member check %s).\n", l->address);
-	notice_tell(l, "pdlist: members skipped", text);
+		snprintf(text + off, sizeof text - off, "\nReach them another "
+		    "way before the embargo ends, and have their keys renewed "
+		    "or replaced (listctl member check %s; listctl member key "
+		    "%s ADDRESS --key FILE sends them what they missed).\n",
+		    l->address, l->address);
+	notice_tell_team(l, true, "pdlist: members skipped", text);
 }
 
 /*
@@ -207,7 +224,7 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 	}
 	rc = commit_prepared(l, p, &jobs, r, cipher, clen, NULL, err);
 	if (rc == 0 && skipped > 0)
-		tell_skipped(l, p->id, r, jobs.n);
+		tell_skipped(l, p, r, jobs.n);
 out:
 	keys_plain_free(payload, plen);
 	free(cipher);

@@ -313,6 +313,16 @@ int	ledger_revisions(struct store_txn *, const char *list,
 	    const char *member, const char *const *advisory, long *revision,
 	    size_t n, struct pd_err *err);
 
+/*
+ * Every copy of an advisory of list, for the team's report: the ledger's
+ * (state "accepted", or what became of it later, e.g. "bounced") and the
+ * jobs not sent (their job state: new, ready, retry, failed, skipped), as
+ * [{advisory, revision, member, post, state, time, reply, public?}] in a
+ * new *out.  (record_report.c)
+ */
+int	copies_collect(struct store_txn *, const char *list, json_t **out,
+	    struct pd_err *err);
+
 /* A message taken in and not yet processed (STORE_INBOX). */
 struct inbox_entry {
 	char		 id[32];

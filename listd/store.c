@@ -1,10 +1,12 @@
 /* listd/store.c: see store.h.  The only file that includes lmdb.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -91,6 +93,28 @@ check_schema(struct store *st, MDB_txn *txn, struct pd_err *err)
 		    "pdlist knows %d: use the matching pdlist version", found,
 		    STORE_SCHEMA);
 	return 0;
+}
+
+int
+store_copy(struct store *st, const char *dir, struct pd_err *err)
+{
+	char path[4096];
+	int rc, fd;
+
+	if (snprintf(path, sizeof path, "%s/store", dir) >= (int)sizeof path)
+		return pd_fail(err, PD_REFUSED, "%s: path too long", dir);
+	if (mkdir(path, 0700) == -1)
+		return pd_fail(err, PD_FAIL, "cannot create %s: %s", path,
+		    strerror(errno));
+	if ((rc = mdb_env_copy2(st->env, path, MDB_CP_COMPACT)) != 0)
+		return mdb_fail(err, st, rc, path);
+	strncat(path, "/data.mdb", sizeof path - strlen(path) - 1);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1)
+		rc = errno;
+	if (fd != -1)
+		close(fd);
+	return rc == 0 ? 0 : pd_fail(err, PD_FAIL, "cannot sync %s: %s", path,
+	    strerror(rc));
 }
 
 int

@@ -47,6 +47,12 @@ struct store_txn;
 int	store_open(const char *datadir, unsigned long map_mib, struct store **out,
 	    struct pd_err *err);
 void	store_close(struct store *);
+/*
+ * A consistent copy of the store, taken in one read transaction while
+ * others write (mdb_env_copy2, compacted), into dir/store (created, mode
+ * 0700); dir/store then opens as a store of its own.
+ */
+int	store_copy(struct store *, const char *dir, struct pd_err *err);
 
 int	store_begin(struct store *, bool write, struct store_txn **out,
 	    struct pd_err *err);

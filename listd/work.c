@@ -2,8 +2,10 @@
 #include <stdatomic.h>
 
 #include "listd/advisory.h"
+#include "listd/archive.h"
 #include "listd/expire.h"
 #include "listd/fanout.h"
+#include "listd/keywarn.h"
 #include "listd/process.h"
 #include "listd/work.h"
 
@@ -26,7 +28,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
 	unsigned released = 0, expired = 0, decided = 0, encrypted = 0;
-	unsigned reminded = 0;
+	unsigned reminded = 0, archived = 0, warned = 0, refreshed = 0;
 	struct payload_cache payloads = { NULL, 0 };
 	struct pd_err e2 = { 0 };	/* failures after the first */
 	int rc;
@@ -45,6 +47,10 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 	if (!work_stopping())
 		rc |= held_expire_due(conf, st, &expired, rc ? &e2 : err);
 	if (!work_stopping())
+		rc |= keyrefresh_due_all(conf, st, &refreshed, rc ? &e2 : err);
+	if (!work_stopping())
+		rc |= keywarn_due_all(conf, st, &warned, rc ? &e2 : err);
+	if (!work_stopping())
 		rc |= process_inbox(conf, st, &payloads, &decided,
 		    rc ? &e2 : err);
 	/* What was decided is encrypted from memory, not decrypted again. */
@@ -52,7 +58,11 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 		rc |= fanout_prepare(conf, st, &payloads, &encrypted,
 		    rc ? &e2 : err);
 	payload_cache_free(&payloads);
-	*done = released + reminded + expired + decided + encrypted;
+	/* Once fan-out has signed a release's public copy: the archive. */
+	if (!work_stopping())
+		rc |= archive_publish_due(conf, st, &archived, rc ? &e2 : err);
+	*done = released + reminded + expired + refreshed + warned + decided +
+	    encrypted + archived;
 	return rc != 0 ? -1 : 0;
 }
 

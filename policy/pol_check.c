@@ -165,6 +165,8 @@ static const struct {
 	{ "keys|min-rsa-bits", "min-rsa-bits", 1024, POL_MAX_RSA_BITS },
 	{ "keys|min-validity-days", "min-validity-days", 0,
 	    POL_MAX_VALIDITY_DAYS },
+	{ "keys|key-refresh-days", "key-refresh-days", 0,
+	    POL_MAX_VALIDITY_DAYS },
 	{ "moderation|max-message-size", "max-message-size", 1, LONG_MAX },
 	{ "moderation|held-expire-days", "held-expire-days", 1,
 	    POL_MAX_VALIDITY_DAYS },
@@ -357,6 +359,30 @@ v_membership(cfg_t *cfg, cfg_opt_t *opt)
 	return agree_membership(sec, true);
 }
 
+/* key-warn-days: at most POL_MAX_WARN days, each 1 to 3650. */
+static int
+warn_days_ok(cfg_t *sec)
+{
+	unsigned i, n = cfg_size(sec, "key-warn-days");
+	long d;
+
+	if (n > POL_MAX_WARN) {
+		cfg_error(sec, "key-warn-days has %u days: give at most %d "
+		    "(e.g. {30, 7, 1})", n, POL_MAX_WARN);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		d = cfg_getnint(sec, "key-warn-days", i);
+		if (d < 1 || d > POL_MAX_VALIDITY_DAYS) {
+			cfg_error(sec, "key-warn-days has %ld: give days from "
+			    "1 to %d (e.g. {30, 7, 1})", d,
+			    POL_MAX_VALIDITY_DAYS);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 v_keys(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -367,6 +393,8 @@ v_keys(cfg_t *cfg, cfg_opt_t *opt)
 	if (v_once(cfg, opt) == -1)
 		return -1;
 	sec = newest_sec(opt);
+	if (warn_days_ok(sec) == -1)
+		return -1;
 	n = cfg_size(sec, "algorithms");
 	for (i = 0; i < n; i++) {
 		a = known_algo(cfg_getnstr(sec, "algorithms", i));

@@ -437,9 +437,10 @@ check_uid(const struct keyfacts *key, const char *address,
 		    address != NULL ? address : "the address");
 }
 
-void
-pol_check_key(const struct keyfacts *key, const char *address,
-    const struct policy *pol, time_t now, struct pol_verdict *out)
+/* Whether the primary key is there and alive at now; if not, why. */
+static bool
+primary_alive(const struct keyfacts *key, const char *address, time_t now,
+    struct pol_verdict *out)
 {
 	const struct kf_subkey *p;
 
@@ -447,26 +448,87 @@ pol_check_key(const struct keyfacts *key, const char *address,
 	if (key == NULL || key->nsub == 0 || key->sub == NULL) {
 		add(out, POL_R_KEY_MISSING, "no key for %s: give --key FILE",
 		    address != NULL ? address : "the address");
-		return;
+		return false;
 	}
 	p = &key->sub[0];
 	if (key->revoked || p->revoked) {
 		add(out, POL_R_KEY_REVOKED, "key %.16s is revoked: the member "
 		    "must send a new key", kid(p));
-		return;
+		return false;
 	}
 	if (p->invalid) {	/* gpg will not use it: as good as revoked */
 		add(out, POL_R_KEY_REVOKED, "key %.16s is invalid: the member "
 		    "must send a new key", kid(p));
-		return;
+		return false;
 	}
 	if (p->expires != 0 && p->expires <= now) {
 		add(out, POL_R_KEY_EXPIRED, "key %.16s expired on %s: extend "
 		    "its expiry or send a new key", kid(p),
 		    ymd(p->expires).s);
+		return false;
+	}
+	return true;
+}
+
+void
+pol_key_usable(const struct keyfacts *key, const struct policy *pol,
+    time_t now, struct pol_verdict *out)
+{
+	const struct kf_subkey *s;
+	int newest = -1, best = -1, dead = -1;
+	size_t i;
+
+	if (!primary_alive(key, NULL, now, out))
+		return;
+	for (i = 0; i < key->nsub; i++) {
+		s = &key->sub[i];
+		if (!s->can_encrypt)
+			continue;
+		if (!alive(s, now)) {
+			if (newer(key, i, dead))
+				dead = (int)i;
+			continue;
+		}
+		if (newer(key, i, newest))
+			newest = (int)i;
+		if (algo_ok(pol, s) && size_ok(pol, s) && newer(key, i, best))
+			best = (int)i;
+	}
+	out->enc_subkey = best;
+	if (newest < 0) {
+		no_encrypt(key, dead, out);
 		return;
 	}
-	key_rules(p, "key", pol, now, out);
+	if (best >= 0)
+		return;
+	s = &key->sub[newest];	/* alive, but not as the policy wants */
+	if (!algo_ok(pol, s))
+		add(out, POL_R_KEY_ALGORITHM, "encryption subkey %.16s uses "
+		    "%.15s, which the policy does not allow", kid(s), s->algo);
+	else
+		add(out, POL_R_KEY_SIZE, "encryption subkey %.16s is %.15s %u "
+		    "bits, below the policy's minimum of %u", kid(s), s->algo,
+		    s->bits, pol->min_rsa_bits);
+}
+
+time_t
+pol_key_expires(const struct keyfacts *key, int enc_subkey)
+{
+	time_t p = key->sub[0].expires, s;
+
+	if (enc_subkey < 0 || (size_t)enc_subkey >= key->nsub)
+		return p;
+	s = key->sub[enc_subkey].expires;
+	return p == 0 || (s != 0 && s < p) ? s : p;
+}
+
+void
+pol_check_key(const struct keyfacts *key, const char *address,
+    const struct policy *pol, time_t now, struct pol_verdict *out)
+{
+	if (!primary_alive(key, address, now, out))
+		return;
+	key_rules(&key->sub[0], "key", pol, now, out);
 	check_encrypt(key, pol, now, out);
 	check_uid(key, address, out);
 }

@@ -51,6 +51,8 @@ static const cfg_opt_t keys_opts[] = {
 	    "brainpoolP512r1}", CFGF_NONE),
 	CFG_INT("min-rsa-bits", 3072, CFGF_NONE),
 	CFG_INT("min-validity-days", 30, CFGF_NONE),
+	CFG_INT_LIST("key-warn-days", "{}", CFGF_NONE),
+	CFG_INT("key-refresh-days", 0, CFGF_NONE),
 	CFG_END()
 };
 
@@ -314,6 +316,22 @@ copy_membership(cfg_t *m, struct policy *pol)
 	return 0;
 }
 
+/* key-warn-days, checked already, from the longest to the shortest. */
+static void
+copy_warn_days(cfg_t *k, struct policy *pol)
+{
+	unsigned d, i, j, n = cfg_size(k, "key-warn-days");
+
+	for (i = 0; i < n && i < POL_MAX_WARN; i++) {
+		d = (unsigned)cfg_getnint(k, "key-warn-days", i);
+		for (j = pol->nkey_warn_days; j > 0 &&
+		    pol->key_warn_days[j - 1] < d; j--)
+			pol->key_warn_days[j] = pol->key_warn_days[j - 1];
+		pol->key_warn_days[j] = d;
+		pol->nkey_warn_days++;
+	}
+}
+
 static int
 copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 {
@@ -322,6 +340,8 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	pol->min_rsa_bits = (unsigned)cfg_getint(k, "min-rsa-bits");
 	pol->min_key_validity_days = (unsigned)cfg_getint(k,
 	    "min-validity-days");
+	copy_warn_days(k, pol);
+	pol->key_refresh_days = (unsigned)cfg_getint(k, "key-refresh-days");
 	pol->embargo_max_days = (unsigned)cfg_getint(e, "max-days");
 	pol->embargo_max_extended_days = (unsigned)cfg_getint(e,
 	    "max-extended-days");

@@ -14,6 +14,8 @@
 
 #include "common/keyfacts.h"
 
+#define POL_MAX_WARN	8	/* key-warn-days: at most this many */
+
 struct pol_strlist {
 	char	**v;		/* n strings and a final NULL */
 	size_t	  n;
@@ -66,7 +68,11 @@ struct policy {
 	/* keys: every role */
 	struct pol_strlist key_algorithms;	/* "rsa", "ed25519", "cv25519", ... */
 	unsigned min_rsa_bits;
-	unsigned min_key_validity_days;
+	unsigned min_key_validity_days;	/* admission; delivery warns */
+	unsigned key_warn_days[POL_MAX_WARN];	/* warnings before expiry,
+					   longest first */
+	size_t	 nkey_warn_days;
+	unsigned key_refresh_days;	/* 0: members' keys not refreshed */
 
 	/* embargo */
 	unsigned embargo_max_days;
@@ -207,5 +213,20 @@ void	 pol_eligible(const struct pol_candidate *cand, const struct policy *pol,
 /* The key rules alone (every role), appended to out; used by member check. */
 void	 pol_check_key(const struct keyfacts *key, const char *address,
 	    const struct policy *pol, time_t now, struct pol_verdict *out);
+
+/*
+ * What delivery asks (min-validity-days is for admission): whether the key
+ * can receive mail at now at all, that is neither revoked, invalid nor
+ * expired, with an encryption subkey alive of an algorithm and size pol
+ * allows (the newest such).  Appended to out like pol_check_key().
+ */
+void	 pol_key_usable(const struct keyfacts *key, const struct policy *pol,
+	    time_t now, struct pol_verdict *out);
+
+/*
+ * When the key stops being able to receive mail: the earlier of the
+ * primary's and the encryption subkey's expiry (0: never).
+ */
+time_t	 pol_key_expires(const struct keyfacts *key, int enc_subkey);
 
 #endif

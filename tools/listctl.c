@@ -4,11 +4,15 @@
  * operation in listd/admin.c and prints its JSON result as text or --json.
  * Exit status: 0 success, 1 refused or failed, 2 usage.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "common/owner.h"
 #include "listd/conf.h"
 #include "tools/listctl.h"
 
@@ -60,26 +64,38 @@ print_rows(json_t *rows, const struct opts *o, void (*row)(const json_t *))
 static const struct cmd cmds[] = {
 	{ "list", "create", 1, "ADDRESS", O_JSON | O_POLICY | O_PUBLIC | O_KEY,
 	    run_list_create },
+	{ "list", "import-schleuder", 1, "ADDRESS --policy NAME|FILE "
+	    "[--database DB] [--lists-dir DIR] [--public ADDRESS]...",
+	    O_JSON | O_POLICY | O_PUBLIC | O_SCHLEUDER, run_list_import_schleuder },
 	{ "list", "ls", 0, "", O_JSON, run_list_ls },
 	{ "list", "show", 1, "ADDRESS", O_JSON, run_list_show },
 	{ "list", "set", 1, "LIST [--public ADDRESS]... [--no-public] "
-	    "[--policy NAME|FILE]", O_JSON | O_PUBLIC | O_NO_PUBLIC | O_POLICY,
-	    run_list_set },
+	    "[--policy NAME|FILE] [--publish-dir DIR]", O_JSON | O_PUBLIC |
+	    O_NO_PUBLIC | O_POLICY | O_PUBLISH_DIR, run_list_set },
 	{ "member", "add", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_KEY | O_ORG |
-	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY,
-	    run_member_add },
+	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY |
+	    O_FETCH, run_member_add },
 	{ "member", "remove", 2, "LIST ADDRESS", 0, run_member_remove },
 	{ "member", "ls", 1, "LIST", O_JSON, run_member_ls },
 	{ "member", "check", 1, "LIST", O_JSON, run_member_check },
 	{ "member", "suspend", 2, "LIST ADDRESS", 0, run_member_suspend },
 	{ "member", "resume", 2, "LIST ADDRESS", 0, run_member_resume },
+	{ "member", "import", 2, "LIST FILE --key KEYRING", O_JSON | O_KEY,
+	    run_member_import },
+	{ "member", "refresh", 1, "LIST [ADDRESS]", O_JSON, run_member_refresh },
+	{ "member", "key", 2, "LIST ADDRESS (--key FILE | --fetch)",
+	    O_JSON | O_KEY | O_FETCH, run_member_key },
 	{ "advisory", "ls", 1, "LIST", O_JSON, run_advisory_ls },
 	{ "advisory", "show", 2, "LIST ID", O_JSON, run_advisory_show },
 	{ "advisory", "release", 2, "LIST ID", 0, run_advisory_release },
+	{ "advisory", "export", 2, "LIST ID --format json|xml|text", O_FORMAT,
+	    run_advisory_export },
+	{ "report", NULL, 1, "LIST [--html FILE] [--subjects]", O_JSON |
+	    O_HTML | O_SUBJECTS, run_report },
 	{ "audit", NULL, 1, "LIST [--advisory ID]", O_JSON | O_ADVISORY,
 	    run_audit },
-	{ "queue", "retry", 1, "LIST [ID] [--member ADDRESS]", O_MEMBER |
-	    O_OPTIONAL, run_queue_retry },
+	{ "queue", "retry", 1, "LIST [ID] [--member ADDRESS]", O_MEMBER,
+	    run_queue_retry },
 	{ "queue", NULL, 1, "LIST", O_JSON, run_queue },
 	{ "held", "ls", 1, "LIST", O_JSON, run_held_ls },
 	{ "held", "show", 2, "LIST ID", O_JSON, run_held_show },
@@ -88,6 +104,9 @@ static const struct cmd cmds[] = {
 	    run_held_reject },
 	{ "inject", NULL, 1, "ADDRESS [--sender ADDRESS] < MESSAGE", O_SENDER,
 	    run_inject },
+	{ "mta-map", NULL, 0, "[--transport NEXTHOP]", O_JSON | O_TRANSPORT,
+	    run_mta_map },
+	{ "backup", NULL, 1, "DIR", 0, run_backup },
 };
 
 static void
@@ -122,6 +141,14 @@ static const struct option long_opts[] = {
 	{ "advisory", required_argument, NULL, 'D' },
 	{ "reason", required_argument, NULL, 'R' },
 	{ "member", required_argument, NULL, 'M' },
+	{ "transport", required_argument, NULL, 'T' },
+	{ "publish-dir", required_argument, NULL, 'U' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "html", required_argument, NULL, 'H' },
+	{ "subjects", no_argument, NULL, 's' },
+	{ "fetch", no_argument, NULL, 'X' },
+	{ "database", required_argument, NULL, 'd' },
+	{ "lists-dir", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -216,7 +243,11 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'C', O_CATEGORY }, { 'b', O_BASE }, { 'v', O_VOUCH },
 		{ 'e', O_EVIDENCE }, { 'a', O_AGREED }, { 'J', O_JUSTIFY },
 		{ 'S', O_SENDER }, { 'D', O_ADVISORY }, { 'R', O_REASON },
-		{ 'N', O_NO_PUBLIC }, { 'M', O_MEMBER },
+		{ 'N', O_NO_PUBLIC }, { 'T', O_TRANSPORT }, { 'U', O_PUBLISH_DIR },
+		{ 'F', O_FORMAT },
+		{ 'H', O_HTML }, { 's', O_SUBJECTS },
+		{ 'X', O_FETCH }, { 'd', O_SCHLEUDER }, { 'L', O_SCHLEUDER },
+		{ 'M', O_MEMBER },
 	};
 	char what[40];
 	size_t i;
@@ -243,6 +274,9 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 				return -1;
 			break;
 		case 'N': o->no_public = true; break;
+		case 'X': o->fetch = true; break;
+		case 'd': o->database = optarg; break;
+		case 'L': o->lists_dir = optarg; break;
 		case 'k': o->key = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'o': o->org = optarg; break;
@@ -264,6 +298,11 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		case 'D': o->advisory = optarg; break;
 		case 'R': o->reason = optarg; break;
 		case 'M': o->member = optarg; break;
+		case 'T': o->transport = optarg; break;
+		case 'U': o->publish_dir = optarg; break;
+		case 'F': o->format = optarg; break;
+		case 'H': o->html = optarg; break;
+		case 's': o->subjects = true; break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
@@ -272,6 +311,18 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 	}
 	*nargs = argc - optind;
 	return 0;
+}
+
+/* The arguments a command may take beyond nargs: "[NAME]" in its usage. */
+static int
+optional_args(const struct cmd *c)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = c->args; (p = strchr(p, '[')) != NULL; p++)
+		n += p[1] != '-';
+	return n;
 }
 
 static const struct cmd *
@@ -292,6 +343,76 @@ find_cmd(int argc, char **argv, int *words)
 		}
 	}
 	return NULL;
+}
+
+/*
+ * A file named on the command line that root can read and the datadir's
+ * owner perhaps cannot (a key in /root): read before the switch, and
+ * handed on afterwards as a file of the owner's in memory.
+ */
+struct stash {
+	const char	**path;
+	char		*text;
+	size_t		 len;
+	char		 fd_path[40];
+};
+
+static void
+stash_read(struct stash *s, const char **path)
+{
+	struct pd_err ignore;
+
+	s->path = path;
+	if (*path != NULL && read_file(*path, 64 << 20, &s->text, &s->len,
+	    &ignore) == -1)
+		s->text = NULL;
+}
+
+static int
+stash_hand_on(struct stash *s, struct pd_err *err)
+{
+	int fd;
+
+	if (s->text == NULL || access(*s->path, R_OK) == 0)
+		goto out;
+	if ((fd = memfd_create("listctl-file", MFD_CLOEXEC)) == -1 ||
+	    write(fd, s->text, s->len) != (ssize_t)s->len)
+		return pd_fail(err, PD_FAIL, "cannot hand %s on: %s", *s->path,
+		    strerror(errno));
+	snprintf(s->fd_path, sizeof s->fd_path, "/proc/self/fd/%d", fd);
+	*s->path = s->fd_path;
+out:
+	free(s->text);
+	s->text = NULL;
+	return 0;
+}
+
+/*
+ * Works on the datadir as its owner (common/owner.h): as root, becomes
+ * the owner first, the files named by --key and --policy read before.
+ * backup's DIR is made for the owner then too.
+ */
+static int
+take_datadir(const struct conf *conf, const struct cmd *c, char **args,
+    struct opts *o, struct pd_err *err)
+{
+	static struct stash key, policy;
+	struct owner ow;
+
+	if (owner_check(conf->datadir, "listctl", &ow, err) == -1)
+		return -1;
+	if (ow.become) {
+		stash_read(&key, &o->key);
+		stash_read(&policy, &o->policy);
+		if (c->run == run_backup && backup_dir_for(args[0], ow.uid,
+		    ow.gid, err) == -1)
+			return -1;
+	}
+	if (owner_take(conf->datadir, &ow, err) == -1 ||
+	    stash_hand_on(&key, err) == -1 ||
+	    stash_hand_on(&policy, err) == -1)
+		return -1;
+	return 0;
 }
 
 int
@@ -337,8 +458,7 @@ main(int argc, char **argv)
 	argv += words - 1;
 	if (parse_opts(argc, argv, c->allowed, &o, &nargs) == -1)
 		return EXIT_USAGE;
-	if (nargs != c->nargs && !((c->allowed & O_OPTIONAL) &&
-	    nargs == c->nargs + 1)) {
+	if (nargs < c->nargs || nargs > c->nargs + optional_args(c)) {
 		fprintf(stderr, "listctl: %s: expected %s\n", name,
 		    c->nargs ? c->args : "no arguments");
 		return EXIT_USAGE;
@@ -350,6 +470,7 @@ main(int argc, char **argv)
 	if (o.actor == NULL)
 		o.actor = actor;
 	if (conf_load(conf_path, &conf, &err) == -1 ||
+	    take_datadir(conf, c, argv + optind, &o, &err) == -1 ||
 	    admin_open(conf, o.actor, &a, &err) == -1) {
 		refused(&err);
 		conf_free(conf);

@@ -23,8 +23,11 @@ enum opt_bit {
 	O_ROLE = 1 << 4, O_ORG = 1 << 5, O_CATEGORY = 1 << 6, O_BASE = 1 << 7,
 	O_VOUCH = 1 << 8, O_EVIDENCE = 1 << 9, O_AGREED = 1 << 10,
 	O_JUSTIFY = 1 << 11, O_SENDER = 1 << 12, O_ADVISORY = 1 << 13,
-	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_MEMBER = 1 << 16,
-	O_OPTIONAL = 1 << 17	/* not an option: one more argument may come */
+	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_TRANSPORT = 1 << 16,
+	O_PUBLISH_DIR = 1 << 17, O_FORMAT = 1 << 18, O_HTML = 1 << 19,
+	O_SUBJECTS = 1 << 20,
+	O_FETCH = 1 << 21, O_SCHLEUDER = 1 << 22,
+	O_MEMBER = 1 << 23
 };
 
 #define MAX_MULTI	64
@@ -38,6 +41,8 @@ struct opts {
 	const char	*public[MAX_MULTI];
 	size_t		 npublic;
 	bool		 no_public;
+	bool		 fetch;		/* --fetch: look the key up */
+	const char	*database, *lists_dir;	/* Schleuder's */
 	const char	*evidence[MAX_MULTI];
 	size_t		 nevidence;
 	bool		 agreed;
@@ -45,6 +50,11 @@ struct opts {
 	const char	*advisory;
 	const char	*reason;
 	const char	*member;
+	const char	*transport;
+	const char	*publish_dir;
+	const char	*format;	/* advisory export: json, xml, text */
+	const char	*html;		/* report: the page to write */
+	bool		 subjects;	/* report: embargoed subjects too */
 };
 
 /* sysexits(3), what an MTA's pipe transport understands */
@@ -88,6 +98,10 @@ int	run_member_suspend(struct admin *, char **args, struct opts *);
 int	run_member_resume(struct admin *, char **args, struct opts *);
 int	run_member_ls(struct admin *, char **args, struct opts *);
 int	run_member_check(struct admin *, char **args, struct opts *);
+int	run_member_key(struct admin *, char **args, struct opts *);
+int	run_member_refresh(struct admin *, char **args, struct opts *);
+int	run_member_import(struct admin *, char **args, struct opts *);
+int	run_list_import_schleuder(struct admin *, char **args, struct opts *);
 int	run_audit(struct admin *, char **args, struct opts *);
 int	run_held_ls(struct admin *, char **args, struct opts *);
 int	run_held_show(struct admin *, char **args, struct opts *);
@@ -99,5 +113,10 @@ int	run_advisory_release(struct admin *, char **args, struct opts *);
 int	run_held_approve(struct admin *, char **args, struct opts *);
 int	run_held_reject(struct admin *, char **args, struct opts *);
 int	run_inject(struct admin *, char **args, struct opts *);
+int	run_mta_map(struct admin *, char **args, struct opts *);
+int	run_backup(struct admin *, char **args, struct opts *);
+/* listctl_report.c */
+int	run_advisory_export(struct admin *, char **args, struct opts *);
+int	run_report(struct admin *, char **args, struct opts *);
 
 #endif

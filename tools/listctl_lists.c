@@ -75,8 +75,11 @@ run_list_show(struct admin *a, char **args, struct opts *o)
 	printf("public:     ");
 	json_array_foreach(json_object_get(l, "public"), i, v)
 		printf(" %s", json_string_value(v));
-	printf("%s\nmembers:     %lld", json_array_size(json_object_get(l,
-	    "public")) ? "" : " (none)", (long long)json_integer_value(
+	printf("%s\n", json_array_size(json_object_get(l, "public")) ? "" :
+	    " (none)");
+	if (json_object_get(l, "publish-dir") != NULL)
+		printf("publish-dir: %s\n", s(l, "publish-dir"));
+	printf("members:     %lld", (long long)json_integer_value(
 	    json_object_get(l, "member-count")));
 	json_object_foreach(json_object_get(l, "members"), k, v)
 		printf(", %s %lld", k, (long long)json_integer_value(v));
@@ -106,15 +109,16 @@ run_list_set(struct admin *a, char **args, struct opts *o)
 	struct admin_list_set_opts so = {
 		.public = o->public, .npublic = o->npublic,
 		.set_public = o->npublic > 0 || o->no_public,
-		.policy = o->policy
+		.policy = o->policy, .publish_dir = o->publish_dir
 	};
 	struct pd_err err = { 0 };
 	char from[1024], to[1024];
 	json_t *rec, *c;
 
-	if (!so.set_public && o->policy == NULL) {
+	if (!so.set_public && o->policy == NULL && o->publish_dir == NULL) {
 		fprintf(stderr, "listctl: list set: nothing to set: give "
-		    "--public ADDRESS, --no-public or --policy NAME|FILE\n");
+		    "--public ADDRESS, --no-public, --policy NAME|FILE or "
+		    "--publish-dir DIR\n");
 		return EXIT_USAGE;
 	}
 	if (o->npublic > 0 && o->no_public) {
@@ -141,6 +145,10 @@ run_list_set(struct admin *a, char **args, struct opts *o)
 			    s(json_object_get(c, "to"), "source"),
 			    s(json_object_get(c, "from"), "name"),
 			    s(rec, "address"));
+		if ((c = json_object_get(json_object_get(rec, "changed"),
+		    "publish-dir")) != NULL)
+			printf("publish-dir: %s (was: %s)\n", s(c, "to"),
+			    s(c, "from"));
 	}
 	json_decref(rec);
 	return 0;
@@ -162,14 +170,16 @@ run_member_add(struct admin *a, char **args, struct opts *o)
 	json_t *out = NULL;
 	int rc = 0;
 
-	if (o->role == NULL || o->key == NULL) {
+	if (o->role == NULL || (o->key == NULL) == !o->fetch) {
 		fprintf(stderr, "listctl: member add: --role ROLE and --key FILE "
-		    "are required\n");
+		    "(or --fetch) are required\n");
 		return EXIT_USAGE;
 	}
 	if (admin_member_add(a, args[0], &mo, &out, &err) == -1) {
 		refused(&err);
-		rc = EXIT_REFUSED;
+		/* 75: a lookup to try again later */
+		rc = o->fetch && err.status == PD_TEMPFAIL ? EX_TEMPFAIL :
+		    EXIT_REFUSED;
 	} else if (!o->json)
 		printf("added %s to %s as %s, key %s%s%s\n", s(out, "address"),
 		    s(out, "list"), s(out, "role"), s(out, "fingerprint"),

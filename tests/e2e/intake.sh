@@ -384,7 +384,8 @@ ok "and stops on SIGTERM" gone "$dpid" 40
 set_conf "$W/nodir.conf" "lmtp-listen = \"unix:$W/no/such/dir/lmtp.sock\""
 "$LISTD" -c "$W/nodir.conf" 2>"$W/err"
 is $? 1 "a daemon that cannot listen exits 1 on the terminal"
-like "$(cat "$W/err")" "^listd: cannot listen on unix:$W/no/such/dir" "with the reason"
+like "$(cat "$W/err")" "^listd: lmtp-listen unix:$W/no/such/dir/lmtp.sock: the folder $W/no/such/dir does not exist: create it" \
+    "with the reason and the fix"
 
 # ---- the end -----------------------------------------------------------------
 

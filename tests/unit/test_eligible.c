@@ -658,6 +658,55 @@ test_check_key(void)
 	    v.reason[1].rule == POL_R_KEY_MISSING, "pol_check_key appends");
 }
 
+/* Delivery: only a key that cannot work is refused, whatever the policy. */
+static void
+test_key_usable(void)
+{
+	struct pol_verdict v;
+	struct kb b;
+
+	good_key(&b, "x@y.example");
+	b.sub[0].expires = NOW + 10 * DAY;
+	pol_verdict_init(&v);
+	pol_key_usable(&b.kf, xen, NOW, &v);
+	ok(v.n == 0 && v.enc_subkey == 1, "usable: 10 days left is usable "
+	    "under min-validity-days = 30");
+	ok(pol_key_expires(&b.kf, 1) == NOW + 10 * DAY, "usable: it stops "
+	    "with its primary");
+	b.sub[1].expires = NOW + 2 * DAY;
+	ok(pol_key_expires(&b.kf, 1) == NOW + 2 * DAY, "or with its subkey");
+	b.sub[1].expires = NOW - 1;
+	pol_verdict_init(&v);
+	pol_key_usable(&b.kf, xen, NOW, &v);
+	ok(v.n == 1 && v.reason[0].rule == POL_R_KEY_NO_ENCRYPT &&
+	    v.enc_subkey == -1, "usable: an expired subkey is not");
+	b.sub[0].expires = NOW;
+	pol_verdict_init(&v);
+	pol_key_usable(&b.kf, xen, NOW, &v);
+	ok(v.n == 1 && v.reason[0].rule == POL_R_KEY_EXPIRED,
+	    "usable: an expired primary is not");
+	good_key(&b, "x@y.example");
+	b.sub[1].revoked = true;
+	pol_verdict_init(&v);
+	pol_key_usable(&b.kf, xen, NOW, &v);
+	ok(v.n == 1 && v.reason[0].rule == POL_R_KEY_NO_ENCRYPT,
+	    "usable: a revoked subkey is not");
+	good_key(&b, "x@y.example");
+	snprintf(b.sub[1].algo, sizeof b.sub[1].algo, "rsa");
+	b.sub[1].bits = 1024;
+	pol_verdict_init(&v);
+	pol_key_usable(&b.kf, xen, NOW, &v);
+	ok(v.n == 1 && v.reason[0].rule == POL_R_KEY_SIZE &&
+	    v.enc_subkey == -1, "usable: a subkey too short for the policy "
+	    "is not");
+	good_key(&b, "x@y.example");
+	b.kf.revoked = true;
+	pol_verdict_init(&v);
+	pol_key_usable(&b.kf, xen, NOW, &v);
+	ok(v.n == 1 && v.reason[0].rule == POL_R_KEY_REVOKED,
+	    "usable: a revoked key is not");
+}
+
 static struct policy *
 load(const char *top, const char *rel)
 {
@@ -692,6 +741,7 @@ main(void)
 	test_keys_with(xen);
 	test_keys_with(libvirt);
 	test_check_key();
+	test_key_usable();
 	pol_free(xen);
 	pol_free(libvirt);
 	return done_testing();

@@ -70,6 +70,9 @@ test_xen(void)
 	    !has(&p->key_algorithms, "dsa"), "xen: algorithms");
 	ok(p->min_rsa_bits == 2048 && p->min_key_validity_days == 30,
 	    "xen: rsa 2048, 30 days");
+	ok(p->nkey_warn_days == 3 && p->key_warn_days[0] == 30 &&
+	    p->key_warn_days[1] == 7 && p->key_warn_days[2] == 1,
+	    "xen: key warnings at 30, 7 and 1 days");
 	ok(p->embargo_max_days == 14 && p->embargo_max_extended_days == 31,
 	    "xen: embargo 14/31");
 	ok(p->updates == POL_UPDATES_SUPPRESS, "xen: updates suppress");
@@ -151,6 +154,8 @@ test_defaults(void)
 	    "default: date changes held, no restarts, no CVE, 2d, 4 days");
 	ok(p->role_local_parts.n == 9 && p->key_algorithms.n == 11,
 	    "default lists");
+	ok(p->nkey_warn_days == 0 && p->key_refresh_days == 0,
+	    "default: no key warnings, no refresh");
 	pol_free(p);
 }
 
@@ -181,6 +186,9 @@ static const struct bad bad[] = {
 	{ "negative.conf", 4, "min-evidence = -1 is negative" },
 	{ "negative-base.conf", 4, "min-installed-base = -300000 is "
 	    "negative" },
+	{ "warn-days-zero.conf", 5, "key-warn-days has 0: give days from 1 to "
+	    "3650" },
+	{ "refresh-negative.conf", 4, "key-refresh-days = -1 is negative" },
 	{ "rsa-bits-low.conf", 4, "min-rsa-bits = 512 is out of range: use "
 	    "1024" },
 	{ "unknown-algorithm.conf", 7, "unknown algorithm \"rsa4096\"" },

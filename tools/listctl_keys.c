@@ -1,0 +1,162 @@
+/* tools/listctl_keys.c: listctl's member key commands (issue 16). */
+#include <stdio.h>
+
+#include "tools/listctl.h"
+
+int
+run_member_key(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *out = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if ((o->key == NULL) == !o->fetch) {
+		fprintf(stderr, "listctl: member key: give --key FILE or "
+		    "--fetch\n");
+		return EXIT_USAGE;
+	}
+	if (admin_member_key(a, args[0], args[1], o->key, &out, &n,
+	    &err) == -1) {
+		refused(&err);
+		rc = o->fetch && err.status == PD_TEMPFAIL ? EX_TEMPFAIL :
+		    EXIT_REFUSED;
+	} else if (!o->json) {
+		printf("replaced the key of %s on %s: %s", args[1], args[0],
+		    s(out, "fingerprint"));
+		if (json_object_get(out, "key-source") != NULL)
+			printf(" (from %s)", s(out, "key-source"));
+		if (n > 0)
+			printf("; listd sends it the %zu embargoed advisor%s it "
+			    "holds no copy of", n, n == 1 ? "y" : "ies");
+		printf("\n");
+	}
+	if (o->json && out != NULL)
+		print_json(out);
+	json_decref(out);
+	return rc;
+}
+
+static void
+refresh_row(const json_t *r)
+{
+	const json_t *e = json_object_get(r, "expires"),
+	    *sk = json_object_get(r, "subkeys");
+
+	if (json_object_get(r, "error") != NULL) {
+		printf("FAIL %s: %s\n", s(r, "address"), s(r, "error"));
+		return;
+	}
+	printf("ok   %s", s(r, "source"));
+	if (e != NULL)
+		printf("; expires %s -> %s", s(e, "from"), s(e, "to"));
+	if (sk != NULL)
+		printf("; subkeys %lld -> %lld",
+		    (long long)json_integer_value(json_object_get(sk, "from")),
+		    (long long)json_integer_value(json_object_get(sk, "to")));
+	if (json_is_true(json_object_get(r, "revoked")))
+		printf("; REVOKED");
+	if (json_object_get(r, "usable") != NULL)
+		printf("; %s", json_is_true(json_object_get(r, "usable")) ?
+		    "usable again" : "no longer usable");
+	printf("\n");
+}
+
+int
+run_member_refresh(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *out = NULL;
+	int rc;
+
+	rc = admin_member_refresh(a, args[0], args[1], &out, &err);
+	if (rc == -1 && (args[1] != NULL || out == NULL)) {
+		json_decref(out);
+		refused(&err);
+		return err.status == PD_TEMPFAIL ? EX_TEMPFAIL : EXIT_REFUSED;
+	}
+	print_rows(out, o, refresh_row);
+	return rc == -1 ? EXIT_REFUSED : 0;
+}
+
+static void
+refused_row(const json_t *r)
+{
+	const json_t *x;
+	size_t i;
+
+	printf("row %lld (%s):", (long long)json_integer_value(json_object_get(r,
+	    "row")), s(r, "address"));
+	json_array_foreach(json_object_get(r, "reasons"), i, x)
+		printf("%s %s", i ? ";" : "", json_string_value(x));
+	printf("\n");
+}
+
+int
+run_member_import(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	json_t *out = NULL, *x;
+	size_t i;
+	int rc = 0;
+
+	if (o->key == NULL) {
+		fprintf(stderr, "listctl: member import: --key KEYRING (the "
+		    "members' public keys) is required\n");
+		return EXIT_USAGE;
+	}
+	if (admin_member_import(a, args[0], args[1], o->key, &out,
+	    &err) == -1) {
+		refused(&err);
+		rc = EXIT_REFUSED;
+		if (!o->json)
+			json_array_foreach(json_object_get(out, "refused"), i, x)
+				refused_row(x);
+	} else if (!o->json)
+		printf("imported %lld members into %s\n", (long long)
+		    json_integer_value(json_object_get(out, "added")), args[0]);
+	if (o->json && out != NULL)
+		print_json(out);
+	json_decref(out);
+	return rc;
+}
+
+int
+run_list_import_schleuder(struct admin *a, char **args, struct opts *o)
+{
+	struct admin_schleuder_opts so = {
+		.address = args[0], .policy = o->policy,
+		.database = o->database ? o->database :
+		    "/var/lib/schleuder/db.sqlite",
+		.lists_dir = o->lists_dir ? o->lists_dir :
+		    "/var/lib/schleuder/lists",
+		.public = o->public, .npublic = o->npublic
+	};
+	struct pd_err err = { 0 };
+	json_t *out = NULL, *x;
+	size_t i;
+	int rc = 0;
+
+	if (o->policy == NULL) {
+		fprintf(stderr, "listctl: list import-schleuder: --policy "
+		    "NAME|FILE is required (shipped: xen, libvirt)\n");
+		return EXIT_USAGE;
+	}
+	if (admin_list_import_schleuder(a, &so, &out, &err) == -1) {
+		refused(&err);
+		rc = EXIT_REFUSED;
+		if (!o->json)
+			json_array_foreach(json_object_get(out, "refused"), i, x)
+				refused_row(x);
+	} else if (!o->json)
+		printf("imported %s from Schleuder with its key %s and %lld "
+		    "subscriptions; members whose vendor criteria were not "
+		    "judged fail member check until their record is "
+		    "complete\n", args[0], s(json_object_get(out, "list"),
+		    "fingerprint"), (long long)json_integer_value(
+		    json_object_get(out, "imported")));
+	if (o->json && out != NULL)
+		print_json(out);
+	json_decref(out);
+	return rc;
+}
