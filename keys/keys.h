@@ -125,6 +125,15 @@ void	keys_plain_free(char *plain, size_t len);
 int	keys_decrypt(struct keys *, const char *in, size_t len, char **plain,
 	    size_t *plain_len, struct keys_sigs *sigs, struct pd_err *err);
 
+/*
+ * The OpenPGP message in (encrypted to k's key, and signed inside) with
+ * only its encryption taken off, as gpg --unwrap gives it: the sender's
+ * signed message, armored (*armored malloc'd).  Within the bounds of
+ * keys_decrypt(); its signatures are not checked here.
+ */
+int	keys_unwrap(struct keys *, const char *in, size_t len, char **armored,
+	    size_t *armored_len, struct pd_err *err);
+
 /* Verifies a detached signature over data (RFC 3156 multipart/signed). */
 int	keys_verify_detached(struct keys *, const char *data, size_t len,
 	    const char *sig, size_t sig_len, struct keys_sigs *sigs,
@@ -206,5 +215,13 @@ int	keys_export(struct keys *, const char *fpr, bool secret,
 
 /* Deletes a public key from the keyring; a missing key is not an error. */
 int	keys_delete(struct keys *, const char *fpr, struct pd_err *err);
+
+/*
+ * The public keys fprs[0..n) of k's keyring, armored in one block (*out,
+ * malloc'd, NUL-terminated), minimal (no third-party signatures).  None of
+ * them there is PD_REFUSED.
+ */
+int	keys_export_public(struct keys *, const char *const *fprs, size_t n,
+	    char **out, size_t *len, struct pd_err *err);
 
 #endif

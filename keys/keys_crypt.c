@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "keys/keys_int.h"
+#include "keys/pgpsplit.h"
 
 static unsigned op_timeout = KEYS_DEFAULT_TIMEOUT;
 static unsigned plain_factor = KEYS_DEFAULT_PLAIN_FACTOR;
@@ -382,13 +383,14 @@ keys_over_limits(const struct keys *k)
 /* ---- decryption and verification --------------------------------------- */
 
 /*
- * Runs gpg on untrusted input within the bounds: decrypts (sig NULL),
- * verifies a detached signature (sig and text), or verifies clearsigned
- * text (sig only).  plain receives the output when not NULL.
+ * Runs gpg on untrusted input within the bounds: decrypts (sig NULL;
+ * with unwrap, only the encryption layer comes off), verifies a detached
+ * signature (sig and text), or verifies clearsigned text (sig only).
+ * plain receives the output when not NULL.
  */
 static int
 untrusted(struct keys *k, gpgme_data_t sig, gpgme_data_t text,
-    gpgme_data_t cipher, char **plain, size_t *plain_len,
+    gpgme_data_t cipher, bool unwrap, char **plain, size_t *plain_len,
     struct keys_sigs *sigs, const char *what, struct pd_err *err)
 {
 	gpgme_data_t out = NULL;
@@ -415,10 +417,11 @@ untrusted(struct keys *k, gpgme_data_t sig, gpgme_data_t text,
 	status_watch(k, &ids);
 	/* Never wait for a passphrase: the list's key has none. */
 	no_prompts(k, 1);
-	ge = cipher != NULL ? gpgme_op_decrypt_verify(k->ctx, cipher, out) :
-	    gpgme_op_verify(k->ctx, sig, text, out);
+	ge = unwrap ? gpgme_op_decrypt_ext(k->ctx, GPGME_DECRYPT_UNWRAP, cipher,
+	    out) : cipher != NULL ? gpgme_op_decrypt_verify(k->ctx, cipher,
+	    out) : gpgme_op_verify(k->ctx, sig, text, out);
 	no_prompts(k, 0);
-	if (ge == 0)
+	if (ge == 0 && !unwrap)
 		collect_sigs(k, gpgme_op_verify_result(k->ctx), &ids, sigs);
 	else
 		gpgme_set_status_cb(k->ctx, NULL, NULL);
@@ -447,9 +450,33 @@ keys_decrypt(struct keys *k, const char *in, size_t len, char **plain,
 	*plain_len = 0;
 	if (gpgme_data_new_from_mem(&cipher, in, len, 0) != 0)
 		return pd_fail(err, PD_TEMPFAIL, "gpgme: out of memory");
-	rc = untrusted(k, NULL, NULL, cipher, plain, plain_len, sigs,
+	rc = untrusted(k, NULL, NULL, cipher, false, plain, plain_len, sigs,
 	    "cannot decrypt", err);
 	gpgme_data_release(cipher);
+	return rc;
+}
+
+int
+keys_unwrap(struct keys *k, const char *in, size_t len, char **armored,
+    size_t *armored_len, struct pd_err *err)
+{
+	struct keys_sigs none;
+	gpgme_data_t cipher = NULL;
+	char *bin = NULL;
+	size_t blen = 0;
+	int rc;
+
+	*armored = NULL;
+	*armored_len = 0;
+	if (gpgme_data_new_from_mem(&cipher, in, len, 0) != 0)
+		return pd_fail(err, PD_TEMPFAIL, "gpgme: out of memory");
+	rc = untrusted(k, NULL, NULL, cipher, true, &bin, &blen, &none,
+	    "cannot unwrap", err);
+	gpgme_data_release(cipher);
+	if (rc == 0 && pgp_armor(bin, blen, "MESSAGE", armored, armored_len,
+	    err) == -1)
+		rc = pd_fail(err, PD_TEMPFAIL, "%s", err->text);
+	keys_plain_free(bin, blen);
 	return rc;
 }
 
@@ -466,7 +493,8 @@ keys_verify_detached(struct keys *k, const char *data, size_t len,
 		gpgme_data_release(d);
 		return pd_fail(err, PD_TEMPFAIL, "gpgme: out of memory");
 	}
-	rc = untrusted(k, s, d, NULL, NULL, NULL, sigs, "cannot verify", err);
+	rc = untrusted(k, s, d, NULL, false, NULL, NULL, sigs, "cannot verify",
+	    err);
 	gpgme_data_release(d);
 	gpgme_data_release(s);
 	return rc;
@@ -484,7 +512,7 @@ keys_verify_clearsigned(struct keys *k, const char *in, size_t len,
 	*plain_len = 0;
 	if (gpgme_data_new_from_mem(&s, in, len, 0) != 0)
 		return pd_fail(err, PD_TEMPFAIL, "gpgme: out of memory");
-	rc = untrusted(k, s, NULL, NULL, plain, plain_len, sigs,
+	rc = untrusted(k, s, NULL, NULL, false, plain, plain_len, sigs,
 	    "cannot verify", err);
 	gpgme_data_release(s);
 	return rc;

@@ -44,12 +44,27 @@ admin_open(const struct conf *conf, const char *actor, struct admin **out,
 	return 0;
 }
 
+int
+admin_attach(const struct conf *conf, struct store *st, const char *actor,
+    struct admin **out, struct pd_err *err)
+{
+	if ((*out = calloc(1, sizeof **out)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	(*out)->conf = conf;
+	(*out)->store = st;
+	(*out)->borrowed = true;
+	snprintf((*out)->unix_user, sizeof (*out)->unix_user, "listd");
+	snprintf((*out)->actor, sizeof (*out)->actor, "%s", actor);
+	return 0;
+}
+
 void
 admin_close(struct admin *a)
 {
 	if (a == NULL)
 		return;
-	store_close(a->store);
+	if (!a->borrowed)
+		store_close(a->store);
 	free(a);
 }
 

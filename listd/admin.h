@@ -27,6 +27,14 @@ struct keys_blob;
 int	admin_open(const struct conf *conf, const char *actor,
 	    struct admin **out, struct pd_err *err);
 void	admin_close(struct admin *);
+struct store;
+/*
+ * The same inside listd, on its open store st (borrowed: LMDB opens an
+ * environment once per process), for commands mailed to LIST-request@ by
+ * actor (the signer's address and key).  No write transaction may be open.
+ */
+int	admin_attach(const struct conf *conf, struct store *st,
+	    const char *actor, struct admin **out, struct pd_err *err);
 
 struct admin_list_opts {
 	const char	 *address;
@@ -255,5 +263,19 @@ int	admin_backup(struct admin *, const char *dir, unsigned *lists,
 /* DIR made (0700) for the datadir's owner, by root before it switches. */
 int	backup_dir_for(const char *dir, uid_t uid, gid_t gid,
 	    struct pd_err *err);
+/*
+ * The list's public key, and with team the keys of its active team members
+ * too, armored in one block (*armored, malloc'd); *who lists them
+ * [{address, role, fingerprint}].
+ */
+int	admin_list_keys(struct admin *, const char *list, bool team,
+	    char **armored, size_t *len, json_t **who, struct pd_err *err);
+/*
+ * A held message itself, unsealed: as it came, or when it came encrypted
+ * to the list, decrypted (what members would get).  Plaintext: the caller
+ * wipes it (keys_plain_free()).
+ */
+int	admin_held_message(struct admin *, const char *list, const char *id,
+	    char **out, size_t *len, struct pd_err *err);
 
 #endif

@@ -11,7 +11,8 @@
 struct admin {
 	const struct conf *conf;
 	struct store	*store;
-	char		 actor[128];	/* who the audit log names */
+	bool		 borrowed;	/* store is the caller's (admin_attach) */
+	char		 actor[384];	/* who the audit log names */
 	char		 unix_user[64];	/* who ran the command, always */
 };
 

@@ -214,6 +214,31 @@ signed_entity(struct auth *a, const struct msg *whole, const char *data,
 	return rc;
 }
 
+/*
+ * Signed and encrypted in one OpenPGP message: the sender's signature
+ * would end with the decryption.  Members get, beside the content, the
+ * signed message itself with only the encryption taken off (gpg --unwrap),
+ * as inline PGP their clients verify, as they verify a multipart/signed or
+ * clearsigned post that goes on as it came.
+ */
+static int
+keep_signature(struct run *r, struct auth *a, const struct msg_pgp *p,
+    struct pd_err *err)
+{
+	char *armored;
+	size_t alen;
+	int rc;
+
+	if (a->payload == NULL || a->sigs.n == 0 || a->hold != HOLD_NONE)
+		return 0;
+	if (keys_unwrap(r->keys, p->data, p->len, &armored, &alen, err) == -1)
+		return err->status == PD_REFUSED ? 0 : -1;
+	rc = msg_payload_add_signed(&a->payload, &a->payload_len, armored,
+	    alen, err);
+	free(armored);	/* signed, still encrypted to nobody: but wiped */
+	return rc == 0 || err->status == PD_REFUSED ? 0 : -1;
+}
+
 /* Decrypts p and goes on with what it holds. */
 static int
 decrypted(struct run *r, const struct msg *m, const struct msg_pgp *p,
@@ -221,7 +246,7 @@ decrypted(struct run *r, const struct msg *m, const struct msg_pgp *p,
 {
 	char *plain;
 	size_t len;
-	bool attached;
+	bool attached, in_one;
 	int rc = 0;
 
 	if (keys_decrypt(r->keys, p->data, p->len, &plain, &len, &a->sigs,
@@ -232,6 +257,7 @@ decrypted(struct run *r, const struct msg *m, const struct msg_pgp *p,
 		return 0;
 	}
 	if (p->form == MSG_FORM_INLINE_ENCRYPTED) {
+		in_one = a->sigs.n > 0;
 		set_text(a, plain, len);
 		if (a->sigs.n == 0 && inner_clearsigned(r, a, err) == -1)
 			return -1;
@@ -241,13 +267,13 @@ decrypted(struct run *r, const struct msg *m, const struct msg_pgp *p,
 			return -1;
 		if (a->hold != HOLD_NONE && !a->moderated)
 			return 0;
-		return payload(a, attached ? m : NULL, a->text, a->text_len,
-		    err);
+		rc = payload(a, attached ? m : NULL, a->text, a->text_len, err);
+		return rc == 0 && in_one ? keep_signature(r, a, p, err) : rc;
 	}
 	if (a->sigs.n == 0)	/* signed inside, perhaps: look again */
 		rc = authenticate(r, plain, len, true, depth + 1, a, err);
-	else	/* signed and encrypted in one: all of it is signed */
-		rc = signed_entity(a, NULL, plain, len, err);
+	else if ((rc = signed_entity(a, NULL, plain, len, err)) == 0)
+		rc = keep_signature(r, a, p, err);	/* signed in one */
 	keys_plain_free(plain, len);
 	return rc;
 }

@@ -120,8 +120,8 @@ team_poster(const struct auth *a, const struct signer *signers,
  * Where gpg named no signature id: FNV-1a over the signed text, line ends
  * taken as LF, so that CRLF does not make a signature new.
  */
-static void
-text_id(const char *text, size_t len, char *out, size_t outlen)
+void
+sig_text_id(const char *text, size_t len, char *out, size_t outlen)
 {
 	unsigned long long h = FNV1A_INIT;
 	size_t i;
@@ -157,7 +157,7 @@ decide(const struct auth *a, const struct signer signers[KEYS_MAX_SIGS],
 		return;
 	}
 	if (d->sig_id[0] == '\0')
-		text_id(a->text, a->text_len, d->sig_id, sizeof d->sig_id);
+		sig_text_id(a->text, a->text_len, d->sig_id, sizeof d->sig_id);
 	switch (kw_parse(a->text ? a->text : "", a->text_len, &d->kw, why,
 	    sizeof why)) {
 	case 0:

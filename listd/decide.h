@@ -45,6 +45,8 @@ struct decision {
 					   gpg's SIG_ID, else "text:" and a
 					   hash of the signed text */
 	struct keywords	 kw;
+	bool		 to_team;	/* a member's post, for the team only
+					   (memberpost.h) */
 };
 
 /*
@@ -54,5 +56,8 @@ struct decision {
  */
 void	decide(const struct auth *a, const struct signer signers[KEYS_MAX_SIGS],
 	    const char *list_fpr, struct decision *d);
+/* A signature's id when gpg gave none: "text:" and a hash of the signed
+   text, line ends aside. */
+void	sig_text_id(const char *text, size_t len, char *out, size_t outlen);
 
 #endif

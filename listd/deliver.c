@@ -15,6 +15,7 @@
 #include "listd/msg.h"
 #include "listd/notice.h"
 #include "listd/record.h"
+#include "listd/route.h"
 #include "listd/smtp.h"
 #include "listd/verp.h"
 #include "listd/work.h"
@@ -27,6 +28,7 @@ struct post_cut {		/* one post's encrypted result, split */
 	char		*pub, *sig;	/* the public copy, when there is one */
 	size_t		 pub_len, sig_len;
 	struct post	 post;		/* its record: subject, micalg */
+	char		 fpr[41];	/* the list's key (OpenPGP: header) */
 };
 
 struct delivery {
@@ -123,6 +125,8 @@ load_cuts(struct delivery *d, struct pd_err *err)
 			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 			break;
 		}
+		if ((rc = list_fpr(t, j->list, c->fpr, err)) == -1)
+			break;
 		snprintf(mkey, sizeof mkey, "%s.pgp", j->post);
 		if ((rc = store_get_bytes(t, STORE_MESSAGES, mkey, &bin, &len,
 		    err)) == 0 && bin != NULL)
@@ -227,6 +231,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	struct store_txn *t;
 	char from[ADDR_MAX + 1], *armored = NULL, *copy = NULL;
 	struct copy_bufs cb;
+	char reply_to[ADDR_MAX + 1];
 	size_t alen, clen;
 	bool sent;
 	int rc;
@@ -251,6 +256,10 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		return record_attempt(d, j, &res, false, err);
 	}
 	copy_headers(&c->post, j, &cb, &mc);
+	mc.openpgp_fpr = c->fpr;
+	/* the list's own notices: a reply is a command (request.h) */
+	route_address(j->list, RCPT_REQUEST, "", reply_to);
+	mc.reply_to = c->post.kind == POST_NOTICE ? reply_to : NULL;
 	/* the list's secret unreadable: -1, the job stays due */
 	if ((rc = verp_sender(d->conf->datadir, c->post.kind, j, from,
 	    err)) == -1)
@@ -461,11 +470,9 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 		    "listd", .action = "post delivered", .subject = id, .outcome =
 		    c.failed ? "with failures" : "all sent", .detail = detail },
 		    err);
-	if (rc == -1 || (rc = store_commit(t, err)) == -1) {
-		if (rc == -1)
-			store_abort(t);
+	/* store_commit() frees t even when it fails: never abort it then */
+	if ((rc = store_end(t, rc, err)) == -1)
 		goto out;
-	}
 	log_event("post-done", "list=%s post=%s sent=%zu failed=%zu "
 	    "skipped=%zu", list, id, c.sent, c.failed, c.skipped);
 	if (c.failed > 0 && p.kind != POST_NOTICE &&

@@ -36,6 +36,21 @@ list_stop_agents(const char *datadir)
 }
 
 /* The record's fingerprint and public addresses into l. */
+int
+list_fpr(struct store_txn *t, const char *list, char fpr[41],
+    struct pd_err *err)
+{
+	json_t *rec = NULL;
+	const char *v;
+
+	if (store_get(t, STORE_LISTS, list, &rec, err) == -1)
+		return -1;
+	v = json_string_value(json_object_get(rec, "fingerprint"));
+	snprintf(fpr, 41, "%s", v != NULL ? v : "");
+	json_decref(rec);
+	return 0;
+}
+
 static int
 read_record(struct list *l, struct pd_err *err)
 {

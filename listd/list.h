@@ -45,6 +45,9 @@ struct list {
 
 /* Work about to start: a key missing from the facts is looked for again. */
 void	list_fresh(struct list *);
+/* The fingerprint of list's key in t ("" when there is no such list). */
+int	list_fpr(struct store_txn *, const char *list, char fpr[41],
+	    struct pd_err *err);
 
 #define LIST_KEYS	0x1	/* open its keyring too */
 

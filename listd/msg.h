@@ -101,6 +101,10 @@ bool	 msg_blank_around(const char *text, size_t len, const char *start,
 int	 msg_beside(const struct msg *m, const struct msg_pgp *p,
 	    struct msg_leaves *out, struct pd_err *err);
 void	 msg_leaves_free(struct msg_leaves *);
+/* The decoded content of m's first leaf of type/subtype (*out malloc'd),
+   or *out NULL when it has none. */
+int	 msg_part_bytes(const struct msg *m, const char *type,
+	    const char *subtype, char **out, size_t *len, struct pd_err *err);
 
 /*
  * The attachments of a MIME entity (a payload, a public copy's content):
@@ -149,6 +153,15 @@ int	 msg_payload_text(const struct msg *m, const char *text,
 	    struct pd_err *err);
 
 /*
+ * *payload (what members decrypt) followed by armored, the sender's own
+ * signed OpenPGP message (inline PGP, which mail clients verify), in a
+ * multipart/mixed carrying the payload's protected headers.  The old
+ * payload is wiped and replaced.
+ */
+int	 msg_payload_add_signed(char **payload, size_t *plen,
+	    const char *armored, size_t alen, struct pd_err *err);
+
+/*
  * The outer headers of a copy (headers.h decides them): nothing
  * embargoed, no other member.  Every copy has From: the list, a Date, its
  * Message-ID, List-Id (RFC 2919), List-Help and List-Owner (RFC 2369: the
@@ -163,6 +176,9 @@ struct msg_copy {
 	const char	*references;	/* a reply's, or NULL */
 	const char	*auto_submitted;	/* RFC 3834's value, or NULL */
 	bool		 precedence;	/* Precedence: list */
+	const char	*openpgp_fpr;	/* the list's key for the OpenPGP:
+					   header, or NULL */
+	const char	*reply_to;	/* Reply-To:, or NULL */
 };
 
 /*
@@ -186,5 +202,13 @@ int	 msg_signed_copy(const struct msg_copy *c, const char *payload, size_t len, 
 int	 msg_text_payload(const char *text, size_t text_len,
 	    const struct msg_protected *ph, char **out, size_t *len,
 	    struct pd_err *err);
+/*
+ * The same with message (mlen bytes; NULL: none) after the text, as a
+ * message/rfc822 part of a multipart/mixed: a held message for the
+ * moderators, inside the encryption only.
+ */
+int	 msg_text_message_payload(const char *text, size_t text_len,
+	    const char *message, size_t mlen, const struct msg_protected *ph,
+	    char **out, size_t *len, struct pd_err *err);
 
 #endif

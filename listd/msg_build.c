@@ -92,8 +92,42 @@ msg_text_payload(const char *text, size_t text_len,
     const struct msg_protected *ph, char **out, size_t *len,
     struct pd_err *err)
 {
+	return msg_text_message_payload(text, text_len, NULL, 0, ph, out, len,
+	    err);
+}
+
+/*
+ * message (mlen bytes) as a message/rfc822 part, or NULL if unparsable;
+ * the part reads *mem (the caller wipes and drops it after writing).
+ */
+static GMimeObject *
+rfc822_part(const char *message, size_t mlen, GMimeStream **mem)
+{
+	GMimeParser *parser;
+	GMimeMessagePart *mp = NULL;
+	GMimeMessage *m;
+
+	*mem = g_mime_stream_mem_new_with_buffer(message, mlen);
+	parser = g_mime_parser_new_with_stream(*mem);
+	m = g_mime_parser_construct_message(parser, NULL);
+	if (m != NULL) {
+		mp = g_mime_message_part_new_with_message("rfc822", m);
+		g_mime_object_set_disposition(GMIME_OBJECT(mp), "inline");
+		g_object_unref(m);
+	}
+	g_object_unref(parser);
+	return GMIME_OBJECT(mp);
+}
+
+int
+msg_text_message_payload(const char *text, size_t text_len,
+    const char *message, size_t mlen, const struct msg_protected *ph,
+    char **out, size_t *len, struct pd_err *err)
+{
+	GMimeMultipart *mixed = NULL;
+	GMimeObject *top, *inner;
 	GMimeTextPart *part;
-	GMimeStream *mem;
+	GMimeStream *mem, *mmem = NULL;
 	GMimeDataWrapper *w;
 	int rc;
 
@@ -107,12 +141,89 @@ msg_text_payload(const char *text, size_t text_len,
 	/* Keep the armored text exactly: no re-encoding of its lines. */
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 	    GMIME_CONTENT_ENCODING_8BIT);
-	protect(GMIME_OBJECT(part), ph);
-	rc = write_entity(GMIME_OBJECT(part), out, len, err);
+	top = GMIME_OBJECT(part);
+	if (message != NULL && (inner = rfc822_part(message, mlen,
+	    &mmem)) != NULL) {
+		mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, top);
+		g_mime_multipart_add(mixed, inner);
+		g_object_unref(inner);
+		top = GMIME_OBJECT(mixed);
+	}
+	protect(top, ph);
+	rc = write_entity(top, out, len, err);
 	wipe_stream(mem);
 	g_object_unref(w);
 	g_object_unref(mem);
 	g_object_unref(part);
+	if (mixed != NULL)
+		g_object_unref(mixed);
+	if (mmem != NULL) {
+		wipe_stream(mmem);
+		g_object_unref(mmem);
+	}
+	return rc;
+}
+
+/*
+ * payload with the sender's signed OpenPGP message (armored) after it, in
+ * a multipart/mixed that takes over its protected headers.
+ */
+int
+msg_payload_add_signed(char **payload, size_t *plen, const char *armored,
+    size_t alen, struct pd_err *err)
+{
+	static const char *const names[] = { "Subject", "From", "To", "Date",
+	    "Message-ID" };
+	struct msg_protected ph = { NULL, NULL, NULL, NULL, NULL };
+	const char **v[] = { &ph.subject, &ph.from, &ph.to, &ph.date,
+	    &ph.message_id };
+	GMimeStream *mem;
+	GMimeParser *parser;
+	GMimeObject *e;
+	GMimeMultipart *mixed;
+	GMimeTextPart *sig;
+	char *out;
+	size_t i, len;
+	int rc;
+
+	msg_init();
+	mem = g_mime_stream_mem_new_with_buffer(*payload, *plen);
+	parser = g_mime_parser_new_with_stream(mem);
+	e = g_mime_parser_construct_part(parser, NULL);
+	g_object_unref(parser);
+	if (e == NULL) {
+		wipe_stream(mem);
+		g_object_unref(mem);
+		return pd_fail(err, PD_REFUSED, "the payload is not MIME");
+	}
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		*v[i] = g_mime_object_get_header(e, names[i]);
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, e);
+	sig = g_mime_text_part_new_with_subtype("plain");
+	g_mime_text_part_set_text(sig, armored);
+	(void)alen;
+	g_mime_object_set_header(GMIME_OBJECT(sig), "Content-Description",
+	    "the sender's own signed message (inline OpenPGP)", NULL);
+	g_mime_object_set_disposition(GMIME_OBJECT(sig), "inline");
+	/* what mutt reads as traditional PGP, and verifies as it shows it */
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(sig), "x-action",
+	    "pgp-signed");
+	g_mime_multipart_add(mixed, GMIME_OBJECT(sig));
+	protect(GMIME_OBJECT(mixed), &ph);
+	rc = write_entity(GMIME_OBJECT(mixed), &out, &len, err);
+	g_object_unref(sig);
+	g_object_unref(mixed);
+	g_object_unref(e);
+	wipe_stream(mem);
+	g_object_unref(mem);
+	if (rc == 0) {
+		explicit_bzero(*payload, *plen);
+		free(*payload);
+		*payload = out;
+		*plen = len;
+	}
 	return rc;
 }
 
@@ -181,6 +292,14 @@ new_copy(const struct msg_copy *c)
 		g_mime_object_set_header(o, "Auto-Submitted",
 		    c->auto_submitted, NULL);
 	g_mime_object_set_header(o, "X-Loop", c->list, NULL);
+	if (c->openpgp_fpr != NULL && c->openpgp_fpr[0] != '\0') {
+		snprintf(v, sizeof v, "id=%s; preference=signencrypt",
+		    c->openpgp_fpr);
+		g_mime_object_set_header(o, "OpenPGP", v, NULL);
+	}
+	if (c->reply_to != NULL)
+		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_REPLY_TO, NULL,
+		    c->reply_to);
 	if (c->in_reply_to != NULL && c->in_reply_to[0] != '\0')
 		g_mime_object_set_header(o, "In-Reply-To", c->in_reply_to, NULL);
 	if (c->references != NULL && c->references[0] != '\0')

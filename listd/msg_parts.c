@@ -165,3 +165,35 @@ msg_leaves_free(struct msg_leaves *l)
 	free(l->v);
 	memset(l, 0, sizeof *l);
 }
+
+/* The first leaf of type/subtype under o, depth first, or NULL. */
+static GMimeObject *
+find_leaf(GMimeObject *o, const char *type, const char *subtype, int depth)
+{
+	GMimeObject *found = NULL;
+	int i, n;
+
+	if (o == NULL || depth > MSG_MAX_DEPTH)
+		return NULL;
+	if (!GMIME_IS_MULTIPART(o))
+		return GMIME_IS_PART(o) && is_type(o, type, subtype) ? o : NULL;
+	n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+	for (i = 0; found == NULL && i < n; i++)
+		found = find_leaf(g_mime_multipart_get_part(GMIME_MULTIPART(o),
+		    i), type, subtype, depth + 1);
+	return found;
+}
+
+int
+msg_part_bytes(const struct msg *m, const char *type, const char *subtype,
+    char **out, size_t *len, struct pd_err *err)
+{
+	GMimeObject *o = find_leaf(g_mime_message_get_mime_part(m->gm), type,
+	    subtype, 0);
+
+	*out = NULL;
+	*len = 0;
+	if (o != NULL && (*out = part_bytes(o, len)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	return 0;
+}

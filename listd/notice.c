@@ -10,6 +10,8 @@
 #include "listd/jobs.h"
 #include "listd/msg.h"
 #include "listd/notice.h"
+#include "listd/held.h"
+#include "listd/route.h"
 
 #define AUTO_REPLY_PERIOD	86400	/* one auto-reply per sender a day */
 
@@ -57,13 +59,18 @@ int
 notice_held_later(struct store_txn *t, const struct post *h,
     struct pd_err *err)
 {
-	char nid[POST_ID_MAX + 16], text[1200];
+	char nid[POST_ID_MAX + 16], text[2000], request[ADDR_MAX + 1];
 
+	route_address(h->list, RCPT_REQUEST, "", request);
 	snprintf(text, sizeof text, "Message %s to %s is held: %s\n\n"
-	    "See listctl held show %s %s, then held approve or held reject.\n\n"
+	    "To approve it, reply to this notice (to %s), signed, with these "
+	    "two lines:\n\nList: %s\nheld approve %s\n\nTo reject it, and "
+	    "tell the sender why:\n\nList: %s\nheld reject %s --reason "
+	    "\"...\"\n\nOn the list server: listctl held show %s %s "
+	    "--message, then held approve or held reject.\n\n"
 	    "  reason:  %s\n  from:    %s\n  sender:  %s\n", h->id, h->list,
-	    hold_reason_name(h->reason), h->list, h->id, h->reason_text,
-	    h->from, h->sender);
+	    hold_reason_name(h->reason), request, h->list, h->id, h->list,
+	    h->id, h->list, h->id, h->reason_text, h->from, h->sender);
 	snprintf(nid, sizeof nid, "held-notice-%s", h->id);
 	return notice_moderators_later(t, h->list, nid, text, h->subject_sealed,
 	    err);
@@ -273,11 +280,14 @@ undeliverable(struct list *l, const char *subject, const char *why)
 	json_decref(d);
 }
 
+/* Encrypted to the members of roles (or to to alone), message attached. */
 static int
-send_to(struct list *l, const char *to, unsigned roles,
-    const char *subject, const char *text, struct pd_err *err)
+send_roles(struct list *l, const char *to, unsigned roles,
+    const char *subject, const char *text, const char *message, size_t mlen,
+    struct pd_err *err)
 {
-	struct msg_protected ph = { subject, l->address, l->address, NULL, NULL };
+	struct msg_protected ph = { subject, l->address, to ? to : l->address,
+	    NULL, NULL };
 	struct rcpt *r = NULL;
 	char id[64], *payload = NULL, *cipher = NULL;
 	size_t i, n = 0, plen = 0, clen = 0, usable = 0;
@@ -292,8 +302,8 @@ send_to(struct list *l, const char *to, unsigned roles,
 	if (rc == 0 && make_id("notice-", id, sizeof id) == -1)
 		rc = pd_fail(err, PD_TEMPFAIL, "no randomness");
 	if (rc == 0)
-		rc = msg_text_payload(text, strlen(text), &ph, &payload, &plen,
-		    err);
+		rc = msg_text_message_payload(text, strlen(text), message,
+		    mlen, &ph, &payload, &plen, err);
 	if (rc == 0)
 		rc = enc_once(l, payload, plen, r, n, &cipher, &clen, err);
 	if (rc == 0)
@@ -306,6 +316,22 @@ send_to(struct list *l, const char *to, unsigned roles,
 	free(cipher);
 	free(r);
 	return rc;
+}
+
+static int
+send_to(struct list *l, const char *to, unsigned roles,
+    const char *subject, const char *text, struct pd_err *err)
+{
+	return send_roles(l, to, roles, subject, text, NULL, 0, err);
+}
+
+int
+notice_send_message(struct list *l, const char *to, bool moderators,
+    const char *subject, const char *text, const char *message, size_t mlen,
+    struct pd_err *err)
+{
+	return send_roles(l, to, ROLE(POL_ROLE_ADMIN) | (moderators ?
+	    ROLE(POL_ROLE_MODERATOR) : 0), subject, text, message, mlen, err);
 }
 
 int
@@ -337,14 +363,17 @@ notice_tell_team(struct list *l, bool team, const char *subject,
 
 /*
  * A notice to the moderators and admins about held mail, with its subject
+ * and the held message itself (as message/rfc822, up to max-message-size)
  * unsealed only here, for the notice encrypted to them.
  */
 static int
 tell_moderators(struct list *l, const struct post *p,
     struct pd_err *err)
 {
-	char *subject = NULL, *text;
-	size_t slen = 0;
+	const char *held = strncmp(p->id, "held-notice-", 12) == 0 ?
+	    p->id + 12 : NULL;
+	char *subject = NULL, *text, *message = NULL, why[300] = "";
+	size_t slen = 0, mlen = 0;
 	struct pd_err ignore;
 	int n, rc;
 
@@ -352,14 +381,26 @@ tell_moderators(struct list *l, const struct post *p,
 	    p->subject_sealed, strlen(p->subject_sealed), &subject, &slen,
 	    &ignore) == -1)
 		subject = NULL;
-	n = p->subject_sealed[0] == '\0' ? asprintf(&text, "%s", p->text) :
-	    asprintf(&text, "%s  subject: %s\n", p->text, subject != NULL ?
-	    subject : "(its seal does not open)");
+	if (held != NULL && held_message(l->keys, l->st, l->address, held,
+	    l->pol->max_message_size, &message, &mlen, &ignore) == -1) {
+		if (ignore.status != PD_REFUSED)
+			return pd_fail(err, ignore.status, "%s", ignore.text);
+		snprintf(why, sizeof why, "\nThe held message is not attached: "
+		    "%.200s.\n", ignore.text);
+	}
+	n = asprintf(&text, "%s%s%s%s%s", p->text, p->subject_sealed[0] ?
+	    "  subject: " : "", p->subject_sealed[0] == '\0' ? "" : subject !=
+	    NULL ? subject : "(its seal does not open)",
+	    p->subject_sealed[0] ? "\n" : "", message != NULL ? "\nThe held "
+	    "message is attached, as it came.\n" : why);
 	keys_plain_free(subject, slen);
-	if (n == -1)
+	if (n == -1) {
+		keys_plain_free(message, mlen);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	rc = notice_send(l, NULL, true, "pdlist: a message is held", text,
-	    err);
+	}
+	rc = notice_send_message(l, NULL, true, "pdlist: a message is held",
+	    text, message, mlen, err);
+	keys_plain_free(message, mlen);
 	keys_plain_free(text, (size_t)n);
 	return rc;
 }

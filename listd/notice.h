@@ -65,6 +65,11 @@ int	notice_reject_later(struct store_txn *, const struct post *held,
 int	notice_send(struct list *, const char *to,
 	    bool moderators, const char *subject, const char *text,
 	    struct pd_err *err);
+/* The same with message (mlen bytes) as a message/rfc822 part after text,
+   inside the encryption (NULL: none, as notice_send()). */
+int	notice_send_message(struct list *, const char *to, bool moderators,
+	    const char *subject, const char *text, const char *message,
+	    size_t mlen, struct pd_err *err);
 /* The same to the admins, for work that cannot be tried again: temporary
    trouble is recorded as undeliverable too. */
 void	notice_tell(struct list *, const char *subject,

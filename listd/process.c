@@ -19,11 +19,13 @@
 #include "listd/bounce.h"
 #include "listd/decide.h"
 #include "listd/jobs.h"
+#include "listd/memberpost.h"
 #include "listd/notice.h"
 #include "listd/own.h"
 #include "listd/process.h"
 #include "listd/record.h"
 #include "listd/reporter.h"
+#include "listd/request.h"
 #include "listd/work.h"
 #include "policy/embargo.h"
 #include "common/log.h"
@@ -78,9 +80,8 @@ payload_find(const struct payload_cache *c, const char *list, const char *id)
 
 /* ---- before the decision --------------------------------------------------- */
 
-/* What the list knows of the key of each good signature. */
-static int
-find_signers(struct list *l, const struct auth *a,
+int
+process_signers(struct list *l, const struct auth *a,
     struct signer signers[KEYS_MAX_SIGS], struct pd_err *err)
 {
 	struct member_set ms;
@@ -374,6 +375,31 @@ audit_decision(struct store_txn *t, const struct post *p, struct pd_err *err)
 	return rc;
 }
 
+/*
+ * member-posts = team: a member's post goes to the team and moderators
+ * only, unless it is a replay or stale like any post (memberpost.h).
+ */
+static int
+to_team(struct list *l, struct store_txn *t, struct post *p,
+    const struct decision *d, struct pd_err *err)
+{
+	bool replay = false;
+
+	p->state = POST_DECIDED;
+	if (replayed(t, p, d, &replay, err) == -1)
+		return -1;
+	if (p->state != POST_HELD && stale(l->pol, p, d) == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (p->state == POST_HELD)
+		return 0;
+	p->reason = HOLD_NONE;
+	if (rec_set(&p->reason_text, "") == -1 || rec_set(&p->accepted_as,
+	    "a member's post, to the team and moderators only (member-posts "
+	    "= team)") == -1)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	return member_post_jobs(t, p, err);
+}
+
 /* The decision's consequences, in t. */
 static int
 judge_in(struct list *l, struct store_txn *t, struct post *p,
@@ -391,6 +417,9 @@ judge_in(struct list *l, struct store_txn *t, struct post *p,
 	} else if (p->state != POST_HELD && make_jobs(t, p, err) == -1)
 		return -1;
 	if (in_thread(l, t, p, d, err) == -1)
+		return -1;
+	if (p->state == POST_HELD && d->to_team && to_team(l, t, p, d,
+	    err) == -1)
 		return -1;
 	if (p->state == POST_HELD && (notice_held_later(t, p, err) == -1 ||
 	    notice_auto_reply_later(t, l, p, err) == -1 ||
@@ -456,9 +485,10 @@ process_one(struct list *l, const struct inbox_entry *in,
 	} else if (auth_message(l->keys, l->address, raw, len, false, &a,
 	    err) == -1)
 		goto out;
-	if (find_signers(l, &a, signers, err) == -1)
+	if (process_signers(l, &a, signers, err) == -1)
 		goto out;
 	decide(&a, signers, l->fpr, &d);
+	member_post(&a, signers, l->pol->member_posts, &d);
 	if (decision_post(in, &a, &d, &p) == -1) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
@@ -470,6 +500,8 @@ process_one(struct list *l, const struct inbox_entry *in,
 	if (rc == 0 && p.state != POST_HELD)
 		payload_keep(payloads, l->address, p.id, &a.payload,
 		    &a.payload_len);
+	if (rc == 0 && d.to_team && p.state != POST_HELD)
+		member_post_receipt(l, &p);
 out:
 	auth_clear(&a);
 	keys_plain_free(raw, len);
@@ -478,21 +510,6 @@ out:
 }
 
 /* ---- the list's other addresses ----------------------------------------- */
-
-/*
- * Mail to LIST-request@ (RCPT_REQUEST).  Commands by mail are not answered
- * yet: the message is held for the moderators as "request".  The one
- * place that decides what request mail becomes: replace this function to
- * answer commands.
- */
-static int
-process_request(struct list *l, const struct inbox_entry *in,
-    struct pd_err *err)
-{
-	return own_hold(l, in, HOLD_REQUEST, "mail to the list's request "
-	    "address: commands by mail are not answered yet, a moderator "
-	    "reads it", err);
-}
 
 /*
  * Mail to LIST-bounces[+TOKEN]@ (RCPT_BOUNCES): a report about a copy is
@@ -508,8 +525,9 @@ process_bounce(struct list *l, const struct inbox_entry *in,
 
 /* Message in, by which of the list's addresses it came to. */
 static int
-process_entry(struct list *l, const struct inbox_entry *in,
-    struct payload_cache *payloads, struct pd_err *err)
+process_entry(const struct conf *conf, struct list *l,
+    const struct inbox_entry *in, struct payload_cache *payloads,
+    struct pd_err *err)
 {
 	if (in->attempts == 0 && strcmp(in->via, "lmtp") != 0)
 		log_event("intake", "id=%s list=%s to=%s size=%lld sender=%s "
@@ -517,7 +535,7 @@ process_entry(struct list *l, const struct inbox_entry *in,
 		    in->sender[0] ? in->sender : "<>", in->via);
 	switch (in->to) {
 	case RCPT_REQUEST:
-		return process_request(l, in, err);
+		return request_process(conf, l, in, err);
 	case RCPT_BOUNCES:
 		return process_bounce(l, in, err);
 	case RCPT_OWNER:
@@ -604,7 +622,7 @@ process_inbox(const struct conf *conf, struct store *st,
 			break;
 		}
 		memset(&why, 0, sizeof why);
-		if (process_entry(l, &inbox.v[i], payloads, &why) == 0)
+		if (process_entry(conf, l, &inbox.v[i], payloads, &why) == 0)
 			++*done;
 		else if ((rc = process_failed(conf, l, &inbox.v[i], &why,
 		    err)) == 0)

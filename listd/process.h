@@ -14,6 +14,7 @@
 
 #include "common/util.h"
 #include "listd/conf.h"
+#include "listd/decide.h"
 #include "listd/list.h"
 #include "listd/store.h"
 
@@ -52,5 +53,10 @@ int	process_inbox(const struct conf *, struct store *,
 int	process_payload(struct list *l, struct payload_cache *payloads,
 	    const char *id, bool moderated, char **payload, size_t *len,
 	    struct pd_err *err);
+
+/* What l knows of the key of each good signature in a (signers[i] for
+   a->sigs.sig[i]): member or not, address, role, state. */
+int	process_signers(struct list *l, const struct auth *a,
+	    struct signer signers[KEYS_MAX_SIGS], struct pd_err *err);
 
 #endif

@@ -80,6 +80,8 @@ static const cfg_opt_t moderation_opts[] = {
 	CFG_INT("max-message-size", 10485760, CFGF_NONE),
 	CFG_INT("held-expire-days", 30, CFGF_NONE),
 	CFG_INT("max-signature-age", 4, CFGF_NONE),
+	CFG_INT_CB("max-request-age", 86400, CFGF_NONE, pol_parse_duration),
+	CFG_INT_CB("member-posts", POL_MEMBERS_HOLD, CFGF_NONE, parse_named),
 	CFG_BOOL("reporter-plaintext", cfg_false, CFGF_NONE),
 	CFG_INT_CB("reporter-followups", POL_FOLLOW_HOLD, CFGF_NONE,
 	    parse_named),
@@ -116,6 +118,11 @@ static const char *const followups_names[] = {
 	[POL_FOLLOW_HOLD] = "hold",
 	[POL_FOLLOW_SIGNED] = "signed",
 	[POL_FOLLOW_ACCEPT] = "accept"
+};
+
+static const char *const member_posts_names[] = {
+	[POL_MEMBERS_HOLD] = "hold",
+	[POL_MEMBERS_TEAM] = "team"
 };
 
 static const char *const date_changes_names[] = {
@@ -240,6 +247,7 @@ static const struct {
 	N("unsigned", action_names),
 	N("oversize", action_names),
 	N("reporter-followups", followups_names),
+	N("member-posts", member_posts_names),
 	N("date-changes", date_changes_names),
 	N("restarts", restarts_names),
 	N("require-cve", require_cve_names),
@@ -362,6 +370,10 @@ copy_rest(cfg_t *k, cfg_t *e, cfg_t *mo, cfg_t *r, struct policy *pol)
 	pol->held_expire_days = (unsigned)cfg_getint(mo, "held-expire-days");
 	pol->max_signature_age_days = (unsigned)cfg_getint(mo,
 	    "max-signature-age");
+	pol->max_request_age_secs = (unsigned long)cfg_getint(mo,
+	    "max-request-age");
+	pol->member_posts = (enum pol_member_posts)cfg_getint(mo,
+	    "member-posts");
 	pol->reporter_plaintext = cfg_getbool(mo, "reporter-plaintext");
 	pol->reporter_followups = (enum pol_followups)cfg_getint(mo,
 	    "reporter-followups");

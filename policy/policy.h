@@ -33,6 +33,11 @@ enum pol_followups {		/* a reporter's further mail in its thread */
 	POL_FOLLOW_ACCEPT	/* accepted from the reporter's address too */
 };
 
+enum pol_member_posts {	/* a member's (not the team's) signed post */
+	POL_MEMBERS_HOLD,	/* held; the member is told */
+	POL_MEMBERS_TEAM	/* to the team and moderators only; a receipt */
+};
+
 enum pol_date_changes {		/* a revision that moves the embargo date */
 	POL_DATES_HOLD,		/* held until a moderator approves the move */
 	POL_DATES_NOTIFY	/* applied; every member gets a date notice */
@@ -96,6 +101,10 @@ struct policy {
 	unsigned held_expire_days;	/* held mail goes after this many */
 	unsigned max_signature_age_days;	/* a post signed longer ago
 					   is stale */
+	unsigned long max_request_age_secs;	/* a command mailed to
+					   LIST-request@ signed longer ago is
+					   refused */
+	enum pol_member_posts member_posts;
 
 	/* reporters: the team's replies in a report's thread */
 	bool	 reporter_plaintext;	/* to a reporter without a key: signed

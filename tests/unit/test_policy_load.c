@@ -90,6 +90,9 @@ test_xen(void)
 	ok(!p->restarts, "xen: restarts refused");
 	ok(p->require_cve == POL_CVE_ALWAYS, "xen: require-cve always");
 	ok(p->max_signature_age_days == 4, "xen: max-signature-age 4");
+	ok(p->max_request_age_secs == 86400 &&
+	    p->member_posts == POL_MEMBERS_TEAM,
+	    "xen: max-request-age 1d, member-posts team");
 	pol_free(p);
 }
 
@@ -127,6 +130,9 @@ test_libvirt(void)
 	    p->cve_reminder_secs == 2 * 86400,
 	    "libvirt: require-cve before-release, reminder 2d");
 	ok(p->max_signature_age_days == 4, "libvirt: max-signature-age 4");
+	ok(p->max_request_age_secs == 86400 &&
+	    p->member_posts == POL_MEMBERS_TEAM,
+	    "libvirt: max-request-age 1d, member-posts team");
 	pol_free(p);
 }
 
@@ -152,6 +158,9 @@ test_defaults(void)
 	    p->require_cve == POL_CVE_NEVER && p->cve_reminder_secs == 172800 &&
 	    p->max_signature_age_days == 4,
 	    "default: date changes held, no restarts, no CVE, 2d, 4 days");
+	ok(p->max_request_age_secs == 86400 &&
+	    p->member_posts == POL_MEMBERS_HOLD,
+	    "default: commands by mail 1d old at most, members' posts held");
 	ok(p->role_local_parts.n == 9 && p->key_algorithms.n == 11,
 	    "default lists");
 	ok(p->nkey_warn_days == 0 && p->key_refresh_days == 0,
@@ -177,6 +186,9 @@ static const struct bad bad[] = {
 	{ "bad-action.conf", 5, "unsigned = drop: use hold or reject" },
 	{ "bad-followups.conf", 4, "reporter-followups = yes: use hold, "
 	    "signed or accept" },
+	{ "bad-member-posts.conf", 4, "member-posts = all: use hold or team" },
+	{ "request-age-no-unit.conf", 4, "max-request-age = 24: give a number "
+	    "and its unit" },
 	{ "extended-lt-max.conf", 6, "max-extended-days 10 is less than "
 	    "max-days 20" },
 	{ "extended-lt-default.conf", 6, "max-extended-days 31 (the default) "

@@ -1,5 +1,5 @@
 /*
- * tools/listctl_report.c: advisory export (an advisory's record as JSON,
+ * listd/command_report.c: advisory export (an advisory's record as JSON,
  * XML or text) and report (the team's embargo calendar, as text, JSON or
  * one HTML page).
  */
@@ -9,7 +9,7 @@
 
 #include "listd/advrecord.h"
 #include "listd/report.h"
-#include "tools/listctl.h"
+#include "listd/command.h"
 
 int
 run_advisory_export(struct admin *a, char **args, struct opts *o)
@@ -19,17 +19,17 @@ run_advisory_export(struct admin *a, char **args, struct opts *o)
 	int rc;
 
 	if (!advrec_format_known(o->format)) {
-		fprintf(stderr, "listctl: advisory export: give --format json, "
-		    "xml or text\n");
+		fprintf(o->err, "%sadvisory export: give --format json, "
+		    "xml or text\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (admin_advisory_export(a, args[0], args[1], &rec, &err) == -1)
-		return failed(&err);
-	rc = advrec_write(rec, o->format, stdout, &err);
+		return failed(o, &err);
+	rc = advrec_write(rec, o->format, o->out, &err);
 	json_decref(rec);
-	if (rc == 0 && fflush(stdout) == EOF)
+	if (rc == 0 && fflush(o->out) == EOF)
 		rc = pd_fail(&err, PD_FAIL, "cannot write the record");
-	return rc == 0 ? 0 : failed(&err);
+	return rc == 0 ? 0 : failed(o, &err);
 }
 
 /* The page, written whole (mode 0600: it names members and dates). */
@@ -62,18 +62,18 @@ run_report(struct admin *a, char **args, struct opts *o)
 	int rc = 0;
 
 	if (o->html != NULL && o->json) {
-		fprintf(stderr, "listctl: report: --html and --json: give one\n");
+		fprintf(o->err, "%sreport: --html and --json: give one\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (admin_report(a, args[0], o->subjects, &rep, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	if (o->html != NULL) {
 		if ((rc = write_page(rep, o->html, &err)) == 0)
-			printf("wrote %s\n", o->html);
+			fprintf(o->out, "wrote %s\n", o->html);
 	} else if (o->json)
-		print_json(rep);
+		print_json(o, rep);
 	else
-		report_text(rep, stdout);
+		report_text(rep, o->out);
 	json_decref(rep);
-	return rc == 0 ? 0 : failed(&err);
+	return rc == 0 ? 0 : failed(o, &err);
 }

@@ -1,7 +1,8 @@
-/* tools/listctl_keys.c: listctl's member key commands (issue 16). */
+/* listd/command_members.c: the member key commands: member key, refresh,
+ * import, list import-schleuder. */
 #include <stdio.h>
 
-#include "tools/listctl.h"
+#include "listd/command.h"
 
 int
 run_member_key(struct admin *a, char **args, struct opts *o)
@@ -12,54 +13,54 @@ run_member_key(struct admin *a, char **args, struct opts *o)
 	int rc = 0;
 
 	if ((o->key == NULL) == !o->fetch) {
-		fprintf(stderr, "listctl: member key: give --key FILE or "
-		    "--fetch\n");
+		fprintf(o->err, "%smember key: give --key FILE or "
+		    "--fetch\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (admin_member_key(a, args[0], args[1], o->key, &out, &n,
 	    &err) == -1) {
-		refused(&err);
+		refused(o, &err);
 		rc = o->fetch && err.status == PD_TEMPFAIL ? EX_TEMPFAIL :
 		    EXIT_REFUSED;
 	} else if (!o->json) {
-		printf("replaced the key of %s on %s: %s", args[1], args[0],
+		fprintf(o->out, "replaced the key of %s on %s: %s", args[1], args[0],
 		    s(out, "fingerprint"));
 		if (json_object_get(out, "key-source") != NULL)
-			printf(" (from %s)", s(out, "key-source"));
+			fprintf(o->out, " (from %s)", s(out, "key-source"));
 		if (n > 0)
-			printf("; listd sends it the %zu embargoed advisor%s it "
+			fprintf(o->out, "; listd sends it the %zu embargoed advisor%s it "
 			    "holds no copy of", n, n == 1 ? "y" : "ies");
-		printf("\n");
+		fprintf(o->out, "\n");
 	}
 	if (o->json && out != NULL)
-		print_json(out);
+		print_json(o, out);
 	json_decref(out);
 	return rc;
 }
 
 static void
-refresh_row(const json_t *r)
+refresh_row(FILE *f, const json_t *r)
 {
 	const json_t *e = json_object_get(r, "expires"),
 	    *sk = json_object_get(r, "subkeys");
 
 	if (json_object_get(r, "error") != NULL) {
-		printf("FAIL %s: %s\n", s(r, "address"), s(r, "error"));
+		fprintf(f, "FAIL %s: %s\n", s(r, "address"), s(r, "error"));
 		return;
 	}
-	printf("ok   %s", s(r, "source"));
+	fprintf(f, "ok   %s", s(r, "source"));
 	if (e != NULL)
-		printf("; expires %s -> %s", s(e, "from"), s(e, "to"));
+		fprintf(f, "; expires %s -> %s", s(e, "from"), s(e, "to"));
 	if (sk != NULL)
-		printf("; subkeys %lld -> %lld",
+		fprintf(f, "; subkeys %lld -> %lld",
 		    (long long)json_integer_value(json_object_get(sk, "from")),
 		    (long long)json_integer_value(json_object_get(sk, "to")));
 	if (json_is_true(json_object_get(r, "revoked")))
-		printf("; REVOKED");
+		fprintf(f, "; REVOKED");
 	if (json_object_get(r, "usable") != NULL)
-		printf("; %s", json_is_true(json_object_get(r, "usable")) ?
+		fprintf(f, "; %s", json_is_true(json_object_get(r, "usable")) ?
 		    "usable again" : "no longer usable");
-	printf("\n");
+	fprintf(f, "\n");
 }
 
 int
@@ -72,7 +73,7 @@ run_member_refresh(struct admin *a, char **args, struct opts *o)
 	rc = admin_member_refresh(a, args[0], args[1], &out, &err);
 	if (rc == -1 && (args[1] != NULL || out == NULL)) {
 		json_decref(out);
-		refused(&err);
+		refused(o, &err);
 		return err.status == PD_TEMPFAIL ? EX_TEMPFAIL : EXIT_REFUSED;
 	}
 	print_rows(out, o, refresh_row);
@@ -80,16 +81,16 @@ run_member_refresh(struct admin *a, char **args, struct opts *o)
 }
 
 static void
-refused_row(const json_t *r)
+refused_row(FILE *f, const json_t *r)
 {
 	const json_t *x;
 	size_t i;
 
-	printf("row %lld (%s):", (long long)json_integer_value(json_object_get(r,
+	fprintf(f, "row %lld (%s):", (long long)json_integer_value(json_object_get(r,
 	    "row")), s(r, "address"));
 	json_array_foreach(json_object_get(r, "reasons"), i, x)
-		printf("%s %s", i ? ";" : "", json_string_value(x));
-	printf("\n");
+		fprintf(f, "%s %s", i ? ";" : "", json_string_value(x));
+	fprintf(f, "\n");
 }
 
 int
@@ -101,22 +102,22 @@ run_member_import(struct admin *a, char **args, struct opts *o)
 	int rc = 0;
 
 	if (o->key == NULL) {
-		fprintf(stderr, "listctl: member import: --key KEYRING (the "
-		    "members' public keys) is required\n");
+		fprintf(o->err, "%smember import: --key KEYRING (the "
+		    "members' public keys) is required\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (admin_member_import(a, args[0], args[1], o->key, &out,
 	    &err) == -1) {
-		refused(&err);
+		refused(o, &err);
 		rc = EXIT_REFUSED;
 		if (!o->json)
 			json_array_foreach(json_object_get(out, "refused"), i, x)
-				refused_row(x);
+				refused_row(o->out, x);
 	} else if (!o->json)
-		printf("imported %lld members into %s\n", (long long)
+		fprintf(o->out, "imported %lld members into %s\n", (long long)
 		    json_integer_value(json_object_get(out, "added")), args[0]);
 	if (o->json && out != NULL)
-		print_json(out);
+		print_json(o, out);
 	json_decref(out);
 	return rc;
 }
@@ -138,25 +139,25 @@ run_list_import_schleuder(struct admin *a, char **args, struct opts *o)
 	int rc = 0;
 
 	if (o->policy == NULL) {
-		fprintf(stderr, "listctl: list import-schleuder: --policy "
-		    "NAME|FILE is required (shipped: xen, libvirt)\n");
+		fprintf(o->err, "%slist import-schleuder: --policy "
+		    "NAME|FILE is required (shipped: xen, libvirt)\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (admin_list_import_schleuder(a, &so, &out, &err) == -1) {
-		refused(&err);
+		refused(o, &err);
 		rc = EXIT_REFUSED;
 		if (!o->json)
 			json_array_foreach(json_object_get(out, "refused"), i, x)
-				refused_row(x);
+				refused_row(o->out, x);
 	} else if (!o->json)
-		printf("imported %s from Schleuder with its key %s and %lld "
+		fprintf(o->out, "imported %s from Schleuder with its key %s and %lld "
 		    "subscriptions; members whose vendor criteria were not "
 		    "judged fail member check until their record is "
 		    "complete\n", args[0], s(json_object_get(out, "list"),
 		    "fingerprint"), (long long)json_integer_value(
 		    json_object_get(out, "imported")));
 	if (o->json && out != NULL)
-		print_json(out);
+		print_json(o, out);
 	json_decref(out);
 	return rc;
 }

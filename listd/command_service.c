@@ -1,11 +1,11 @@
 /*
- * tools/listctl_service.c: listctl's commands for running the service:
+ * listd/command_service.c: listctl's commands for running the service:
  * the MTA's map of the lists' addresses, and the backup.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "tools/listctl.h"
+#include "listd/command.h"
 
 /* Every address a list takes mail at: LOCAL@, then LOCAL-SUFFIX@. */
 static const char *const suffixes[] = { "", "-bounces", "-owner", "-request" };
@@ -36,9 +36,9 @@ map_rows(const json_t *lists, json_t *rows)
 static const char *map_value;
 
 static void
-map_row(const json_t *r)
+map_row(FILE *f, const json_t *r)
 {
-	printf("%s %s\n", s(r, "address"), map_value);
+	fprintf(f, "%s %s\n", s(r, "address"), map_value);
 }
 
 /*
@@ -56,18 +56,18 @@ run_mta_map(struct admin *a, char **args, struct opts *o)
 
 	(void)args;
 	if (admin_list_ls(a, &lists, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	if ((rows = json_array()) == NULL || map_rows(lists, rows) == -1) {
 		json_decref(lists);
 		json_decref(rows);
-		return failed(&(struct pd_err){ PD_FAIL, "out of memory" });
+		return failed(o, &(struct pd_err){ PD_FAIL, "out of memory" });
 	}
 	json_decref(lists);
 	map_value = o->transport != NULL ? o->transport : "OK";
 	rc = print_rows(rows, o, map_row);
-	fflush(stdout);
-	if (ferror(stdout))
-		return failed(&(struct pd_err){ PD_FAIL, "cannot write the "
+	fflush(o->out);
+	if (ferror(o->out))
+		return failed(o, &(struct pd_err){ PD_FAIL, "cannot write the "
 		    "map" });
 	return rc;
 }
@@ -80,8 +80,8 @@ run_backup(struct admin *a, char **args, struct opts *o)
 
 	(void)o;
 	if (admin_backup(a, args[0], &n, &err) == -1)
-		return failed(&err);
-	printf("backed up the store and %u list%s to %s\n", n, n == 1 ? "" :
+		return failed(o, &err);
+	fprintf(o->out, "backed up the store and %u list%s to %s\n", n, n == 1 ? "" :
 	    "s", args[0]);
 	return 0;
 }

@@ -1,7 +1,7 @@
-/* tools/listctl_lists.c: listctl's list and member commands. */
+/* listd/command_lists.c: the list and member commands (command.h). */
 #include <stdio.h>
 
-#include "tools/listctl.h"
+#include "listd/command.h"
 
 /* ---- lists ---------------------------------------------------------- */
 
@@ -16,25 +16,25 @@ run_list_create(struct admin *a, char **args, struct opts *o)
 	json_t *rec;
 
 	if (o->policy == NULL) {
-		fprintf(stderr, "listctl: list create: --policy NAME|FILE is "
-		    "required (shipped: xen, libvirt)\n");
+		fprintf(o->err, "%slist create: --policy NAME|FILE is "
+		    "required (shipped: xen, libvirt)\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (admin_list_create(a, &lo, &rec, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	if (o->json)
-		print_json(rec);
+		print_json(o, rec);
 	else
-		printf("created list %s (policy %s)\nfingerprint %s\n",
+		fprintf(o->out, "created list %s (policy %s)\nfingerprint %s\n",
 		    s(rec, "address"), s(rec, "policy"), s(rec, "fingerprint"));
 	json_decref(rec);
 	return 0;
 }
 
 static void
-list_row(const json_t *l)
+list_row(FILE *out, const json_t *l)
 {
-	printf("%s\t%s\t%s\n", s(l, "address"), s(l, "policy"),
+	fprintf(out, "%s\t%s\t%s\n", s(l, "address"), s(l, "policy"),
 	    s(l, "fingerprint"));
 }
 
@@ -46,7 +46,7 @@ run_list_ls(struct admin *a, char **args, struct opts *o)
 
 	(void)args;
 	if (admin_list_ls(a, &lists, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	return print_rows(lists, o, list_row);
 }
 
@@ -59,31 +59,31 @@ run_list_show(struct admin *a, char **args, struct opts *o)
 	size_t i;
 
 	if (admin_list_show(a, args[0], &l, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	if (o->json) {
-		print_json(l);
+		print_json(o, l);
 		json_decref(l);
 		return 0;
 	}
-	printf("address:     %s\npolicy:      %s (%s)\nfingerprint: %s\n"
+	fprintf(o->out, "address:     %s\npolicy:      %s (%s)\nfingerprint: %s\n"
 	    "created:     %s by %s\n", s(l, "address"),
 	    s(l, "policy"), s(l, "policy-source"), s(l, "fingerprint"),
 	    s(l, "created-at"), s(l, "created-by"));
 	if (json_object_get(l, "changed-at") != NULL)
-		printf("changed:     %s by %s\n", s(l, "changed-at"),
+		fprintf(o->out, "changed:     %s by %s\n", s(l, "changed-at"),
 		    s(l, "changed-by"));
-	printf("public:     ");
+	fprintf(o->out, "public:     ");
 	json_array_foreach(json_object_get(l, "public"), i, v)
-		printf(" %s", json_string_value(v));
-	printf("%s\n", json_array_size(json_object_get(l, "public")) ? "" :
-	    " (none)");
+		fprintf(o->out, " %s", json_string_value(v));
+	fprintf(o->out, "%s\n", json_array_size(json_object_get(l, "public")) ?
+	    "" : " (none)");
 	if (json_object_get(l, "publish-dir") != NULL)
-		printf("publish-dir: %s\n", s(l, "publish-dir"));
-	printf("members:     %lld", (long long)json_integer_value(
+		fprintf(o->out, "publish-dir: %s\n", s(l, "publish-dir"));
+	fprintf(o->out, "members:     %lld", (long long)json_integer_value(
 	    json_object_get(l, "member-count")));
 	json_object_foreach(json_object_get(l, "members"), k, v)
-		printf(", %s %lld", k, (long long)json_integer_value(v));
-	printf("\n");
+		fprintf(o->out, ", %s %lld", k, (long long)json_integer_value(v));
+	fprintf(o->out, "\n");
 	json_decref(l);
 	return 0;
 }
@@ -116,30 +116,30 @@ run_list_set(struct admin *a, char **args, struct opts *o)
 	json_t *rec, *c;
 
 	if (!so.set_public && o->policy == NULL && o->publish_dir == NULL) {
-		fprintf(stderr, "listctl: list set: nothing to set: give "
+		fprintf(o->err, "%slist set: nothing to set: give "
 		    "--public ADDRESS, --no-public, --policy NAME|FILE or "
-		    "--publish-dir DIR\n");
+		    "--publish-dir DIR\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (o->npublic > 0 && o->no_public) {
-		fprintf(stderr, "listctl: list set: --public and --no-public "
-		    "contradict each other\n");
+		fprintf(o->err, "%slist set: --public and --no-public "
+		    "contradict each other\n", o->prog);
 		return EXIT_USAGE;
 	}
 	if (admin_list_set(a, args[0], &so, &rec, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	if (o->json)
-		print_json(rec);
+		print_json(o, rec);
 	else {
-		printf("changed list %s\n", s(rec, "address"));
+		fprintf(o->out, "changed list %s\n", s(rec, "address"));
 		if ((c = json_object_get(json_object_get(rec, "changed"),
 		    "public")) != NULL)
-			printf("public: %s (was: %s)\n", addresses(
+			fprintf(o->out, "public: %s (was: %s)\n", addresses(
 			    json_object_get(c, "to"), to, sizeof to), addresses(
 			    json_object_get(c, "from"), from, sizeof from));
 		if ((c = json_object_get(json_object_get(rec, "changed"),
 		    "policy")) != NULL)
-			printf("policy: %s from %s (was: %s)\nits members are "
+			fprintf(o->out, "policy: %s from %s (was: %s)\nits members are "
 			    "judged by it from now on: see listctl member "
 			    "check %s\n", s(json_object_get(c, "to"), "name"),
 			    s(json_object_get(c, "to"), "source"),
@@ -147,7 +147,7 @@ run_list_set(struct admin *a, char **args, struct opts *o)
 			    s(rec, "address"));
 		if ((c = json_object_get(json_object_get(rec, "changed"),
 		    "publish-dir")) != NULL)
-			printf("publish-dir: %s (was: %s)\n", s(c, "to"),
+			fprintf(o->out, "publish-dir: %s (was: %s)\n", s(c, "to"),
 			    s(c, "from"));
 	}
 	json_decref(rec);
@@ -171,22 +171,23 @@ run_member_add(struct admin *a, char **args, struct opts *o)
 	int rc = 0;
 
 	if (o->role == NULL || (o->key == NULL) == !o->fetch) {
-		fprintf(stderr, "listctl: member add: --role ROLE and --key FILE "
-		    "(or --fetch) are required\n");
+		fprintf(o->err, "%smember add: --role ROLE and %s are "
+		    "required\n", o->prog, o->by_mail ? "the key attached "
+		    "(application/pgp-keys)" : "--key FILE (or --fetch)");
 		return EXIT_USAGE;
 	}
 	if (admin_member_add(a, args[0], &mo, &out, &err) == -1) {
-		refused(&err);
+		refused(o, &err);
 		/* 75: a lookup to try again later */
 		rc = o->fetch && err.status == PD_TEMPFAIL ? EX_TEMPFAIL :
 		    EXIT_REFUSED;
 	} else if (!o->json)
-		printf("added %s to %s as %s, key %s%s%s\n", s(out, "address"),
+		fprintf(o->out, "added %s to %s as %s, key %s%s%s\n", s(out, "address"),
 		    s(out, "list"), s(out, "role"), s(out, "fingerprint"),
 		    json_object_get(out, "note") ? "\nnote: " : "",
 		    json_object_get(out, "note") ? s(out, "note") : "");
 	if (o->json && out != NULL)
-		print_json(out);
+		print_json(o, out);
 	json_decref(out);
 	return rc;
 }
@@ -198,47 +199,45 @@ run_member_remove(struct admin *a, char **args, struct opts *o)
 
 	(void)o;
 	if (admin_member_remove(a, args[0], args[1], &err) == -1)
-		return failed(&err);
-	printf("removed %s from %s\n", args[1], args[0]);
+		return failed(o, &err);
+	fprintf(o->out, "removed %s from %s\n", args[1], args[0]);
 	return 0;
 }
 
 static int
-set_state(struct admin *a, char **args, bool active)
+set_state(struct admin *a, char **args, bool active, struct opts *o)
 {
 	struct pd_err err = { 0 };
 	size_t n = 0;
 
 	if (admin_member_set_state(a, args[0], args[1], active, &n,
 	    &err) == -1)
-		return failed(&err);
-	printf("%s %s on %s", active ? "resumed" : "suspended", args[1],
+		return failed(o, &err);
+	fprintf(o->out, "%s %s on %s", active ? "resumed" : "suspended", args[1],
 	    args[0]);
 	if (active && n > 0)
-		printf(": listd sends it the %zu embargoed advisor%s it missed",
+		fprintf(o->out, ": listd sends it the %zu embargoed advisor%s it missed",
 		    n, n == 1 ? "y" : "ies");
-	printf("\n");
+	fprintf(o->out, "\n");
 	return 0;
 }
 
 int
 run_member_suspend(struct admin *a, char **args, struct opts *o)
 {
-	(void)o;
-	return set_state(a, args, false);
+	return set_state(a, args, false, o);
 }
 
 int
 run_member_resume(struct admin *a, char **args, struct opts *o)
 {
-	(void)o;
-	return set_state(a, args, true);
+	return set_state(a, args, true, o);
 }
 
 static void
-member_row(const json_t *m)
+member_row(FILE *out, const json_t *m)
 {
-	printf("%-32s %-9s %-9s %-40s %s\n", s(m, "address"), s(m, "role"),
+	fprintf(out, "%-32s %-9s %-9s %-40s %s\n", s(m, "address"), s(m, "role"),
 	    s(m, "state"), s(m, "fingerprint"), s(m, "org"));
 }
 
@@ -249,7 +248,7 @@ run_member_ls(struct admin *a, char **args, struct opts *o)
 	json_t *ms;
 
 	if (admin_member_ls(a, args[0], &ms, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	return print_rows(ms, o, member_row);
 }
 
@@ -262,21 +261,21 @@ run_member_check(struct admin *a, char **args, struct opts *o)
 	size_t i, j;
 
 	if (admin_member_check(a, args[0], &res, &all_ok, &err) == -1)
-		return failed(&err);
+		return failed(o, &err);
 	if (o->json)
-		print_json(res);
+		print_json(o, res);
 	else
 		json_array_foreach(res, i, r) {
-			printf("%s %s", json_is_true(json_object_get(r, "ok")) ?
+			fprintf(o->out, "%s %s", json_is_true(json_object_get(r, "ok")) ?
 			    "ok  " : "FAIL", s(r, "address"));
 			json_array_foreach(json_object_get(r, "reasons"), j, why)
-				printf("%s %s", j ? ";" : ":", s(why, "text"));
-			printf("\n");
+				fprintf(o->out, "%s %s", j ? ";" : ":", s(why, "text"));
+			fprintf(o->out, "\n");
 		}
 	json_decref(res);
 	if (!all_ok)
-		fprintf(stderr, "listctl: member check: some members of %s fail "
+		fprintf(o->err, "%smember check: some members of %s fail "
 		    "the policy: suspend or remove them, or renew their keys\n",
-		    args[0]);
+		    o->prog, args[0]);
 	return all_ok ? 0 : EXIT_REFUSED;
 }
