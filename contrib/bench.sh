@@ -1,95 +1,175 @@
 #!/bin/sh
 # contrib/bench.sh: how fast a post reaches N members (make bench).
 #
-# A throwaway list with N members (keys made here), a team post carrying a
-# 100 KB patch, the loopback sink from the tests.  hyperfine times
-# `listd --once` taking one new post from the inbox to N accepted copies
-# (decide, encrypt once, cut N copies, SMTP), against the floor: one
-# `gpg --sign --encrypt` of the same payload to the same N keys.
+# For each N in BENCH_SIZES (100 1000; BENCH_LARGE=1 adds 10000): a
+# throwaway list with N members, a team post carrying a BENCH_PATCH_KB
+# (100) KB patch, listd running as the daemon (-f), and the loopback sink
+# from the tests.  hyperfine times one `listctl inject` of a new post up to
+# the sink's acceptance of the last of its N + 1 copies (the sink, started
+# afresh for each run, stops after that many), against the floor in the
+# same hyperfine run: one `gpg --sign --encrypt` of the same payload to the
+# same N + 1 keys.  Then the ratio of the medians and listd's peak RSS
+# (VmHWM).  With Debian's schleuder installed it says so; Schleuder
+# itself is not driven from here yet.
 #
-# usage: bench.sh BUILDDIR SRCDIR [N]
+# The member keys (ed25519/cv25519, no passphrase) and the list made from
+# them are cached under BENCH_CACHE ($HOME/.cache/pdlist-bench): making
+# 1,000 takes minutes, 10,000 most of an hour; later runs copy them.
+#
+# BENCH_RUNS (5) runs per figure, BENCH_WORKERS and BENCH_SHARD set
+# listd.conf's workers and encrypt-shard-size, BENCH_SIZES the sizes.
+#
+# usage: bench.sh BUILDDIR SRCDIR
 set -eu
-B=$1 S=$2 N=${3:-${BENCH_MEMBERS:-500}}
+B=$1 S=$2
+SIZES=${BENCH_SIZES:-100 1000}
+[ -z "${BENCH_LARGE:-}" ] || SIZES="$SIZES 10000"
+RUNS=${BENCH_RUNS:-5}
+KB=${BENCH_PATCH_KB:-100}
+CACHE=${BENCH_CACHE:-${HOME:-/tmp}/.cache/pdlist-bench}
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (apt-get install hyperfine)"; exit 1; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/pdlist-bench.XXXXXX")
+LISTD_PID=
 cleanup() {
-	[ -n "${SINK:-}" ] && kill "$SINK" 2>/dev/null
-	find "$W" -name S.gpg-agent | while read -r s; do
+	[ -z "$LISTD_PID" ] || kill "$LISTD_PID" 2>/dev/null || :
+	find "$W" -name 'S.gpg-agent' 2>/dev/null | while read -r s; do
 		gpgconf --homedir "$(dirname "$s")" --kill all 2>/dev/null
 	done
 	rm -rf "$W"
 }
 trap cleanup EXIT
-export GNUPGHOME="$W/gnupg"
-mkdir -m 700 "$GNUPGHOME"
-mkdir "$W/sink"
-"$B/tests/smtp-sink" --port-file "$W/port" --dir "$W/sink" --max-seconds 3600 &
-SINK=$!
-while [ ! -s "$W/port" ]; do sleep 0.1; done
-cat >"$W/listd.conf" <<CONF
-datadir = "$W/data"
-policy-dir = "$S/policy"
-smtp-url = "smtp://127.0.0.1:$(cat "$W/port")"
-workers = 4
-CONF
-lc() { "$B/listctl" -c "$W/listd.conf" "$@"; }
 L=bench@lists.example.org
-lc list create $L --policy xen >/dev/null
-gen() {
-	gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
-	    --quick-gen-key "<$1>" future-default default never 2>/dev/null
-	gpg --batch --armor --export "<$1>" >"$W/key.asc" 2>/dev/null
+
+# make_world N DIR: a list with N members (keys in DIR/gnupg-members), the
+# poster's key in DIR/gnupg; the store in DIR/data.
+make_world() {
+	_n=$1 _d=$2
+	mkdir -p "$_d"
+	mkdir -m 700 "$_d/gnupg" "$_d/gnupg-members"
+	printf 'datadir = "%s/data"\npolicy-dir = "%s/policy"\n' "$_d" "$S" >"$_d/make.conf"
+	_lc() { "$B/listctl" -c "$_d/make.conf" "$@"; }
+	_lc list create $L --policy xen >/dev/null
+	GNUPGHOME="$_d/gnupg" gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
+	    --quick-gen-key "<alice@xenproject.example>" future-default default never 2>/dev/null
+	GNUPGHOME="$_d/gnupg" gpg --batch --armor --export "<alice@xenproject.example>" >"$_d/key.asc"
+	_lc member add $L alice@xenproject.example --key "$_d/key.asc" --role team >/dev/null
+	_i=1
+	while [ $_i -le "$_n" ]; do
+		GNUPGHOME="$_d/gnupg-members" gpg --batch --quiet --pinentry-mode loopback \
+		    --passphrase '' --quick-gen-key "<security@v$_i.example>" \
+		    future-default default never 2>/dev/null
+		GNUPGHOME="$_d/gnupg-members" gpg --batch --armor --export \
+		    "<security@v$_i.example>" >"$_d/key.asc" 2>/dev/null
+		_lc member add $L security@v$_i.example --key "$_d/key.asc" --role member \
+		    --org "V$_i" --category vendor --installed-base 400000 \
+		    --evidence https://v$_i.example --agreed >/dev/null
+		[ $((_i % 100)) -ne 0 ] || echo "bench:   $_i of $_n"
+		_i=$((_i + 1))
+	done
+	rm -f "$_d/key.asc" "$_d/make.conf"
+	gpgconf --homedir "$_d/gnupg-members" --kill all 2>/dev/null || :
+	gpgconf --homedir "$_d/gnupg" --kill all 2>/dev/null || :
+	gpgconf --homedir "$_d/data/lists/$L/gnupg" --kill all 2>/dev/null || :
 }
-echo "bench: making $N member keys..."
-gen alice@xenproject.example
-lc member add $L alice@xenproject.example --key "$W/key.asc" --role team >/dev/null
-i=1
-while [ $i -le "$N" ]; do
-	gen security@v$i.example
-	lc member add $L security@v$i.example --key "$W/key.asc" --role member \
-	    --org "V$i" --category vendor --installed-base 400000 \
-	    --evidence https://v$i.example --agreed >/dev/null
-	i=$((i + 1))
-done
-# The post: a team post with a 100 KB patch (multipart/signed).  Each run
-# posts a new one, signed afresh: a signature seen before is a replay, held.
-head -c 76800 /dev/urandom | base64 -w 76 | sed 's/^/+/' >"$W/patch"
-cat >"$W/post.sh" <<POST
+
+# bench_one N: the world for N (from the cache), listd, hyperfine.
+bench_one() {
+	N=$1 D="$W/n$1"
+	if [ ! -f "$CACHE/$N/done" ]; then
+		echo "bench: making $N member keys and the list (cached in $CACHE/$N)..."
+		rm -rf "$CACHE/$N"
+		make_world "$N" "$CACHE/$N"
+		touch "$CACHE/$N/done"
+	fi
+	mkdir -p "$D"
+	cp -a "$CACHE/$N/gnupg" "$CACHE/$N/data" "$D/"
+	export GNUPGHOME="$D/gnupg"
+	# A free port, as the sink finds one; each run's sink takes it again.
+	"$B/tests/smtp-sink" --port-file "$D/port" --max-seconds 10 &
+	_s=$!
+	while [ ! -s "$D/port" ]; do sleep 0.05; done
+	PORT=$(cat "$D/port")
+	kill "$_s"
+	wait "$_s" 2>/dev/null || :
+	cat >"$D/listd.conf" <<CONF
+datadir = "$D/data"
+policy-dir = "$S/policy"
+smtp-url = "smtp://127.0.0.1:$PORT"
+lmtp-listen = "unix:$D/lmtp.sock"
+CONF
+	[ -z "${BENCH_WORKERS:-}" ] || echo "workers = $BENCH_WORKERS" >>"$D/listd.conf"
+	[ -z "${BENCH_SHARD:-}" ] || echo "encrypt-shard-size = $BENCH_SHARD" >>"$D/listd.conf"
+	# The post: a team post with a KB KB patch (multipart/signed).  Each run
+	# posts a new one, signed afresh: a signature seen before is a replay.
+	head -c $((KB * 768)) /dev/urandom | base64 -w 76 | sed 's/^/+/' >"$D/patch"
+	cat >"$D/post.sh" <<POST
 #!/bin/sh
-# Writes a new signed post into post.eml; with "inject", injects it.
+# Writes a new signed post into post.eml.
 set -e
 {
 	printf 'Content-Type: multipart/mixed; boundary="m"\\n\\n--m\\nContent-Type: text/plain\\n\\n'
 	printf 'Patch set for the team, round %s.\\n\\nDetails.\\n' "\$(date +%s%N)"
 	printf -- '--m\\nContent-Type: text/x-diff; name="fix.patch"\\n\\n'
-	cat "$W/patch"
+	cat "$D/patch"
 	printf -- '--m--\\n'
-} >"$W/part"
-sed 's/\$/\r/' "$W/part" >"$W/part.crlf"
-gpg --batch --yes --armor -u alice@xenproject.example --detach-sign -o "$W/part.sig" "$W/part.crlf"
+} >"$D/part"
+sed 's/\$/\r/' "$D/part" >"$D/part.crlf"
+gpg --batch --yes --armor -u alice@xenproject.example --detach-sign -o "$D/part.sig" "$D/part.crlf"
 {
 	printf 'From: alice@xenproject.example\\nTo: %s\\nSubject: XSA-1\\nMIME-Version: 1.0\\n' $L
 	printf 'Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="s"\\n\\n--s\\n'
-	cat "$W/part"
+	cat "$D/part"
 	printf -- '\\n--s\\nContent-Type: application/pgp-signature\\n\\n'
-	cat "$W/part.sig"
+	cat "$D/part.sig"
 	printf -- '\\n--s--\\n'
-} >"$W/post.eml"
-[ "\${1:-}" != inject ] || "$B/listctl" -c "$W/listd.conf" inject $L <"$W/post.eml"
+} >"$D/post.eml"
 POST
-sh "$W/post.sh"
-H="$W/data/lists/$L/gnupg"
-gpg --homedir "$H" --batch --with-colons --list-keys | awk -F: '/^sub/ { k = $5 } /^fpr/ && k { print $10 "!"; k = "" }' |
-    grep -v "^$(gpg --homedir "$H" --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')" \
-    >"$W/rcpts"
-RARGS=$(sed 's/^/-r /' "$W/rcpts" | tr '\n' ' ')
-echo "bench: $(wc -l <"$W/post.eml") lines, $(wc -c <"$W/post.eml") bytes, to $N members and the poster"
-hyperfine --warmup 1 --runs "${BENCH_RUNS:-5}" --export-markdown "$W/result.md" \
-    --prepare "sh $W/post.sh inject" \
-    -n "pdlist: listd --once, one post to $N members" \
-    "$B/listd/listd -c $W/listd.conf --once" \
-    -n "floor: gpg --sign --encrypt to the same $N keys" \
-    "gpg --homedir $H --batch --trust-model always -s -e $RARGS -o /dev/null $W/part"
-cat "$W/result.md"
-echo "bench: $(wc -l <"$W/sink/log") copies accepted by the sink in all" \
-    "(each run: $((N + 1)))"
+	# One run: a sink that stops after the N + 1 copies, the inject, the
+	# sink's end (bounded: --max-seconds).
+	cat >"$D/run.sh" <<RUN
+#!/bin/sh
+rm -f "$D/port"
+"$B/tests/smtp-sink" --port $PORT --port-file "$D/port" --max-messages $((N + 1)) --max-seconds 600 &
+SINK=\$!
+while [ ! -s "$D/port" ]; do sleep 0.01; done
+"$B/listctl" -c "$D/listd.conf" inject $L <"$D/post.eml" || exit 1
+wait \$SINK
+RUN
+	sh "$D/post.sh"
+	"$B/listd/listd" -c "$D/listd.conf" -f 2>"$D/listd.log" &
+	LISTD_PID=$!
+	H="$D/data/lists/$L/gnupg"
+	gpg --homedir "$H" --batch --with-colons --list-keys | awk -F: '/^sub/ { k = $5 } /^fpr/ && k { print $10 "!"; k = "" }' |
+	    grep -v "^$(gpg --homedir "$H" --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')" \
+	    >"$D/rcpts"
+	RARGS=$(sed 's/^/-r /' "$D/rcpts" | tr '\n' ' ')
+	echo "bench: $N members: $(wc -c <"$D/post.eml") bytes, to $(wc -l <"$D/rcpts") keys;" \
+	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+	hyperfine --warmup 1 --runs "$RUNS" --export-csv "$D/result.csv" \
+	    --export-markdown "$D/result.md" --prepare "sh $D/post.sh" \
+	    -n "pdlist $N: inject to last copy, listd running" "sh $D/run.sh" \
+	    -n "floor $N: one gpg -s -e to the same keys" \
+	    "gpg --homedir $H --batch --trust-model always -s -e $RARGS -o /dev/null $D/part" \
+	    >"$D/hyperfine.out" 2>&1 || { cat "$D/hyperfine.out" "$D/listd.log" | tail -30; exit 1; }
+	cat "$D/result.md"
+	RSS=$(awk '/^VmHWM/ { print $2 }' "/proc/$LISTD_PID/status")
+	kill "$LISTD_PID"
+	wait "$LISTD_PID" 2>/dev/null || :
+	LISTD_PID=
+	# command,mean,stddev,median,user,system,min,max: both medians
+	awk -F, -v n="$N" -v runs="$RUNS" -v rss="$RSS" 'NR == 2 { p = $(NF - 4) }
+	    NR == 3 { f = $(NF - 4) }
+	    END { printf "bench: %s members: pdlist %.3f s, floor %.3f s " \
+		"(medians of %d), pdlist/floor %.2f, listd peak RSS %.1f MiB\n",
+		n, p, f, runs, p / f, rss / 1024 }' "$D/result.csv"
+	gpgconf --homedir "$H" --kill all 2>/dev/null || :
+	gpgconf --homedir "$D/gnupg" --kill all 2>/dev/null || :
+	rm -rf "$D"
+}
+
+for n in $SIZES; do
+	bench_one "$n"
+done
+if dpkg -s schleuder >/dev/null 2>&1; then
+	echo "bench: Debian's schleuder is installed, but this script does not drive it yet"
+fi

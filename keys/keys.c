@@ -76,15 +76,8 @@ keys_new_ctx(struct keys *k, struct pd_err *err)
 	gpgme_ctx_t c;
 	gpgme_error_t ge;
 
-	if ((ge = gpgme_new(&c)) != 0)
+	if ((ge = ctx_pool_take(k->home, &c)) != 0)
 		return gpg_fail(err, ge, "gpgme");
-	if ((ge = gpgme_ctx_set_engine_info(c, GPGME_PROTOCOL_OpenPGP, NULL,
-	    k->home)) != 0) {
-		gpgme_release(c);
-		return gpg_fail(err, ge, "gpgme");
-	}
-	gpgme_set_armor(c, 1);
-	gpgme_set_offline(c, 1);
 	if (k->ctx != NULL)
 		gpgme_release(k->ctx);
 	k->ctx = c;
@@ -96,8 +89,7 @@ keys_close(struct keys *k)
 {
 	if (k == NULL)
 		return;
-	if (k->ctx != NULL)
-		gpgme_release(k->ctx);
+	ctx_pool_put(k->home, k->ctx);	/* for the next keys_open() */
 	free(k->home);
 	free(k);
 }
@@ -368,7 +360,7 @@ sign_setup(struct keys *k, const char *signer, const char *data, size_t len,
 
 	*key = NULL;
 	*in = *out = NULL;
-	if ((ge = gpgme_get_key(k->ctx, signer, key, 1)) != 0) {
+	if ((ge = ctx_kept_key(k->home, k->ctx, signer, key, 1)) != 0) {
 		gpg_fail(err, ge, "the list's secret key");
 		err->status = PD_TEMPFAIL;	/* it was there: gpg fails */
 		return -1;
@@ -453,7 +445,7 @@ keys_generate_list_key(struct keys *k, const char *address, char fpr[41],
 	if (r == NULL || r->fpr == NULL)
 		return pd_fail(err, PD_FAIL, "generating the list key: no result");
 	snprintf(fpr, 41, "%s", r->fpr);
-	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 1)) != 0)
+	if ((ge = ctx_get_key(k->ctx, fpr, &key, 1)) != 0)
 		return gpg_fail(err, ge, "the new list key");
 	ge = gpgme_op_createsubkey(k->ctx, key, "cv25519", 0, 0,
 	    flags | GPGME_CREATE_ENCR);
@@ -473,7 +465,7 @@ keys_facts(struct keys *k, const char *fpr, struct keyfacts *out,
 
 	memset(out, 0, sizeof *out);
 	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
-	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 0)) != 0) {
+	if ((ge = ctx_get_key(k->ctx, fpr, &key, 0)) != 0) {
 		if (gpgme_err_code(ge) == GPG_ERR_EOF)
 			return pd_fail(err, PD_REFUSED, "key %s is not in the "
 			    "list's keyring", fpr);
@@ -557,7 +549,7 @@ keys_delete(struct keys *k, const char *fpr, struct pd_err *err)
 	gpgme_key_t key = NULL;
 	gpgme_error_t ge;
 
-	if ((ge = gpgme_get_key(k->ctx, fpr, &key, 0)) != 0)
+	if ((ge = ctx_get_key(k->ctx, fpr, &key, 0)) != 0)
 		return gpgme_err_code(ge) == GPG_ERR_EOF ? 0 :
 		    gpg_fail(err, ge, "key listing");
 	ge = gpgme_op_delete_ext(k->ctx, key, GPGME_DELETE_FORCE);

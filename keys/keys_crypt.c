@@ -211,14 +211,13 @@ primary_fpr(struct keys *k, const char *fpr, char out[41])
 	gpgme_key_t key = NULL;
 
 	snprintf(out, 41, "%s", fpr ? fpr : "");
-	if (fpr == NULL || gpgme_new(&c) != 0)
+	if (fpr == NULL || ctx_pool_take(k->home, &c) != 0)
 		return;
-	gpgme_ctx_set_engine_info(c, GPGME_PROTOCOL_OpenPGP, NULL, k->home);
-	if (gpgme_get_key(c, fpr, &key, 0) == 0 && key->subkeys != NULL &&
-	    key->subkeys->fpr != NULL)
+	if (ctx_kept_key(k->home, c, fpr, &key, 0) == 0 &&
+	    key->subkeys != NULL && key->subkeys->fpr != NULL)
 		snprintf(out, 41, "%s", key->subkeys->fpr);
 	gpgme_key_unref(key);
-	gpgme_release(c);
+	ctx_pool_put(k->home, c);
 }
 
 static enum keys_sig_state

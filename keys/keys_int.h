@@ -34,4 +34,20 @@ int	sign_setup(struct keys *k, const char *signer, const char *data,
 /* A new context on k's home, set up as keys_open() sets one up. */
 int	keys_new_ctx(struct keys *k, struct pd_err *err);
 
+/*
+ * ctx_pool.c: a context on home (armored, offline), kept from before or
+ * new; and giving one back (reset to those settings) when done with it.
+ */
+gpgme_error_t ctx_pool_take(const char *home, gpgme_ctx_t *ctx);
+void	ctx_pool_put(const char *home, gpgme_ctx_t ctx);
+/* gpgme_get_key() on c without the new context it makes for each call. */
+gpgme_error_t ctx_get_key(gpgme_ctx_t c, const char *fpr, gpgme_key_t *key,
+	    int secret);
+/*
+ * The same, kept per home after the first lookup: for a list's own secret
+ * key and for subkeys' primary keys, which do not change.
+ */
+gpgme_error_t ctx_kept_key(const char *home, gpgme_ctx_t c, const char *fpr,
+	    gpgme_key_t *key, int secret);
+
 #endif

@@ -53,5 +53,16 @@ struct pgp_seg {
  */
 int	pgp_armor_segs(const struct pgp_seg *sg, size_t nsg, const char *type,
 	    uint32_t crc, char **out, size_t *out_len, struct pd_err *err);
+/*
+ * The same with tail, radix-64 lines made before by pgp_b64_lines(),
+ * after the segments' lines: the segments must then fill whole lines (a
+ * multiple of 48 bytes), and crc covers both.
+ */
+int	pgp_armor_tail(const struct pgp_seg *sg, size_t nsg, const char *tail,
+	    size_t tail_len, const char *type, uint32_t crc, char **out,
+	    size_t *out_len, struct pd_err *err);
+/* The radix-64 lines of the segments (64 columns, LF), no header. */
+int	pgp_b64_lines(const struct pgp_seg *sg, size_t nsg, char **out,
+	    size_t *out_len, struct pd_err *err);
 
 #endif

@@ -176,9 +176,40 @@ armor_type_ok(const char *type)
 	    strcmp(type, "PUBLIC KEY BLOCK") == 0;
 }
 
+/* The radix-64 lines of the segments, no header; *out malloc'd. */
+int
+pgp_b64_lines(const struct pgp_seg *sg, size_t nsg, char **out,
+    size_t *out_len, struct pd_err *err)
+{
+	struct b64w w;
+	size_t i, n = 0, b64;
+
+	for (i = 0; i < nsg; i++) {
+		if (sg[i].len > SIZE_MAX / 2 - n)
+			return pd_fail(err, PD_FAIL, "armor: input too large");
+		n += sg[i].len;
+	}
+	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 2 */
+	if ((*out = malloc(b64 + b64 / 64 + 2)) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	w.p = *out;
+	w.col = 0;
+	b64_segs(&w, sg, nsg);
+	*out_len = (size_t)(w.p - *out);
+	return 0;
+}
+
 int
 pgp_armor_segs(const struct pgp_seg *sg, size_t nsg, const char *type,
     uint32_t crc, char **out, size_t *out_len, struct pd_err *err)
+{
+	return pgp_armor_tail(sg, nsg, NULL, 0, type, crc, out, out_len, err);
+}
+
+int
+pgp_armor_tail(const struct pgp_seg *sg, size_t nsg, const char *tail,
+    size_t tail_len, const char *type, uint32_t crc, char **out,
+    size_t *out_len, struct pd_err *err)
 {
 	struct b64w w;
 	size_t i, n = 0, b64, size;
@@ -190,17 +221,23 @@ pgp_armor_segs(const struct pgp_seg *sg, size_t nsg, const char *type,
 	if (!armor_type_ok(type))
 		return pd_fail(err, PD_FAIL, "armor: unknown type '%s'", type);
 	for (i = 0; i < nsg; i++) {
-		if (sg[i].len > SIZE_MAX / 2 - n)
+		if (sg[i].len > SIZE_MAX / 4 - n)
 			return pd_fail(err, PD_FAIL, "armor: input too large");
 		n += sg[i].len;
 	}
-	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 2 */
-	size = 2 * (strlen(type) + 32) + b64 + b64 / 64 + 1 + 8;
+	if (tail_len > SIZE_MAX / 4)
+		return pd_fail(err, PD_FAIL, "armor: input too large");
+	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 4 */
+	size = 2 * (strlen(type) + 32) + b64 + b64 / 64 + 1 + 8 + tail_len;
 	if (size < b64 || (buf = malloc(size)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	w.p = buf + sprintf(buf, "-----BEGIN PGP %s-----\n\n", type);
 	w.col = 0;
 	b64_segs(&w, sg, nsg);
+	if (tail_len > 0) {	/* ready lines: the segments were whole ones */
+		memcpy(w.p, tail, tail_len);
+		w.p += tail_len;
+	}
 	c[0] = crc >> 16;
 	c[1] = crc >> 8;
 	c[2] = crc;

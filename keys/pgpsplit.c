@@ -30,6 +30,9 @@ struct byid {
 	size_t		 i;		/* index into pk */
 };
 
+#define TAILS_MAX	4	/* PKESK lengths with a shared armored tail */
+#define LINE_BYTES	48	/* bytes in a 64-column radix-64 line */
+
 struct pgp_split {
 	unsigned char	*msg;		/* owned copy of the input */
 	size_t		 len;
@@ -41,6 +44,18 @@ struct pgp_split {
 	struct pgp_data_info data;
 	uint32_t	 data_crc;	/* CRC24 of the data packet from 0 */
 	uint32_t	 data_xpow;	/* x^(8 * data.len) mod CRC24's poly */
+	/*
+	 * Bytes once: the copies' armor after their first whole lines is
+	 * the same for every PKESK of one length (all of them, for keys of
+	 * one algorithm), so it is made once per length, in parse.
+	 */
+	struct tail {
+		size_t	 pk_len;	/* the PKESK's length */
+		size_t	 head;		/* data bytes armored per copy */
+		char	*lines;		/* the rest of the data, armored */
+		size_t	 lines_len;
+	} tail[TAILS_MAX];
+	size_t		 ntail;
 };
 
 /* ---- packet framing ----------------------------------------------------- */
@@ -333,6 +348,40 @@ index_keyids(struct pgp_split *s, struct pd_err *err)
 	return 0;
 }
 
+/*
+ * For each PKESK length (the first TAILS_MAX): the data after the copy's
+ * first whole lines, armored once.  A copy is PKESK || data; its first
+ * head = (the PKESK's length rounded up to whole lines) - that length
+ * bytes of data complete those lines, and the rest starts a line.
+ */
+static int
+make_tails(struct pgp_split *s, struct pd_err *err)
+{
+	struct pgp_seg sg;
+	struct tail *t;
+	size_t i, k, lines;
+
+	for (i = 0; i < s->npk && s->ntail < TAILS_MAX; i++) {
+		for (k = 0; k < s->ntail && s->tail[k].pk_len != s->pk[i].len;
+		    k++)
+			;
+		if (k < s->ntail)
+			continue;
+		lines = (s->pk[i].len + LINE_BYTES - 1) / LINE_BYTES;
+		if (lines * LINE_BYTES - s->pk[i].len >= s->data.len)
+			continue;	/* no tail: armored whole per copy */
+		t = &s->tail[s->ntail];
+		t->pk_len = s->pk[i].len;
+		t->head = lines * LINE_BYTES - s->pk[i].len;
+		sg.p = s->msg + s->data.off + t->head;
+		sg.len = s->data.len - t->head;
+		if (pgp_b64_lines(&sg, 1, &t->lines, &t->lines_len, err) == -1)
+			return -1;
+		s->ntail++;
+	}
+	return 0;
+}
+
 int
 pgp_split_parse(const void *msg, size_t len, struct pgp_split **out,
     struct pd_err *err)
@@ -372,6 +421,8 @@ pgp_split_parse(const void *msg, size_t len, struct pgp_split **out,
 	s->len = len;
 	s->data_crc = pgp_crc24(0, s->msg + s->data.off, s->data.len);
 	s->data_xpow = pgp_crc24_xpow(s->data.len);
+	if (make_tails(s, err) == -1)
+		goto out;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -383,8 +434,12 @@ out:
 void
 pgp_split_free(struct pgp_split *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < s->ntail; i++)
+		free(s->tail[i].lines);
 	free(s->msg);
 	free(s->pk);
 	free(s->byid);
@@ -464,6 +519,7 @@ pgp_split_copy(const struct pgp_split *s, const char *keyid, char **out,
 	struct pgp_seg sg[2];
 	uint64_t v;
 	uint32_t crc;
+	size_t i;
 
 	*out = NULL;
 	*out_len = 0;
@@ -480,5 +536,12 @@ pgp_split_copy(const struct pgp_split *s, const char *keyid, char **out,
 	/* CRC24 is linear: the data's share was computed once, in parse. */
 	crc = pgp_crc24(PGP_CRC24_INIT, sg[0].p, sg[0].len);
 	crc = pgp_crc24_mulmod(crc, s->data_xpow) ^ s->data_crc;
-	return pgp_armor_segs(sg, 2, "MESSAGE", crc, out, out_len, err);
+	for (i = 0; i < s->ntail && s->tail[i].pk_len != k->len; i++)
+		;
+	if (i == s->ntail)
+		return pgp_armor_segs(sg, 2, "MESSAGE", crc, out, out_len,
+		    err);
+	sg[1].len = s->tail[i].head;	/* the rest is armored already */
+	return pgp_armor_tail(sg, 2, s->tail[i].lines, s->tail[i].lines_len,
+	    "MESSAGE", crc, out, out_len, err);
 }

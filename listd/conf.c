@@ -84,7 +84,7 @@ static const cfg_opt_t opts[] = {
 	CFG_STR("smtp-url", "smtp://127.0.0.1:25", CFGF_NONE),
 	CFG_BOOL("smtp-starttls", cfg_false, CFGF_NONE),
 	CFG_STR("smtp-helo", NULL, CFGF_NONE),
-	CFG_INT("workers", 4, CFGF_NONE),
+	CFG_INT("workers", 8, CFGF_NONE),	/* make bench: 1, 4, 8, 16 */
 	CFG_INT("retry-first", 60, CFGF_NONE),	/* seconds; doubles */
 	CFG_INT("lmtp-idle-timeout", 300, CFGF_NONE),	/* seconds */
 	CFG_INT("lmtp-transaction-timeout", 600, CFGF_NONE),
@@ -97,6 +97,7 @@ static const cfg_opt_t opts[] = {
 	CFG_INT("gpg-timeout", KEYS_DEFAULT_TIMEOUT, CFGF_NONE),	/* s */
 	CFG_INT("unpack-factor", KEYS_DEFAULT_PLAIN_FACTOR, CFGF_NONE),
 	CFG_INT("process-attempts", 8, CFGF_NONE),
+	CFG_INT("encrypt-shard-size", 1000, CFGF_NONE),	/* recipients */
 	/* oversize = hold: what intake still takes, then holds (MiB) */
 	CFG_INT("max-held-size", 64, CFGF_NONE),
 	/* member keys looked up over HTTPS (keyfetch.h) */
@@ -161,6 +162,7 @@ new_cfg(const char *name)
 	cfg_set_validate_func(cfg, "gpg-timeout", positive);
 	cfg_set_validate_func(cfg, "unpack-factor", positive);
 	cfg_set_validate_func(cfg, "process-attempts", positive);
+	cfg_set_validate_func(cfg, "encrypt-shard-size", positive);
 	cfg_set_validate_func(cfg, "max-held-size", positive);
 	cfg_set_validate_func(cfg, "lmtp-listen", listen_addr);
 	cfg_set_validate_func(cfg, "datadir", plain_text);
@@ -229,6 +231,7 @@ from_cfg(cfg_t *cfg, const char *path, struct pd_err *err)
 	c->gpg_timeout = (unsigned)cfg_getint(cfg, "gpg-timeout");
 	c->unpack_factor = (unsigned)cfg_getint(cfg, "unpack-factor");
 	c->process_attempts = (unsigned)cfg_getint(cfg, "process-attempts");
+	c->encrypt_shard_size = (unsigned)cfg_getint(cfg, "encrypt-shard-size");
 	c->max_held_size = (unsigned long)cfg_getint(cfg, "max-held-size") *
 	    1024 * 1024;
 	if (keyfetch_conf(cfg, c) == -1 ||

@@ -46,6 +46,7 @@ struct conf {
 					   lookup connects to, or NULL */
 	char		*key_lookup_cafile;	/* tests: the CA to trust, or
 					   NULL for the system's */
+	unsigned	 encrypt_shard_size;	/* recipients per gpg call */
 };
 
 /*

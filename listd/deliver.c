@@ -7,10 +7,11 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "keys/pgpsplit.h"
+#include "keys/pgpshards.h"
 #include "listd/failures.h"
 #include "listd/fanout.h"
 #include "listd/headers.h"
+#include "listd/ledger_batch.h"
 #include "listd/list.h"
 #include "listd/msg.h"
 #include "listd/notice.h"
@@ -24,7 +25,7 @@
 
 struct post_cut {		/* one post's encrypted result, split */
 	char		 list[ADDR_MAX + 1];
-	struct pgp_split *sp;
+	struct pgp_shards *sp;
 	char		*pub, *sig;	/* the public copy, when there is one */
 	size_t		 pub_len, sig_len;
 	struct post	 post;		/* its record: subject, micalg */
@@ -34,6 +35,7 @@ struct post_cut {		/* one post's encrypted result, split */
 struct delivery {
 	const struct conf *conf;
 	struct store	*st;
+	struct ledger_batch *ledger;	/* every attempt is recorded there */
 	struct job_set	 jobs;		/* due now */
 	struct post_cut	*cuts;
 	size_t		 ncuts;
@@ -130,7 +132,7 @@ load_cuts(struct delivery *d, struct pd_err *err)
 		snprintf(mkey, sizeof mkey, "%s.pgp", j->post);
 		if ((rc = store_get_bytes(t, STORE_MESSAGES, mkey, &bin, &len,
 		    err)) == 0 && bin != NULL)
-			pgp_split_parse(bin, len, &c->sp, err);
+			pgp_shards_parse(bin, len, &c->sp, err);
 		free(bin);
 		bin = NULL;
 		snprintf(mkey, sizeof mkey, "%s.pub", j->post);
@@ -146,12 +148,14 @@ load_cuts(struct delivery *d, struct pd_err *err)
 	return rc == 0 ? open_seals(d, err) : -1;
 }
 
-/* Records the outcome of one attempt; sent means accepted by the server. */
+/*
+ * Records the outcome of one attempt, sent meaning accepted by the server,
+ * in a commit shared with the other workers' (ledger_batch.h).
+ */
 static int
 record_attempt(struct delivery *d, struct job *j,
     const struct smtp_result *res, bool sent, struct pd_err *err)
 {
-	struct store_txn *t;
 	time_t now = time(NULL), delay;
 	int rc;
 
@@ -167,12 +171,8 @@ record_attempt(struct delivery *d, struct job *j,
 		j->state = JOB_RETRY;
 		j->next_attempt = now + delay;
 	}
-	if (store_begin(d->st, true, &t, err) == -1)
-		return -1;
-	rc = job_put(t, j, false, err);
-	if (rc == 0 && sent)
-		rc = ledger_put(t, j, res->reply, err);
-	if ((rc = store_end(t, rc, err)) == 0)
+	if ((rc = ledger_batch_record(d->ledger, j, res->reply, sent,
+	    err)) == 0)
 		log_copy(j);
 	return rc;
 }
@@ -248,7 +248,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	}
 	c = cut_for(d, j->list, j->post);
 	if (c == NULL || (j->public ? c->pub == NULL || c->sig == NULL :
-	    c->sp == NULL || pgp_split_copy(c->sp, j->keyid, &armored, &alen,
+	    c->sp == NULL || pgp_shards_copy(c->sp, j->keyid, &armored, &alen,
 	    err) == -1)) {
 		snprintf(res.reply, sizeof res.reply, "cannot make the copy: %.220s",
 		    c && !j->public && c->sp ? err->text :
@@ -269,8 +269,11 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
 		if (rc == 0)
 			rc = reply_to_public(j, &copy, &clen, err);
-	} else
+	} else {
 		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
+		free(armored);	/* in the copy now: not held during SMTP */
+		armored = NULL;
+	}
 	if (rc == -1)
 		goto out;
 	if (*conn == NULL && open_relay(d->conf, conn, err) == -1) {
@@ -552,7 +555,8 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	if ((rc = finish_posts(conf, st, &ended, err)) == -1 || d.jobs.n == 0)
 		goto out;
 	if ((rc = takes_writes(st, err)) == -1 ||
-	    (rc = load_cuts(&d, err)) == -1)
+	    (rc = load_cuts(&d, err)) == -1 ||
+	    (rc = ledger_batch_new(st, &d.ledger, err)) == -1)
 		goto out;
 	n = conf->workers < 64 ? conf->workers : 64;
 	if (n > d.jobs.n)
@@ -568,11 +572,14 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	if (d.stalled && d.next < d.jobs.n)
 		log_warnx("delivery: the relay timed out; %zu copies wait for "
 		    "the next run", d.jobs.n - d.next);
+	log_debug("delivery: %zu attempts in %lu commits", d.next < d.jobs.n ?
+	    d.next : d.jobs.n, ledger_batch_commits(d.ledger));
 	rc = finish_posts(conf, st, &d.jobs, err);
 	*sent = d.sent;
 out:
+	ledger_batch_free(d.ledger);
 	for (i = 0; i < d.ncuts; i++) {
-		pgp_split_free(d.cuts[i].sp);
+		pgp_shards_free(d.cuts[i].sp);
 		keys_plain_free(d.cuts[i].pub, d.cuts[i].pub_len);
 		free(d.cuts[i].sig);
 		post_clear(&d.cuts[i].post);

@@ -45,11 +45,17 @@ void	enc_job(struct job *, const struct rcpt *r);
 /*
  * Signs payload with the list's key and encrypts it once to every
  * recipient of r[0..n) that is not skipped; binary OpenPGP in *cipher
- * (malloc'd).  PD_REFUSED when gpg's result does not carry exactly one
- * session key packet per recipient (nothing is sent then).
+ * (malloc'd).  Above the shard size, once per shard of recipients, the
+ * shards in parallel, packed together (encrypt_shard.c, keys/pgpshards.h).
+ * PD_REFUSED when gpg's result does not carry exactly one session key
+ * packet per recipient (nothing is sent then).
  */
 int	enc_once(struct list *, const char *payload, size_t len,
 	    const struct rcpt *r, size_t n, char **cipher, size_t *clen,
 	    struct pd_err *err);
+
+/* Recipients per shard (listd.conf's encrypt-shard-size); 0: the default. */
+#define ENC_SHARD_SIZE	1000
+void	enc_set_shard_size(size_t n);
 
 #endif

@@ -307,6 +307,38 @@ new_copy(const struct msg_copy *c)
 	return m;
 }
 
+/*
+ * Bytes once: GMime builds the copy around this stand-in, and the armored
+ * text (7-bit lines, written as they are) takes its place in one copy,
+ * instead of passing through GMime's streams.
+ */
+#define ARMOR_STAND_IN	"pdlist-armored-copy-8c1f0e27d4b9\n"
+
+static int
+splice_armor(char **out, size_t *len, const char *armored, size_t alen,
+    struct pd_err *err)
+{
+	size_t sl = sizeof ARMOR_STAND_IN - 1, at;
+	char *hit, *n;
+
+	if ((hit = memmem(*out, *len, ARMOR_STAND_IN, sl)) == NULL ||
+	    memmem(hit + sl, *len - (size_t)(hit - *out) - sl, ARMOR_STAND_IN,
+	    sl) != NULL)
+		return pd_fail(err, PD_TEMPFAIL, "building a copy: the armor's "
+		    "place is not found once");
+	at = (size_t)(hit - *out);
+	if ((n = malloc(*len - sl + alen + 1)) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	memcpy(n, *out, at);
+	memcpy(n + at, armored, alen);
+	memcpy(n + at + alen, hit + sl, *len - at - sl);
+	free(*out);
+	*out = n;
+	*len = *len - sl + alen;
+	n[*len] = '\0';
+	return 0;
+}
+
 int
 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
     size_t armored_len, char **out, size_t *len, struct pd_err *err)
@@ -322,13 +354,19 @@ msg_encrypted_copy(const struct msg_copy *c, const char *armored,
 	version = leaf("application", "pgp-encrypted", "Version: 1\n", 11);
 	g_mime_object_set_header(GMIME_OBJECT(version), "Content-Description",
 	    "PGP/MIME version identification", NULL);
-	data = leaf("application", "octet-stream", armored, armored_len);
+	data = leaf("application", "octet-stream", ARMOR_STAND_IN,
+	    sizeof ARMOR_STAND_IN - 1);
 	g_mime_object_set_disposition(GMIME_OBJECT(data), "inline");
 	g_mime_part_set_filename(data, "encrypted.asc");
 	g_mime_multipart_add(mp, GMIME_OBJECT(version));
 	g_mime_multipart_add(mp, GMIME_OBJECT(data));
 	g_mime_message_set_mime_part(m, GMIME_OBJECT(mp));
 	rc = write_entity(GMIME_OBJECT(m), out, len, err);
+	if (rc == 0 && (rc = splice_armor(out, len, armored, armored_len,
+	    err)) == -1) {
+		free(*out);
+		*out = NULL;
+	}
 	g_object_unref(version);
 	g_object_unref(data);
 	g_object_unref(mp);

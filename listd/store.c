@@ -11,6 +11,7 @@
 #include <lmdb.h>
 
 #include "listd/store.h"
+#include "listd/wake.h"
 
 /* Less free space than this on the datadir's file system is none. */
 #define STORE_FULL_SLACK	(1UL << 20)
@@ -19,12 +20,14 @@ struct store {
 	MDB_env		*env;
 	MDB_dbi		 dbi[STORE_NDB];
 	unsigned long	 map_mib;
+	bool		 quiet;		/* commits ring no daemon (wake.h) */
 	char		 datadir[4096];	/* for messages */
 };
 
 struct store_txn {
 	struct store	*st;
 	MDB_txn		*txn;
+	bool		 write;
 };
 
 static const char *const db_names[STORE_NDB] = {
@@ -191,6 +194,7 @@ store_begin(struct store *st, bool write, struct store_txn **out,
 	if ((t = calloc(1, sizeof *t)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	t->st = st;
+	t->write = write;
 	if ((rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY,
 	    &t->txn)) != 0) {
 		free(t);
@@ -204,11 +208,22 @@ int
 store_commit(struct store_txn *t, struct pd_err *err)
 {
 	struct store *st = t->st;
+	bool write = t->write;
 	int rc;
 
 	rc = mdb_txn_commit(t->txn);	/* frees the handle even on failure */
 	free(t);
-	return rc ? mdb_fail(err, st, rc, "store commit") : 0;
+	if (rc != 0)
+		return mdb_fail(err, st, rc, "store commit");
+	if (write && !st->quiet)
+		wake_ring(st->datadir);
+	return 0;
+}
+
+void
+store_ring_on_commit(struct store *st, bool ring)
+{
+	st->quiet = !ring;
 }
 
 void

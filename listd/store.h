@@ -53,6 +53,11 @@ void	store_close(struct store *);
  * 0700); dir/store then opens as a store of its own.
  */
 int	store_copy(struct store *, const char *dir, struct pd_err *err);
+/*
+ * Whether a committed write rings the daemon (wake.h): yes, unless the
+ * daemon itself turns it off for its own store (it kicks its own work).
+ */
+void	store_ring_on_commit(struct store *, bool ring);
 
 int	store_begin(struct store *, bool write, struct store_txn **out,
 	    struct pd_err *err);

@@ -1,5 +1,8 @@
 /* listd/work.c: see work.h. */
 #include <stdatomic.h>
+#include <time.h>
+
+#include "common/log.h"
 
 #include "listd/advisory.h"
 #include "listd/archive.h"
@@ -10,6 +13,16 @@
 #include "listd/work.h"
 
 static atomic_bool stop_asked;
+
+/* Milliseconds on the monotonic clock, for listd -v's timings. */
+static long long
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void
 work_stop(void)
@@ -31,6 +44,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 	unsigned reminded = 0, archived = 0, warned = 0, refreshed = 0;
 	struct payload_cache payloads = { NULL, 0 };
 	struct pd_err e2 = { 0 };	/* failures after the first */
+	long long t0, t1;
 	int rc;
 
 	*done = 0;
@@ -46,6 +60,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 		rc |= adv_remind_due_all(st, &reminded, rc ? &e2 : err);
 	if (!work_stopping())
 		rc |= held_expire_due(conf, st, &expired, rc ? &e2 : err);
+	t0 = ms_now();
 	if (!work_stopping())
 		rc |= keyrefresh_due_all(conf, st, &refreshed, rc ? &e2 : err);
 	if (!work_stopping())
@@ -53,6 +68,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 	if (!work_stopping())
 		rc |= process_inbox(conf, st, &payloads, &decided,
 		    rc ? &e2 : err);
+	t1 = ms_now();
 	/* What was decided is encrypted from memory, not decrypted again. */
 	if (!work_stopping())
 		rc |= fanout_prepare(conf, st, &payloads, &encrypted,
@@ -61,6 +77,9 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 	/* Once fan-out has signed a release's public copy: the archive. */
 	if (!work_stopping())
 		rc |= archive_publish_due(conf, st, &archived, rc ? &e2 : err);
+	if (decided + encrypted > 0)
+		log_debug("processing: %u decided in %lld ms, %u encrypted in "
+		    "%lld ms", decided, t1 - t0, encrypted, ms_now() - t1);
 	*done = released + reminded + expired + refreshed + warned + decided +
 	    encrypted + archived;
 	return rc != 0 ? -1 : 0;
@@ -70,10 +89,17 @@ int
 work_deliver(const struct conf *conf, struct store *st, unsigned *done,
     struct pd_err *err)
 {
+	long long t0 = ms_now();
+	int rc;
+
 	*done = 0;
 	if (work_stopping())
 		return 0;
-	return fanout_deliver(conf, st, done, err);
+	rc = fanout_deliver(conf, st, done, err);
+	if (*done > 0)
+		log_debug("delivery: %u copies in %lld ms", *done,
+		    ms_now() - t0);
+	return rc;
 }
 
 int

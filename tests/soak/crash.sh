@@ -22,8 +22,10 @@
 #               the Message-ID of the first copy, must have a crash between
 #               it and the copy before it, and no crash may leave more
 #               duplicates than listd has delivery workers (a worker
-#               sends one copy at a time: at most one the relay took, and
-#               listd had not yet recorded, per worker at a crash)
+#               sends one copy at a time and waits for its record's group
+#               commit, listd/ledger_batch.c, before the next: at most one
+#               the relay took, and listd had not yet recorded, per worker
+#               at a crash)
 #
 # The numbers are TAP diagnostics ("# ..."), the targets TAP checks.  Each
 # trial is one "# trial" line: the kill delay, the posts sent, acknowledged
@@ -52,7 +54,7 @@ SEED=${SOAK_SEED:-$(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 999999 + 1))}
 # fan-out of this trial's posts or the re-run of the last trial's.
 SPREAD=600
 INTAKE_AIM=120
-KILL_WINDOW=3000
+KILL_WINDOW=${SOAK_KILL_WINDOW:-3000}	# make soak: 6000 for 200 members
 # Before the next trial, what waits (copies, plus the inbox at a post's
 # worth of copies each) is let shrink to two posts' worth, so that the
 # backlog stays bounded; and the end waits at most DRAIN seconds.

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "keys/pgpshards.h"
 #include "keys/pgpsplit.h"
 #include "tap.h"
 
@@ -401,9 +402,9 @@ check_copies(const char *what, const void *msg, size_t len, bool decrypt,
 	struct pgp_split *s = NULL, *c = NULL;
 	struct pgp_data_info d, cd;
 	struct pd_err err = { 0 };
-	char *copy;
+	char *copy, *re;
 	void *bin;
-	size_t clen, blen, i;
+	size_t clen, blen, rlen, i;
 	int m, j, seen = 0;
 
 	if (!ok(pgp_split_parse(msg, len, &s, &err) == 0, "%s: parsed: %s",
@@ -427,6 +428,13 @@ check_copies(const char *what, const void *msg, size_t len, bool decrypt,
 		    strcmp(pgp_split_keyid(c, 0), subkey[m]) == 0,
 		    "%s: m%d: the copy has one PKESK, for %s", what, m + 1,
 		    subkey[m]);
+		if (c != NULL && pgp_armor(bin, blen, "MESSAGE", &re, &rlen,
+		    &err) == 0) {	/* an armored tail made once: the same */
+			ok(rlen == clen && memcmp(re, copy, clen) == 0,
+			    "%s: m%d: the copy is its bytes armored, byte for "
+			    "byte", what, m + 1);
+			free(re);
+		}
 		if (c != NULL) {
 			pgp_split_data_info(c, &cd);
 			ok(cd.len == d.len && memcmp((char *)bin + cd.off,
@@ -955,6 +963,59 @@ test_messages(void)
 	free(asc);
 }
 
+/*
+ * Shards (pgpshards.h): two messages to disjoint members packed together,
+ * each member's copy cut from its own shard; one message packed is itself;
+ * a key ID in two shards and a cut blob are refused.
+ */
+static void
+test_shards(void)
+{
+	char *m[2], *blob = NULL, *copy = NULL;
+	size_t len[2], blen = 0, clen = 0;
+	struct pgp_shards *s = NULL;
+	struct pd_err err = { 0 };
+	int i;
+
+	m[0] = encrypt_to("shard1.gpg", 2, &len[0], "-se", NULL);
+	m[1] = encrypt_to("shard2.gpg", 0, &len[1], "-se", "-r",
+	    "m3@test.example", "-r", "m4@test.example", NULL);
+	if (m[0] == NULL || m[1] == NULL) {
+		ok(0, "shards: gpg encrypts the two shards");
+		return;
+	}
+	ok(pgp_shards_pack(m, len, 2, &blob, &blen, &err) == 0 &&
+	    pgp_shards_parse(blob, blen, &s, &err) == 0,
+	    "shards: two shards packed and parsed (%s)", err.text);
+	ok(s != NULL && pgp_shards_count(s) == 4, "shards: 4 PKESKs in all");
+	for (i = 0; s != NULL && i < NMEMBERS; i++) {
+		ok(pgp_shards_copy(s, subkey[i], &copy, &clen, &err) == 0 &&
+		    decrypts(home[i], copy, clen, false),
+		    "shards: m%d's copy, from shard %d, decrypts", i + 1,
+		    i / 2 + 1);
+		free(copy);
+		copy = NULL;
+	}
+	pgp_shards_free(s);
+	s = NULL;
+	ok(pgp_shards_parse(blob, blen - 7, &s, &err) == -1 &&
+	    err.status == PD_REFUSED, "shards: a cut blob is refused (%s)",
+	    err.text);
+	free(blob);
+	m[1] = m[0];
+	len[1] = len[0];
+	ok(pgp_shards_pack(m, len, 2, &blob, &blen, &err) == 0 &&
+	    pgp_shards_parse(blob, blen, &s, &err) == -1 &&
+	    strstr(err.text, "in shards 1 and 2") != NULL,
+	    "shards: a key ID in two shards is refused (%s)", err.text);
+	free(blob);
+	ok(pgp_shards_pack(m, len, 1, &blob, &blen, &err) == 0 &&
+	    blen == len[0] && memcmp(blob, m[0], blen) == 0,
+	    "shards: one shard is packed as the plain message");
+	free(blob);
+	free(m[0]);
+}
+
 int
 main(void)
 {
@@ -991,6 +1052,7 @@ main(void)
 	    "--passphrase", "sym", "-c", "-e");
 	test_armor_gpg();
 	test_dearmor_gpg();
+	test_shards();
 	stop_agent(sender);
 	for (i = 0; i < NMEMBERS; i++)
 		stop_agent(home[i]);

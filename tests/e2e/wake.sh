@@ -1,0 +1,60 @@
+#!/bin/sh
+# The daemon's doorbell (listd/wake.h): a message taken by listctl inject
+# while listd runs rings DATADIR/wake after its commit, and the daemon
+# processes and delivers it at once instead of at its next poll; so does
+# any other command that commits.  listd's own commits ring nobody; the socket goes with a
+# SIGTERM; a second listd on the same datadir is refused.  Network: unix
+# sockets and 127.0.0.1 only.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+
+L=xen-pre@lists.example.org
+new_list $L xen alice@xenproject.example team || { echo "Bail out! list"; exit 1; }
+add_vendors $L 2 || { echo "Bail out! members"; exit 1; }
+printf 'lmtp-listen = "unix:%s"\nverbose = true\n' "$W/lmtp.sock" >>"$CONF"
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+start_listd || { echo "Bail out! listd"; cat "$LOG"; exit 1; }
+ok "listd listens on DATADIR/wake" test -S "$DATA/wake"
+
+advisory "$W/adv" XSA-9 1
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "rung" "$W/adv" >"$W/m.eml"
+lc inject $L <"$W/m.eml"
+ok "listctl inject rings the daemon" waitfor "$LOG" "woken: another process committed" 30
+_i=0
+while [ "$(copies_to security@v2.example)" = 0 ] && [ $_i -lt 300 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+is "$(copies_to security@v2.example)" 1 "and the post is delivered"
+sleep 1
+is "$(grep -c 'woken: another process committed' "$LOG")" 1 \
+    "one ring, one wake: listd's own commits ring nobody"
+
+lc member suspend $L security@v1.example >/dev/null
+_i=0
+while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt 2 ] && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+is "$(grep -c 'woken: another process committed' "$LOG")" 2 \
+    "any command that commits rings it too (member suspend)"
+
+printf 'datadir = "%s"\npolicy-dir = "%s"\nlmtp-listen = "unix:%s"\n' "$DATA" \
+    "$top_srcdir/policy" "$W/other.sock" >"$W/other.conf"
+"$LISTD" -c "$W/other.conf" -f 2>"$W/err" >/dev/null &
+second=$!
+bg_add $second
+gone $second 10
+wait $second
+is $? 1 "a second listd on the same datadir is refused"
+like "$(cat "$W/err")" "another listd uses this datadir" "and says why"
+ok "and the first keeps its doorbell" test -S "$DATA/wake"
+
+stop_listd
+is "$STATUS" 0 "SIGTERM: listd exits 0"
+ok "and its doorbell is gone" test ! -e "$DATA/wake"
+lc inject $L <"$W/m.eml" >/dev/null 2>&1
+is $? 0 "with no daemon, inject still succeeds (nobody to ring)"
+stop_sink
+done_testing
