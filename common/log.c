@@ -11,6 +11,7 @@
 static const char *prog = "pdlist";
 static bool use_stderr = true;
 static bool debug;
+static bool events;	/* log_init() ran: listd logs its events */
 
 void
 log_init(const char *progname, bool to_stderr, bool verbose)
@@ -18,6 +19,7 @@ log_init(const char *progname, bool to_stderr, bool verbose)
 	prog = progname;
 	use_stderr = to_stderr;
 	debug = verbose;
+	events = true;
 	if (!to_stderr)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
@@ -80,6 +82,53 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, NULL, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_event(const char *event, const char *fmt, ...)
+{
+	char line[900];
+	va_list ap;
+
+	if (!events)
+		return;		/* listctl: its audit log says it */
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	log_info("event=%s %s", event, line);
+}
+
+bool
+log_verbose(void)
+{
+	return debug;
+}
+
+const char *
+log_q(const char *s, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	if (len < 4)
+		return "\"\"";
+	if (s[0] != '\0' && strpbrk(s, " \"\\=") == NULL) {
+		for (i = 0; s[i] != '\0' && (unsigned char)s[i] > ' ' &&
+		    s[i] != 127; i++)
+			;
+		if (s[i] == '\0') {
+			snprintf(buf, len, "%s", s);
+			return buf;
+		}
+	}
+	buf[o++] = '"';
+	for (i = 0; s[i] != '\0' && o + 3 < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf[o++] = '\\';
+		buf[o++] = (unsigned char)s[i] < ' ' || s[i] == 127 ? '?' : s[i];
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
 }
 
 void

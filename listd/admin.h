@@ -213,6 +213,14 @@ int	admin_queue(struct admin *, const char *list, json_t **jobs,
 	    struct pd_err *err);
 
 /*
+ * Sends the failed and bounced copies on list again, once: of post only
+ * (when not NULL), to member only (when not NULL).  *n counts them; none
+ * is PD_REFUSED.
+ */
+int	admin_queue_retry(struct admin *, const char *list, const char *post,
+	    const char *member, size_t *n, struct pd_err *err);
+
+/*
  * A moderator's decision on a held message.  Approve: it goes on to the
  * members as if it had passed (encrypted as usual), recorded with the
  * moderator.  Reject: it is deleted, recorded with the reason, and with a

@@ -269,7 +269,7 @@ moderate(struct admin *a, const char *list_in, const char *id, bool approved,
 		if (reason != NULL)
 			reject_to(list, &h, told);
 		if (rc == 0 && told[0] != '\0')
-			rc = notice_reject_later(t, list, told, reason, &n, err);
+			rc = notice_reject_later(t, &h, told, reason, &n, err);
 	}
 	if (rc == -1)
 		goto out;

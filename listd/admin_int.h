@@ -1,6 +1,6 @@
 /*
  * listd/admin_int.h: what the parts of admin (admin.c, admin_list.c,
- * admin_member.c, admin_held.c) share.  Not for other modules.
+ * admin_member.c, admin_held.c, admin_queue.c) share.  Not for other modules.
  */
 #ifndef PDLIST_ADMIN_INT_H
 #define PDLIST_ADMIN_INT_H

@@ -207,9 +207,10 @@ signed_copy(struct list *l, const char *post, const char *payload,
 	    strrchr(l->address, '@') + 1);
 	if (rc == 0)
 		rc = msg_signed_copy(&(struct msg_copy){ .list = l->address,
-		    .subject = subject ? subject : p.subject, .message_id = mid },
-		    l->npublic > 0 ? l->public[0] : l->address, payload, len, sig,
-		    slen, p.micalg, copy, clen, err);
+		    .to = l->npublic > 0 ? l->public[0] : l->address,
+		    .subject = subject ? subject : p.subject, .message_id = mid,
+		    .precedence = true }, payload, len, sig, slen, p.micalg,
+		    copy, clen, err);
 	keys_plain_free(subject, sublen);
 	free(sig);
 	post_clear(&p);

@@ -101,6 +101,8 @@ static const struct cmd cmds[] = {
 	    O_HTML | O_SUBJECTS, TEAM, run_report },
 	{ "audit", NULL, 1, "LIST [--advisory ID]", O_JSON | O_ADVISORY, ADMIN,
 	    run_audit },
+	{ "queue", "retry", 1, "LIST [ID] [--member ADDRESS]", O_MEMBER, ADMIN,
+	    run_queue_retry },
 	{ "queue", NULL, 1, "LIST", O_JSON, ADMIN, run_queue },
 	{ "held", "ls", 1, "LIST", O_JSON, MODERATORS, run_held_ls },
 	{ "held", "show", 2, "LIST ID [--message]", O_JSON | O_MESSAGE,
@@ -153,6 +155,7 @@ static const struct option long_opts[] = {
 	{ "sender", required_argument, NULL, 'S' },
 	{ "advisory", required_argument, NULL, 'D' },
 	{ "reason", required_argument, NULL, 'R' },
+	{ "member", required_argument, NULL, 'm' },
 	{ "message", no_argument, NULL, 'M' },
 	{ "transport", required_argument, NULL, 'T' },
 	{ "publish-dir", required_argument, NULL, 'U' },
@@ -280,6 +283,7 @@ set_opt(struct opts *o, int ch, char *arg, const char *seen)
 	case 'X': o->fetch = true; return 0;
 	case 'd': o->database = arg; return 0;
 	case 'L': o->lists_dir = arg; return 0;
+	case 'm': o->member = arg; return 0;
 	case ':': return usage_error(o, "%s needs a value", seen);
 	default: return usage_error(o, "unknown option %s", seen);
 	}
@@ -298,6 +302,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o, int *nargs)
 		{ 'N', O_NO_PUBLIC }, { 'M', O_MESSAGE }, { 'T', O_TRANSPORT },
 		{ 'U', O_PUBLISH_DIR }, { 'F', O_FORMAT }, { 'H', O_HTML },
 		{ 's', O_SUBJECTS }, { 'X', O_FETCH }, { 'd', O_SCHLEUDER },
+		{ 'm', O_MEMBER },
 		{ 'L', O_SCHLEUDER },
 	};
 	char what[40];

@@ -31,7 +31,7 @@ enum opt_bit {
 	O_REASON = 1 << 14, O_NO_PUBLIC = 1 << 15, O_MESSAGE = 1 << 16,
 	O_TRANSPORT = 1 << 17, O_PUBLISH_DIR = 1 << 18, O_FORMAT = 1 << 19,
 	O_HTML = 1 << 20, O_SUBJECTS = 1 << 21, O_FETCH = 1 << 22,
-	O_SCHLEUDER = 1 << 23
+	O_SCHLEUDER = 1 << 23, O_MEMBER = 1 << 24
 };
 
 #define MAX_MULTI	64
@@ -60,6 +60,7 @@ struct opts {
 	bool		 fetch;		/* member add/key --fetch */
 	const char	*database;	/* list import-schleuder */
 	const char	*lists_dir;	/* list import-schleuder */
+	const char	*member;	/* queue retry --member */
 	/* where the command runs */
 	FILE		*out, *err;	/* its output and its errors */
 	const char	*prog;		/* "listctl: " or "" before errors */
@@ -164,6 +165,7 @@ int	run_audit(struct admin *, char **args, struct opts *);
 int	run_held_ls(struct admin *, char **args, struct opts *);
 int	run_held_show(struct admin *, char **args, struct opts *);
 int	run_queue(struct admin *, char **args, struct opts *);
+int	run_queue_retry(struct admin *, char **args, struct opts *);
 int	run_advisory_ls(struct admin *, char **args, struct opts *);
 int	run_advisory_show(struct admin *, char **args, struct opts *);
 int	run_advisory_release(struct admin *, char **args, struct opts *);

@@ -127,6 +127,20 @@ run_queue(struct admin *a, char **args, struct opts *o)
 	return print_rows(js, o, job_row);
 }
 
+int
+run_queue_retry(struct admin *a, char **args, struct opts *o)
+{
+	struct pd_err err = { 0 };
+	const char *post = args[1];	/* optional: NULL when not given */
+	size_t n;
+
+	if (admin_queue_retry(a, args[0], post, o->member, &n, &err) == -1)
+		return failed(o, &err);
+	fprintf(o->out, "%zu cop%s to be sent again\n", n, n == 1 ? "y" :
+	    "ies");
+	return 0;
+}
+
 /* An advisory's CVEs, comma-separated, or "none". */
 static void
 print_cves(FILE *out, const json_t *v)

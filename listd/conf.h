@@ -19,6 +19,8 @@ struct conf {
 	char		*lmtp_listen;	/* "unix:PATH" or "HOST:PORT" */
 	char		*smtp_url;
 	bool		 smtp_starttls;	/* require STARTTLS on smtp:// */
+	char		*smtp_helo;	/* EHLO's name; NULL: the host's fully
+					   qualified name */
 	unsigned	 workers;
 	unsigned	 retry_first;	/* seconds before the first retry */
 	/* Deadlines, in seconds: */

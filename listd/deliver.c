@@ -8,7 +8,9 @@
 
 #include "common/log.h"
 #include "keys/pgpshards.h"
+#include "listd/failures.h"
 #include "listd/fanout.h"
+#include "listd/headers.h"
 #include "listd/ledger_batch.h"
 #include "listd/list.h"
 #include "listd/msg.h"
@@ -16,9 +18,9 @@
 #include "listd/record.h"
 #include "listd/route.h"
 #include "listd/smtp.h"
+#include "listd/verp.h"
 #include "listd/work.h"
 
-#define FANOUT_SUBJECT		"[...]"	/* the outer Subject says nothing */
 #define RETRY_MAX_ATTEMPTS	20	/* about four days, then it failed */
 
 struct post_cut {		/* one post's encrypted result, split */
@@ -146,18 +148,6 @@ load_cuts(struct delivery *d, struct pd_err *err)
 	return rc == 0 ? open_seals(d, err) : -1;
 }
 
-/* The envelope sender: LOCAL-bounces@DOMAIN, so bounces are told apart. */
-static void
-bounce_address(const char *list, char *buf, size_t len)
-{
-	const char *at = strrchr(list, '@');
-
-	if (at == NULL)
-		snprintf(buf, len, "%s", list);
-	else
-		snprintf(buf, len, "%.*s-bounces%s", (int)(at - list), list, at);
-}
-
 /*
  * Records the outcome of one attempt, sent meaning accepted by the server,
  * in a commit shared with the other workers' (ledger_batch.h).
@@ -167,6 +157,7 @@ record_attempt(struct delivery *d, struct job *j,
     const struct smtp_result *res, bool sent, struct pd_err *err)
 {
 	time_t now = time(NULL), delay;
+	int rc;
 
 	j->attempts++;
 	snprintf(j->last_reply, sizeof j->last_reply, "%s", res->reply);
@@ -180,40 +171,10 @@ record_attempt(struct delivery *d, struct job *j,
 		j->state = JOB_RETRY;
 		j->next_attempt = now + delay;
 	}
-	return ledger_batch_record(d->ledger, j, res->reply, sent, err);
-}
-
-/*
- * The headers of a copy of post to to: a Message-ID of its own for each
- * copy, stable across retries, so that a copy sent twice (a crash between
- * the relay's reply and the ledger) is one message to the member's client;
- * a reporter's copy has its own (reporter.c) and the reply's threading
- * headers, so that the reporter's answer finds the thread.  A public copy
- * carries the real Subject; an encrypted one a neutral one.
- */
-static void
-copy_headers(const struct post *p, const char *list, const char *to,
-    bool public, char *mid, size_t len, struct msg_copy *mc)
-{
-	bool reply = p->kind == POST_REPORTER_COPY;
-	const char *own = p->message_id;
-	/* The post and the recipient (NUL between): the same copy, the same
-	   Message-ID, however often it is sent (a retry, after a crash). */
-	unsigned long long h = fnv1a(fnv1a(FNV1A_INIT, p->id,
-	    strlen(p->id) + 1), to, strlen(to));
-	if (reply && own[0] != '\0')
-		snprintf(mid, len, "%.*s", (int)strcspn(own + (*own == '<'),
-		    ">"), own + (*own == '<'));
-	else
-		snprintf(mid, len, "%s.%016llx@%s", p->id, h,
-		    strrchr(list, '@') + 1);
-	/* Members' encrypted copies name no other message outside. */
-	*mc = (struct msg_copy){ list, public ? p->subject : FANOUT_SUBJECT, mid,
-	    (public || reply) && p->in_reply_to[0] ? p->in_reply_to : NULL,
-	    reply && p->references[0] ? p->references :
-	    p->kind == POST_AUTO_REPLY && p->in_reply_to[0] ? p->in_reply_to :
-	    NULL,	/* RFC 3834 3.1.4: an auto-reply's References */
-	    p->kind == POST_AUTO_REPLY, NULL, NULL };
+	if ((rc = ledger_batch_record(d->ledger, j, res->reply, sent,
+	    err)) == 0)
+		log_copy(j);
+	return rc;
 }
 
 /* A connection to the relay, with listd.conf's deadlines. */
@@ -221,8 +182,8 @@ static int
 open_relay(const struct conf *conf, struct smtp_conn **conn,
     struct pd_err *err)
 {
-	if (smtp_open(conf->smtp_url, conf->smtp_starttls, NULL, conn,
-	    err) == -1)
+	if (smtp_open(conf->smtp_url, conf->smtp_starttls, conf->smtp_helo,
+	    conn, err) == -1)
 		return -1;
 	smtp_set_timeouts(*conn, (long)conf->smtp_connect_timeout,
 	    (long)conf->smtp_message_timeout, (long)conf->smtp_reply_timeout);
@@ -268,7 +229,8 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	struct post_cut *c;
 	struct msg_copy mc;
 	struct store_txn *t;
-	char from[ADDR_MAX + 16], mid[420], *armored = NULL, *copy = NULL;
+	char from[ADDR_MAX + 1], *armored = NULL, *copy = NULL;
+	struct copy_bufs cb;
 	char reply_to[ADDR_MAX + 1];
 	size_t alen, clen;
 	bool sent;
@@ -293,15 +255,17 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		    "the prepared post is missing");
 		return record_attempt(d, j, &res, false, err);
 	}
-	copy_headers(&c->post, j->list, j->member, j->public, mid, sizeof mid,
-	    &mc);
+	copy_headers(&c->post, j, &cb, &mc);
 	mc.openpgp_fpr = c->fpr;
 	/* the list's own notices: a reply is a command (request.h) */
 	route_address(j->list, RCPT_REQUEST, "", reply_to);
 	mc.reply_to = c->post.kind == POST_NOTICE ? reply_to : NULL;
-	bounce_address(j->list, from, sizeof from);
+	/* the list's secret unreadable: -1, the job stays due */
+	if ((rc = verp_sender(d->conf->datadir, c->post.kind, j, from,
+	    err)) == -1)
+		goto out;
 	if (j->public) {
-		rc = msg_signed_copy(&mc, j->member, c->pub, c->pub_len, c->sig,
+		rc = msg_signed_copy(&mc, c->pub, c->pub_len, c->sig,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
 		if (rc == 0)
 			rc = reply_to_public(j, &copy, &clen, err);
@@ -416,8 +380,6 @@ due_jobs(struct store *st, struct job_set *due, struct job_set *ended,
 
 struct tally {
 	size_t	 sent, failed, skipped, pending;
-	char	 failures[3000];	/* "  member: reply" lines */
-	size_t	 off;
 };
 
 static void
@@ -431,11 +393,8 @@ count_job(struct tally *c, const struct job *j)
 		c->skipped++;
 		break;
 	case JOB_FAILED:
+	case JOB_BOUNCED:
 		c->failed++;
-		if (c->off < sizeof c->failures)
-			c->off += (size_t)snprintf(c->failures + c->off,
-			    sizeof c->failures - c->off, "  %s: %s\n",
-			    j->member, j->last_reply);
 		break;
 	default:
 		c->pending++;
@@ -479,7 +438,6 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 	struct job_set jobs;
 	struct post p;
 	struct list *l;
-	char text[3400];
 	json_t *detail = NULL;
 	size_t i;
 	bool found;
@@ -518,13 +476,12 @@ finish_post(struct list_cache *lists, const char *list, const char *id,
 	/* store_commit() frees t even when it fails: never abort it then */
 	if ((rc = store_end(t, rc, err)) == -1)
 		goto out;
+	log_event("post-done", "list=%s post=%s sent=%zu failed=%zu "
+	    "skipped=%zu", list, id, c.sent, c.failed, c.skipped);
 	if (c.failed > 0 && p.kind != POST_NOTICE &&
 	    list_cache_get(lists, list, &l, err) == 0) {
-		snprintf(text, sizeof text, "Post %s on %s could not be delivered "
-		    "to these members; the mail servers refused the copies:\n\n"
-		    "%s\nSee listctl queue %s.\n", id, list, c.failures, list);
 		list_fresh(l);
-		notice_tell(l, "pdlist: copies not delivered", text);
+		fail_tell(l, "pdlist: copies not delivered", &jobs);
 	}
 out:
 	json_decref(detail);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "listd/expire.h"
 #include "listd/list.h"
 #include "listd/notice.h"
@@ -40,7 +41,10 @@ expire_one(struct store *st, const struct post *h, unsigned days,
 		/* Decided meanwhile by a moderator: nothing to expire. */
 		return err->status == PD_REFUSED ? 0 : -1;
 	}
-	return store_commit(t, err);
+	if ((rc = store_commit(t, err)) == 0)
+		log_event("expire", "list=%s id=%s reason=%s days=%u", h->list,
+		    h->id, hold_reason_name(h->reason), days);
+	return rc;
 }
 
 int

@@ -6,10 +6,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "keys/keys.h"
 #include "listd/inbox.h"
 #include "listd/list.h"
 #include "listd/record.h"
+#include "listd/verp.h"
 
 /* route_exists_fn: whether the store has list. */
 static int
@@ -27,6 +29,35 @@ list_exists(void *arg, const char *list, struct pd_err *err)
 	return rc == -1 ? -1 : o != NULL;
 }
 
+/*
+ * A bounce address's token must be one the list made (verp.h): another's
+ * is refused before the message is read, and recorded.
+ */
+static int
+check_token(struct store *st, const char *datadir, const char *address,
+    const struct route *r, struct pd_err *err)
+{
+	struct list_paths p;
+	struct store_txn *t;
+	int ok;
+
+	if (r->kind != RCPT_BOUNCES || r->token[0] == '\0')
+		return 0;
+	list_paths(datadir, r->list, &p);
+	if ((ok = verp_check(&p, r->list, r->token, err)) != 0)
+		return ok == 1 ? 0 : -1;
+	log_event("bounce-refused", "list=%s to=%s why=token", r->list,
+	    address);
+	if (store_begin(st, true, &t, err) == -1 || store_end(t,
+	    audit_append(t, &(struct audit){ .list = r->list, .actor = "listd",
+	    .action = "bounce refused", .subject = address, .outcome =
+	    "refused", .reason = "the token is not one this list made: forged, "
+	    "or another list's" }, err), err) == -1)
+		return -1;
+	return pd_fail(err, PD_REFUSED, "%s is no return address of %s's mail "
+	    "(its token is forged, or another list's)", address, r->list);
+}
+
 int
 intake_limit(struct store *st, const char *datadir, const char *address,
     unsigned long held_ceiling, struct route *r, unsigned long *max,
@@ -35,6 +66,7 @@ intake_limit(struct store *st, const char *datadir, const char *address,
 	struct list *l;
 
 	if (route_resolve(address, list_exists, st, r, err) == -1 ||
+	    check_token(st, datadir, address, r, err) == -1 ||
 	    list_open(st, datadir, r->list, 0, &l, err) == -1) {
 		if (err->status != PD_REFUSED)
 			err->status = PD_TEMPFAIL;

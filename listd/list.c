@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "listd/list.h"
+#include "listd/route.h"
 
 void
 list_paths(const char *datadir, const char *address, struct list_paths *p)
@@ -146,12 +147,7 @@ list_fresh(struct list *l)
 bool
 list_own_address(const char *list, const char *sender)
 {
-	const char *at = strrchr(list, '@');
-	size_t n = at ? (size_t)(at - list) : 0;
-
-	return strcmp(sender, list) == 0 || (at != NULL &&
-	    strncmp(sender, list, n) == 0 && strncmp(sender + n, "-bounces@",
-	    9) == 0 && strcmp(sender + n + 8, at) == 0);
+	return route_own(list, sender);
 }
 
 void

@@ -67,7 +67,7 @@ void	list_close(struct list *);
  */
 void	list_stop_agents(const char *datadir);
 
-/* Whether address is one of the list's own (LOCAL@ or LOCAL-bounces@). */
+/* Whether address is one of the list's own addresses (route.h). */
 bool	list_own_address(const char *list, const char *address);
 
 struct list_cache {

@@ -24,7 +24,8 @@
  *   451 4.3.0 temporary trouble (the store, a broken policy): try later;
  *   452 4.5.3 too many recipients;
  *   500 unknown command, line too long; 501 bad syntax; 503 bad sequence;
- *   550 5.1.1 no such list; 552 5.3.4 over the list's size limit;
+ *   550 5.1.1 no such list; 550 5.7.1 a bounce address's token that is
+ *   not the list's; 552 5.3.4 over the list's size limit;
  *   555 5.5.4 unknown MAIL/RCPT parameter.
  * Bare LF is accepted as a line end on commands and in ".\n".
  */
@@ -422,9 +423,15 @@ rcpt_list(struct sess *s, const char *list)
 	unsigned long max;
 	int rc;
 
+	memset(&r, 0, sizeof r);
 	rc = s->io->limit(s->io->arg, list, &r, &max, &err);
 	if (rc == -1) {
-		if (err.status == PD_REFUSED) {
+		if (err.status == PD_REFUSED && r.token[0] != '\0') {
+			log_info("%s: rcpt %s: 550 5.7.1 %s", s->peer, list,
+			    err.text);
+			reply(s, "550 5.7.1 <%s>: not a return address of this "
+			    "list's mail", list);
+		} else if (err.status == PD_REFUSED) {
 			log_info("%s: rcpt %s: 550 5.1.1 no such list", s->peer,
 			    list);
 			reply(s, "550 5.1.1 <%s>: no such list", list);
@@ -492,7 +499,7 @@ static void
 deliver_one(struct sess *s, const struct rcpt *r, const struct body *b)
 {
 	struct pd_err err = { 0 };
-	char id[INBOX_ID_MAX];
+	char id[INBOX_ID_MAX], peer[128];
 
 	if (b->total > r->max) {
 		log_info("%s: %s: 552 5.3.4 %llu bytes over the limit %lu",
@@ -518,8 +525,10 @@ deliver_one(struct sess *s, const struct rcpt *r, const struct body *b)
 			    "later", r->addr);
 		return;
 	}
-	log_info("%s: %s: list %s, %zu bytes, via lmtp: 250", s->peer, id,
-	    r->addr, b->len);
+	log_event("intake", "id=%s list=%s to=%s size=%zu sender=%s via=lmtp "
+	    "peer=%s", id, r->route.list, rcpt_kind_name(r->route.kind),
+	    b->len, s->sender[0] ? s->sender : "<>", log_q(s->peer, peer,
+	    sizeof peer));
 	reply(s, "250 2.0.0 %s <%s> committed", id, r->addr);
 }
 

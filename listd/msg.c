@@ -358,7 +358,7 @@ rfc3156_encrypted(GMimeObject *o, struct msg_pgp *p, struct pd_err *err)
 }
 
 GMimeObject *
-first_text(GMimeObject *o, int depth)
+first_leaf(GMimeObject *o, int depth, bool (*want)(GMimeObject *))
 {
 	GMimeObject *found;
 	int i, n;
@@ -368,15 +368,25 @@ first_text(GMimeObject *o, int depth)
 	if (GMIME_IS_MULTIPART(o)) {
 		n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
 		for (i = 0; i < n; i++)
-			if ((found = first_text(g_mime_multipart_get_part(
-			    GMIME_MULTIPART(o), i), depth + 1)) != NULL)
+			if ((found = first_leaf(g_mime_multipart_get_part(
+			    GMIME_MULTIPART(o), i), depth + 1, want)) != NULL)
 				return found;
 		return NULL;
 	}
-	if (GMIME_IS_PART(o) && is_type(o, "text", "plain") &&
-	    !g_mime_part_is_attachment(GMIME_PART(o)))
-		return o;
-	return NULL;
+	return want(o) ? o : NULL;
+}
+
+static bool
+inline_text(GMimeObject *o)
+{
+	return GMIME_IS_PART(o) && is_type(o, "text", "plain") &&
+	    !g_mime_part_is_attachment(GMIME_PART(o));
+}
+
+GMimeObject *
+first_text(GMimeObject *o, int depth)
+{
+	return first_leaf(o, depth, inline_text);
 }
 
 /* Finds an armored block that starts at the beginning of a line. */

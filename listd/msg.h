@@ -161,14 +161,21 @@ int	 msg_payload_text(const struct msg *m, const char *text,
 int	 msg_payload_add_signed(char **payload, size_t *plen,
 	    const char *armored, size_t alen, struct pd_err *err);
 
-/* The outer headers of a member's copy: nothing embargoed, no member. */
+/*
+ * The outer headers of a copy (headers.h decides them): nothing
+ * embargoed, no other member.  Every copy has From: the list, a Date, its
+ * Message-ID, List-Id (RFC 2919), List-Help and List-Owner (RFC 2369: the
+ * list's -request@ and -owner@), List-Post: NO and X-Loop.
+ */
 struct msg_copy {
-	const char	*list;		/* From:, To: and the List-Id */
-	const char	*subject;	/* neutral, e.g. "[...]" */
+	const char	*list;		/* From:, the List-Id */
+	const char	*to;		/* To:, or NULL: the list */
+	const char	*subject;	/* neutral, e.g. "[...]", or the real one */
 	const char	*message_id;	/* unique per copy, without <> */
 	const char	*in_reply_to;	/* an auto-reply's or a reply's, or NULL */
 	const char	*references;	/* a reply's, or NULL */
-	bool		 auto_replied;	/* Auto-Submitted: auto-replied */
+	const char	*auto_submitted;	/* RFC 3834's value, or NULL */
+	bool		 precedence;	/* Precedence: list */
 	const char	*openpgp_fpr;	/* the list's key for the OpenPGP:
 					   header, or NULL */
 	const char	*reply_to;	/* Reply-To:, or NULL */
@@ -176,8 +183,7 @@ struct msg_copy {
 
 /*
  * A member's copy: an RFC 3156 multipart/encrypted message around the
- * armored OpenPGP message, with From:/To: the list, a neutral Subject,
- * List-Id (RFC 2919), List-Post: NO and X-Loop.  *out is malloc'd.
+ * armored OpenPGP message, with c's headers.  *out is malloc'd.
  */
 int	 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
 	    size_t armored_len, char **out, size_t *len, struct pd_err *err);
@@ -185,12 +191,11 @@ int	 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
 /*
  * A public copy, signed in cleartext (RFC 3156 multipart/signed): the
  * entity payload and the list's detached signature over what
- * msg_canonical() gives for it, From: the list, To: to, the real Subject.
+ * msg_canonical() gives for it, with c's headers.
  */
 int	 msg_canonical(const char *payload, size_t len, char **out,
 	    size_t *out_len, struct pd_err *err);
-int	 msg_signed_copy(const struct msg_copy *c, const char *to,
-	    const char *payload, size_t len, const char *sig, size_t sig_len,
+int	 msg_signed_copy(const struct msg_copy *c, const char *payload, size_t len, const char *sig, size_t sig_len,
 	    const char *micalg, char **out, size_t *out_len, struct pd_err *err);
 
 /* The same for text that is not MIME (inline PGP): a text/plain entity. */

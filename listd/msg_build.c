@@ -10,6 +10,7 @@
 
 #include "listd/msg.h"
 #include "listd/msg_int.h"
+#include "listd/route.h"
 
 /* ---- what a member decrypts -------------------------------------------- */
 
@@ -243,33 +244,67 @@ leaf(const char *type, const char *subtype, const char *text, size_t len)
 	return part;
 }
 
-/*
- * A reply's threading headers, RFC 3834's mark on an auto-reply, where
- * replies go, and the list's key (the OpenPGP: header of
- * draft-josefsson-openpgp-mailnews-header: sign and encrypt to it).
- */
+/* "<mailto:LOCAL-SUFFIX@DOMAIN>" for one of the list's own addresses. */
 static void
-reply_headers(GMimeMessage *m, const struct msg_copy *c)
+mailto(const char *list, enum rcpt_kind kind, const char *query,
+    char *out, size_t len)
 {
-	char v[120];
+	char a[ADDR_MAX + 1];
 
+	if (route_address(list, kind, NULL, a) == -1)
+		snprintf(a, sizeof a, "%s", list);
+	snprintf(out, len, "<mailto:%s%s>", a, query);
+}
+
+/* The headers every copy carries (msg_copy, msg.h). */
+static GMimeMessage *
+new_copy(const struct msg_copy *c)
+{
+	GMimeObject *o;
+	GMimeMessage *m;
+	GDateTime *now;
+	char v[ADDR_MAX + 40], *at;
+
+	msg_init();
+	m = g_mime_message_new(TRUE);
+	o = GMIME_OBJECT(m);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, NULL, c->list);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL, c->to ?
+	    c->to : c->list);
+	g_mime_message_set_subject(m, c->subject, "utf-8");
+	g_mime_message_set_message_id(m, c->message_id);
+	now = g_date_time_new_now_utc();
+	g_mime_message_set_date(m, now);
+	g_date_time_unref(now);
+	/* RFC 2919: the list address with its '@' made a '.' */
+	snprintf(v, sizeof v, "<%s>", c->list);
+	if ((at = strchr(v, '@')) != NULL)
+		*at = '.';
+	g_mime_object_set_header(o, "List-Id", v, NULL);
+	mailto(c->list, RCPT_REQUEST, "?subject=help", v, sizeof v);
+	g_mime_object_set_header(o, "List-Help", v, NULL);
+	mailto(c->list, RCPT_OWNER, "", v, sizeof v);
+	g_mime_object_set_header(o, "List-Owner", v, NULL);
+	g_mime_object_set_header(o, "List-Post", "NO", NULL);
+	if (c->precedence)
+		g_mime_object_set_header(o, "Precedence", "list", NULL);
+	if (c->auto_submitted != NULL)
+		g_mime_object_set_header(o, "Auto-Submitted",
+		    c->auto_submitted, NULL);
+	g_mime_object_set_header(o, "X-Loop", c->list, NULL);
 	if (c->openpgp_fpr != NULL && c->openpgp_fpr[0] != '\0') {
 		snprintf(v, sizeof v, "id=%s; preference=signencrypt",
 		    c->openpgp_fpr);
-		g_mime_object_set_header(GMIME_OBJECT(m), "OpenPGP", v, NULL);
+		g_mime_object_set_header(o, "OpenPGP", v, NULL);
 	}
 	if (c->reply_to != NULL)
 		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_REPLY_TO, NULL,
 		    c->reply_to);
-	if (c->auto_replied)
-		g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
-		    "auto-replied", NULL);
 	if (c->in_reply_to != NULL && c->in_reply_to[0] != '\0')
-		g_mime_object_set_header(GMIME_OBJECT(m), "In-Reply-To",
-		    c->in_reply_to, NULL);
+		g_mime_object_set_header(o, "In-Reply-To", c->in_reply_to, NULL);
 	if (c->references != NULL && c->references[0] != '\0')
-		g_mime_object_set_header(GMIME_OBJECT(m), "References",
-		    c->references, NULL);
+		g_mime_object_set_header(o, "References", c->references, NULL);
+	return m;
 }
 
 /*
@@ -308,30 +343,11 @@ int
 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
     size_t armored_len, char **out, size_t *len, struct pd_err *err)
 {
-	GMimeMessage *m;
+	GMimeMessage *m = new_copy(c);
 	GMimeMultipart *mp;
 	GMimePart *version, *data;
-	GDateTime *now;
-	char list_id[ADDR_MAX + 3], *at;
 	int rc;
 
-	msg_init();
-	/* RFC 2919: the list address with its '@' made a '.' */
-	snprintf(list_id, sizeof list_id, "<%s>", c->list);
-	if ((at = strchr(list_id, '@')) != NULL)
-		*at = '.';
-	m = g_mime_message_new(TRUE);
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, NULL, c->list);
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL, c->list);
-	g_mime_message_set_subject(m, c->subject, "utf-8");
-	g_mime_message_set_message_id(m, c->message_id);
-	now = g_date_time_new_now_utc();
-	g_mime_message_set_date(m, now);
-	g_date_time_unref(now);
-	g_mime_object_set_header(GMIME_OBJECT(m), "List-Id", list_id, NULL);
-	g_mime_object_set_header(GMIME_OBJECT(m), "List-Post", "NO", NULL);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Loop", c->list, NULL);
-	reply_headers(m, c);
 	mp = g_mime_multipart_new_with_subtype("encrypted");
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mp), "protocol",
 	    "application/pgp-encrypted");
@@ -406,29 +422,19 @@ msg_canonical(const char *payload, size_t len, char **out, size_t *out_len,
 }
 
 int
-msg_signed_copy(const struct msg_copy *c, const char *to, const char *payload,
-    size_t len, const char *sig, size_t sig_len, const char *micalg,
-    char **out, size_t *out_len, struct pd_err *err)
+msg_signed_copy(const struct msg_copy *c, const char *payload, size_t len,
+    const char *sig, size_t sig_len, const char *micalg, char **out,
+    size_t *out_len, struct pd_err *err)
 {
 	GMimeObject *content = public_entity(payload, len);
 	GMimeMessage *m;
 	GMimeMultipart *mp;
 	GMimePart *sp;
-	GDateTime *now;
 	int rc;
 
 	if (content == NULL)
 		return pd_fail(err, PD_REFUSED, "the payload is not MIME");
-	m = g_mime_message_new(TRUE);
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, NULL, c->list);
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL, to);
-	g_mime_message_set_subject(m, c->subject, "utf-8");
-	g_mime_message_set_message_id(m, c->message_id);
-	now = g_date_time_new_now_utc();
-	g_mime_message_set_date(m, now);
-	g_date_time_unref(now);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Loop", c->list, NULL);
-	reply_headers(m, c);
+	m = new_copy(c);
 	mp = g_mime_multipart_new_with_subtype("signed");
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mp), "protocol",
 	    "application/pgp-signature");

@@ -1,6 +1,7 @@
 /*
- * listd/msg_int.h: what msg.c (parsing, OpenPGP structure) and msg_build.c
- * (payloads and copies) share.  Only they include it.
+ * listd/msg_int.h: what msg.c (parsing, OpenPGP structure), msg_build.c
+ * (payloads and copies), msg_parts.c and dsn.c (reports) share.  Only they
+ * include it.
  */
 #ifndef PDLIST_MSG_INT_H
 #define PDLIST_MSG_INT_H
@@ -21,6 +22,8 @@ char	*part_bytes(GMimeObject *o, size_t *len);
 /* An entity as it was sent, line ends made CRLF (RFC 3156, section 5). */
 char	*canonical_bytes(GMimeObject *o, size_t *len);
 bool	 is_type(GMimeObject *o, const char *type, const char *subtype);
+/* The first leaf under o that want says yes to, depth first. */
+GMimeObject *first_leaf(GMimeObject *o, int depth, bool (*want)(GMimeObject *));
 /* The first text/plain leaf that is no attachment, depth first. */
 GMimeObject *first_text(GMimeObject *o, int depth);
 /* A multipart/signed among the parts of multipart o (a list's footer added

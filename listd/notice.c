@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "keys/keys.h"
 #include "listd/jobs.h"
 #include "listd/msg.h"
@@ -92,11 +93,14 @@ notice_poster_later(struct store_txn *t, const struct post *post,
 	    rec_set(&p.advisory_reason, why), err);
 }
 
-/* A post of the list's own words, signed in clear, to one address. */
+/*
+ * A post of the list's own words, signed in clear, to one address; its
+ * subject is sealed (opened to send) when sealed is not "".
+ */
 static int
 clear_notice_later(struct store_txn *t, enum post_kind kind, const char *list,
-    const char *id, const char *to, const char *subject, const char *text,
-    const char *in_reply_to, struct pd_err *err)
+    const char *id, const char *to, const char *subject, const char *sealed,
+    const char *text, const char *in_reply_to, struct pd_err *err)
 {
 	char *const addr[] = { (char *)to };
 	struct post p;
@@ -107,8 +111,9 @@ clear_notice_later(struct store_txn *t, enum post_kind kind, const char *list,
 		post_clear(&p);
 		return -1;
 	}
-	return put_new(t, &p, rec_set(&p.subject, subject) | rec_set(&p.text,
-	    text) | rec_set(&p.in_reply_to, in_reply_to), err);
+	return put_new(t, &p, rec_set(&p.subject, subject) |
+	    rec_set(&p.subject_sealed, sealed) | rec_set(&p.text, text) |
+	    rec_set(&p.in_reply_to, in_reply_to), err);
 }
 
 int
@@ -147,20 +152,25 @@ notice_auto_reply_later(struct store_txn *t, const struct list *l,
 	    "is approved.\n\nThis is an automatic reply; at most one a day is "
 	    "sent to an address.\n", l->address);
 	return clear_notice_later(t, POST_AUTO_REPLY, l->address, pid, sender,
-	    "Your message is held for moderation", text, h->message_id, err);
+	    "Your message is held for moderation", "", text, h->message_id,
+	    err);
 }
 
 int
-notice_reject_later(struct store_txn *t, const char *list, const char *sender,
-    const char *reason, size_t *n, struct pd_err *err)
+notice_reject_later(struct store_txn *t, const struct post *held,
+    const char *sender, const char *reason, size_t *n, struct pd_err *err)
 {
 	char pid[64];
 
 	*n = 0;
 	if (make_id("reject-", pid, sizeof pid) == -1)
 		return pd_fail(err, PD_TEMPFAIL, "reject: no randomness");
-	if (clear_notice_later(t, POST_REJECT_NOTICE, list, pid, sender,
-	    "Your message to the list was rejected", reason, NULL, err) == -1)
+	/* Named by its Subject, opened only to send, where it came in clear:
+	   a notice signed in clear does not repeat what came encrypted. */
+	if (clear_notice_later(t, POST_REJECT_NOTICE, held->list, pid, sender,
+	    "Your message to the list was rejected", strstr(held->form,
+	    "encrypted") == NULL ? held->subject_sealed : "", reason,
+	    held->message_id, err) == -1)
 		return -1;
 	*n = 1;
 	return 0;
@@ -240,7 +250,10 @@ store_notice(struct list *l, const char *id, const char *subject,
 		    .outcome = "encrypted", .detail = d }, err);
 	post_clear(&p);
 	json_decref(d);
-	return store_end(t, rc, err);
+	if ((rc = store_end(t, rc, err)) == 0)
+		log_event("notice", "list=%s post=%s state=encrypted copies=%zu",
+		    l->address, id, n);
+	return rc;
 }
 
 /* Records that a notice about subject could not be sent, and why. */
@@ -250,7 +263,10 @@ undeliverable(struct list *l, const char *subject, const char *why)
 	struct store_txn *t;
 	struct pd_err err;
 	json_t *d = json_pack("{s:s}", "why", why);
+	char q[300];
 
+	log_event("notice", "list=%s state=undeliverable why=%s", l->address,
+	    log_q(why, q, sizeof q));
 	if (store_begin(l->st, true, &t, &err) == -1) {
 		json_decref(d);
 		return;

@@ -46,8 +46,11 @@ int	notice_poster_later(struct store_txn *, const struct post *post,
 int	notice_auto_reply_later(struct store_txn *, const struct list *l,
 	    const struct post *held, struct pd_err *err);
 
-/* The sender of a rejected message hears the moderator's reason, signed. */
-int	notice_reject_later(struct store_txn *, const char *list,
+/*
+ * The sender of held, a rejected message, hears the moderator's reason,
+ * signed, in reply to it (In-Reply-To; its Subject where it came in clear).
+ */
+int	notice_reject_later(struct store_txn *, const struct post *held,
 	    const char *sender, const char *reason, size_t *n,
 	    struct pd_err *err);
 

@@ -3,11 +3,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "keys/keys.h"
 #include "listd/auth.h"
 #include "listd/jobs.h"
 #include "listd/notice.h"
 #include "listd/own.h"
+
+void
+log_decision(const struct post *p)
+{
+	const char *what = p->state == POST_HELD ? "hold" :
+	    p->kind == POST_OWNER_MAIL ? "to-admins" :
+	    p->advisory_action[0] != '\0' ? p->advisory_action : "distribute";
+
+	log_event("decision", "id=%s list=%s decision=%s reason=%s copies=%ld",
+	    p->id, p->list, what, p->state == POST_HELD ?
+	    hold_reason_name(p->reason) : "-", p->jobs > 0 ? p->jobs : 0);
+}
 
 int
 own_unseal(struct list *l, const char *id, char **raw, size_t *len,
@@ -112,9 +125,9 @@ own_record(struct store_txn *t, struct post *p, const struct inbox_entry *in,
 	return rc == 0 ? store_del(t, STORE_INBOX, p->id, err) : -1;
 }
 
-int
-own_hold(struct list *l, const struct inbox_entry *in,
-    enum hold_reason reason, const char *why, struct pd_err *err)
+static int
+hold(struct list *l, const struct inbox_entry *in, enum hold_reason reason,
+    const char *why, bool tell, struct pd_err *err)
 {
 	struct store_txn *t;
 	struct post p;
@@ -126,11 +139,27 @@ own_hold(struct list *l, const struct inbox_entry *in,
 	if (rec_set(&p.reason_text, why) == -1)
 		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 	else if ((rc = store_begin(l->st, true, &t, err)) == 0)
-		rc = store_end(t, notice_held_later(t, &p, err) == -1 ||
-		    own_record(t, &p, in, "post hold", hold_reason_name(reason),
-		    err) == -1 ? -1 : 0, err);
+		rc = store_end(t, (tell && notice_held_later(t, &p,
+		    err) == -1) || own_record(t, &p, in, "post hold",
+		    hold_reason_name(reason), err) == -1 ? -1 : 0, err);
+	if (rc == 0)
+		log_decision(&p);
 	post_clear(&p);
 	return rc;
+}
+
+int
+own_hold(struct list *l, const struct inbox_entry *in,
+    enum hold_reason reason, const char *why, struct pd_err *err)
+{
+	return hold(l, in, reason, why, true, err);
+}
+
+int
+own_keep(struct list *l, const struct inbox_entry *in,
+    enum hold_reason reason, const char *why, struct pd_err *err)
+{
+	return hold(l, in, reason, why, false, err);
 }
 
 int
@@ -162,7 +191,8 @@ own_to_admins(struct list *l, const struct inbox_entry *in,
 	if (rc == 0)
 		rc = own_record(t, &p, in, n ? "owner mail" : "post hold", n ?
 		    "to the admins" : "owner", err);
-	rc = store_end(t, rc, err);
+	if ((rc = store_end(t, rc, err)) == 0)
+		log_decision(&p);
 out:
 	post_clear(&p);
 	return rc;

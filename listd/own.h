@@ -13,6 +13,9 @@
 #include "listd/list.h"
 #include "listd/record.h"
 
+/* The decision about p, one log line (no subject, nothing signed). */
+void	log_decision(const struct post *p);
+
 /*
  * Message id as it came: its bytes in the store are sealed to the list's
  * key (inbox.h).  *raw is NULL when they are missing; the caller wipes it
@@ -33,6 +36,13 @@ int	own_seal_subject(struct list *l, struct post *p, struct pd_err *err);
  * line); they are told, nobody else is (no auto-reply: it may be a report).
  */
 int	own_hold(struct list *l, const struct inbox_entry *in,
+	    enum hold_reason reason, const char *why, struct pd_err *err);
+
+/*
+ * own_hold() without telling anyone: for reports about the list's own
+ * notices, which would otherwise beget notices about themselves.
+ */
+int	own_keep(struct list *l, const struct inbox_entry *in,
 	    enum hold_reason reason, const char *why, struct pd_err *err);
 
 /*

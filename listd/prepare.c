@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "keys/keys.h"
+#include "common/log.h"
 #include "listd/encrypt.h"
+#include "listd/failures.h"
 #include "listd/fanout.h"
 #include "listd/msg.h"
 #include "listd/notice.h"
@@ -55,7 +57,15 @@ commit_prepared(struct list *l, struct post *p, struct job_set *jobs,
 		    .outcome = failure ? "failed" : "encrypted", .detail = d },
 		    err) : pd_fail(err, PD_TEMPFAIL, "out of memory");
 	json_decref(d);
-	return store_end(t, rc, err);
+	if ((rc = store_end(t, rc, err)) == 0) {
+		log_event("encrypt", "list=%s post=%s copies=%zu skipped=%zu "
+		    "state=%s", l->address, p->id, jobs->n - skipped, skipped,
+		    post_state_name(p->state));
+		for (i = 0; !failure && i < jobs->n; i++)
+			if (jobs->v[i].state == JOB_SKIPPED)
+				log_copy(&jobs->v[i]);
+	}
+	return rc;
 }
 
 /*
@@ -177,6 +187,11 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 	store_abort(t);
 	if (rc == -1)
 		return -1;
+	/* the copies still to be made (queue retry: only those again) */
+	for (i = members = 0; i < jobs.n; i++)
+		if (jobs.v[i].state == JOB_NEW)
+			jobs.v[members++] = jobs.v[i];
+	jobs.n = members;
 	rc = -1;
 	if ((r = calloc(jobs.n + 1, sizeof *r)) == NULL) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");

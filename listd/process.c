@@ -16,6 +16,7 @@
 #include "keys/keys.h"
 #include "listd/advisory.h"
 #include "listd/auth.h"
+#include "listd/bounce.h"
 #include "listd/decide.h"
 #include "listd/jobs.h"
 #include "listd/memberpost.h"
@@ -437,11 +438,13 @@ record(struct list *l, struct post *p, const struct decision *d,
 {
 	struct store_txn *t;
 
-	if (store_begin(l->st, true, &t, err) == -1)
-		return -1;
-	return store_end(t, judge_in(l, t, p, d, err) == -1 ||
+	if (store_begin(l->st, true, &t, err) == -1 ||
+	    store_end(t, judge_in(l, t, p, d, err) == -1 ||
 	    post_put(t, p, true, err) == -1 ||
-	    store_del(t, STORE_INBOX, p->id, err) == -1 ? -1 : 0, err);
+	    store_del(t, STORE_INBOX, p->id, err) == -1 ? -1 : 0, err) == -1)
+		return -1;
+	log_decision(p);
+	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -509,15 +512,15 @@ out:
 /* ---- the list's other addresses ----------------------------------------- */
 
 /*
- * Mail to LIST-bounces[+TOKEN]@ (RCPT_BOUNCES): kept for the admins.  A
+ * Mail to LIST-bounces[+TOKEN]@ (RCPT_BOUNCES): a report about a copy is
+ * recorded against it, anything else kept for the admins (bounce.h).  A
  * report is never answered.
  */
 static int
 process_bounce(struct list *l, const struct inbox_entry *in,
     struct pd_err *err)
 {
-	return own_hold(l, in, HOLD_BOUNCE, "mail to the list's bounce "
-	    "address, kept for the admins", err);
+	return bounce_process(l, in, err);
 }
 
 /* Message in, by which of the list's addresses it came to. */
@@ -526,6 +529,10 @@ process_entry(const struct conf *conf, struct list *l,
     const struct inbox_entry *in, struct payload_cache *payloads,
     struct pd_err *err)
 {
+	if (in->attempts == 0 && strcmp(in->via, "lmtp") != 0)
+		log_event("intake", "id=%s list=%s to=%s size=%lld sender=%s "
+		    "via=%s", in->id, in->list, rcpt_kind_name(in->to), in->size,
+		    in->sender[0] ? in->sender : "<>", in->via);
 	switch (in->to) {
 	case RCPT_REQUEST:
 		return request_process(conf, l, in, err);

@@ -31,7 +31,7 @@ static const char *const rcpt_names[RCPT_NKINDS] = {
 	"post", "bounces", "owner", "request"
 };
 static const char *const job_names[JOB_NSTATES] = {
-	"new", "ready", "retry", "sent", "failed", "skipped"
+	"new", "ready", "retry", "sent", "failed", "skipped", "bounced"
 };
 
 static int

@@ -23,8 +23,11 @@
  *
  *	NEW --prepare--> READY --deliver--> SENT (in the ledger; pruned once
  *	  \                |  ^                   its post is DONE)
- *	   \               v  |
- *	    \--> SKIPPED   RETRY --> FAILED (a refusal, or too many attempts)
+ *	   \               v  |                     |  a report of failure
+ *	    \--> SKIPPED   RETRY --> FAILED         v  (bounce.c)
+ *	                              (a refusal,  BOUNCED
+ *	                         or too many attempts)
+ *	(queue retry: FAILED, BOUNCED --> READY, or NEW when the post is done)
  *
  * Ownership: every string field of a struct post is a malloc'd string owned
  * by the struct, never NULL after post_init() or a read ("" when absent);
@@ -111,6 +114,7 @@ enum job_state {
 	JOB_SENT,		/* accepted by the relay, in the ledger */
 	JOB_FAILED,		/* refused, or given up on */
 	JOB_SKIPPED,		/* the member's key could not be used */
+	JOB_BOUNCED,		/* accepted, then reported failed (bounce.c) */
 	JOB_NSTATES
 };
 
@@ -264,11 +268,42 @@ void	job_set_free(struct job_set *);
 int	job_set_add(struct job_set *, const struct job *j);
 json_t	*job_json(const struct job *);
 
-/* The ledger: a copy the relay accepted, recorded with its job's end. */
+/*
+ * The ledger: a copy the relay accepted, recorded with its job's end.  A
+ * copy sent again after it bounced replaces its record, which keeps the
+ * earlier ones ("earlier").
+ */
 int	ledger_put(struct store_txn *, const struct job *, const char *reply,
 	    struct pd_err *err);
+/* Whether the copy is in the ledger and did not bounce since. */
 int	ledger_has(struct store_txn *, const struct job *, bool *has,
 	    struct pd_err *err);
+
+/* A copy in the ledger, as bounce.c reads it. */
+struct ledger_entry {
+	char		 list[ADDR_MAX + 1];
+	char		 post[POST_ID_MAX];
+	char		 member[ADDR_MAX + 1];
+	time_t		 time;		/* accepted */
+	char		 advisory[64];	/* "": none */
+	long		 revision;
+	bool		 public;
+	bool		 bounced;	/* a report of failure came */
+};
+struct ledger_set {
+	struct ledger_entry *v;
+	size_t		 n, cap;
+};
+/* The ledger's copies on list (to member only, when not NULL). */
+int	ledger_collect(struct store_txn *, const char *list, const char *member,
+	    struct ledger_set *out, struct pd_err *err);
+void	ledger_set_free(struct ledger_set *);
+/*
+ * Adds report (borrowed: time, status, diagnostic...) to the copy e in the
+ * ledger: as its "bounce" when bounced, else to its "reports".
+ */
+int	ledger_report(struct store_txn *, const struct ledger_entry *e,
+	    bool bounced, const json_t *report, struct pd_err *err);
 /*
  * The copies of advisories the ledger holds for member of list: for each
  * of the n advisory ids, revision[i] is the highest revision of it that
@@ -326,6 +361,7 @@ struct member {
 	char		 fingerprint[41];
 	enum pol_role	 role;
 	bool		 active;
+	time_t		 state_changed;	/* last suspended or resumed; 0 */
 };
 int	member_get(struct store_txn *, const char *list, const char *address,
 	    struct member *m, bool *found, struct pd_err *err);
@@ -340,6 +376,12 @@ int	member_collect(struct store_txn *, const char *list,
 const struct member *member_find(const struct member_set *s,
 	    const char *address);
 void	member_set_free(struct member_set *);
+/*
+ * Suspends the active member address of list, by listd, for why; *changed
+ * false when it is no active member.
+ */
+int	member_suspend(struct store_txn *, const char *list, const char *address,
+	    const char *why, bool *changed, struct pd_err *err);
 
 /*
  * What the list has seen before (STORE_SEEN): a deciding signature (a

@@ -152,9 +152,15 @@ ledger_put(struct store_txn *t, const struct job *j, const char *reply,
     struct pd_err *err)
 {
 	char key[STORE_KEY_MAX], when[32];
-	json_t *o;
+	json_t *o, *old = NULL, *earlier;
+	bool again;
 	int rc;
 
+	job_key(j, key);
+	if (store_get(t, STORE_LEDGER, key, &old, err) == -1)
+		return -1;
+	/* sent again after a bounce: the record before is kept inside */
+	again = old != NULL && json_object_get(old, "bounce") != NULL;
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "list", j->list, "post",
 	    j->post, "member", j->member, "time", iso_time(time(NULL), when),
 	    "reply", reply);
@@ -162,10 +168,19 @@ ledger_put(struct store_txn *t, const struct job *j, const char *reply,
 		json_object_set_new(o, "advisory", json_string(j->advisory));
 		json_object_set_new(o, "revision", json_integer(j->revision));
 	}
+	if (o != NULL && j->public)
+		json_object_set_new(o, "public", json_true());
+	if (o != NULL && again) {
+		earlier = json_object_get(old, "earlier");
+		earlier = earlier ? json_incref(earlier) : json_array();
+		json_object_del(old, "earlier");
+		json_array_append(earlier, old);
+		json_object_set_new(o, "earlier", earlier);
+	}
+	json_decref(old);
 	if (o == NULL)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	job_key(j, key);
-	rc = store_put(t, STORE_LEDGER, key, o, true, err);
+	rc = store_put(t, STORE_LEDGER, key, o, !again, err);
 	json_decref(o);
 	return rc;
 }
@@ -180,9 +195,89 @@ ledger_has(struct store_txn *t, const struct job *j, bool *has,
 	job_key(j, key);
 	if (store_get(t, STORE_LEDGER, key, &o, err) == -1)
 		return -1;
-	*has = o != NULL;
+	*has = o != NULL && json_object_get(o, "bounce") == NULL;
 	json_decref(o);
 	return 0;
+}
+
+struct ledger_filter {
+	struct ledger_set *s;
+	const char	  *member;	/* or NULL */
+};
+
+static int
+collect_ledger(const char *key, json_t *o, void *arg)
+{
+	struct ledger_filter *f = arg;
+	struct ledger_set *s = f->s;
+	struct ledger_entry *e;
+
+	(void)key;
+	if (f->member != NULL && strcmp(jstr(o, "member"), f->member) != 0)
+		return 0;
+	if (SET_ROOM(s) == -1)
+		return SCAN_NOMEM;
+	e = &s->v[s->n++];
+	memset(e, 0, sizeof *e);
+	snprintf(e->list, sizeof e->list, "%s", jstr(o, "list"));
+	snprintf(e->post, sizeof e->post, "%s", jstr(o, "post"));
+	snprintf(e->member, sizeof e->member, "%s", jstr(o, "member"));
+	e->time = jtime(o, "time");
+	snprintf(e->advisory, sizeof e->advisory, "%s", jstr(o, "advisory"));
+	e->revision = (long)jint(o, "revision", 0);
+	e->public = json_is_true(json_object_get(o, "public"));
+	e->bounced = json_object_get(o, "bounce") != NULL;
+	return 0;
+}
+
+int
+ledger_collect(struct store_txn *t, const char *list, const char *member,
+    struct ledger_set *out, struct pd_err *err)
+{
+	struct ledger_filter f = { out, member };
+	char prefix[STORE_KEY_MAX];
+
+	memset(out, 0, sizeof *out);
+	snprintf(prefix, sizeof prefix, "%s\x1f", list);
+	if (rec_scan(t, STORE_LEDGER, prefix, collect_ledger, &f, err) == 0)
+		return 0;
+	ledger_set_free(out);
+	return -1;
+}
+
+void
+ledger_set_free(struct ledger_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+int
+ledger_report(struct store_txn *t, const struct ledger_entry *e, bool bounced,
+    const json_t *report, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL, *reports;
+	int rc;
+
+	snprintf(key, sizeof key, "%s\x1f%s\x1f%s", e->list, e->post,
+	    e->member);
+	if (store_get(t, STORE_LEDGER, key, &o, err) == -1)
+		return -1;
+	if (o == NULL)
+		return pd_fail(err, PD_REFUSED, "no copy of %s to %s in the "
+		    "ledger", e->post, e->member);
+	if (bounced)
+		rc = json_object_set(o, "bounce", (json_t *)report);
+	else if ((reports = json_object_get(o, "reports")) != NULL)
+		rc = json_array_append(reports, (json_t *)report);
+	else
+		rc = json_object_set_new(o, "reports", json_pack("[O]",
+		    report));
+	rc = rc == -1 ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
+	    store_put(t, STORE_LEDGER, key, o, false, err);
+	json_decref(o);
+	return rc;
 }
 
 struct ledger_want {
@@ -310,6 +405,7 @@ member_read(const json_t *o, struct member *m)
 	if (pol_role_parse(jstr(o, "role"), &m->role) == -1)
 		m->role = POL_ROLE_MEMBER;
 	m->active = strcmp(jstr(o, "state"), "active") == 0;
+	m->state_changed = jtime(o, "state-changed-at");
 }
 
 int
@@ -376,6 +472,36 @@ member_set_free(struct member_set *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof *s);
+}
+
+int
+member_suspend(struct store_txn *t, const char *list, const char *address,
+    const char *why, bool *changed, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], now[32];
+	json_t *o = NULL;
+	int rc = 0;
+
+	*changed = false;
+	store_member_key(list, address, key);
+	if (store_get(t, STORE_MEMBERS, key, &o, err) == -1)
+		return -1;
+	if (o == NULL || strcmp(jstr(o, "state"), "active") != 0) {
+		json_decref(o);
+		return 0;
+	}
+	iso_time(time(NULL), now);
+	if (json_object_set_new(o, "state", json_string("suspended")) == -1 ||
+	    json_object_set_new(o, "state-changed-at", json_string(now)) ==
+	    -1 || json_object_set_new(o, "state-changed-by",
+	    json_string("listd")) == -1 || json_object_set_new(o,
+	    "suspended-for", json_string(why)) == -1)
+		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (rc == 0 && (rc = store_put(t, STORE_MEMBERS, key, o, false,
+	    err)) == 0)
+		*changed = true;
+	json_decref(o);
+	return rc;
 }
 
 /* ---- seen -------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "listd/advisory.h"
 #include "listd/advisory_int.h"
 #include "listd/jobs.h"
@@ -220,8 +221,11 @@ adv_release_due_all(struct store *st, const char *datadir, unsigned *n,
 		/* Released meanwhile (listctl advisory release): nothing to do. */
 		if (rc == -1 && err->status == PD_REFUSED)
 			rc = 0;
-		else if (rc == 0 && released)	/* not one that waits */
+		else if (rc == 0 && released) {	/* not one that waits */
+			log_event("release", "list=%s advisory=%s by=listd",
+			    adv_str(a, "list"), adv_str(a, "id"));
 			++*n;
+		}
 		if (rc != 0)
 			break;
 	}

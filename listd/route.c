@@ -89,23 +89,24 @@ route_resolve(const char *address, route_exists_fn exists, void *arg,
 	return pd_fail(err, PD_REFUSED, "no list %s", address);
 }
 
-void
+int
 route_address(const char *list, enum rcpt_kind kind, const char *token,
     char out[ADDR_MAX + 1])
 {
 	const char *at = strrchr(list, '@');
 	size_t i;
+	int n;
 
-	if (at == NULL || kind == RCPT_POST) {
-		snprintf(out, ADDR_MAX + 1, "%s", list);
-		return;
+	if (at == NULL || kind == RCPT_POST)
+		n = snprintf(out, ADDR_MAX + 1, "%s", list);
+	else {
+		for (i = 0; i < NSUFFIXES - 1 && suffixes[i].kind != kind; i++)
+			;
+		n = snprintf(out, ADDR_MAX + 1, "%.*s%s%s%s%s",
+		    (int)(at - list), list, suffixes[i].suffix, token != NULL &&
+		    token[0] ? "+" : "", token != NULL ? token : "", at);
 	}
-	for (i = 0; i < NSUFFIXES; i++)
-		if (suffixes[i].kind == kind)
-			break;
-	snprintf(out, ADDR_MAX + 1, "%.*s%s%s%s%s", (int)(at - list), list,
-	    suffixes[i % NSUFFIXES].suffix, token != NULL && token[0] ? "+" :
-	    "", token != NULL ? token : "", at);
+	return n >= 0 && n <= ADDR_MAX ? 0 : -1;
 }
 
 /* Whether b is one of list a's own addresses other than a itself. */
@@ -116,6 +117,12 @@ claims(const char *a, const char *b)
 	enum rcpt_kind kind;
 
 	return split(b, base, &kind, token) && strcmp(base, a) == 0;
+}
+
+bool
+route_own(const char *list, const char *address)
+{
+	return strcmp(list, address) == 0 || claims(list, address);
 }
 
 bool

@@ -42,9 +42,15 @@ typedef int (*route_exists_fn)(void *arg, const char *list,
 int	route_resolve(const char *address, route_exists_fn exists, void *arg,
 	    struct route *r, struct pd_err *err);
 
-/* The address of list's kind into out ("": token none). */
-void	route_address(const char *list, enum rcpt_kind kind, const char *token,
+/*
+ * The address of list's kind (with token, when not NULL or "") into out;
+ * -1 when it is longer than ADDR_MAX (cut short: not to be used).
+ */
+int	route_address(const char *list, enum rcpt_kind kind, const char *token,
 	    char out[ADDR_MAX + 1]);
+
+/* Whether address is one of list's own addresses (any kind). */
+bool	route_own(const char *list, const char *address);
 
 /*
  * Whether a list at address a and one at b would share an address: one is

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -222,6 +223,38 @@ helo_ok(const char *s)
 	    "0123456789.-") == n && s[0] != '.' && s[0] != '-';
 }
 
+static pthread_once_t fqdn_once = PTHREAD_ONCE_INIT;
+static char fqdn_name[256];
+
+/*
+ * The host's fully qualified name (its canonical name in the resolver,
+ * which reads /etc/hosts first), else its short name, else "localhost";
+ * looked up once per process.
+ */
+static void
+find_fqdn(void)
+{
+	struct addrinfo hints = { .ai_flags = AI_CANONNAME }, *ai = NULL;
+	char *buf = fqdn_name;
+	size_t len = sizeof fqdn_name;
+
+	if (gethostname(buf, len) == -1)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+	if (strchr(buf, '.') == NULL && getaddrinfo(buf, NULL, &hints,
+	    &ai) == 0 && ai->ai_canonname != NULL && helo_ok(ai->ai_canonname))
+		snprintf(buf, len, "%s", ai->ai_canonname);
+	if (ai != NULL)
+		freeaddrinfo(ai);
+}
+
+static const char *
+fqdn(void)
+{
+	pthread_once(&fqdn_once, find_fqdn);
+	return fqdn_name;
+}
+
 static int
 url_fail(CURLUcode uc, struct pd_err *err)
 {
@@ -331,7 +364,7 @@ smtp_open(const char *url, bool starttls, const char *helo,
     struct smtp_conn **out, struct pd_err *err)
 {
 	struct smtp_conn *c = NULL;
-	char hostname[256], *full = NULL;
+	char *full = NULL;
 	CURLcode cc;
 	int rc = -1;
 
@@ -340,12 +373,8 @@ smtp_open(const char *url, bool starttls, const char *helo,
 	if (init_rc != CURLE_OK)
 		return pd_fail(err, PD_FAIL, "libcurl: %s",
 		    curl_easy_strerror(init_rc));
-	if (helo == NULL) {
-		if (gethostname(hostname, sizeof hostname) == -1)
-			snprintf(hostname, sizeof hostname, "localhost");
-		hostname[sizeof hostname - 1] = '\0';
-		helo = hostname;
-	}
+	if (helo == NULL)
+		helo = fqdn();
 	if (!helo_ok(helo))
 		return pd_fail(err, PD_REFUSED, "'%s' is not a host name to "
 		    "give in EHLO", helo);

@@ -160,6 +160,8 @@ static const struct {
 	long		 min, max;
 } ranges[] = {
 	{ "membership|min-evidence", "min-evidence", 0, POL_MAX_EVIDENCE },
+	/* 0: never */
+	{ "membership|bounce-suspend", "bounce-suspend", 0, 1000 },
 	{ "keys|min-rsa-bits", "min-rsa-bits", 1024, POL_MAX_RSA_BITS },
 	{ "keys|min-validity-days", "min-validity-days", 0,
 	    POL_MAX_VALIDITY_DAYS },

@@ -41,6 +41,7 @@ static const cfg_opt_t membership_opts[] = {
 	CFG_BOOL("require-voucher", cfg_true, CFGF_NONE),
 	CFG_INT("min-evidence", 1, CFGF_NONE),
 	CFG_BOOL("require-agreement", cfg_true, CFGF_NONE),
+	CFG_INT("bounce-suspend", 3, CFGF_NONE),
 	CFG_END()
 };
 
@@ -318,6 +319,7 @@ copy_membership(cfg_t *m, struct policy *pol)
 	pol->require_org = cfg_getbool(m, "require-org");
 	pol->require_voucher = cfg_getbool(m, "require-voucher");
 	pol->min_evidence = (unsigned)cfg_getint(m, "min-evidence");
+	pol->bounce_suspend = (unsigned)cfg_getint(m, "bounce-suspend");
 	pol->require_agreement = cfg_getbool(m, "require-agreement");
 	return 0;
 }

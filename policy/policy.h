@@ -67,6 +67,8 @@ struct policy {
 	bool	 require_voucher;	/* vouched for by an active member */
 	unsigned min_evidence;		/* http(s) URLs an application carries */
 	bool	 require_agreement;	/* --agreed to the list's policy */
+	unsigned bounce_suspend;	/* bounced copies in a row that
+					   suspend a member; 0: never */
 
 	/* keys: every role */
 	struct pol_strlist key_algorithms;	/* "rsa", "ed25519", "cv25519", ... */

@@ -15,7 +15,8 @@
  * With --dir, each accepted message is written as DIR/<seq>.eml (the bytes
  * as received, CRLF line ends, dots unstuffed) and each of its recipients
  * gets a line in DIR/log: "<seq> <connection> <mail from or <>> <rcpt>".
- * The file and the line are in place before the 250 goes out.
+ * The file and the line are in place before the 250 goes out.  The name
+ * each client gives in EHLO or HELO goes to DIR/helo: "<connection> <name>".
  *
  * Faults: --tempfail-first N answers the first N ends of DATA with 451 (and
  * keeps nothing); --tempfail-rcpt ADDR:N answers 451 to RCPT for ADDR N
@@ -108,7 +109,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long nconn, seq, naccepted;
 static int live;
 static bool stopping;
-static int logfd = -1, stallfd = -1;
+static int logfd = -1, stallfd = -1, helofd = -1;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
@@ -538,12 +539,29 @@ is_cmd(const char *line, const char *cmd)
 	    (line[n] == '\0' || line[n] == ' ' || cmd[n - 1] == ':');
 }
 
+/* Notes the name a client gave in EHLO or HELO. */
+static void
+note_helo(const struct sess *s, const char *line)
+{
+	char buf[600];
+	int len;
+
+	if (helofd == -1)
+		return;
+	len = snprintf(buf, sizeof buf, "%lu %.500s\n", s->id, line + 4 +
+	    (line[4] == ' '));
+	if (write(helofd, buf, (size_t)len) != len)
+		fprintf(stderr, "smtp-sink: helo: %s\n", strerror(errno));
+}
+
 /* One command; -1 ends the session. */
 static int
 command(struct sess *s, const char *line)
 {
 	if (o.hangup_after > 0 && s->nmsg == o.hangup_after)
 		return -1;
+	if (is_cmd(line, "EHLO") || is_cmd(line, "HELO"))
+		note_helo(s, line);
 	if (is_cmd(line, "EHLO")) {
 		reset(s);
 		return reply(s, "250-smtp-sink.test\r\n250-PIPELINING\r\n"
@@ -778,6 +796,10 @@ main(int argc, char **argv)
 		snprintf(path, sizeof path, "%s/log", o.dir);
 		if ((logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 		    0644)) == -1)
+			die("%s: %s", path, strerror(errno));
+		snprintf(path, sizeof path, "%s/helo", o.dir);
+		if ((helofd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0644)) == -1)
 			die("%s: %s", path, strerror(errno));
 		snprintf(path, sizeof path, "%s/stalled", o.dir);
 		if (o.stall_data > 0 && (stallfd = open(path, O_WRONLY |

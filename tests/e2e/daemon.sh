@@ -62,3 +62,12 @@ waitfor() {
 	done
 	return 1
 }
+
+# use_lmtp: listd (-f) takes LMTP on $SOCK ($W/lmtp.sock); lmtp [CLIENT
+# OPTIONS] RCPT... < MESSAGE talks to it (tests/lmtp-client).
+LMTPC="$top_builddir/tests/lmtp-client"
+use_lmtp() {
+	SOCK="$W/lmtp.sock"
+	echo "lmtp-listen = \"unix:$SOCK\"" >>"$CONF"
+}
+lmtp() { "$LMTPC" "unix:$SOCK" "$@"; }

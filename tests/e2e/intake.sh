@@ -393,7 +393,7 @@ ok "listd --once works off the inbox and returns 0" "$LISTD" -c "$CONF" --once
 is "$(entries inbox)" 0 "the inbox is empty"
 unlike "$(cat "$W"/listd.*.log)" "$CANARY_SUBJECT|$CANARY_BODY" \
     "no subject or body in listd's log"
-like "$(cat "$W"/listd.*.log)" ": $id: list $L, [0-9]+ bytes, via lmtp: 250" \
+like "$(cat "$W"/listd.*.log)" "event=intake id=$id list=$L to=post size=[0-9]+ .*via=lmtp" \
     "the log has message ids, lists and replies"
 
 done_testing

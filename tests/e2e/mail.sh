@@ -82,7 +82,8 @@ mail_plain() {
 }
 
 # mail_pgpmime SIGNER FROM TO SUBJECT BODYFILE: RFC 3156 multipart/signed,
-# with a patch attachment, signed over the CRLF form of the first part.
+# with a patch attachment ($PATCH_LINE its added line, "fix" by default),
+# signed over the CRLF form of the first part.
 mail_pgpmime() {
 	_b="sig-$$-boundary"
 	{
@@ -91,7 +92,8 @@ mail_pgpmime() {
 		cat "$5"
 		printf -- '--inner-%s\nContent-Type: text/x-diff; name="fix.patch"\n' "$_b"
 		printf 'Content-Disposition: attachment; filename="fix.patch"\n\n'
-		printf -- '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-bug\n+fix\n'
+		printf -- '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-bug\n+%s\n' \
+		    "${PATCH_LINE:-fix}"
 		printf -- '--inner-%s--\n' "$_b"
 	} >"$W/part"
 	sed 's/$/\r/' "$W/part" >"$W/part.crlf"
@@ -171,4 +173,62 @@ verify_signed_copy() {
 decrypt() {
 	awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$1" |
 	    tr -d '\r' | gpg --batch --decrypt 2>/dev/null
+}
+
+# mail_dsn FILE TO RCPT ACTION STATUS: a delivery report as Postfix writes
+# one, to TO (a copy's return address) about RCPT, from the list $L.
+mail_dsn() {
+	cat >"$1" <<EOD
+Return-Path: <>
+From: MAILER-DAEMON@relay.example (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+To: $2
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+	boundary="4F2A81C0.1795860000/relay.example"
+Message-Id: <20261128120000.4F2A81C0@relay.example>
+
+This is a MIME-encapsulated message.
+
+--4F2A81C0.1795860000/relay.example
+Content-Description: Notification
+Content-Type: text/plain; charset=us-ascii
+
+This is the mail system at host relay.example.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+                   The mail system
+
+<$3>: host mx.example[192.0.2.1] said: 550 5.1.1 <$3>: Recipient
+    address rejected: User unknown (in reply to RCPT TO command)
+
+--4F2A81C0.1795860000/relay.example
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; relay.example
+X-Postfix-Queue-ID: 4F2A81C0
+X-Postfix-Sender: rfc822; $2
+Arrival-Date: Sat, 28 Nov 2026 12:00:00 +0000 (UTC)
+
+Final-Recipient: rfc822; $3
+Original-Recipient: rfc822;$3
+Action: $4
+Status: $5
+Remote-MTA: dns; mx.example
+Diagnostic-Code: smtp; 550 $5 <$3>: Recipient address rejected: User
+    unknown
+
+--4F2A81C0.1795860000/relay.example
+Content-Description: Undelivered Message Headers
+Content-Type: text/rfc822-headers
+
+Subject: [...]
+From: ${L:-list@example.org}
+
+--4F2A81C0.1795860000/relay.example--
+EOD
 }

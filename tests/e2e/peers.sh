@@ -125,7 +125,7 @@ is "$(count '^421 4\.4\.2 Timeout' "$W"/d.*)" \
     "$((32 - $(count '^421 4\.3\.2' "$W"/d.*)))" \
     "the message tricklers at the transaction deadline"
 is "$(count '^250 2\.0\.0' "$W"/d.*)" 0 "none of their messages was acknowledged"
-is "$(grep -c 'via lmtp: 250' "$LOG")" 11 "only the 11 served messages were committed"
+is "$(grep -c 'event=intake .*via=lmtp' "$LOG")" 11 "only the 11 served messages were committed"
 like "$(cat "$LOG")" "during DATA; nothing committed" "the log says why the others were not"
 
 # A client that sends commands keeps to the idle deadline all the same.

@@ -195,6 +195,12 @@ stop_sink() {
 }
 # copies_to ADDRESS: how many messages the sinks accepted for ADDRESS.
 copies_to() { cat "$W"/sink.*/log 2>/dev/null | awk -v a="$1" '$4 == a' | wc -l | tr -d ' '; }
+# sender_for ADDRESS [N]: the envelope sender of the Nth (default last)
+# copy the sinks took for ADDRESS.
+sender_for() {
+	cat "$W"/sink.*/log | awk -v a="$1" -v n="${2:-0}" \
+	    '$4 == a { k++; s[k] = $3 } END { print s[n ? n : k] }' | tr -d '<>'
+}
 # decrypted_for ADDRESS: every copy the current sink took for ADDRESS, decrypted.
 decrypted_for() {
 	for _s in $(awk -v a="$1" '$4 == a { print $1 }' "$SINK_DIR/log"); do

@@ -277,7 +277,7 @@ audit_ids hold >"$W/held"
 audit_ids delivered >"$W/delivered"
 # The trial of each post listd's log names (with the client's pid): "ID TRIAL".
 cat "$W"/listd.*.log |
-    sed -n 's/.*unix pid \([0-9]*\) uid [0-9]*: \([^:]*\): list .* via lmtp: 250.*/\1 \2/p' |
+    sed -n 's/.*event=intake id=\([^ ]*\) .*via=lmtp peer="unix pid \([0-9]*\) uid .*/\2 \1/p' |
     awk 'NR == FNR { trial[$2] = $1; next } ($1 in trial) { print $2, trial[$1] }' \
     "$W/clients" - | sort -u >"$W/trial_of"
 # Copies: "LINE SEQ RCPT MESSAGE-ID", LINE the line of the sink's log.

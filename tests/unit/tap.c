@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "tap.h"
@@ -87,6 +88,22 @@ diag(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+}
+
+bool
+find_corpus(char *out, size_t len, const char *probe)
+{
+	const char *env = getenv("PDLIST_CORPUS");
+	const char *top = getenv("top_srcdir");
+	char buf[1200];
+	struct stat sb;
+
+	if (env != NULL && *env != '\0')
+		snprintf(out, len, "%s", env);
+	else
+		snprintf(out, len, "%s/../shared/corpus", top ? top : ".");
+	snprintf(buf, sizeof buf, "%s/%s", out, probe);
+	return stat(buf, &sb) == 0;
 }
 
 void

@@ -6,6 +6,7 @@
 #define PDLIST_TAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 void	plan(int n);
 bool	ok_at(bool cond, const char *file, int line, const char *fmt, ...)
@@ -16,6 +17,12 @@ bool	like_at(const char *got, const char *needle, const char *file, int line,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void	diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	skip_all(const char *why) __attribute__((noreturn));
+/*
+ * The corpus of real mail and keys into out: $PDLIST_CORPUS, or
+ * $top_srcdir/../shared/corpus; false when probe (a path in it) is not
+ * there.
+ */
+bool	find_corpus(char *out, size_t len, const char *probe);
 int	done_testing(void);	/* exit status: 0 when all passed */
 
 #define ok(cond, ...)		ok_at((cond), __FILE__, __LINE__, __VA_ARGS__)

@@ -15,24 +15,6 @@
 static char dir[] = "/tmp/pdlist-keys.XXXXXX";
 static char corpus[1024];
 
-
-static bool
-find_corpus(void)
-{
-	const char *env = getenv("PDLIST_CORPUS");
-	const char *top = getenv("top_srcdir");
-	char buf[1100];
-	struct stat sb;
-
-	if (env != NULL && *env != '\0')
-		snprintf(corpus, sizeof corpus, "%s", env);
-	else
-		snprintf(corpus, sizeof corpus, "%s/../shared/corpus",
-		    top ? top : ".");
-	snprintf(buf, sizeof buf, "%s/keys/example_key.txt", corpus);
-	return stat(buf, &sb) == 0;
-}
-
 static int
 blob(const char *name, struct keys_blob *b)
 {
@@ -205,7 +187,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		skip_all("cannot make a temporary directory");
 	test_list_key();
-	if (find_corpus())
+	if (find_corpus(corpus, sizeof corpus, "keys/example_key.txt"))
 		test_corpus();
 	else
 		diag("corpus not found: set PDLIST_CORPUS to run its key tests");

@@ -1,0 +1,51 @@
+/*
+ * listd/verp.h: a return address per copy (VERP).  Each member's copy goes
+ * out with the envelope sender LOCAL-bounces+TOKEN@DOMAIN, TOKEN naming
+ * the copy: 10 characters that identify it (a digest of list, post and
+ * member: not secret) and 10 that prove the list made it (an HMAC-SHA256
+ * under the list's own secret over the list and the first ten), both in
+ * lower-case base32, safe in a local part.  A token made for another list,
+ * or guessed, does not verify (2^50 tries on average).
+ *
+ * The secret is 32 random bytes in the list's directory (verp.key, mode
+ * 0600), made the first time it is needed.
+ */
+#ifndef PDLIST_VERP_H
+#define PDLIST_VERP_H
+
+#include <stdbool.h>
+
+#include "common/util.h"
+#include "listd/list.h"
+#include "listd/record.h"
+
+#define VERP_ID_LEN	10
+#define VERP_TOKEN_LEN	20
+
+/* The token of the copy of post to member on list (paths: list_paths()). */
+int	verp_token(const struct list_paths *, const char *list,
+	    const char *post, const char *member, char token[VERP_TOKEN_LEN + 1],
+	    struct pd_err *err);
+
+/*
+ * Whether token was made by list: 1 yes, 0 no (forged, another list's,
+ * malformed), -1 when the secret cannot be read (err).  The proof is
+ * compared in constant time.
+ */
+int	verp_check(const struct list_paths *, const char *list,
+	    const char *token, struct pd_err *err);
+
+/*
+ * The envelope sender of job j's copy of a post of kind: its own
+ * LOCAL-bounces+TOKEN@DOMAIN for a copy of a post, the plain
+ * LOCAL-bounces@DOMAIN for the list's notices and replies (and where the
+ * VERP address would be too long).
+ */
+int	verp_sender(const char *datadir, enum post_kind kind,
+	    const struct job *j, char out[ADDR_MAX + 1], struct pd_err *err);
+
+/* Whether (a verified) token names the copy of post to member on list. */
+bool	verp_names(const char *token, const char *list, const char *post,
+	    const char *member);
+
+#endif

@@ -1,0 +1,148 @@
+#!/bin/sh
+# Bounces: each copy goes out from its own return address
+# (LIST-bounces+TOKEN@); a delivery report to it, built as Postfix writes
+# one and sent over LMTP or through inject, marks exactly that copy
+# bounced (queue --json, audit --advisory); a forged or another list's
+# token is refused and recorded; a delay is recorded only; what is no
+# report is kept for the admins; bounce-suspend suspends a member after
+# that many bounces in a row, the admins told once; the admins hear of a
+# member's failed copies, with advisory and revision, once a day; queue
+# retry sends a failed copy once more.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+[ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
+[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+
+D=lists.example.org
+L=sec@$D
+T=team@xen.example
+A=admin@xen.example
+V1=security@v1.example
+V2=security@v2.example
+new_list $L xen $T team $A admin || { echo "Bail out! list"; exit 1; }
+add_vendors $L 3 || { echo "Bail out! vendors"; exit 1; }
+start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+use_lmtp
+
+job_state() {	# job_state MEMBER POST: its copy's state in queue --json
+	lc queue $L --json | jq -r --arg m "$1" --arg p "$2" \
+	    '.[] | select(.member == $m and .post == $p) | .state'
+}
+command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
+
+# ---- per-copy return addresses ---------------------------------------------
+
+post_advisory $T $L xsa1 XSA-1 1
+until_done $L >/dev/null
+P1=$(lc audit $L --json | jq -r '[.[] | select(.action == "post distribute")][0].subject')
+R1=$(sender_for $V1)
+R2=$(sender_for $V2)
+like "$R1" "^sec-bounces\+[a-z2-7]{20}@$D\$" "a member's copy comes from its own return address"
+ok "each copy from its own" test "$R1" != "$R2"
+
+# ---- a report over LMTP, and one through inject ------------------------------
+
+start_listd || { echo "Bail out! listd"; exit 1; }
+mail_dsn "$W/b1.eml" "$R1" $V1 failed 5.1.1
+out=$(lmtp --from '' "$R1" <"$W/b1.eml")
+like "$out" "250 2.0.0 .* committed" "Postfix's report to the copy's address is taken over LMTP"
+stop_listd
+listd_once >/dev/null 2>&1
+is "$(job_state $V1 "$P1")" bounced "that copy is bounced in queue --json"
+is "$(lc queue $L --json | jq '[.[] | select(.state == "bounced")] | length')" 1 \
+    "and only that copy"
+adv=$(lc audit $L --advisory XSA-1 --json)
+is "$(printf '%s' "$adv" | jq -r '.[] | select(.action == "copy bounced") | .subject')" \
+    "$V1" "audit --advisory shows the bounce, for that member"
+like "$(printf '%s' "$adv" | jq -r '.[] | select(.action == "copy bounced") | .detail.status')" \
+    "^5\.1\.1$" "with the report's status"
+like "$(printf '%s' "$adv" | jq -r '.[] | select(.action == "copy accepted" and .subject == "'$V1'") | .detail.bounce.diagnostic')" \
+    "User unknown" "and the ledger keeps the acceptance and adds the bounce"
+like "$(told $A)" "$V1: XSA-1 revision 1, bounced" \
+    "the admins hear of it, naming the advisory and revision"
+
+mail_dsn "$W/b2.eml" "$R2" $V2 failed 5.2.1
+lc inject "$R2" --sender '' <"$W/b2.eml"
+is $? 0 "a report through inject --sender '' is taken"
+listd_once >/dev/null 2>&1
+is "$(job_state $V2 "$P1")" bounced "and marks that copy bounced"
+
+# ---- forged and foreign tokens --------------------------------------------------
+
+lc list create other@$D --policy xen >/dev/null
+foreign="other-bounces+${R1#sec-bounces+}"
+lc inject "$foreign" --sender '' <"$W/b1.eml" 2>"$W/err"
+is $? 67 "another list's token is refused"
+tok=${R1#sec-bounces+}
+forged="sec-bounces+$(printf '%s' "$tok" | cut -c1-10)aaaaaaaaaa@$D"
+lc inject "$forged" --sender '' <"$W/b1.eml" 2>"$W/err"
+is $? 67 "a forged token is refused"
+like "$(lc audit other@$D)" "bounce refused" "the refusal is recorded on the list it was sent to"
+like "$(lc audit $L)" "bounce refused sec-bounces.$(printf '%s' "$tok" | cut -c1-10)a{10}@" \
+    "and the forged one on its list"
+
+# ---- reports that mark nothing ----------------------------------------------
+
+V3=security@v3.example
+R3=$(sender_for $V3)
+mail_dsn "$W/d3.eml" "$R3" $V3 delayed 4.4.1
+lc inject "$R3" --sender '' <"$W/d3.eml"
+listd_once >/dev/null 2>&1
+is "$(job_state $V3 "$P1")" "" "a delay does not mark the copy"
+like "$(lc audit $L)" "copy report.*$V3.*transient" "it is recorded"
+printf 'Subject: hello\n\nNot a report.\n' | lc inject "$R3" --sender x@else.example
+listd_once >/dev/null 2>&1
+like "$(lc held ls $L)" "	bounce	.*	hello" "mail that is no report is kept for the admins"
+
+nt=$(told $A | grep -o "is held: bounce" | wc -l)
+mail_dsn "$W/plain.eml" sec-bounces@$D $A failed 5.1.1
+lc inject sec-bounces@$D --sender '' <"$W/plain.eml"
+until_done $L >/dev/null
+like "$(lc held ls $L)" "	bounce	" "a report to the plain bounce address is kept"
+is "$(told $A | grep -o "is held: bounce" | wc -l)" "$nt" \
+    "quietly: a notice's report begets no notice"
+
+# ---- bounce-suspend ------------------------------------------------------------
+
+nb=$(told $A | grep -o "a copy bounced\|$V1: XSA" | wc -l)
+for n in 2 3; do
+	post_advisory $T $L xsa$n XSA-$n 1
+	until_done $L >/dev/null
+	mail_dsn "$W/b1.$n.eml" "$(sender_for $V1)" $V1 failed 5.1.1
+	lc inject "$(sender_for $V1)" --sender '' <"$W/b1.$n.eml"
+	listd_once >/dev/null 2>&1
+	[ $n = 2 ] && is "$(lc member ls $L --json | jq -r '.[] | select(.address == "'$V1'") | .state')" \
+	    active "two bounces in a row: still active"
+done
+is "$(lc member ls $L --json | jq -r '.[] | select(.address == "'$V1'") | .state')" \
+    suspended "three in a row (bounce-suspend = 3): suspended"
+like "$(lc audit $L)" "listd member suspend $V1 done: 3 copies in a row bounced" \
+    "by listd, in the audit log"
+until_done $L >/dev/null
+is "$(told $A | grep -o "Member $V1 of $L is suspended" | wc -l)" 1 "the admins are told once"
+like "$(told $A)" "missed:  XSA-1, XSA-2, XSA-3" "naming the advisories it missed"
+is "$(told $A | grep -o "$V1: XSA-[0-9]* revision 1, bounced" | wc -l)" 1 \
+    "a member's failures are named once a day"
+
+lc member resume $L $V1 >/dev/null
+until_done $L >/dev/null
+post_advisory $T $L xsa4 XSA-4 1
+until_done $L >/dev/null
+mail_dsn "$W/b1.4.eml" "$(sender_for $V1)" $V1 failed 5.1.1
+lc inject "$(sender_for $V1)" --sender '' <"$W/b1.4.eml"
+listd_once >/dev/null 2>&1
+is "$(lc member ls $L --json | jq -r '.[] | select(.address == "'$V1'") | .state')" \
+    active "once resumed, the bounces before do not count"
+
+# ---- queue retry ----------------------------------------------------------------
+
+before=$(copies_to $V2)
+out=$(lc queue retry $L "$P1" --member $V2)
+is "$out" "1 copy to be sent again" "queue retry takes the bounced copy"
+until_done $L >/dev/null
+until_done $L >/dev/null
+is "$(copies_to $V2)" $((before + 1)) "and sends it once"
+is "$(job_state $V2 "$P1")" "" "it is sent, no longer bounced"
+fails 1 "nothing left to retry is refused" lc queue retry $L "$P1" --member $V2
+
+done_testing
