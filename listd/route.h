@@ -6,7 +6,7 @@
  *	LOCAL-bounces@DOMAIN		reports to notices, auto-replies
  *	LOCAL-bounces+TOKEN@DOMAIN	reports about one copy (VERP)
  *	LOCAL-owner@DOMAIN		to the admins, encrypted
- *	LOCAL-request@DOMAIN		commands (held for the moderators now)
+ *	LOCAL-request@DOMAIN		commands by signed mail (request.c)
  *
  * The rule that keeps them apart: an address that is a list is that
  * list's post address, whatever it ends in; otherwise a suffix names the
