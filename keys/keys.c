@@ -510,9 +510,13 @@ keys_facts_all(struct keys *k, struct keyfacts **all, size_t *n,
 	gpgme_key_t key;
 	gpgme_error_t ge;
 	size_t cap = 0;
+	struct facts_stamp stamp;
 
 	*all = NULL;
 	*n = 0;
+	facts_stamp(k->home, &stamp);
+	if (facts_kept_get(k->home, &stamp, all, n))
+		return 0;
 	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
 	if ((ge = gpgme_op_keylist_start(k->ctx, NULL, 0)) != 0)
 		return gpg_fail(err, ge, "key listing");
@@ -538,6 +542,7 @@ keys_facts_all(struct keys *k, struct keyfacts **all, size_t *n,
 	}
 	if (*n > 1)
 		qsort(v, *n, sizeof *v, by_fpr);
+	facts_kept_put(k->home, &stamp, v, *n);
 	*all = v;
 	return 0;
 }
