@@ -27,17 +27,36 @@ gpg_fail(struct pd_err *err, gpgme_error_t ge, const char *what)
 	return pd_fail(err, PD_FAIL, "%s: %s", what, buf);
 }
 
+/*
+ * gpgme's start-up engine check asks gpgconf for its directories and
+ * components and then runs gpg, gpgsm and gpgconf --version: five
+ * processes in every process that opens a key, listctl inject among them.
+ * pdlist needs gpg alone and finds gpgconf itself (gpgconf_run), so
+ * gpgme is told to skip gpgconf: gpg from PATH, one gpg --version.  That
+ * gpg must be GnuPG 2 (gpgme would take a GnuPG 1 for granted).
+ */
 int
 keys_init(struct pd_err *err)
 {
+	gpgme_engine_info_t info;
 	gpgme_error_t ge;
 
+	gpgme_set_global_flag("disable-gpgconf", "1");
 	if (gpgme_check_version("1.18.0") == NULL)
 		return pd_fail(err, PD_FAIL, "gpgme 1.18 or later is needed");
 	setlocale(LC_CTYPE, "");
 	gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL));
 	if ((ge = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) != 0)
 		return gpg_fail(err, ge, "gpg");
+	if ((ge = gpgme_get_engine_info(&info)) != 0)
+		return gpg_fail(err, ge, "gpg");
+	for (; info != NULL; info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP &&
+		    (info->version == NULL || atoi(info->version) < 2))
+			return pd_fail(err, PD_FAIL, "%s is GnuPG %s: pdlist "
+			    "needs GnuPG 2.2 or later first on PATH",
+			    info->file_name, info->version != NULL ?
+			    info->version : "of an unknown version");
 	return 0;
 }
 
@@ -491,9 +510,13 @@ keys_facts_all(struct keys *k, struct keyfacts **all, size_t *n,
 	gpgme_key_t key;
 	gpgme_error_t ge;
 	size_t cap = 0;
+	struct facts_stamp stamp;
 
 	*all = NULL;
 	*n = 0;
+	facts_stamp(k->home, &stamp);
+	if (facts_kept_get(k->home, &stamp, all, n))
+		return 0;
 	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
 	if ((ge = gpgme_op_keylist_start(k->ctx, NULL, 0)) != 0)
 		return gpg_fail(err, ge, "key listing");
@@ -519,6 +542,7 @@ keys_facts_all(struct keys *k, struct keyfacts **all, size_t *n,
 	}
 	if (*n > 1)
 		qsort(v, *n, sizeof *v, by_fpr);
+	facts_kept_put(k->home, &stamp, v, *n);
 	*all = v;
 	return 0;
 }
@@ -569,7 +593,6 @@ gpgconf_run(const char *home, const char *a1, const char *a2, char *out,
     size_t outlen, unsigned seconds)
 {
 	extern char **environ;
-	const char *gpgconf = gpgme_get_dirinfo("gpgconf-name");
 	char *argv[] = { "gpgconf", "--homedir", (char *)home, (char *)a1,
 	    (char *)a2, NULL };
 	posix_spawn_file_actions_t fa;
@@ -579,12 +602,13 @@ gpgconf_run(const char *home, const char *a1, const char *a2, char *out,
 
 	if (out != NULL)
 		out[0] = '\0';
-	if (gpgconf == NULL || pipe(fds) == -1)
+	if (pipe(fds) == -1)
 		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	if (posix_spawn(&pid, gpgconf, &fa, NULL, argv, environ) != 0)
+	/* gpgconf from PATH, as gpg (keys_init). */
+	if (posix_spawnp(&pid, "gpgconf", &fa, NULL, argv, environ) != 0)
 		pid = -1;
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include <sys/stat.h>
+
 #include <gpgme.h>
 
 #include "keys/keys.h"
@@ -49,5 +51,19 @@ gpgme_error_t ctx_get_key(gpgme_ctx_t c, const char *fpr, gpgme_key_t *key,
  */
 gpgme_error_t ctx_kept_key(const char *home, gpgme_ctx_t c, const char *fpr,
 	    gpgme_key_t *key, int secret);
+
+/*
+ * facts_kept.c: the facts of a home's keys kept while its pubring.kbx and
+ * trustdb.gpg are unchanged (the stamp, taken before a listing).
+ * facts_kept_get() gives the caller its own copy (1) or nothing (0).
+ */
+struct facts_stamp {
+	struct stat	 ring, trust;
+};
+void	facts_stamp(const char *home, struct facts_stamp *);
+int	facts_kept_get(const char *home, const struct facts_stamp *,
+	    struct keyfacts **all, size_t *n);
+void	facts_kept_put(const char *home, const struct facts_stamp *,
+	    const struct keyfacts *all, size_t n);
 
 #endif

@@ -75,7 +75,8 @@ static void
 test_corpus(void)
 {
 	struct keys_blob b = { 0 }, two = { 0 }, b2 = { 0 };
-	struct keyfacts kf = { 0 };
+	struct keyfacts kf = { 0 }, *all = NULL;
+	size_t nall = 0;
 	struct pd_err err = { 0 };
 	char home[1100], fpr[41], fpr2[41];
 	struct keys *k;
@@ -143,11 +144,24 @@ test_corpus(void)
 	keys_blob_free(&two);
 	keys_blob_free(&b2);
 
+	/* The whole listing is kept per home: listed before the import. */
+	ok(keys_facts_all(k, &all, &nall, &err) == 0 &&
+	    keys_facts_find(all, nall, fpr) == NULL,
+	    "the keyring's listing has no example_key yet");
+	keys_facts_free_all(all, nall);
 	ok(keys_import(k, &b, fpr, &err) == 0, "import example_key: %s", err.text);
 	ok(keys_facts(k, fpr, &kf, &err) == 0 && kf.nsub >= 2, "it is listed");
 	keyfacts_clear(&kf);
+	ok(keys_facts_all(k, &all, &nall, &err) == 0 &&
+	    keys_facts_find(all, nall, fpr) != NULL,
+	    "the listing kept from before the import is not used after it");
+	keys_facts_free_all(all, nall);
 	ok(keys_delete(k, fpr, &err) == 0 &&
 	    keys_facts(k, fpr, &kf, &err) == -1, "delete removes it");
+	ok(keys_facts_all(k, &all, &nall, &err) == 0 &&
+	    keys_facts_find(all, nall, fpr) == NULL,
+	    "nor the one from before the delete after it");
+	keys_facts_free_all(all, nall);
 	keys_blob_free(&b);
 
 	blob("list-schleuder-at-example-org.sec.asc", &b);
