@@ -93,33 +93,46 @@ refused_row(FILE *f, const json_t *r)
 	fprintf(f, "\n");
 }
 
+/*
+ * What an import printed, refused (rc -1: the refusal and, as text, each
+ * failing row) or done (text: the caller's line, given as done).
+ * Returns the exit status; out is freed.
+ */
+static int
+import_result(struct opts *o, int rc, json_t *out, const struct pd_err *err)
+{
+	const json_t *x;
+	size_t i;
+
+	if (rc == -1) {
+		refused(o, err);
+		if (!o->json)
+			json_array_foreach(json_object_get(out, "refused"), i, x)
+				refused_row(o->out, x);
+	}
+	if (o->json && out != NULL)
+		print_json(o, out);
+	json_decref(out);
+	return rc == -1 ? EXIT_REFUSED : 0;
+}
+
 int
 run_member_import(struct admin *a, char **args, struct opts *o)
 {
 	struct pd_err err = { 0 };
-	json_t *out = NULL, *x;
-	size_t i;
-	int rc = 0;
+	json_t *out = NULL;
+	int rc;
 
 	if (o->key == NULL) {
 		fprintf(o->err, "%smember import: --key KEYRING (the "
 		    "members' public keys) is required\n", o->prog);
 		return EXIT_USAGE;
 	}
-	if (admin_member_import(a, args[0], args[1], o->key, &out,
-	    &err) == -1) {
-		refused(o, &err);
-		rc = EXIT_REFUSED;
-		if (!o->json)
-			json_array_foreach(json_object_get(out, "refused"), i, x)
-				refused_row(o->out, x);
-	} else if (!o->json)
+	rc = admin_member_import(a, args[0], args[1], o->key, &out, &err);
+	if (rc == 0 && !o->json)
 		fprintf(o->out, "imported %lld members into %s\n", (long long)
 		    json_integer_value(json_object_get(out, "added")), args[0]);
-	if (o->json && out != NULL)
-		print_json(o, out);
-	json_decref(out);
-	return rc;
+	return import_result(o, rc, out, &err);
 }
 
 int
@@ -134,30 +147,21 @@ run_list_import_schleuder(struct admin *a, char **args, struct opts *o)
 		.public = o->public, .npublic = o->npublic
 	};
 	struct pd_err err = { 0 };
-	json_t *out = NULL, *x;
-	size_t i;
-	int rc = 0;
+	json_t *out = NULL;
+	int rc;
 
 	if (o->policy == NULL) {
 		fprintf(o->err, "%slist import-schleuder: --policy "
 		    "NAME|FILE is required (shipped: xen, libvirt)\n", o->prog);
 		return EXIT_USAGE;
 	}
-	if (admin_list_import_schleuder(a, &so, &out, &err) == -1) {
-		refused(o, &err);
-		rc = EXIT_REFUSED;
-		if (!o->json)
-			json_array_foreach(json_object_get(out, "refused"), i, x)
-				refused_row(o->out, x);
-	} else if (!o->json)
-		fprintf(o->out, "imported %s from Schleuder with its key %s and %lld "
-		    "subscriptions; members whose vendor criteria were not "
+	rc = admin_list_import_schleuder(a, &so, &out, &err);
+	if (rc == 0 && !o->json)
+		fprintf(o->out, "imported %s from Schleuder with its key %s and "
+		    "%lld subscriptions; members whose vendor criteria were not "
 		    "judged fail member check until their record is "
 		    "complete\n", args[0], s(json_object_get(out, "list"),
 		    "fingerprint"), (long long)json_integer_value(
 		    json_object_get(out, "imported")));
-	if (o->json && out != NULL)
-		print_json(o, out);
-	json_decref(out);
-	return rc;
+	return import_result(o, rc, out, &err);
 }
