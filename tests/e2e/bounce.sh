@@ -9,9 +9,7 @@
 # member's failed copies, with advisory and revision, once a day; queue
 # retry sends a failed copy once more.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_daemon_parts
 
 D=lists.example.org
 L=sec@$D

@@ -15,3 +15,12 @@ set -u
 . "$top_srcdir/tests/e2e/world.sh"
 . "$top_srcdir/tests/e2e/daemon.sh"
 . "$top_srcdir/tests/e2e/mail.sh"
+
+# Skips the whole script unless listd, the LMTP client and the SMTP sink
+# are built.
+need_daemon_parts() {
+	[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
+	[ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
+	[ -x "$top_builddir/tests/smtp-sink" ] ||
+	    skip_all "smtp-sink not built"
+}

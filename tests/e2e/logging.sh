@@ -3,9 +3,7 @@
 # line per event in a stable key=value shape, and never a subject, a body,
 # a patch or a report: canaries put in each appear in no log line.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_daemon_parts
 
 D=lists.example.org
 L=sec@$D

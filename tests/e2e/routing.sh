@@ -6,9 +6,7 @@
 # the admins encrypted.  Any other suffix is no list's; a list whose own
 # address ends in -owner is not taken for another's owner address.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_daemon_parts
 command -v mdb_dump >/dev/null 2>&1 ||
     skip_all "mdb_dump not installed (Debian: lmdb-utils)"
 
