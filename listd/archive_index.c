@@ -72,7 +72,10 @@ newest_first(const void *x, const void *y)
 {
 	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
 
-	return strcmp(adv_str(b, "published"), adv_str(a, "published"));
+	int c = strcmp(adv_str(b, "published"), adv_str(a, "published"));
+
+	/* released in the same second: by id, the same order every time */
+	return c != 0 ? c : strcmp(adv_str(a, "id"), adv_str(b, "id"));
 }
 
 static json_t *

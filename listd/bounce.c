@@ -54,8 +54,8 @@ by_time(const void *a, const void *b)
 {
 	const struct ledger_entry *x = a, *y = b;
 
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
+	if (x->time_us != y->time_us)
+		return x->time_us < y->time_us ? -1 : 1;
 	return strcmp(x->post, y->post);
 }
 

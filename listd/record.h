@@ -285,6 +285,8 @@ struct ledger_entry {
 	char		 post[POST_ID_MAX];
 	char		 member[ADDR_MAX + 1];
 	time_t		 time;		/* accepted */
+	long long	 time_us;	/* the same, in microseconds: the order
+					   copies were accepted in */
 	char		 advisory[64];	/* "": none */
 	long		 revision;
 	bool		 public;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "listd/record_int.h"
 
@@ -153,17 +154,20 @@ ledger_put(struct store_txn *t, const struct job *j, const char *reply,
 {
 	char key[STORE_KEY_MAX], when[32];
 	json_t *o, *old = NULL, *earlier;
+	struct timespec now;
 	bool again;
 	int rc;
 
+	clock_gettime(CLOCK_REALTIME, &now);
 	job_key(j, key);
 	if (store_get(t, STORE_LEDGER, key, &old, err) == -1)
 		return -1;
 	/* sent again after a bounce: the record before is kept inside */
 	again = old != NULL && json_object_get(old, "bounce") != NULL;
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "list", j->list, "post",
-	    j->post, "member", j->member, "time", iso_time(time(NULL), when),
-	    "reply", reply);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "list", j->list,
+	    "post", j->post, "member", j->member, "time", iso_time(now.tv_sec,
+	    when), "time_us", (json_int_t)now.tv_sec * 1000000 +
+	    now.tv_nsec / 1000, "reply", reply);
 	if (o != NULL && j->advisory[0] != '\0') {
 		json_object_set_new(o, "advisory", json_string(j->advisory));
 		json_object_set_new(o, "revision", json_integer(j->revision));
@@ -223,6 +227,8 @@ collect_ledger(const char *key, json_t *o, void *arg)
 	snprintf(e->post, sizeof e->post, "%s", jstr(o, "post"));
 	snprintf(e->member, sizeof e->member, "%s", jstr(o, "member"));
 	e->time = jtime(o, "time");
+	/* records before 0.1.0's time_us: the second is all there is */
+	e->time_us = jint(o, "time_us", (long long)e->time * 1000000);
 	snprintf(e->advisory, sizeof e->advisory, "%s", jstr(o, "advisory"));
 	e->revision = (long)jint(o, "revision", 0);
 	e->public = json_is_true(json_object_get(o, "public"));

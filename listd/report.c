@@ -181,7 +181,9 @@ by_end(const void *x, const void *y)
 {
 	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
 
-	return strcmp(adv_str(a, "end"), adv_str(b, "end"));
+	int c = strcmp(adv_str(a, "end"), adv_str(b, "end"));
+
+	return c != 0 ? c : strcmp(adv_str(a, "id"), adv_str(b, "id"));
 }
 
 /* The advisories' entries in end order. */
