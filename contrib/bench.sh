@@ -13,17 +13,22 @@
 # itself is not driven from here yet.
 #
 # The member keys (ed25519/cv25519, no passphrase) and the list made from
-# them are cached under BENCH_CACHE ($HOME/.cache/pdlist-bench): making
-# 1,000 takes minutes, 10,000 most of an hour; later runs copy them.
+# them are cached under BENCH_CACHE ($HOME/.cache/pdlist-bench): one gpg
+# run makes the keys and one member import adds them; later runs copy them.
 #
 # BENCH_RUNS (5) runs per figure, BENCH_WORKERS and BENCH_SHARD set
 # listd.conf's workers and encrypt-shard-size, BENCH_SIZES the sizes.
+# BENCH_VIA=lmtp hands the post to listd over LMTP, as Postfix does in a
+# deployment, instead of `listctl inject`.  BENCH_VERBOSE=1 runs listd with
+# -v and prints its timings of each run (decision, encryption, delivery).
 #
 # usage: bench.sh BUILDDIR SRCDIR
 set -eu
 B=$1 S=$2
 SIZES=${BENCH_SIZES:-100 1000}
 [ -z "${BENCH_LARGE:-}" ] || SIZES="$SIZES 10000"
+VIA=${BENCH_VIA:-inject}
+case $VIA in inject|lmtp) ;; *) echo "bench: BENCH_VIA is inject or lmtp, not $VIA"; exit 1;; esac
 RUNS=${BENCH_RUNS:-5}
 KB=${BENCH_PATCH_KB:-100}
 CACHE=${BENCH_CACHE:-${HOME:-/tmp}/.cache/pdlist-bench}
@@ -53,19 +58,29 @@ make_world() {
 	    --quick-gen-key "<alice@xenproject.example>" future-default default never 2>/dev/null
 	GNUPGHOME="$_d/gnupg" gpg --batch --armor --export "<alice@xenproject.example>" >"$_d/key.asc"
 	_lc member add $L alice@xenproject.example --key "$_d/key.asc" --role team >/dev/null
+	# The members' keys made by one gpg run, added by one member import.
 	_i=1
-	while [ $_i -le "$_n" ]; do
-		GNUPGHOME="$_d/gnupg-members" gpg --batch --quiet --pinentry-mode loopback \
-		    --passphrase '' --quick-gen-key "<security@v$_i.example>" \
-		    future-default default never 2>/dev/null
-		GNUPGHOME="$_d/gnupg-members" gpg --batch --armor --export \
-		    "<security@v$_i.example>" >"$_d/key.asc" 2>/dev/null
-		_lc member add $L security@v$_i.example --key "$_d/key.asc" --role member \
-		    --org "V$_i" --category vendor --installed-base 400000 \
-		    --evidence https://v$_i.example --agreed >/dev/null
-		[ $((_i % 100)) -ne 0 ] || echo "bench:   $_i of $_n"
-		_i=$((_i + 1))
-	done
+	{
+		echo "%no-protection"
+		while [ $_i -le "$_n" ]; do
+			printf 'Key-Type: EDDSA\nKey-Curve: ed25519\nSubkey-Type: ECDH\n'
+			printf 'Subkey-Curve: cv25519\nName-Email: security@v%d.example\n' $_i
+			printf 'Expire-Date: 0\n%%commit\n'
+			_i=$((_i + 1))
+		done
+	} >"$_d/keys.params"
+	GNUPGHOME="$_d/gnupg-members" gpg --batch --quiet --gen-key "$_d/keys.params" 2>/dev/null
+	GNUPGHOME="$_d/gnupg-members" gpg --batch --export >"$_d/keys.gpg"
+	_i=1
+	{
+		echo "address,role,org,category,installed-base,evidence,agreed"
+		while [ $_i -le "$_n" ]; do
+			echo "security@v$_i.example,member,V$_i,vendor,400000,https://v$_i.example,yes"
+			_i=$((_i + 1))
+		done
+	} >"$_d/members.csv"
+	_lc member import $L "$_d/members.csv" --key "$_d/keys.gpg" >/dev/null
+	rm -f "$_d/keys.params" "$_d/keys.gpg" "$_d/members.csv"
 	rm -f "$_d/key.asc" "$_d/make.conf"
 	gpgconf --homedir "$_d/gnupg-members" --kill all 2>/dev/null || :
 	gpgconf --homedir "$_d/gnupg" --kill all 2>/dev/null || :
@@ -132,18 +147,22 @@ rm -f "$D/port"
 "$B/tests/smtp-sink" --port $PORT --port-file "$D/port" --max-messages $((N + 1)) --max-seconds 600 &
 SINK=\$!
 while [ ! -s "$D/port" ]; do sleep 0.01; done
-"$B/listctl" -c "$D/listd.conf" inject $L <"$D/post.eml" || exit 1
+$(if [ "$VIA" = lmtp ]; then
+	echo "\"$B/tests/lmtp-client\" \"unix:$D/lmtp.sock\" --from alice@xenproject.example $L <\"$D/post.eml\" >/dev/null || exit 1"
+else
+	echo "\"$B/listctl\" -c \"$D/listd.conf\" inject $L <\"$D/post.eml\" || exit 1"
+fi)
 wait \$SINK
 RUN
 	sh "$D/post.sh"
-	"$B/listd/listd" -c "$D/listd.conf" -f 2>"$D/listd.log" &
+	"$B/listd/listd" -c "$D/listd.conf" -f ${BENCH_VERBOSE:+-v} 2>"$D/listd.log" &
 	LISTD_PID=$!
 	H="$D/data/lists/$L/gnupg"
 	gpg --homedir "$H" --batch --with-colons --list-keys | awk -F: '/^sub/ { k = $5 } /^fpr/ && k { print $10 "!"; k = "" }' |
 	    grep -v "^$(gpg --homedir "$H" --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')" \
 	    >"$D/rcpts"
 	RARGS=$(sed 's/^/-r /' "$D/rcpts" | tr '\n' ' ')
-	echo "bench: $N members: $(wc -c <"$D/post.eml") bytes, to $(wc -l <"$D/rcpts") keys;" \
+	echo "bench: $N members: $(wc -c <"$D/post.eml") bytes by $VIA, to $(wc -l <"$D/rcpts") keys;" \
 	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
 	hyperfine --warmup 1 --runs "$RUNS" --export-csv "$D/result.csv" \
 	    --export-markdown "$D/result.md" --prepare "sh $D/post.sh" \
@@ -152,6 +171,7 @@ RUN
 	    "gpg --homedir $H --batch --trust-model always -s -e $RARGS -o /dev/null $D/part" \
 	    >"$D/hyperfine.out" 2>&1 || { cat "$D/hyperfine.out" "$D/listd.log" | tail -30; exit 1; }
 	cat "$D/result.md"
+	[ -z "${BENCH_VERBOSE:-}" ] || grep -E "processing:|delivery:" "$D/listd.log"
 	RSS=$(awk '/^VmHWM/ { print $2 }' "/proc/$LISTD_PID/status")
 	kill "$LISTD_PID"
 	wait "$LISTD_PID" 2>/dev/null || :

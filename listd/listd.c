@@ -48,6 +48,7 @@
 #include "listd/start.h"
 #include "listd/work.h"
 #include "listd/store.h"
+#include "listd/handoff.h"
 #include "listd/wake.h"
 
 #define PROC_INTERVAL		5	/* seconds between runs at the latest */
@@ -486,6 +487,7 @@ shutdown_all(struct lmtp_server *srv, struct proc *p, struct store *st)
 		log_warnx("processing still running after %d s; what it has "
 		    "not finished stays in the store", STOP_SECONDS);
 	list_stop_agents(p->datadir);
+	handoff_clear();
 	if (left > 0 || !proc_done) {
 		/* Threads still run: leave the store to the exit, without
 		   atexit handlers that would pull libraries from under them. */

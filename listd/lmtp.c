@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "listd/handoff.h"
 #include "listd/inbox.h"
 #include "listd/lmtp.h"
 #include "listd/lmtp_int.h"
@@ -253,6 +254,7 @@ conn_commit(void *arg, const struct route *r, const char *sender,
 	if (intake_commit(srv->store, srv->datadir, r, sender, "lmtp", msg,
 	    len, id, err) == -1)
 		return -1;
+	handoff_put(r->list, id, msg, len, time(NULL));
 	if (srv->committed != NULL)
 		srv->committed(srv->arg);
 	return 0;

@@ -2,7 +2,9 @@
 # The daemon's doorbell (listd/wake.h): a message taken by listctl inject
 # while listd runs rings DATADIR/wake after its commit, and the daemon
 # processes and delivers it at once instead of at its next poll; so does
-# any other command that commits.  listd's own commits ring nobody; the socket goes with a
+# any other command that commits.  A message listd takes over LMTP itself
+# is handed to its processing in memory (listd/handoff.h), not unsealed
+# again; one from another process is unsealed from the store.  listd's own commits ring nobody; the socket goes with a
 # SIGTERM; a second listd on the same datadir is refused.  Network: unix
 # sockets and 127.0.0.1 only.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
@@ -30,6 +32,23 @@ is "$(copies_to security@v2.example)" 1 "and the post is delivered"
 sleep 1
 is "$(grep -c 'woken: another process committed' "$LOG")" 1 \
     "one ring, one wake: listd's own commits ring nobody"
+is "$(grep -c 'handed over by intake' "$LOG")" 0 \
+    "a message another process took in is unsealed from the store"
+
+advisory "$W/adv2" XSA-10 1
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "handed" "$W/adv2" >"$W/m2.eml"
+"$LMTPC" "unix:$W/lmtp.sock" --from alice@xenproject.example $L <"$W/m2.eml" >/dev/null
+is $? 0 "a post over LMTP is taken"
+_i=0
+while [ "$(copies_to security@v2.example)" -lt 2 ] && [ $_i -lt 300 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+is "$(grep -c 'handed over by intake, not unsealed' "$LOG")" 1 \
+    "listd's own intake hands the message to processing, not unsealed again"
+is "$(copies_to security@v2.example)" 2 "and the post is delivered"
+like "$(decrypted_for security@v2.example)" "XSA-10" \
+    "its copy decrypts to the advisory"
 
 lc member suspend $L security@v1.example >/dev/null
 _i=0

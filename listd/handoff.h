@@ -1,0 +1,40 @@
+/*
+ * listd/handoff.h: a message taken in over LMTP, handed to processing in
+ * the same process, so that what intake has just sealed to the list's key
+ * is not unsealed again (one gpg decryption less for each post).
+ *
+ * Only an optimisation: the sealed message in the store stays the truth,
+ * and processing unseals it whenever the handoff does not have it (another
+ * process took it in, listd restarted, the handoff was full).  The bytes
+ * are in the clear in memory, as they were during intake, and are wiped
+ * when taken, dropped or replaced.  Bounded: HANDOFF_MAX_BYTES in all, and
+ * an entry not taken within HANDOFF_MAX_AGE seconds is dropped.
+ */
+#ifndef PDLIST_HANDOFF_H
+#define PDLIST_HANDOFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define HANDOFF_MAX_BYTES	(64u * 1024 * 1024)
+#define HANDOFF_MAX_AGE		600
+
+/*
+ * Keeps a copy of the len bytes of raw as message id of list (both
+ * strings, copied), at time now; nothing when it would not fit.
+ */
+void	handoff_put(const char *list, const char *id, const char *raw,
+	    size_t len, time_t now);
+/*
+ * Takes message id of list out into *raw (the caller's, freed with
+ * keys_plain_free) and *len; false, and *raw NULL, when it is not there.
+ */
+bool	handoff_take(const char *list, const char *id, char **raw,
+	    size_t *len, time_t now);
+/* Wipes and drops everything. */
+void	handoff_clear(void);
+/* Bytes held now (for the tests). */
+size_t	handoff_bytes(void);
+
+#endif
