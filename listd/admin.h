@@ -123,6 +123,16 @@ struct admin_member_opts {
  */
 int	admin_member_add(struct admin *, const char *list,
 	    const struct admin_member_opts *, json_t **out, struct pd_err *err);
+/*
+ * Changes the fields o gives (role, org, category, installed-base,
+ * vouched-by, evidence, agreed, justification; not the key) of member
+ * o->address, after judging the changed record as member add would, with
+ * the member's current key; a Schleuder import's vetting mark goes once it
+ * passes.  On success *out is the new record; on a refusal by the policy
+ * {address, ok: false, reasons} and nothing changes.
+ */
+int	admin_member_set(struct admin *, const char *list,
+	    const struct admin_member_opts *, json_t **out, struct pd_err *err);
 int	admin_member_remove(struct admin *, const char *list,
 	    const char *address, struct pd_err *err);
 int	admin_member_ls(struct admin *, const char *list, json_t **members,

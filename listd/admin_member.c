@@ -449,6 +449,151 @@ admin_member_set_state(struct admin *a, const char *list, const char *address,
 	return rc;
 }
 
+static json_t *check_one(const struct keyfacts *, const struct policy *,
+    json_t *, time_t);
+
+/* ---- member set: a record completed or corrected in place ---------- */
+
+struct member_set_arg {
+	const struct admin_member_opts	*o;
+	json_t				*changed;	/* the fields, an array */
+	json_t				**out;
+};
+
+static void
+set_field(json_t *rec, json_t *changed, const char *field, json_t *v)
+{
+	json_object_set_new(rec, field, v);
+	json_array_append_new(changed, json_string(field));
+}
+
+/* The fields o gives, into rec; -1 when a change is not one set can make. */
+static int
+apply_fields(struct admin *a, const char *list, const struct admin_member_opts *o,
+    json_t *rec, json_t *changed, struct pd_err *err)
+{
+	enum pol_role now, want;
+	char voucher[ADDR_MAX + 1], key[STORE_KEY_MAX];
+	json_t *vrec = NULL;
+
+	if (o->role != NULL) {
+		if (pol_role_parse(o->role, &want) == -1)
+			return pd_fail(err, PD_REFUSED, "unknown role '%s': use "
+			    "member, team, moderator or admin", o->role);
+		pol_role_parse(json_str(rec, "role"), &now);
+		if ((want == POL_ROLE_REPORTER) != (now == POL_ROLE_REPORTER))
+			return pd_fail(err, PD_REFUSED, "a reporter is not made "
+			    "or unmade by member set: remove the member and add "
+			    "it again with --role %s", o->role);
+		set_field(rec, changed, "role", json_string(pol_role_name(want)));
+	}
+	if (o->vouched_by != NULL) {
+		if (addr_normalize(o->vouched_by, voucher, err) == -1)
+			return -1;
+		store_member_key(list, voucher, key);
+		if (get_record(a, STORE_MEMBERS, key, &vrec, err) == -1)
+			return -1;
+		if (voucher_state(vrec) != POL_VOUCHER_ACTIVE) {
+			json_decref(vrec);
+			return pd_fail(err, PD_REFUSED, "%s cannot vouch: it is "
+			    "not an active member of %s", voucher, list);
+		}
+		json_decref(vrec);
+		set_field(rec, changed, "vouched-by", json_string(voucher));
+	}
+	if (o->org != NULL)
+		set_field(rec, changed, "org", json_string(o->org));
+	if (o->category != NULL)
+		set_field(rec, changed, "category", json_string(o->category));
+	if (o->installed_base >= 0)
+		set_field(rec, changed, "installed-base",
+		    json_integer(o->installed_base));
+	if (o->nevidence > 0)
+		set_field(rec, changed, "evidence", str_array(o->evidence,
+		    o->nevidence));
+	if (o->agreed)
+		set_field(rec, changed, "agreed", json_true());
+	if (o->justification != NULL)
+		set_field(rec, changed, "justification",
+		    json_string(o->justification));
+	if (json_array_size(changed) == 0)
+		return pd_fail(err, PD_REFUSED, "nothing to change: give --role, "
+		    "--org, --category, --installed-base, --vouched-by, "
+		    "--evidence, --agreed or --justification");
+	return 0;
+}
+
+static int
+set_fn(struct admin *a, const char *list, const char *addr, const char *key,
+    json_t *rec, void *arg, struct pd_err *err)
+{
+	struct member_set_arg *sa = arg;
+	struct list *l = NULL;
+	struct keyfacts kf;
+	json_t *verdict = NULL, *detail;
+	char now[32];
+	int rc = -1;
+
+	memset(&kf, 0, sizeof kf);
+	if (apply_fields(a, list, sa->o, rec, sa->changed, err) == -1)
+		return -1;
+	/* Judged as member add judges, with the key the member has now. */
+	json_object_del(rec, "vetting");
+	if (list_open(a->store, a->conf->datadir, list, LIST_KEYS, &l,
+	    err) == -1 || keys_facts(l->keys, json_str(rec, "fingerprint"), &kf,
+	    err) == -1)
+		goto out;
+	if ((verdict = check_one(&kf, l->pol, rec, time(NULL))) == NULL) {
+		pd_fail(err, PD_FAIL, "out of memory");
+		goto out;
+	}
+	if (!json_is_true(json_object_get(verdict, "ok"))) {
+		char why[sizeof err->text] = "";
+		size_t i, off = 0;
+		json_t *r;
+
+		json_array_foreach(json_object_get(verdict, "reasons"), i, r)
+			if (off < sizeof why)
+				off += (size_t)snprintf(why + off, sizeof why -
+				    off, "%s%s", i ? "; " : "", json_str(r, "text"));
+		pd_fail(err, PD_REFUSED, "%s refused: %s (nothing changed)",
+		    addr, why);
+		*sa->out = verdict;
+		verdict = NULL;
+		goto out;
+	}
+	iso_time(time(NULL), now);
+	json_object_set_new(rec, "changed-at", json_string(now));
+	json_object_set_new(rec, "changed-by", json_string(a->actor));
+	detail = json_pack("{s:O}", "changed", sa->changed);
+	rc = change_member(a, list, addr, key, rec, "member set",
+	    &(struct catch_up){ 0, 0, detail, true }, err);
+	json_decref(detail);
+	/* what the caller prints: the record, and what changed in it */
+	if (rc == 0 && (*sa->out = json_deep_copy(rec)) != NULL)
+		json_object_set(*sa->out, "changed", sa->changed);
+out:
+	json_decref(verdict);
+	keyfacts_clear(&kf);
+	list_close(l);
+	return rc;
+}
+
+int
+admin_member_set(struct admin *a, const char *list,
+    const struct admin_member_opts *o, json_t **out, struct pd_err *err)
+{
+	struct member_set_arg sa = { o, json_array(), out };
+	int rc;
+
+	*out = NULL;
+	if (sa.changed == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	rc = with_member(a, list, o->address, "member set", set_fn, &sa, err);
+	json_decref(sa.changed);
+	return rc;
+}
+
 int
 admin_member_ls(struct admin *a, const char *list, json_t **members,
     struct pd_err *err)

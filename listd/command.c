@@ -81,6 +81,9 @@ static const struct cmd cmds[] = {
 	{ "member", "add", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_KEY | O_ORG |
 	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY |
 	    O_FETCH, ADMIN, run_member_add },
+	{ "member", "set", 2, "LIST ADDRESS", O_JSON | O_ROLE | O_ORG |
+	    O_CATEGORY | O_BASE | O_VOUCH | O_EVIDENCE | O_AGREED | O_JUSTIFY,
+	    ADMIN, run_member_set },
 	{ "member", "remove", 2, "LIST ADDRESS", 0, ADMIN, run_member_remove },
 	{ "member", "ls", 1, "LIST", O_JSON, ADMIN, run_member_ls },
 	{ "member", "check", 1, "LIST", O_JSON, ADMIN, run_member_check },

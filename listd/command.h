@@ -156,6 +156,7 @@ int	run_list_ls(struct admin *, char **args, struct opts *);
 int	run_list_show(struct admin *, char **args, struct opts *);
 int	run_list_set(struct admin *, char **args, struct opts *);
 int	run_member_add(struct admin *, char **args, struct opts *);
+int	run_member_set(struct admin *, char **args, struct opts *);
 int	run_member_remove(struct admin *, char **args, struct opts *);
 int	run_member_suspend(struct admin *, char **args, struct opts *);
 int	run_member_resume(struct admin *, char **args, struct opts *);

@@ -156,16 +156,24 @@ run_list_set(struct admin *a, char **args, struct opts *o)
 
 /* ---- members -------------------------------------------------------- */
 
+/* The member options of member add and member set, from the line's. */
+static struct admin_member_opts
+member_opts(const char *address, const struct opts *o)
+{
+	return (struct admin_member_opts){
+		.address = address, .role = o->role, .keyfile = o->key,
+		.org = o->org, .category = o->category,
+		.installed_base = o->installed_base, .vouched_by = o->vouched_by,
+		.evidence = (const char *const *)o->evidence,
+		.nevidence = o->nevidence, .agreed = o->agreed,
+		.justification = o->justification
+	};
+}
+
 int
 run_member_add(struct admin *a, char **args, struct opts *o)
 {
-	struct admin_member_opts mo = {
-		.address = args[1], .role = o->role, .keyfile = o->key,
-		.org = o->org, .category = o->category,
-		.installed_base = o->installed_base, .vouched_by = o->vouched_by,
-		.evidence = o->evidence, .nevidence = o->nevidence,
-		.agreed = o->agreed, .justification = o->justification
-	};
+	struct admin_member_opts mo = member_opts(args[1], o);
 	struct pd_err err = { 0 };
 	json_t *out = NULL;
 	int rc = 0;
@@ -186,6 +194,34 @@ run_member_add(struct admin *a, char **args, struct opts *o)
 		    s(out, "list"), s(out, "role"), s(out, "fingerprint"),
 		    json_object_get(out, "note") ? "\nnote: " : "",
 		    json_object_get(out, "note") ? s(out, "note") : "");
+	if (o->json && out != NULL)
+		print_json(o, out);
+	json_decref(out);
+	return rc;
+}
+
+int
+run_member_set(struct admin *a, char **args, struct opts *o)
+{
+	struct admin_member_opts mo = member_opts(args[1], o);
+	struct pd_err err = { 0 };
+	json_t *out = NULL;
+	int rc = 0;
+
+	if (admin_member_set(a, args[0], &mo, &out, &err) == -1) {
+		refused(o, &err);
+		rc = EXIT_REFUSED;
+	} else if (!o->json) {
+		json_t *f;
+		size_t i;
+
+		fprintf(o->out, "changed %s of %s:", s(out, "address"),
+		    s(out, "list"));
+		json_array_foreach(json_object_get(out, "changed"), i, f)
+			fprintf(o->out, "%s %s", i ? "," : "",
+			    json_string_value(f));
+		fprintf(o->out, "\n");
+	}
 	if (o->json && out != NULL)
 		print_json(o, out);
 	json_decref(out);

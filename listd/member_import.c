@@ -305,8 +305,8 @@ mark(struct import *im, size_t i, json_t *rec)
 	if (im->schleuder && im->r[i].c.role == POL_ROLE_MEMBER)
 		json_object_set_new(rec, "vetting", json_string("imported from "
 		    "Schleuder: the vendor criteria were not judged; complete "
-		    "the record (member remove, then member add with --org, "
-		    "--category, ...)"));
+		    "the record (member set LIST ADDRESS --org ... --category "
+		    "...)"));
 }
 
 /* Imports the keys and records every member in one transaction. */

@@ -147,6 +147,39 @@ lc member add $XEN bob@xenproject.example --key "$W/keys/alice@xenproject.exampl
 is $? 1 "an unknown role is refused"
 like "$(err)" "unknown role 'chief'" "and named"
 
+# ---- member set: a record corrected in place ---------------------------------
+rec_of() { lc member ls $XEN --json | jq -c ".[] | select(.address == \"$1\")"; }
+before=$(rec_of security@vendor-a.example | jq -c 'del(."changed-at", ."changed-by")')
+lc member set $XEN security@vendor-a.example --org "Vendor A Inc." \
+    --evidence https://vendor-a.example/security >"$W/out" 2>"$W/err"
+is $? 0 "member set changes a member's fields"
+is "$(cat "$W/out")" "changed security@vendor-a.example of $XEN: org, evidence" \
+    "and names what changed"
+like "$(lc member ls $XEN)" "^security@vendor-a.example +member +active +$FA +Vendor A Inc\." \
+    "member ls shows the new organisation, the same key and state"
+is "$(rec_of security@vendor-a.example | jq -c .evidence)" '["https://vendor-a.example/security"]' \
+    "the evidence is replaced"
+is "$(rec_of security@vendor-a.example | jq -r '."added-at"')" \
+    "$(printf '%s' "$before" | jq -r '."added-at"')" "when it was added is kept"
+like "$(lc audit $XEN)" "member set security@vendor-a.example done" "it is audited"
+like "$(lc audit $XEN --json)" '"changed": \[' "with the fields changed"
+before=$(rec_of security@vendor-a.example)
+lc member set $XEN security@vendor-a.example --installed-base 1000 2>"$W/err"
+is $? 1 "a change the policy would not admit is refused"
+like "$(err)" "^listctl: member set: security@vendor-a.example refused: .*installed base.*\(nothing changed\)$" \
+    "saying why, on one line"
+is "$(rec_of security@vendor-a.example)" "$before" "and nothing changed"
+lc member set $XEN security@vendor-a.example 2>"$W/err"
+is $? 1 "member set with nothing to change is refused"
+like "$(err)" "nothing to change: give --role" "and says what it takes"
+lc member set $XEN security@vendor-a.example --role reporter 2>"$W/err"
+is $? 1 "a member is not made a reporter by member set"
+like "$(err)" "remove the member and add it again" "and says how"
+lc member set $XEN nobody@vendor-a.example --org X 2>"$W/err"
+is $? 1 "member set of a non-member is refused"
+like "$(err)" "nobody@vendor-a.example is not a member of $XEN" "and says so"
+is "$(rec_of security@vendor-a.example)" "$before" "the refusals changed nothing"
+
 # ---- suspend, resume, remove ------------------------------------------------
 ok "suspend a member" lc member suspend $XEN security@vendor-a.example
 like "$(lc member ls $XEN)" "^security@vendor-a.example +member +suspended" "it is suspended"

@@ -72,6 +72,16 @@ is $? 1 "member check reports the imported members until their record is complet
 like "$(grep "$M1" "$W/check")" "^FAIL $M1: .*imported from Schleuder: the vendor criteria were not judged" \
     "naming why"
 like "$(grep "$ADMIN" "$W/check")" "^ok" "an admin has no vendor criteria to meet"
+lc member set $L $M1 --org "S1 Hosting" --category hosting-provider \
+    --installed-base 400000 --evidence https://s1.example/security --agreed >"$W/out" 2>&1
+is $? 0 "member set completes an imported member's record"
+like "$(lc member check $L 2>/dev/null | grep "$M1")" "^ok" "which then passes member check"
+unlike "$(lc member ls $L --json | jq -c ".[] | select(.address == \"$M1\")")" '"vetting"' \
+    "and no longer carries the vetting mark"
+lc member set $L $M2 --org "S2" --category hosting-provider --agreed 2>"$W/err"
+is $? 1 "an incomplete record is still refused"
+like "$(lc member ls $L --json | jq -c ".[] | select(.address == \"$M2\")")" '"vetting"' \
+    "and keeps its vetting mark"
 
 # A post reaches every imported member.
 import_list_key $L
