@@ -140,14 +140,21 @@ add_member() {
 	    --role "$_am_role" "$@" >/dev/null
 }
 
+# add_vendor LIST ADDRESS [ORG [EVIDENCE-URL]]: a member that meets the xen
+# profile's vendor criteria (org Vendor, evidence https://v.example unless
+# given); add_member's status.
+add_vendor() {
+	add_member "$1" "$2" member --org "${3:-Vendor}" --category vendor \
+	    --installed-base 400000 --evidence "${4:-https://v.example}" --agreed
+}
+
 # add_vendors LIST N: N members security@v1.example ... security@vN.example
 # that meet the xen profile's vendor criteria; stops at the first failure.
 add_vendors() {
 	_av=1
 	while [ $_av -le "$2" ]; do
-		add_member "$1" security@v$_av.example member --org "Vendor $_av" \
-		    --category vendor --installed-base 400000 \
-		    --evidence https://v$_av.example --agreed || return 1
+		add_vendor "$1" security@v$_av.example "Vendor $_av" \
+		    https://v$_av.example || return 1
 		_av=$((_av + 1))
 	done
 }
