@@ -793,29 +793,11 @@ test_both_uses(void)
 #undef BOTH
 }
 
-static struct policy *
-load(const char *top, const char *rel)
-{
-	struct policy *p = NULL;
-	char path[1024], err[512];
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	if (pol_load(path, &p, err, sizeof(err)) == -1) {
-		printf("Bail out! %s\n", err);
-		exit(1);
-	}
-	return p;
-}
-
 int
 main(void)
 {
-	const char *top;
-
-	if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
-		top = ".";
-	xen = load(top, "policy/xen.conf");
-	libvirt = load(top, "policy/libvirt.conf");
+	xen = load_profile("xen");
+	libvirt = load_profile("libvirt");
 	test_good();
 	test_address();
 	test_org_category();

@@ -15,7 +15,7 @@
 
 static char dir[] = "/tmp/pdlist-keys.XXXXXX";
 static char corpus[1024];
-static struct policy *xen;	/* NULL: the policy checks are not run */
+static struct policy *xen;
 
 static int
 blob(const char *name, struct keys_blob *b)
@@ -51,8 +51,6 @@ both_judge(const struct keyfacts *kf, int want, const char *what)
 	time_t now = time(NULL);
 	bool a, d;
 
-	if (xen == NULL)
-		return;
 	pol_verdict_init(&adm);
 	pol_check_key(kf, kf->nuid > 0 ? kf->uid[0].email : NULL, xen, now,
 	    &adm);
@@ -237,19 +235,13 @@ int
 main(void)
 {
 	struct pd_err err = { 0 };
-	const char *top;
-	char path[1024], perr[512];
 
 	if (keys_init(&err) == -1)
 		skip_all(err.text);
 	if (mkdtemp(dir) == NULL)
 		skip_all("cannot make a temporary directory");
 	test_list_key();
-	if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
-		top = ".";
-	snprintf(path, sizeof path, "%s/policy/xen.conf", top);
-	if (pol_load(path, &xen, perr, sizeof perr) == -1)
-		diag("%s: the corpus keys are not judged by the policy", perr);
+	xen = load_profile("xen");
 	if (find_corpus(corpus, sizeof corpus, "keys/example_key.txt"))
 		test_corpus();
 	else
