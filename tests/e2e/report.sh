@@ -13,13 +13,8 @@ command -v xmllint >/dev/null 2>&1 || skip_all "xmllint not installed (libxml2-u
 advisory_list
 add_vendor $L security@vendor.example
 add_vendor $L security@refusing.example
-# A member whose key expires in seconds: added while the policy asks for
-# no remaining validity (as fanout.sh does), so that its copy is skipped.
-P="$DATA/lists/$L/policy.conf"
-sed -i 's/min-validity-days *= *[0-9]*/min-validity-days = 0/' "$P"
-genkey "<security@late.example>" future-default default seconds=3 >/dev/null
-add_vendor $L security@late.example
-sed -i 's/min-validity-days = 0/min-validity-days = 30/' "$P"
+# A member whose key expires in seconds, so that its copy is skipped.
+add_expiring_vendor $L security@late.example 3
 sleep 4
 start_sink --reject-rcpt security@refusing.example || bail_out smtp-sink
 

@@ -3,8 +3,7 @@
 # receives it when resumed, once, and nothing it had before; over loopback
 # with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
 ALICE=alice@xenproject.example

@@ -6,8 +6,7 @@
 # SIGTERM; a second listd on the same datadir is refused.  Network: unix
 # sockets and 127.0.0.1 only.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
 new_list $L xen alice@xenproject.example team || { echo "Bail out! list"; exit 1; }
