@@ -41,11 +41,7 @@ is "$(grep -c 'woken: another process committed' "$LOG")" 2 \
 
 printf 'datadir = "%s"\npolicy-dir = "%s"\nlmtp-listen = "unix:%s"\n' "$DATA" \
     "$top_srcdir/policy" "$W/other.sock" >"$W/other.conf"
-"$LISTD" -c "$W/other.conf" -f 2>"$W/err" >/dev/null &
-second=$!
-bg_add $second
-gone $second 10
-wait $second
+refused_listd "$W/other.conf"
 is $? 1 "a second listd on the same datadir is refused"
 like "$(cat "$W/err")" "another listd uses this datadir" "and says why"
 ok "and the first keeps its doorbell" test -S "$DATA/wake"
