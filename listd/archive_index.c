@@ -13,39 +13,6 @@
 #include "listd/archive_int.h"
 #include "listd/markup.h"
 
-static int
-collect(const char *key, json_t *value, void *arg)
-{
-	(void)key;
-	return json_array_append(arg, value);
-}
-
-int
-archive_scan(struct store *st, enum store_db db, const char *list,
-    json_t **out, struct pd_err *err)
-{
-	char prefix[STORE_KEY_MAX] = "";
-	struct store_txn *t;
-	int rc;
-
-	if ((*out = json_array()) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	if (list != NULL)
-		store_member_key(list, "", prefix);
-	if (store_begin(st, false, &t, err) == -1)
-		rc = -1;
-	else {
-		rc = store_scan(t, db, prefix, collect, *out, err);
-		store_abort(t);
-	}
-	if (rc != 0) {
-		json_decref(*out);
-		*out = NULL;
-		return rc == -1 ? -1 : pd_fail(err, PD_TEMPFAIL, "out of memory");
-	}
-	return 0;
-}
-
 bool
 archive_index_exists(const char *dir)
 {
