@@ -68,33 +68,6 @@ admin_close(struct admin *a)
 	free(a);
 }
 
-static int
-collect(const char *key, json_t *value, void *arg)
-{
-	(void)key;
-	return json_array_append(arg, value);
-}
-
-/* Collects the records of one list in db (keyed list "\x1f" ...). */
-int
-scan_list(struct admin *a, enum store_db db, const char *list, json_t *arr,
-    struct pd_err *err)
-{
-	struct store_txn *t;
-	char prefix[STORE_KEY_MAX];
-	int rc;
-
-	if (list == NULL)
-		prefix[0] = '\0';
-	else
-		store_member_key(list, "", prefix);
-	if (store_begin(a->store, false, &t, err) == -1)
-		return -1;
-	rc = store_scan(t, db, prefix, collect, arr, err);
-	store_abort(t);
-	return rc;
-}
-
 /* The records of an existing list in db. */
 int
 list_records(struct admin *a, enum store_db db, const char *list_in,
@@ -102,20 +75,13 @@ list_records(struct admin *a, enum store_db db, const char *list_in,
 {
 	char list[ADDR_MAX + 1];
 	json_t *lrec = NULL;
-	int rc;
 
 	*out = NULL;
 	if (addr_normalize(list_in, list, err) == -1 ||
 	    need_list(a, list, &lrec, err) == -1)
 		return -1;
 	json_decref(lrec);
-	if ((*out = json_array()) == NULL)
-		return pd_fail(err, PD_FAIL, "out of memory");
-	if ((rc = scan_list(a, db, list, *out, err)) == -1) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc;
+	return store_values(a->store, db, list, out, err);
 }
 
 /* One record of an existing list in db, by id; what names it in errors. */

@@ -37,11 +37,8 @@ int	need_list(struct admin *, const char *list, json_t **rec,
 int	lock_list(struct admin *, const char *list, int *fd, struct pd_err *err);
 /* A string field of o, "" when absent (member and list records). */
 const char *json_str(const json_t *o, const char *key);
-/* The records of list in db (keyed list "\x1f" ...; NULL: every record)
-   appended to arr. */
-int	scan_list(struct admin *, enum store_db, const char *list, json_t *arr,
-	    struct pd_err *err);
-/* The same for list_in, which must exist, into a new array *out. */
+/* The records of list_in, which must exist, in db into a new array *out
+   (store_values()). */
 int	list_records(struct admin *, enum store_db, const char *list_in,
 	    json_t **out, struct pd_err *err);
 /* One record of an existing list in db by id; what and ls name it in a

@@ -29,10 +29,10 @@ admin_list_keys(struct admin *a, const char *list_in, bool team,
 	if (addr_normalize(list_in, list, err) == -1 ||
 	    need_list(a, list, &lrec, err) == -1)
 		return -1;
-	rc = (ms = json_array()) == NULL || (*who = json_array()) == NULL ?
-	    pd_fail(err, PD_FAIL, "out of memory") : 0;
-	if (rc == 0 && team)
-		rc = scan_list(a, STORE_MEMBERS, list, ms, err);
+	rc = (*who = json_array()) == NULL ? pd_fail(err, PD_FAIL, "out of "
+	    "memory") : 0;
+	if (rc == 0 && team)	/* else ms stays NULL: no member */
+		rc = store_values(a->store, STORE_MEMBERS, list, &ms, err);
 	if (rc == 0 && (fprs = calloc(json_array_size(ms) + 1,
 	    sizeof *fprs)) == NULL)
 		rc = pd_fail(err, PD_FAIL, "out of memory");

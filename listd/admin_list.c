@@ -528,9 +528,7 @@ out:
 int
 admin_list_ls(struct admin *a, json_t **lists, struct pd_err *err)
 {
-	if ((*lists = json_array()) == NULL)
-		return pd_fail(err, PD_FAIL, "out of memory");
-	return scan_list(a, STORE_LISTS, NULL, *lists, err);
+	return store_values(a->store, STORE_LISTS, NULL, lists, err);
 }
 
 int
@@ -545,9 +543,7 @@ admin_list_show(struct admin *a, const char *address, json_t **out,
 	if (addr_normalize(address, list, err) == -1 ||
 	    need_list(a, list, out, err) == -1)
 		return -1;
-	if ((members = json_array()) == NULL ||
-	    scan_list(a, STORE_MEMBERS, list, members, err) == -1) {
-		json_decref(members);
+	if (store_values(a->store, STORE_MEMBERS, list, &members, err) == -1) {
 		json_decref(*out);
 		*out = NULL;
 		return -1;

@@ -34,6 +34,46 @@ adv_str(const json_t *o, const char *key)
 	return v != NULL ? v : "";
 }
 
+/* One record to sort, with what it is sorted by. */
+struct dated {
+	json_t		*rec;
+	const char	*time;
+	const char	*id;
+	int		 order;	/* 1: oldest first, -1: newest first */
+};
+
+static int
+by_time(const void *x, const void *y)
+{
+	const struct dated *a = x, *b = y;
+	int c = strcmp(a->time, b->time);
+
+	c = (c > 0) - (c < 0);
+	return c != 0 ? c * a->order : strcmp(a->id, b->id);
+}
+
+int
+adv_sort(json_t *recs, const char *field, bool newest_first)
+{
+	size_t i, n = json_array_size(recs);
+	struct dated *v = calloc(n + 1, sizeof *v);
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		v[i].rec = json_incref(json_array_get(recs, i));
+		v[i].time = adv_str(v[i].rec, field);
+		v[i].id = adv_str(v[i].rec, "id");
+		v[i].order = newest_first ? -1 : 1;
+	}
+	qsort(v, n, sizeof *v, by_time);
+	json_array_clear(recs);
+	for (i = 0; i < n; i++)
+		json_array_append_new(recs, v[i].rec);
+	free(v);
+	return 0;
+}
+
 /*
  * When the advisory's limits count from: the record's clock-from, or
  * (written before it was kept) the first revision that went to members.

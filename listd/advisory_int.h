@@ -6,6 +6,8 @@
 #ifndef PDLIST_ADVISORY_INT_H
 #define PDLIST_ADVISORY_INT_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "listd/record.h"
@@ -16,6 +18,15 @@ enum adv_state adv_state_of(const char *);
 
 /* o's string at key, "" when there is none. */
 const char *adv_str(const json_t *o, const char *key);
+
+/*
+ * Sorts the records (objects) in recs by the ISO time at field, oldest
+ * first or newest first; records of the same time by id, ascending, so
+ * the order is the same every time.  -1: out of memory, recs unchanged.
+ * Used by the archive's index (newest published first) and the team's
+ * report (by the end of the embargo bar).
+ */
+int	adv_sort(json_t *recs, const char *field, bool newest_first);
 
 /*
  * A post that sends the current revision's content (src's) again: kind

@@ -299,7 +299,7 @@ public_ids(struct store *st, const char *list, const char *dir, json_t **ids,
 	size_t i;
 	long rev;
 
-	if (archive_scan(st, STORE_ADVISORIES, list, &all, err) == -1)
+	if (store_values(st, STORE_ADVISORIES, list, &all, err) == -1)
 		return -1;
 	*ids = json_array();
 	*due = json_array();
@@ -365,7 +365,7 @@ archive_publish_due(const struct conf *conf, struct store *st, unsigned *n,
 	int rc = 0;
 
 	*n = 0;
-	if (archive_scan(st, STORE_LISTS, NULL, &lists, err) == -1)
+	if (store_values(st, STORE_LISTS, NULL, &lists, err) == -1)
 		return -1;
 	json_array_foreach(lists, i, lrec) {
 		dir = adv_str(lrec, "publish-dir");

@@ -13,39 +13,6 @@
 #include "listd/archive_int.h"
 #include "listd/markup.h"
 
-static int
-collect(const char *key, json_t *value, void *arg)
-{
-	(void)key;
-	return json_array_append(arg, value);
-}
-
-int
-archive_scan(struct store *st, enum store_db db, const char *list,
-    json_t **out, struct pd_err *err)
-{
-	char prefix[STORE_KEY_MAX] = "";
-	struct store_txn *t;
-	int rc;
-
-	if ((*out = json_array()) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	if (list != NULL)
-		store_member_key(list, "", prefix);
-	if (store_begin(st, false, &t, err) == -1)
-		rc = -1;
-	else {
-		rc = store_scan(t, db, prefix, collect, *out, err);
-		store_abort(t);
-	}
-	if (rc != 0) {
-		json_decref(*out);
-		*out = NULL;
-		return rc == -1 ? -1 : pd_fail(err, PD_TEMPFAIL, "out of memory");
-	}
-	return 0;
-}
-
 bool
 archive_index_exists(const char *dir)
 {
@@ -66,24 +33,13 @@ exists(const char *dir, const char *id, const char *name)
 	return stat(path, &st) == 0;
 }
 
-/* The archived records of ids, newest first. */
-static int
-newest_first(const void *x, const void *y)
-{
-	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-
-	int c = strcmp(adv_str(b, "published"), adv_str(a, "published"));
-
-	/* released in the same second: by id, the same order every time */
-	return c != 0 ? c : strcmp(adv_str(a, "id"), adv_str(b, "id"));
-}
-
+/* The archived records of ids, newest published first. */
 static json_t *
 records(const char *dir, const json_t *ids)
 {
-	json_t *out = json_array(), *v, *r, **sorted;
+	json_t *out = json_array(), *v, *r;
 	char path[4400];
-	size_t i, n = 0;
+	size_t i;
 
 	json_array_foreach(ids, i, v) {
 		const char *id = json_string_value(v);
@@ -94,16 +50,7 @@ records(const char *dir, const json_t *ids)
 		if ((r = json_load_file(path, 0, NULL)) != NULL)
 			json_array_append_new(out, r);
 	}
-	n = json_array_size(out);
-	if ((sorted = calloc(n + 1, sizeof *sorted)) == NULL)
-		return out;
-	for (i = 0; i < n; i++)
-		sorted[i] = json_incref(json_array_get(out, i));
-	qsort(sorted, n, sizeof *sorted, newest_first);
-	json_array_clear(out);
-	for (i = 0; i < n; i++)
-		json_array_append_new(out, sorted[i]);
-	free(sorted);
+	(void)adv_sort(out, "published", true);	/* else as they came */
 	return out;
 }
 

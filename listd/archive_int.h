@@ -42,11 +42,6 @@ void	archive_patch_name(const json_t *patches, size_t i, char out[180]);
    published revision. */
 long	archive_content_revision(const json_t *record);
 
-/* The records of db (under list "\x1f" when list is not NULL) in a new
-   array *out, in key order. */
-int	archive_scan(struct store *, enum store_db, const char *list,
-	    json_t **out, struct pd_err *err);
-
 /* Whether DIR/index.html is there. */
 bool	archive_index_exists(const char *dir);
 /*

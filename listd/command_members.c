@@ -1,5 +1,6 @@
 /* listd/command_members.c: the member key commands: member key, refresh,
  * import, list import-schleuder. */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "listd/command.h"
@@ -94,14 +95,20 @@ refused_row(FILE *f, const json_t *r)
 }
 
 /*
- * What an import printed, refused (rc -1: the refusal and, as text, each
- * failing row) or done (text: the caller's line, given as done).
- * Returns the exit status; out is freed.
+ * What an import prints: refused (rc -1), the refusal and, as text, each
+ * failing row; done, as text, the line done formats.  done's arguments
+ * are read before out is freed.  Returns the exit status; out is freed.
  */
+static int import_result(struct opts *o, int rc, json_t *out,
+    const struct pd_err *err, const char *done, ...)
+    __attribute__((format(printf, 5, 6)));
+
 static int
-import_result(struct opts *o, int rc, json_t *out, const struct pd_err *err)
+import_result(struct opts *o, int rc, json_t *out, const struct pd_err *err,
+    const char *done, ...)
 {
 	const json_t *x;
+	va_list ap;
 	size_t i;
 
 	if (rc == -1) {
@@ -109,6 +116,10 @@ import_result(struct opts *o, int rc, json_t *out, const struct pd_err *err)
 		if (!o->json)
 			json_array_foreach(json_object_get(out, "refused"), i, x)
 				refused_row(o->out, x);
+	} else if (!o->json) {
+		va_start(ap, done);
+		vfprintf(o->out, done, ap);
+		va_end(ap);
 	}
 	if (o->json && out != NULL)
 		print_json(o, out);
@@ -129,10 +140,9 @@ run_member_import(struct admin *a, char **args, struct opts *o)
 		return EXIT_USAGE;
 	}
 	rc = admin_member_import(a, args[0], args[1], o->key, &out, &err);
-	if (rc == 0 && !o->json)
-		fprintf(o->out, "imported %lld members into %s\n", (long long)
-		    json_integer_value(json_object_get(out, "added")), args[0]);
-	return import_result(o, rc, out, &err);
+	return import_result(o, rc, out, &err, "imported %lld members into "
+	    "%s\n", (long long)json_integer_value(json_object_get(out,
+	    "added")), args[0]);
 }
 
 int
@@ -156,12 +166,10 @@ run_list_import_schleuder(struct admin *a, char **args, struct opts *o)
 		return EXIT_USAGE;
 	}
 	rc = admin_list_import_schleuder(a, &so, &out, &err);
-	if (rc == 0 && !o->json)
-		fprintf(o->out, "imported %s from Schleuder with its key %s and "
-		    "%lld subscriptions; members whose vendor criteria were not "
-		    "judged fail member check until their record is "
-		    "complete\n", args[0], s(json_object_get(out, "list"),
-		    "fingerprint"), (long long)json_integer_value(
-		    json_object_get(out, "imported")));
-	return import_result(o, rc, out, &err);
+	return import_result(o, rc, out, &err, "imported %s from Schleuder "
+	    "with its key %s and %lld subscriptions; members whose vendor "
+	    "criteria were not judged fail member check until their record "
+	    "is complete\n", args[0], s(json_object_get(out, "list"),
+	    "fingerprint"), (long long)json_integer_value(json_object_get(out,
+	    "imported")));
 }

@@ -1,6 +1,5 @@
 /* listd/keyfetch.c: see keyfetch.h. */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "keys/pgpfilter.h"
 #include "listd/keyfetch.h"
+#include "listd/net.h"
 
 /* ---- WKD's hash: SHA-1 (FIPS 180-4) and z-base-32 ------------------------ */
 
@@ -82,15 +82,6 @@ keyfetch_wkd_hash(const char *local, size_t len, char out[33])
 }
 
 /* ---- HTTPS ---------------------------------------------------------------- */
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static CURLcode init_rc = CURLE_FAILED_INIT;
-
-static void
-global_init(void)
-{
-	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 struct body {
 	char	*data;
@@ -178,14 +169,14 @@ get(const struct conf *c, const char *url, struct body *b, char *why,
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *connect_to = NULL;
+	struct pd_err err;
 	long status = 0;
 	CURLcode rc;
 	CURL *h;
 
 	memset(b, 0, sizeof *b);
 	b->max = c->key_lookup_max;
-	if (pthread_once(&init_once, global_init) != 0 || init_rc != CURLE_OK ||
-	    (h = curl_easy_init()) == NULL) {
+	if (net_start(&err) == -1 || (h = curl_easy_init()) == NULL) {
 		snprintf(why, wlen, "libcurl did not start");
 		return GOT_TROUBLE;
 	}

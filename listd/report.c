@@ -176,35 +176,6 @@ span(json_t *a)
 	json_object_set_new(a, "end", json_string(end));
 }
 
-static int
-by_end(const void *x, const void *y)
-{
-	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-
-	int c = strcmp(adv_str(a, "end"), adv_str(b, "end"));
-
-	return c != 0 ? c : strcmp(adv_str(a, "id"), adv_str(b, "id"));
-}
-
-/* The advisories' entries in end order. */
-static int
-sorted(json_t *advs)
-{
-	size_t i, n = json_array_size(advs);
-	json_t **v = calloc(n + 1, sizeof *v);
-
-	if (v == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(advs, i));
-	qsort(v, n, sizeof *v, by_end);
-	json_array_clear(advs);
-	for (i = 0; i < n; i++)
-		json_array_append_new(advs, v[i]);
-	free(v);
-	return 0;
-}
-
 int
 report_build(struct list *l, bool subjects, time_t now, json_t **out,
     struct pd_err *err)
@@ -234,7 +205,7 @@ report_build(struct list *l, bool subjects, time_t now, json_t **out,
 		    json_string_value(id)));
 		json_array_append_new(advs, a);
 	}
-	if (sorted(advs) == -1) {
+	if (adv_sort(advs, "end", false) == -1) {
 		pd_fail(err, PD_TEMPFAIL, "out of memory");
 		goto out;
 	}

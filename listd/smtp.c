@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "common/log.h"
+#include "listd/net.h"
 #include "listd/smtp.h"
 
 #define CONNECT_TIMEOUT	10	/* seconds */
@@ -48,15 +49,6 @@ struct smtp_conn {
 	bool		 (*cancel)(void);
 	bool		 cancelled;	/* cancel() said so in this transfer */
 };
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static CURLcode init_rc = CURLE_FAILED_INIT;
-
-static void
-global_init(void)
-{
-	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 const char *
 smtp_stage_str(enum smtp_stage st)
@@ -369,10 +361,8 @@ smtp_open(const char *url, bool starttls, const char *helo,
 	int rc = -1;
 
 	*out = NULL;
-	pthread_once(&init_once, global_init);
-	if (init_rc != CURLE_OK)
-		return pd_fail(err, PD_FAIL, "libcurl: %s",
-		    curl_easy_strerror(init_rc));
+	if (net_start(err) == -1)
+		return -1;
 	if (helo == NULL)
 		helo = fqdn();
 	if (!helo_ok(helo))

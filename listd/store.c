@@ -432,6 +432,38 @@ store_collect(struct store_txn *t, enum store_db db, const char *prefix,
 	return 0;
 }
 
+static int
+collect_value(const char *key, json_t *value, void *arg)
+{
+	(void)key;
+	return json_array_append(arg, value) == 0 ? 0 : COLLECT_NOMEM;
+}
+
+int
+store_values(struct store *st, enum store_db db, const char *list,
+    json_t **out, struct pd_err *err)
+{
+	char prefix[STORE_KEY_MAX] = "";
+	struct store_txn *t;
+	int rc;
+
+	if ((*out = json_array()) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	if (list != NULL)
+		store_member_key(list, "", prefix);
+	if ((rc = store_begin(st, false, &t, err)) == 0) {
+		rc = store_scan(t, db, prefix, collect_value, *out, err);
+		store_abort(t);
+	}
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+		return rc == COLLECT_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of "
+		    "memory") : -1;
+	}
+	return 0;
+}
+
 int
 store_audit(struct store_txn *t, json_t *entry, struct pd_err *err)
 {

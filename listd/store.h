@@ -101,6 +101,14 @@ int	store_collect(struct store_txn *, enum store_db, const char *prefix,
 	    json_t **out, struct pd_err *err);
 
 /*
+ * The values of db's records of list (keys "LIST\x1f..."; list NULL: every
+ * record), in key order, in a new *out (the caller decrefs); read in a
+ * transaction of their own.
+ */
+int	store_values(struct store *, enum store_db, const char *list,
+	    json_t **out, struct pd_err *err);
+
+/*
  * Appends entry to the audit log in txn, adding "seq"; the log only grows.
  * Audit keys are binary: read the log with store_audit_scan().
  */

@@ -376,15 +376,22 @@ newer(const struct keyfacts *key, size_t i, int than)
 	return than < 0 || key->sub[i].created > key->sub[than].created;
 }
 
+/* Which rules an alive encryption subkey must pass to be chosen. */
+enum enc_rules {
+	ENC_DELIVERY,	/* algorithm and size */
+	ENC_ADMISSION	/* and min-validity-days too */
+};
+
 /*
  * Chooses the encryption subkey gpg would use: the newest of those alive
- * that also pass the policy.  If some are alive but none passes, the
- * newest alive one's failures are the reasons (the primary's own failures
- * are already there).
+ * that also pass the rules; sets v->enc_subkey to it (-1: none).  None
+ * alive: adds the reason, from the newest dead one if any, and returns -1.
+ * Some alive but none passing: returns the newest alive one, whose
+ * failures are the caller's to tell.  Otherwise -1.
  */
-static void
-check_encrypt(const struct keyfacts *key, const struct policy *pol,
-    time_t now, struct pol_verdict *v)
+static int
+choose_encrypt(const struct keyfacts *key, const struct policy *pol,
+    time_t now, enum enc_rules rules, struct pol_verdict *v)
 {
 	const struct kf_subkey *s;
 	int best = -1, newest = -1, dead = -1;
@@ -401,15 +408,29 @@ check_encrypt(const struct keyfacts *key, const struct policy *pol,
 		}
 		if (newer(key, i, newest))
 			newest = (int)i;
-		if (validity_ok(pol, s, now) && algo_ok(pol, s) &&
-		    size_ok(pol, s) && newer(key, i, best))
+		if ((rules == ENC_DELIVERY || validity_ok(pol, s, now)) &&
+		    algo_ok(pol, s) && size_ok(pol, s) && newer(key, i, best))
 			best = (int)i;
 	}
 	v->enc_subkey = best;
 	if (newest < 0)
 		no_encrypt(key, dead, v);
-	else if (best < 0 && newest > 0)
-		key_rules(&key->sub[newest], "encryption subkey", pol, now, v);
+	return newest >= 0 && best < 0 ? newest : -1;
+}
+
+/*
+ * Admission: if the newest alive encryption subkey is the primary, its
+ * failures are already there; else they are the reasons.
+ */
+static void
+check_encrypt(const struct keyfacts *key, const struct policy *pol,
+    time_t now, struct pol_verdict *v)
+{
+	int failed;
+
+	failed = choose_encrypt(key, pol, now, ENC_ADMISSION, v);
+	if (failed > 0)
+		key_rules(&key->sub[failed], "encryption subkey", pol, now, v);
 }
 
 static void
@@ -475,33 +496,14 @@ pol_key_usable(const struct keyfacts *key, const struct policy *pol,
     time_t now, struct pol_verdict *out)
 {
 	const struct kf_subkey *s;
-	int newest = -1, best = -1, dead = -1;
-	size_t i;
+	int failed;
 
 	if (!primary_alive(key, NULL, now, out))
 		return;
-	for (i = 0; i < key->nsub; i++) {
-		s = &key->sub[i];
-		if (!s->can_encrypt)
-			continue;
-		if (!alive(s, now)) {
-			if (newer(key, i, dead))
-				dead = (int)i;
-			continue;
-		}
-		if (newer(key, i, newest))
-			newest = (int)i;
-		if (algo_ok(pol, s) && size_ok(pol, s) && newer(key, i, best))
-			best = (int)i;
-	}
-	out->enc_subkey = best;
-	if (newest < 0) {
-		no_encrypt(key, dead, out);
+	failed = choose_encrypt(key, pol, now, ENC_DELIVERY, out);
+	if (failed < 0)
 		return;
-	}
-	if (best >= 0)
-		return;
-	s = &key->sub[newest];	/* alive, but not as the policy wants */
+	s = &key->sub[failed];	/* alive, but not as the policy wants */
 	if (!algo_ok(pol, s))
 		add(out, POL_R_KEY_ALGORITHM, "encryption subkey %.16s uses "
 		    "%.15s, which the policy does not allow", kid(s), s->algo);

@@ -3,8 +3,7 @@
 # in every text argument, held reject saying whom it told, a full disk
 # named as such; over loopback with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
 T=alice@xenproject.example

@@ -2,36 +2,16 @@
 # The embargo lifecycle, end to end: revisions, the update policy, embargo
 # limits, Embargo: none, over loopback with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
-L=xen-pre@lists.example.org
-PUB=xen-announce@lists.example.org
-lc list create $L --policy xen --public $PUB >/dev/null || { echo "Bail out! list create"; exit 1; }
-import_list_key $L
-ALICE=alice@xenproject.example
-add_member $L $ALICE team
+advisory_list
 V=security@vendor.example
-add_member $L $V member --org Vendor --category vendor --installed-base 400000 \
-    --evidence https://v.example --agreed
-start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+add_vendor $L $V
+start_sink || bail_out smtp-sink
 
-# post NAME ID REV [DAYS|none] [KEYWORDS...]: the team posts a revision.
-post() { post_advisory $ALICE $L "$@"; }
 last_action() {	# the advisory action of the last post decision
 	lc audit $L --json | tr -d '\n ' | grep -o '"advisory-action":"[a-z]*"' |
 	    tail -n 1 | cut -d'"' -f4
-}
-held_reason() { lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $2 }'; }
-held_why() {
-	_id=$(lc held ls $L | awk -F'\t' -v s="$1" '$4 == s { print $1 }')
-	lc held show $L "$_id" | sed -n 's/^why *//p'
-}
-decrypted_for() {	# decrypted_for ADDRESS: every copy it got, decrypted
-	for _s in $(cat "$W"/sink.*/log | awk -v a="$1" '$4 == a { print $1 }'); do
-		awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' \
-		    "$SINK_DIR/$_s.eml" | tr -d '\r' | gpg --batch --decrypt 2>/dev/null
-	done
 }
 
 post r1 XSA-100 1 7
@@ -44,12 +24,12 @@ like "$(decrypted_for $ALICE)" "Revision 2 of XSA-100 .* not sent to the members
     "the poster gets an encrypted notice saying it was not re-sent"
 like "$(decrypted_for $ALICE)" "suppress" "and why"
 post r1again XSA-100 1 7 "CVE: CVE-2026-0009"
-is "$(held_reason r1again)" advisory "a repeated revision is held"
-like "$(held_why r1again)" "XSA-100: revision 1 .* not above revision 2" "with the reason"
+is "$(held_field $L r1again 2)" advisory "a repeated revision is held"
+like "$(held_why $L r1again)" "XSA-100: revision 1 .* not above revision 2" "with the reason"
 
 post long XSA-101 1 20
-is "$(held_reason long)" advisory "an embargo 20 days ahead is held without an extension"
-like "$(held_why long)" "XSA-101: .*days ahead .*over the policy.s 14: give Extension" "saying what to do"
+is "$(held_field $L long 2)" advisory "an embargo 20 days ahead is held without an extension"
+like "$(held_why $L long)" "XSA-101: .*days ahead .*over the policy.s 14: give Extension" "saying what to do"
 like "$(decrypted_for $ALICE)" "Revision 1 of XSA-101 .* was held: nothing was sent.*" \
     "the poster is told, in an encrypted notice"
 like "$(decrypted_for $ALICE | tr '\n' ' ')" "Revision 1 of XSA-101 on [^ ]* was held.*days ahead .*over the policy's 14" \
@@ -57,7 +37,7 @@ like "$(decrypted_for $ALICE | tr '\n' ' ')" "Revision 1 of XSA-101 on [^ ]* was
 post longext XSA-102 1 20 "Extension: the discoverer asked for three weeks"
 is "$(last_action)" deliver "and delivered with an Extension"
 post past XSA-103 1 -1
-is "$(held_reason past)" advisory "an embargo in the past is held"
+is "$(held_field $L past 2)" advisory "an embargo in the past is held"
 
 # Embargo: none goes to the public address only, signed in clear (Xen rule).
 before=$(copies_to $V)
@@ -115,8 +95,7 @@ is "$(copies_to $PUB)" $((before + 2)) "to the public address"
 # ---- a member added during an embargo -------------------------------------------------
 # XSA-100 (at revision 2) and XSA-102 are embargoed; the rest are public or held.
 N2=security@newvendor.example
-add_member $L $N2 member --org New --category vendor --installed-base 400000 \
-    --evidence https://n.example --agreed
+add_vendor $L $N2 New https://n.example
 listd_once >/dev/null 2>&1
 is "$(copies_to $N2)" 2 "a member added mid-embargo receives the embargoed advisories"
 got=$(decrypted_for $N2)
@@ -133,8 +112,7 @@ list_with() {
 	    >"$W/$1.conf"
 	lc list create "$1@lists.example.org" --policy "$W/$1.conf" >/dev/null &&
 	add_member "$1@lists.example.org" $ALICE team &&
-	add_member "$1@lists.example.org" $V member --org Vendor --category vendor \
-	    --installed-base 400000 --evidence https://v.example --agreed
+	add_vendor "$1@lists.example.org" $V
 }
 # post_to LIST NAME ID REV [DAYS] [KEYWORDS...]
 post_to() { post_advisory $ALICE "$@"; }

@@ -11,16 +11,9 @@
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 need_daemon_parts
 
-D=lists.example.org
-L=sec@$D
-T=team@xen.example
-A=admin@xen.example
+vendor_list 3
 V1=security@v1.example
 V2=security@v2.example
-new_list $L xen $T team $A admin || { echo "Bail out! list"; exit 1; }
-add_vendors $L 3 || { echo "Bail out! vendors"; exit 1; }
-start_sink || { echo "Bail out! smtp-sink"; exit 1; }
-use_lmtp
 
 job_state() {	# job_state MEMBER POST: its copy's state in queue --json
 	lc queue $L --json | jq -r --arg m "$1" --arg p "$2" \
@@ -40,7 +33,7 @@ ok "each copy from its own" test "$R1" != "$R2"
 
 # ---- a report over LMTP, and one through inject ------------------------------
 
-start_listd || { echo "Bail out! listd"; exit 1; }
+start_listd || bail_out listd
 mail_dsn "$W/b1.eml" "$R1" $V1 failed 5.1.1
 out=$(lmtp --from '' "$R1" <"$W/b1.eml")
 like "$out" "250 2.0.0 .* committed" "Postfix's report to the copy's address is taken over LMTP"

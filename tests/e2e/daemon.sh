@@ -38,6 +38,16 @@ gone() {
 	done
 	return 1
 }
+# refused_listd CONF: listd -f on CONF, one that should refuse to start;
+# waits (bounded: killed after 10 seconds) for it to exit, its errors in
+# $W/err; returns its exit status.
+refused_listd() {
+	"$LISTD" -c "$1" -f 2>"$W/err" >/dev/null &
+	_rl=$!
+	bg_add $_rl
+	gone $_rl 10 || kill -9 $_rl
+	wait $_rl
+}
 STATUS=
 # stop_listd: SIGTERM; sets STATUS to listd's exit status ("timeout" when
 # it did not exit within 40 seconds, then it is killed).

@@ -3,15 +3,12 @@
 # refused with 550, and listd killed with -9 in the middle of a fan-out to
 # 100 members.  Every member ends with exactly one copy.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
-lc list create $L --policy xen >/dev/null || { echo "Bail out! list create"; exit 1; }
-import_list_key $L
+new_list $L xen alice@xenproject.example team admin@xenproject.example admin ||
+    bail_out list
 printf 'retry-first = 1\nworkers = 4\n' >>"$CONF"
-add_member $L alice@xenproject.example team
-add_member $L admin@xenproject.example admin
 N=100
 add_vendors $L $N
 is "$(lc member ls $L | wc -l | tr -d ' ')" $((N + 2)) "$N members, a team poster and an admin"

@@ -5,8 +5,7 @@
 # void (no public address); Reply-To on public copies.  Over loopback with
 # keys made here, time moved on with faketime.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
 
 L=xen-pre@lists.example.org
@@ -16,11 +15,7 @@ V=security@vendor.example
 ADMIN=admin@xenproject.example
 new_list $L xen $ALICE team $ADMIN admin || { echo "Bail out! list"; exit 1; }
 lc list set $L --public $PUB >/dev/null || { echo "Bail out! public"; exit 1; }
-vendor() {	# vendor LIST: the vendor member of a xen LIST
-	add_member "$1" $V member --org Vendor --category vendor \
-	    --installed-base 400000 --evidence https://v.example --agreed
-}
-vendor $L || { echo "Bail out! member"; exit 1; }
+add_vendor $L $V || { echo "Bail out! member"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 T0=$(date +%s)
@@ -117,7 +112,7 @@ is "$(pub_copies)" $((p0 + 1)) "at the new date, the date the members were sent,
 H=hold@lists.example.org
 sed 's/^\([[:space:]]*date-changes[[:space:]]*=\).*/\1 hold/' "$top_srcdir/policy/xen.conf" >"$W/hold.conf"
 lc list create $H --policy "$W/hold.conf" --public $PUB >/dev/null && import_list_key $H &&
-    add_member $H $ALICE team && vendor $H || { echo "Bail out! list $H"; exit 1; }
+    add_member $H $ALICE team && add_vendor $H $V || { echo "Bail out! list $H"; exit 1; }
 body "$W/h1.txt" XSA-830 1 "$(at $((5 * DAY)))" "CVE: CVE-2026-8300"
 send $H h1
 v1=$(copies_to $V)
@@ -144,7 +139,7 @@ is "$(pub_copies)" $((p0 + 1)) "and the release follows it"
 # ---- no public address ------------------------------------------------------------
 N=nopub@lists.example.org
 ADMIN=admin@nopub.example	# an admin of this list alone
-new_list $N xen $ALICE team $ADMIN admin && vendor $N || { echo "Bail out! list $N"; exit 1; }
+new_list $N xen $ALICE team $ADMIN admin && add_vendor $N $V || { echo "Bail out! list $N"; exit 1; }
 body "$W/none.txt" XSA-840 1 none "CVE: CVE-2026-8400"
 send $N none
 is "$(held_field $N none 2)" advisory "Embargo: none on a list without a public address is held (advisory)"

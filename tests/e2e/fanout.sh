@@ -3,32 +3,18 @@
 # its own session key packet, delivered over SMTP to a loopback sink.  Keys
 # for 20 members, a team poster and an admin are made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
-lc list create $L --policy xen >/dev/null || { echo "Bail out! list create"; exit 1; }
-import_list_key $L
+new_list $L xen alice@xenproject.example team admin@xenproject.example admin ||
+    bail_out list
 LFPR=$(lc list show $L --json | sed -n 's/.*"fingerprint": "\([0-9A-F]*\)".*/\1/p')
 N=20
-i=1
-while [ $i -le $N ]; do
-	add_member $L security@v$i.example member --org Org --category vendor \
-	    --installed-base 400000 --evidence https://v.example --agreed
-	i=$((i + 1))
-done
-add_member $L alice@xenproject.example team
-add_member $L admin@xenproject.example admin
-# A member whose key expires a few seconds from now: added while the policy
-# asks for no remaining validity, then the policy is put back.
-P="$DATA/lists/$L/policy.conf"
-sed -i 's/min-validity-days *= *[0-9]*/min-validity-days = 0/' "$P"
-genkey "<security@late.example>" future-default default seconds=6 >/dev/null
-add_member $L security@late.example member --org Late --category vendor \
-    --installed-base 400000 --evidence https://l.example --agreed
+add_vendors $L $N || bail_out vendors
+# A member whose key expires a few seconds from now.
+add_expiring_vendor $L security@late.example 6 Late https://l.example
 is $? 0 "a member whose key expires in seconds is added"
-sed -i -e 's/min-validity-days = 0/min-validity-days = 30/' \
-    -e 's/key-warn-days *= *{.*}/key-warn-days = {}/' "$P"	# warnings: keylife.sh
+policy_set $L key-warn-days {}	# warnings: keylife.sh
 
 # The advisory, signed by the team as multipart/signed with a patch.
 advisory "$W/advisory" XSA-777 1 7 "CVE: CVE-2026-7777"

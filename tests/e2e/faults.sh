@@ -5,8 +5,7 @@
 # to each member once, when the store takes writes again; and a post is
 # decrypted and verified once on its way from the inbox to the copies.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
 
 L=xen-pre@lists.example.org

@@ -8,8 +8,7 @@
 # In-Reply-To); signed-only mail does not claim hp="cipher"; EHLO gives
 # listd.conf's smtp-helo.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 D=lists.example.org
 L=libvirt-security@$D

@@ -7,8 +7,7 @@
 # within a stated memory bound; a gpg-agent that hangs or cannot be reached
 # costs bounded time and holds nothing for a wrong reason.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
 [ -x /usr/bin/time ] || skip_all "/usr/bin/time not installed"
 command -v perl >/dev/null 2>&1 || skip_all "perl not installed"

@@ -259,11 +259,7 @@ like "$(cat "$LOG")" "lmtp-listen changed .* takes effect when listd is restarte
 ok "and listd keeps serving on the old socket" sh -c "'$LMTPC' 'unix:$SOCK' $L <'$W/m.eml'"
 cp "$W/good.conf" "$CONF"
 
-"$LISTD" -c "$CONF" -f 2>"$W/err" >/dev/null &
-second=$!
-bg_add $second
-gone $second 10
-wait $second
+refused_listd "$CONF"
 is $? 1 "a second listd on the same socket is refused"
 like "$(cat "$W/err")" "answers on this socket" "and says why"
 

@@ -4,8 +4,7 @@
 # once to the admins and the team, naming the advisory.  Over loopback with
 # keys made here, time moved on with faketime.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
 
 L=xen-pre@lists.example.org

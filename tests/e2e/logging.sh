@@ -5,15 +5,8 @@
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 need_daemon_parts
 
-D=lists.example.org
-L=sec@$D
-T=team@xen.example
-A=admin@xen.example
+vendor_list 2
 R=reporter@outside.example
-new_list $L xen $T team $A admin || { echo "Bail out! list"; exit 1; }
-add_vendors $L 2 || { echo "Bail out! vendors"; exit 1; }
-start_sink || { echo "Bail out! smtp-sink"; exit 1; }
-use_lmtp
 echo 'verbose = true' >>"$CONF"	# detail, and still no secret
 
 C_SUBJECT=subject-canary-7f3e1
@@ -22,7 +15,7 @@ C_PATCH=patch-canary-55c1a
 C_REPORT=report-canary-e81f4
 C_DIAG=diagnostic-canary-3a6d
 
-start_listd || { echo "Bail out! listd"; exit 1; }
+start_listd || bail_out listd
 advisory "$W/adv.txt" XSA-9 1 7 "" 
 printf '%s\n' "$C_BODY" >>"$W/adv.txt"
 PATCH_LINE=$C_PATCH mail_pgpmime $T $T $L "$C_SUBJECT" "$W/adv.txt" >"$W/adv.eml"

@@ -198,18 +198,18 @@ fails 1 "member add on an unknown list is refused" \
 
 # ---- member check ------------------------------------------------------------
 ok "member check passes while every member is eligible" lc member check $XEN
-sed -i 's/min-validity-days *= *[0-9]*/min-validity-days = 3650/' "$DATA/lists/$XEN/policy.conf"
+policy_set $XEN min-validity-days 3650
 genkey "<security@renewal.example>" future-default default 400d >/dev/null
-sed -i 's/min-validity-days = 3650/min-validity-days = 30/' "$DATA/lists/$XEN/policy.conf"
+policy_set $XEN min-validity-days 30
 add security@renewal.example "Renewal Co"
 is $? 0 "a key valid for 400 days is added"
 ADDED=$((ADDED + 1))
-sed -i 's/min-validity-days = 30/min-validity-days = 500/' "$DATA/lists/$XEN/policy.conf"
+policy_set $XEN min-validity-days 500
 lc member check $XEN >"$W/out" 2>"$W/err"
 is $? 1 "member check fails once the policy wants more validity"
 like "$(cat "$W/out")" "^FAIL security@renewal.example: .*500 days" "and names the member and why"
 like "$(cat "$W/out")" "^ok   security@vendor-a.example" "the others pass"
-sed -i 's/min-validity-days = 500/min-validity-days = 30/' "$DATA/lists/$XEN/policy.conf"
+policy_set $XEN min-validity-days 30
 revoke "$FA"
 gpg --batch --armor --export "$FA" | gpg --homedir "$(list_home $XEN)" --batch --quiet --import 2>/dev/null
 lc member check $XEN --json >"$W/out" 2>/dev/null

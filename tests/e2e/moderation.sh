@@ -3,8 +3,7 @@
 # process: non-members' reports are held, then approved), over loopback
 # with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=libvirt-security@lists.example.org
 T=dan@libvirt.example

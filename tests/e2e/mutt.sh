@@ -4,8 +4,7 @@
 # by the list on a copy and, for a post signed and encrypted in one OpenPGP
 # message, a good signature by the team member inside it.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v mutt >/dev/null 2>&1 || skip_all "mutt not installed (Debian: mutt)"
 command -v script >/dev/null 2>&1 ||
     skip_all "script not installed (Debian: bsdutils)"

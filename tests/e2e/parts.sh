@@ -5,8 +5,7 @@
 # Enigmail's inline mode sends them: file.sig beside the file) go with the
 # signed text, intact.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
 A=alice@xenproject.example

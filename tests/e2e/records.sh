@@ -5,21 +5,14 @@
 # the publish directory before and after the release, with an embargoed
 # advisory's canaries never in it.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v xmllint >/dev/null 2>&1 || skip_all "xmllint not installed (libxml2-utils)"
 python3 -c 'import jsonschema' 2>/dev/null || skip_all "python3-jsonschema not installed"
 
-L=xen-pre@lists.example.org
-PUB=xen-announce@lists.example.org
-lc list create $L --policy xen --public $PUB >/dev/null || { echo "Bail out! list create"; exit 1; }
-import_list_key $L
-ALICE=alice@xenproject.example
-add_member $L $ALICE team
+advisory_list
 V=security@vendor.example
-add_member $L $V member --org Vendor --category vendor --installed-base 400000 \
-    --evidence https://v.example --agreed
-start_sink || { echo "Bail out! smtp-sink"; exit 1; }
+add_vendor $L $V
+start_sink || bail_out smtp-sink
 
 # ---- the publish directory --------------------------------------------------------
 D="$W/public"
@@ -34,7 +27,6 @@ like "$(lc audit $L | tail -n 1)" "list set .*done" "the change is audited"
 like "$(lc report $L)" "No advisory under embargo" "the report of a list with no advisory says so"
 
 # ---- an advisory with two revisions, the second suppressed ---------------------------
-post() { post_advisory $ALICE $L "$@"; }
 post xsa300-v1 XSA-300 1 7 "Extension: the discoverer asked for three weeks"
 post xsa300-v2 XSA-300 2 7 "CVE: CVE-2026-0002"
 is "$(lc advisory show $L XSA-300 --json | tr -d ' \n' | grep -o '"action":"[a-z]*"' | tr '\n' ' ')" \
@@ -82,16 +74,13 @@ is "$(field '[(e["revision"], e["reason"]) for e in r["extensions"]]')" \
 is "$(field 'r["restarts"]')" "[]" "no restart"
 is "$(field '[(p["name"], p["size"], p["sha256"]) for p in r["patches"]]')" \
     "[('fix.patch', 41, '$patch_sha')]" "the patch: name, size, SHA-256"
-ok "the JSON validates against doc/advisory-record.schema.json" python3 -c "
-import json, jsonschema
-jsonschema.validate(json.load(open('$W/r.json')), json.load(open('$top_srcdir/doc/advisory-record.schema.json')))"
+ok "the JSON validates against doc/advisory-record.schema.json" record_json_valid "$W/r.json"
 fails 1 "the schema can fail: a record with a wrong outcome does not validate" python3 -c "
 import json, jsonschema, sys
 r = json.load(open('$W/r.json')); r['revisions'][0]['outcome'] = 'lost'
 try: jsonschema.validate(r, json.load(open('$top_srcdir/doc/advisory-record.schema.json')))
 except jsonschema.ValidationError: sys.exit(1)"
-ok "the XML is valid against doc/advisory-record.xsd" \
-    xmllint --noout --schema "$top_srcdir/doc/advisory-record.xsd" "$W/r.xml"
+ok "the XML is valid against doc/advisory-record.xsd" record_xml_valid "$W/r.xml"
 x() { xmllint --xpath "$1" "$W/r.xml" 2>/dev/null; }
 N="*[local-name()='security-notice']"
 is "$(x "string(/$N/*[local-name()='summary'])")" "xsa300-v2" "XML: the summary is the title"
@@ -117,9 +106,7 @@ ok "the archive holds the records, the signed text, the patch, the index and the
     test ! -e "$W/missing"
 is "$(sha256sum <"$A/revision-2/fix.patch" | cut -d' ' -f1)" "$patch_sha" "the published patch's SHA-256 matches the record"
 is "$(python3 -c "import json; print(json.load(open('$A/record.json'))['id'])")" XSA-300 "the published record"
-ok "the published record validates too" python3 -c "
-import json, jsonschema
-jsonschema.validate(json.load(open('$A/record.json')), json.load(open('$top_srcdir/doc/advisory-record.schema.json')))"
+ok "the published record validates too" record_json_valid "$A/record.json"
 ok "the signed text carries the list's good signature" verify_signed_copy "$A/revision-2.eml"
 like "$(grep -i '^Subject:' "$A/revision-2.eml")" "xsa300-v2" "with the advisory's subject"
 like "$(cat "$A/revision-2.eml")" "XSA-300 revision 2: the details" "and its text"

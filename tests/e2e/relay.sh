@@ -7,8 +7,7 @@
 # ends a listd stalled on such a relay, with LMTP clients connected, within
 # 10 s.  Network: 127.0.0.1 and a unix socket.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 LMTPC="$top_builddir/tests/lmtp-client"
 [ -x "$LMTPC" ] || skip_all "tests/lmtp-client not built"
 

@@ -5,33 +5,19 @@
 # one HTML page, the page checked in a real browser (headless Chromium):
 # its DOM, its console and a screenshot's pixels.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v chromium >/dev/null 2>&1 || skip_all "chromium not installed"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 command -v xmllint >/dev/null 2>&1 || skip_all "xmllint not installed (libxml2-utils)"
 
-L=xen-pre@lists.example.org
-PUB=xen-announce@lists.example.org
-lc list create $L --policy xen --public $PUB >/dev/null || { echo "Bail out! list create"; exit 1; }
-import_list_key $L
-ALICE=alice@xenproject.example
-add_member $L $ALICE team
-vendor() { add_member $L "$1" member --org "$1" --category vendor --installed-base 400000 \
-    --evidence https://v.example --agreed; }
-vendor security@vendor.example
-vendor security@refusing.example
-# A member whose key expires in seconds: added while the policy asks for
-# no remaining validity (as fanout.sh does), so that its copy is skipped.
-P="$DATA/lists/$L/policy.conf"
-sed -i 's/min-validity-days *= *[0-9]*/min-validity-days = 0/' "$P"
-genkey "<security@late.example>" future-default default seconds=3 >/dev/null
-vendor security@late.example
-sed -i 's/min-validity-days = 0/min-validity-days = 30/' "$P"
+advisory_list
+add_vendor $L security@vendor.example
+add_vendor $L security@refusing.example
+# A member whose key expires in seconds, so that its copy is skipped.
+add_expiring_vendor $L security@late.example 3
 sleep 4
-start_sink --reject-rcpt security@refusing.example || { echo "Bail out! smtp-sink"; exit 1; }
+start_sink --reject-rcpt security@refusing.example || bail_out smtp-sink
 
-post() { post_advisory $ALICE $L "$@"; }
 # Embargoed, with canaries in its subject and its Extension's reason.
 post canary-subject-4711 XSA-400 1 7 "Extension: canary-reason-4711"
 # Released.
@@ -48,13 +34,10 @@ is "$(lc advisory ls $L --json | tr -d ' \n' | grep -o '"state":"[a-z]*"' | tr '
 # Every state's record is valid against the shipped schemas.
 for id in XSA-400 XSA-401 XSA-402; do
 	lc advisory export $L $id --format xml >"$W/$id.xml"
-	ok "$id's XML record is valid" xmllint --noout --schema \
-	    "$top_srcdir/doc/advisory-record.xsd" "$W/$id.xml"
+	ok "$id's XML record is valid" record_xml_valid "$W/$id.xml"
 	lc advisory export $L $id --format json >"$W/$id.json"
 	if python3 -c 'import jsonschema' 2>/dev/null; then
-		ok "$id's JSON record is valid" python3 -c "
-import json, jsonschema
-jsonschema.validate(json.load(open('$W/$id.json')), json.load(open('$top_srcdir/doc/advisory-record.schema.json')))"
+		ok "$id's JSON record is valid" record_json_valid "$W/$id.json"
 	else
 		skip "python3-jsonschema not installed"
 	fi

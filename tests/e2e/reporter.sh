@@ -5,8 +5,7 @@
 # only where the policy allows; the reporter's follow-ups go on without a
 # new hold where the policy says so.  Over loopback, with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v mdb_dump >/dev/null 2>&1 || skip_all "mdb_dump not installed (Debian: lmdb-utils)"
 
 L=libvirt-security@lists.example.org

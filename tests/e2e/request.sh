@@ -3,8 +3,7 @@
 # listctl, by role, signed, fresh, addressed to the list, answered
 # encrypted; over loopback with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 D=lists.example.org
 L=sec@$D

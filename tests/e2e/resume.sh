@@ -3,19 +3,14 @@
 # receives it when resumed, once, and nothing it had before; over loopback
 # with keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
 ALICE=alice@xenproject.example
 V1=security@v1.example
 V2=security@v2.example
 new_list $L xen $ALICE team || { echo "Bail out! list"; exit 1; }
-vendor() {	# vendor LIST ADDRESS: a vendor member of LIST
-	add_member "$1" "$2" member --org "$2" --category vendor \
-	    --installed-base 400000 --evidence https://v.example --agreed
-}
-vendor $L $V1 && vendor $L $V2 || { echo "Bail out! members"; exit 1; }
+add_vendor $L $V1 && add_vendor $L $V2 || { echo "Bail out! members"; exit 1; }
 start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 
 # post LIST NAME ID REV [DAYS]: the team posts a revision of an advisory.
@@ -73,8 +68,8 @@ sed -e 's/^\([[:space:]]*updates[[:space:]]*=\).*/\1 deliver/' \
     -e 's/^\([[:space:]]*backfill-new-members[[:space:]]*=\).*/\1 false/' \
     "$top_srcdir/policy/xen.conf" >"$W/deliver.conf"
 lc list create $D --policy "$W/deliver.conf" >/dev/null &&
-    import_list_key $D && add_member $D $ALICE team && vendor $D $V1 &&
-    vendor $D $V2 || { echo "Bail out! list $D"; exit 1; }
+    import_list_key $D && add_member $D $ALICE team && add_vendor $D $V1 &&
+    add_vendor $D $V2 || { echo "Bail out! list $D"; exit 1; }
 v1=$(copies_to $V1)
 post $D d1 XSA-801 1 7
 is "$(copies_to $V1)" $((v1 + 1)) "deliver: the member gets revision 1"
@@ -91,7 +86,7 @@ is "$(copies_to $V1)" $((v1 + 2)) "once"
 # not backfill new members, does not get it by a suspension and a resume.
 V3=security@v3.example
 sleep 1	# the store keeps times to the second: join after revision 2
-vendor $D $V3
+add_vendor $D $V3
 listd_once >/dev/null 2>&1
 is "$(copies_to $V3)" 0 "a member added mid-embargo gets nothing here (no backfill)"
 lc member suspend $D $V3 >/dev/null

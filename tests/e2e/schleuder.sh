@@ -5,8 +5,7 @@
 # home made here), takes the list's key and every subscription, and a post
 # then reaches every imported member.  Keys made here.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 not installed"
 
 S="$W/schleuder"

@@ -5,8 +5,7 @@
 # listd delivers that restores to a working store with every acknowledged
 # post.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 command -v mdb_stat >/dev/null 2>&1 || skip_all "mdb_stat not installed (lmdb-utils)"
 
 L=xen-pre@lists.example.org

@@ -6,8 +6,7 @@
 # list's good signature; copies from different shards carry different
 # encrypted data, copies from one shard the same.  Network: 127.0.0.1 only.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
 new_list $L xen alice@xenproject.example team admin@xenproject.example admin ||

@@ -8,8 +8,7 @@
 # SIGTERM; a second listd on the same datadir is refused.  Network: unix
 # sockets and 127.0.0.1 only.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
-[ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-[ -x "$top_builddir/tests/smtp-sink" ] || skip_all "smtp-sink not built"
+need_listd
 
 L=xen-pre@lists.example.org
 new_list $L xen alice@xenproject.example team || { echo "Bail out! list"; exit 1; }
@@ -61,11 +60,7 @@ is "$(grep -c 'woken: another process committed' "$LOG")" 2 \
 
 printf 'datadir = "%s"\npolicy-dir = "%s"\nlmtp-listen = "unix:%s"\n' "$DATA" \
     "$top_srcdir/policy" "$W/other.sock" >"$W/other.conf"
-"$LISTD" -c "$W/other.conf" -f 2>"$W/err" >/dev/null &
-second=$!
-bg_add $second
-gone $second 10
-wait $second
+refused_listd "$W/other.conf"
 is $? 1 "a second listd on the same datadir is refused"
 like "$(cat "$W/err")" "another listd uses this datadir" "and says why"
 ok "and the first keeps its doorbell" test -S "$DATA/wake"

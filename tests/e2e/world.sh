@@ -140,14 +140,35 @@ add_member() {
 	    --role "$_am_role" "$@" >/dev/null
 }
 
+# add_vendor LIST ADDRESS [ORG [EVIDENCE-URL]]: a member that meets the xen
+# profile's vendor criteria (org Vendor, evidence https://v.example unless
+# given); add_member's status.
+add_vendor() {
+	add_member "$1" "$2" member --org "${3:-Vendor}" --category vendor \
+	    --installed-base 400000 --evidence "${4:-https://v.example}" --agreed
+}
+
+# add_expiring_vendor LIST ADDRESS SECONDS [ORG [EVIDENCE-URL]]: a vendor
+# (add_vendor) whose key, made now, expires SECONDS from now: added while
+# LIST's policy asks for no remaining validity, which is then put back.
+add_expiring_vendor() {
+	_ae_was=$(sed -n 's/^[[:space:]]*min-validity-days[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' \
+	    "$DATA/lists/$1/policy.conf")
+	policy_set "$1" min-validity-days 0
+	genkey "<$2>" future-default default seconds="$3" >/dev/null
+	add_vendor "$1" "$2" "${4:-}" "${5:-}"
+	_ae_rc=$?
+	policy_set "$1" min-validity-days "$_ae_was"
+	return $_ae_rc
+}
+
 # add_vendors LIST N: N members security@v1.example ... security@vN.example
 # that meet the xen profile's vendor criteria; stops at the first failure.
 add_vendors() {
 	_av=1
 	while [ $_av -le "$2" ]; do
-		add_member "$1" security@v$_av.example member --org "Vendor $_av" \
-		    --category vendor --installed-base 400000 \
-		    --evidence https://v$_av.example --agreed || return 1
+		add_vendor "$1" security@v$_av.example "Vendor $_av" \
+		    https://v$_av.example || return 1
 		_av=$((_av + 1))
 	done
 }
@@ -164,6 +185,13 @@ new_list() {
 		add_member "$_nl" "$1" "$2" || return 1
 		shift 2
 	done
+}
+
+# policy_set LIST KEY VALUE: KEY = VALUE in LIST's policy.conf, in place
+# of the value it had (key-warn-days {}, min-validity-days 0, ...).
+policy_set() {
+	sed -i "s/^\([[:space:]]*$2[[:space:]]*=\).*/\1 $3/" \
+	    "$DATA/lists/$1/policy.conf"
 }
 
 # ---- a loopback SMTP sink ---------------------------------------------------

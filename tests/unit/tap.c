@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <string.h>
 
+#include "policy/policy.h"
 #include "tap.h"
 
 static int planned = -1;
@@ -90,18 +91,39 @@ diag(const char *fmt, ...)
 	printf("\n");
 }
 
+const char *
+srcdir(void)
+{
+	const char *top = getenv("top_srcdir");
+
+	return top != NULL && *top != '\0' ? top : ".";
+}
+
+struct policy *
+load_profile(const char *name)
+{
+	struct policy *p = NULL;
+	char path[1024], err[512];
+
+	snprintf(path, sizeof path, "%s/policy/%s.conf", srcdir(), name);
+	if (pol_load(path, &p, err, sizeof err) == -1) {
+		printf("Bail out! %s\n", err);
+		exit(1);
+	}
+	return p;
+}
+
 bool
 find_corpus(char *out, size_t len, const char *probe)
 {
 	const char *env = getenv("PDLIST_CORPUS");
-	const char *top = getenv("top_srcdir");
 	char buf[1200];
 	struct stat sb;
 
 	if (env != NULL && *env != '\0')
 		snprintf(out, len, "%s", env);
 	else
-		snprintf(out, len, "%s/../shared/corpus", top ? top : ".");
+		snprintf(out, len, "%s/../shared/corpus", srcdir());
 	snprintf(buf, sizeof buf, "%s/%s", out, probe);
 	return stat(buf, &sb) == 0;
 }

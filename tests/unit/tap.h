@@ -17,6 +17,11 @@ bool	like_at(const char *got, const char *needle, const char *file, int line,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void	diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	skip_all(const char *why) __attribute__((noreturn));
+/* $top_srcdir, or "." when it is unset or empty: the source tree's top. */
+const char *srcdir(void);
+/* The shipped profile policy/NAME.conf (pol_free() it); bails out if not. */
+struct policy;
+struct policy *load_profile(const char *name);
 /*
  * The corpus of real mail and keys into out: $PDLIST_CORPUS, or
  * $top_srcdir/../shared/corpus; false when probe (a path in it) is not

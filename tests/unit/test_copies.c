@@ -2,12 +2,14 @@
  * tests/unit/test_copies.c: the copies of a list's advisories as the team's
  * report sees them (copies_collect(), report_delivered()), on a real LMDB
  * store: whatever state the ledger and the jobs give a copy is shown, and
- * only an accepted or sent copy counts as delivered.
+ * only an accepted or sent copy counts as delivered.  And the order of the
+ * advisories (adv_sort()) in the report and in the archive's index.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "listd/advisory_int.h"
 #include "listd/record.h"
 #include "listd/report.h"
 #include "listd/store.h"
@@ -50,6 +52,55 @@ state_of(const json_t *copies, const char *member)
 	return "(none)";
 }
 
+/* The ids of recs in their order, "A B C". */
+static const char *
+ids(const json_t *recs)
+{
+	static char buf[200];
+	const json_t *r;
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(recs, i, r)
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+		    i > 0 ? " " : "", adv_str(r, "id"));
+	return buf;
+}
+
+/* As the report (oldest end first) and the archive (newest published first). */
+static void
+test_sort(void)
+{
+	json_t *recs;
+
+	recs = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, "
+	    "{s:s}]",
+	    "id", "XSA-3", "end", "2026-12-01T00:00:00Z",
+	    "id", "XSA-2", "end", "2026-11-01T00:00:00Z",
+	    "id", "XSA-10", "end", "2026-12-01T00:00:00Z",
+	    "id", "XSA-1", "end", "2027-01-01T00:00:00Z",
+	    "id", "XSA-0");
+	ok(adv_sort(recs, "end", false) == 0, "adv_sort, oldest first");
+	is_str(ids(recs), "XSA-0 XSA-2 XSA-10 XSA-3 XSA-1", "the report's "
+	    "order: by end, one without first, the same end by id");
+	json_decref(recs);
+
+	recs = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
+	    "id", "XSA-7", "published", "2026-11-28T10:00:00Z",
+	    "id", "XSA-9", "published", "2026-11-28T10:00:01Z",
+	    "id", "XSA-8", "published", "2026-11-28T10:00:00Z",
+	    "id", "XSA-6", "published", "2026-11-27T10:00:00Z");
+	ok(adv_sort(recs, "published", true) == 0, "adv_sort, newest first");
+	is_str(ids(recs), "XSA-9 XSA-7 XSA-8 XSA-6", "the archive's order: "
+	    "newest published first, the same second by id");
+	json_decref(recs);
+
+	recs = json_array();
+	ok(adv_sort(recs, "end", false) == 0 && json_array_size(recs) == 0,
+	    "adv_sort of nothing");
+	json_decref(recs);
+}
+
 int
 main(void)
 {
@@ -90,6 +141,7 @@ main(void)
 	    !report_delivered("failed") && !report_delivered("deferred"),
 	    "only accepted and sent copies count as delivered");
 	json_decref(copies);
+	test_sort();
 	store_close(st);
 	rm_tree(dir);
 	return done_testing();

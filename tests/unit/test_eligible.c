@@ -707,29 +707,97 @@ test_key_usable(void)
 	    "usable: a revoked key is not");
 }
 
-static struct policy *
-load(const char *top, const char *rel)
+/*
+ * Admission and delivery choose the encryption subkey by one walk; they
+ * differ only in min-validity-days, and in the reasons they give.
+ */
+static void
+test_both_uses(void)
 {
-	struct policy *p = NULL;
-	char path[1024], err[512];
+	struct pol_verdict adm, dlv;
+	struct kb b;
 
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	if (pol_load(path, &p, err, sizeof(err)) == -1) {
-		printf("Bail out! %s\n", err);
-		exit(1);
-	}
-	return p;
+	/* both: a check of the same key, from empty verdicts */
+#define BOTH(kf) do {							\
+	pol_verdict_init(&adm);						\
+	pol_check_key((kf), "x@y.example", xen, NOW, &adm);		\
+	pol_verdict_init(&dlv);						\
+	pol_key_usable((kf), xen, NOW, &dlv);				\
+} while (0)
+
+	/* a newer subkey with 10 days left beside an older one with two years */
+	good_key(&b, "x@y.example");
+	b.sub[1].expires = NOW + 10 * DAY;
+	sub(&b.sub[2], "3333333333333333", "cv25519", 256, true,
+	    NOW - 700 * DAY, NOW + 730 * DAY);
+	b.kf.nsub = 3;
+	BOTH(&b.kf);
+	ok(adm.n == 0 && adm.enc_subkey == 2, "both: admission passes over a "
+	    "short-lived newer subkey for an older one");
+	ok(dlv.n == 0 && dlv.enc_subkey == 1, "both: delivery takes the newest "
+	    "alive, however short-lived");
+
+	good_key(&b, "x@y.example");
+	b.kf.nsub = 1;
+	BOTH(&b.kf);
+	ok(adm.n == 1 && adm.reason[0].rule == POL_R_KEY_NO_ENCRYPT &&
+	    dlv.n == 1 && dlv.reason[0].rule == POL_R_KEY_NO_ENCRYPT,
+	    "both: a sign-only key");
+	like(dlv.reason[0].text, "is sign-only", "both: delivery says sign-only");
+
+	good_key(&b, "x@y.example");
+	b.sub[1].expires = NOW - DAY;
+	sub(&b.sub[2], "3333333333333333", "cv25519", 256, true,
+	    NOW - 700 * DAY, NOW - 2 * DAY);
+	b.kf.nsub = 3;
+	BOTH(&b.kf);
+	ok(adm.n == 1 && dlv.n == 1 && adm.enc_subkey == -1 &&
+	    dlv.enc_subkey == -1, "both: two expired subkeys");
+	like(dlv.reason[0].text, "2222222222222222 expired on 2025-12-31",
+	    "both: the reason names the newest dead one");
+	is_str(adm.reason[0].text, dlv.reason[0].text, "both: the same reason");
+
+	good_key(&b, "x@y.example");
+	b.sub[1].revoked = true;
+	sub(&b.sub[2], "3333333333333333", "rsa", 1024, true, NOW - 700 * DAY,
+	    0);
+	b.kf.nsub = 3;
+	BOTH(&b.kf);
+	ok(adm.n == 1 && adm.reason[0].rule == POL_R_KEY_SIZE && dlv.n == 1 &&
+	    dlv.reason[0].rule == POL_R_KEY_SIZE, "both: a revoked subkey "
+	    "beside an alive short one: the short one is the reason");
+	like(dlv.reason[0].text, "encryption subkey 3333333333333333 is rsa "
+	    "1024 bits", "both: delivery names it");
+
+	good_key(&b, "x@y.example");
+	sub(&b.sub[1], "2222222222222222", "elg", 4096, true, NOW - DAY, 0);
+	BOTH(&b.kf);
+	ok(adm.n == 1 && adm.reason[0].rule == POL_R_KEY_ALGORITHM &&
+	    dlv.n == 1 && dlv.reason[0].rule == POL_R_KEY_ALGORITHM &&
+	    dlv.enc_subkey == -1, "both: an algorithm the policy refuses");
+	like(dlv.reason[0].text, "uses elg", "both: delivery says which");
+
+	/* an RSA 1024 primary that encrypts: admission's one reason is the
+	   primary's; delivery does not judge the primary, only the subkey */
+	good_key(&b, "x@y.example");
+	sub(&b.sub[0], "1111111111111111", "rsa", 1024, true, NOW - DAY, 0);
+	b.kf.nsub = 1;
+	BOTH(&b.kf);
+	ok(adm.n == 1 && adm.reason[0].rule == POL_R_KEY_SIZE &&
+	    dlv.n == 1 && dlv.reason[0].rule == POL_R_KEY_SIZE,
+	    "both: an encrypting rsa1024 primary, one reason each");
+	like(adm.reason[0].text, "key 1111111111111111 is rsa 1024",
+	    "both: admission names the key");
+	like(dlv.reason[0].text, "encryption subkey 1111111111111111",
+	    "both: delivery names the encrypting key");
+#undef BOTH
 }
 
 int
 main(void)
 {
-	const char *top;
-
-	if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
-		top = ".";
-	xen = load(top, "policy/xen.conf");
-	libvirt = load(top, "policy/libvirt.conf");
+	xen = load_profile("xen");
+	libvirt = load_profile("libvirt");
 	test_good();
 	test_address();
 	test_org_category();
@@ -742,6 +810,7 @@ main(void)
 	test_keys_with(libvirt);
 	test_check_key();
 	test_key_usable();
+	test_both_uses();
 	pol_free(xen);
 	pol_free(libvirt);
 	return done_testing();

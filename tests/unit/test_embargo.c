@@ -16,20 +16,6 @@
 
 static struct policy *xen, *libvirt;
 
-static struct policy *
-load(const char *top, const char *rel)
-{
-	struct policy *p = NULL;
-	char path[1024], err[512];
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	if (pol_load(path, &p, err, sizeof(err)) == -1) {
-		printf("Bail out! %s\n", err);
-		exit(1);
-	}
-	return p;
-}
-
 /* A shallow copy of a loaded policy with one thing changed. */
 static struct policy
 with_updates(const struct policy *p, enum pol_updates u)
@@ -833,12 +819,8 @@ test_no_public(void)
 int
 main(void)
 {
-	const char *top;
-
-	if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
-		top = ".";
-	xen = load(top, "policy/xen.conf");
-	libvirt = load(top, "policy/libvirt.conf");
+	xen = load_profile("xen");
+	libvirt = load_profile("libvirt");
 	test_names();
 	test_first();
 	test_updates();

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "keys/keys.h"
+#include "policy/policy.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/pdlist-keys.XXXXXX";
 static char corpus[1024];
+static struct policy *xen;
 
 static int
 blob(const char *name, struct keys_blob *b)
@@ -35,6 +37,38 @@ any_encrypt(const struct keyfacts *kf, time_t now)
 		    (kf->sub[i].expires == 0 || kf->sub[i].expires > now))
 			return true;
 	return false;
+}
+
+/*
+ * Admission (pol_check_key, with the key's own address) and delivery
+ * (pol_key_usable) on a key gpg read: both refuse it, for rule want, or
+ * with want -1 both take it.
+ */
+static void
+both_judge(const struct keyfacts *kf, int want, const char *what)
+{
+	struct pol_verdict adm, dlv;
+	time_t now = time(NULL);
+	bool a, d;
+
+	pol_verdict_init(&adm);
+	pol_check_key(kf, kf->nuid > 0 ? kf->uid[0].email : NULL, xen, now,
+	    &adm);
+	pol_verdict_init(&dlv);
+	pol_key_usable(kf, xen, now, &dlv);
+	if (want < 0) {
+		a = adm.allow && adm.enc_subkey > 0;
+		d = dlv.n == 0 && dlv.enc_subkey == adm.enc_subkey;
+	} else {
+		a = !adm.allow && adm.reason[0].rule == (enum pol_rule)want &&
+		    adm.enc_subkey == -1;
+		d = dlv.n == 1 && dlv.reason[0].rule == (enum pol_rule)want &&
+		    dlv.enc_subkey == -1;
+	}
+	ok(a, "%s: admission %s (%s)", what, want < 0 ? "takes it" :
+	    "refuses it", adm.n > 0 ? adm.reason[0].text : "allowed");
+	ok(d, "%s: delivery %s (%s)", what, want < 0 ? "takes it" :
+	    "refuses it", dlv.n > 0 ? dlv.reason[0].text : "usable");
 }
 
 static void
@@ -91,18 +125,21 @@ test_corpus(void)
 	ok(keys_inspect(k, &b, &kf, &err) == 0 && kf.nsub == 2 &&
 	    kf.sub[1].can_encrypt && kf.sub[1].expires != 0 &&
 	    kf.sub[1].expires < now, "expired_key: encryption subkey expired");
+	both_judge(&kf, POL_R_KEY_EXPIRED, "expired_key");
 	keyfacts_clear(&kf);
 	keys_blob_free(&b);
 
 	blob("revoked_key.txt", &b);
 	ok(keys_inspect(k, &b, &kf, &err) == 0 && (kf.revoked || kf.sub[0].revoked),
 	    "revoked_key: revoked");
+	both_judge(&kf, POL_R_KEY_REVOKED, "revoked_key");
 	keyfacts_clear(&kf);
 	keys_blob_free(&b);
 
 	blob("signonly_key.txt", &b);
 	ok(keys_inspect(k, &b, &kf, &err) == 0 && !any_encrypt(&kf, now),
 	    "signonly_key: nothing can encrypt");
+	both_judge(&kf, POL_R_KEY_NO_ENCRYPT, "signonly_key");
 	keyfacts_clear(&kf);
 	keys_blob_free(&b);
 
@@ -110,6 +147,7 @@ test_corpus(void)
 	ok(keys_inspect(k, &b, &kf, &err) == 0 && !any_encrypt(&kf, now) &&
 	    !kf.sub[0].revoked && kf.sub[0].expires == 0,
 	    "partially_expired_key: primary valid, encryption subkey expired");
+	both_judge(&kf, POL_R_KEY_NO_ENCRYPT, "partially_expired_key");
 	keyfacts_clear(&kf);
 	keys_blob_free(&b);
 
@@ -120,6 +158,7 @@ test_corpus(void)
 	ok(any_encrypt(&kf, now) && kf.sub[0].bits >= 2048 &&
 	    strcmp(kf.sub[0].algo, "rsa") == 0,
 	    "example_key: usable RSA key (%s%u)", kf.sub[0].algo, kf.sub[0].bits);
+	both_judge(&kf, -1, "example_key");
 	snprintf(fpr, sizeof fpr, "%s", kf.sub[0].fpr);
 	keyfacts_clear(&kf);
 	ok(keys_facts(k, fpr, &kf, &err) == -1 && err.status == PD_REFUSED,
@@ -135,6 +174,7 @@ test_corpus(void)
 	    "a file with two keys is refused");
 	like(err.text, "holds 2 keys", "and says so");
 	ok(keys_inspect(k, &b2, &kf, &err) == 0, "inspect expiring_key");
+	both_judge(&kf, -1, "expiring_key");
 	snprintf(fpr2, sizeof fpr2, "%s", kf.sub[0].fpr);
 	keyfacts_clear(&kf);
 	ok(keys_import(k, &b2, fpr, &err) == -1, "importing a blob as another "
@@ -201,10 +241,12 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		skip_all("cannot make a temporary directory");
 	test_list_key();
+	xen = load_profile("xen");
 	if (find_corpus(corpus, sizeof corpus, "keys/example_key.txt"))
 		test_corpus();
 	else
 		diag("corpus not found: set PDLIST_CORPUS to run its key tests");
+	pol_free(xen);
 	rm_tree(dir);
 	return done_testing();
 }

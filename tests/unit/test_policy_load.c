@@ -12,12 +12,10 @@
 #include "policy/policy.h"
 #include "tap.h"
 
-static const char *top;
-
 static void
 path_of(char *buf, size_t len, const char *rel)
 {
-	snprintf(buf, len, "%s/%s", top, rel);
+	snprintf(buf, len, "%s/%s", srcdir(), rel);
 }
 
 static bool
@@ -245,7 +243,7 @@ test_bad(const struct bad *b)
 	char path[1024], err[512] = "", want[1100];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/tests/unit/profiles/%s", top, b->file);
+	snprintf(path, sizeof(path), "%s/tests/unit/profiles/%s", srcdir(), b->file);
 	if (b->line > 0)
 		snprintf(want, sizeof(want), "%s:%d: ", path, b->line);
 	else
@@ -401,8 +399,6 @@ main(void)
 {
 	size_t i;
 
-	if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
-		top = ".";
 	test_xen();
 	test_libvirt();
 	test_defaults();

@@ -97,6 +97,22 @@ test_records(struct store *st)
 	store_abort(t);
 	ok(n == 2, "a prefix scan stops at the list's boundary (got %d)", n);
 
+	/* store_values: the admin's listings and the archive's scans */
+	ok(store_values(st, STORE_MEMBERS, "l@a.org", &v, &err) == 0 &&
+	    json_array_size(v) == 2, "store_values: a list's records, not "
+	    "those of a list whose name it begins");
+	is_str(json_string_value(json_object_get(json_array_get(v, 1),
+	    "role")), "team", "store_values: the records' values");
+	json_decref(v);
+	ok(store_values(st, STORE_MEMBERS, NULL, &v, &err) == 0 &&
+	    json_array_size(v) == 3, "store_values: every record, without a "
+	    "list");
+	json_decref(v);
+	ok(store_values(st, STORE_MEMBERS, "none@a.org", &v, &err) == 0 &&
+	    v != NULL && json_array_size(v) == 0,
+	    "store_values: none, an empty array");
+	json_decref(v);
+
 	store_begin(st, true, &t, &err);
 	store_put(t, STORE_LISTS, "gone@a.org", rec, true, &err);
 	store_abort(t);
