@@ -233,6 +233,47 @@ out:
 	return rc;
 }
 
+/*
+ * The n keys of b, in order, into out (n of them, zeroed first): one gpg
+ * run for a whole keyring.  PD_REFUSED when gpg does not list exactly n
+ * public keys: which one is at fault is for keys_inspect() to say.
+ */
+int
+keys_inspect_all(struct keys *k, const struct keys_blob *b,
+    struct keyfacts *out, size_t n, struct pd_err *err)
+{
+	gpgme_data_t d = NULL;
+	gpgme_key_t key;
+	gpgme_error_t ge;
+	size_t got = 0;
+	int rc = 0;
+
+	memset(out, 0, n * sizeof *out);
+	if ((ge = gpgme_data_new_from_mem(&d, b->data, b->len, 0)) != 0)
+		return gpg_fail(err, ge, "gpgme");
+	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	if (gpgme_op_keylist_from_data_start(k->ctx, d, 0) != 0)
+		rc = pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key",
+		    b->name);
+	while (rc == 0 && (ge = gpgme_op_keylist_next(k->ctx, &key)) == 0) {
+		if (got == n || key->secret)
+			rc = pd_fail(err, PD_REFUSED, "%s holds more than %zu "
+			    "public keys", b->name, n);
+		else
+			rc = facts_from_key(key, &out[got++], err);
+		gpgme_key_unref(key);
+	}
+	gpgme_op_keylist_end(k->ctx);
+	if (rc == 0 && got != n)
+		rc = pd_fail(err, PD_REFUSED, "%s: gpg listed %zu of its %zu "
+		    "keys", b->name, got, n);
+	if (rc == -1)
+		while (got > 0)
+			keyfacts_clear(&out[--got]);
+	gpgme_data_release(d);
+	return rc;
+}
+
 /* Exactly one key in blob, secret or public as wanted. */
 static int
 one_key(struct keys *k, const struct keys_blob *b, int want_secret,
@@ -289,21 +330,41 @@ keys_inspect(struct keys *k, const struct keys_blob *b, struct keyfacts *out,
 static void
 undo_new_keys(struct keys *k, gpgme_import_result_t r)
 {
-	char fprs[8][41];
 	gpgme_import_status_t st;
-	int i, n = 0;
+	char (*fprs)[41];
+	size_t i, n = 0;
 
-	for (st = r->imports; st != NULL && n < 8; st = st->next)
+	/* r belongs to the context: the deletions below would end it */
+	for (st = r->imports; st != NULL; st = st->next)
+		n++;
+	if ((fprs = calloc(n + 1, sizeof *fprs)) == NULL)
+		return;
+	for (n = 0, st = r->imports; st != NULL; st = st->next)
 		if (st->fpr != NULL && (st->status & GPGME_IMPORT_NEW))
 			snprintf(fprs[n++], sizeof fprs[0], "%s", st->fpr);
 	for (i = 0; i < n; i++)
 		keys_delete(k, fprs[i], NULL);
+	free(fprs);
 }
 
-/* Imports b and checks that exactly the key fpr (public or secret) came in. */
+static bool
+among(const char *fpr, const char *const *fprs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(fpr, fprs[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Imports b and checks that exactly the n keys fprs (public or secret)
+ * came in; a key that came in besides is taken out again.
+ */
 static int
-import_checked(struct keys *k, const struct keys_blob *b, const char *fpr,
-    int want_secret, struct pd_err *err)
+import_checked(struct keys *k, const struct keys_blob *b,
+    const char *const *fprs, size_t n, int want_secret, struct pd_err *err)
 {
 	gpgme_data_t d = NULL;
 	gpgme_import_result_t r;
@@ -318,15 +379,20 @@ import_checked(struct keys *k, const struct keys_blob *b, const char *fpr,
 		goto out;
 	}
 	r = gpgme_op_import_result(k->ctx);
-	if (r == NULL || r->considered != 1 || r->not_imported != 0 ||
+	if (r == NULL || r->considered != (int)n || r->not_imported != 0 ||
 	    (want_secret && r->secret_read != 1) ||
 	    (!want_secret && r->secret_read != 0)) {
-		pd_fail(err, PD_REFUSED, "%s was not imported as one %s key",
-		    b->name, want_secret ? "secret" : "public");
-		goto out;
+		if (n == 1)
+			pd_fail(err, PD_REFUSED, "%s was not imported as one %s "
+			    "key", b->name, want_secret ? "secret" : "public");
+		else
+			pd_fail(err, PD_REFUSED, "%s was not imported as %zu "
+			    "public keys", b->name, n);
+		goto undo;
 	}
 	for (st = r->imports; st != NULL; st = st->next)
-		if (st->result != 0 || st->fpr == NULL || strcmp(st->fpr, fpr) != 0) {
+		if (st->result != 0 || st->fpr == NULL ||
+		    !among(st->fpr, fprs, n)) {
 			pd_fail(err, PD_REFUSED, "%s: gpg imported a different "
 			    "key than the one inspected", b->name);
 			goto undo;
@@ -334,7 +400,8 @@ import_checked(struct keys *k, const struct keys_blob *b, const char *fpr,
 	rc = 0;
 	goto out;
 undo:
-	undo_new_keys(k, r);
+	if (r != NULL)
+		undo_new_keys(k, r);
 out:
 	gpgme_data_release(d);
 	return rc;
@@ -344,7 +411,14 @@ int
 keys_import(struct keys *k, const struct keys_blob *b, const char *fpr,
     struct pd_err *err)
 {
-	return import_checked(k, b, fpr, 0, err);
+	return import_checked(k, b, &fpr, 1, 0, err);
+}
+
+int
+keys_import_all(struct keys *k, const struct keys_blob *b,
+    const char *const *fprs, size_t n, struct pd_err *err)
+{
+	return import_checked(k, b, fprs, n, 0, err);
 }
 
 static gpgme_error_t
@@ -438,7 +512,7 @@ keys_import_list_key(struct keys *k, const struct keys_blob *b, char fpr[41],
 		    "valid and able to sign and encrypt", b->name, fpr);
 	}
 	gpgme_key_unref(key);
-	if (import_checked(k, b, fpr, 1, err) == -1)
+	if (import_checked(k, b, (const char *[]){ fpr }, 1, 1, err) == -1)
 		return -1;
 	return test_sign(k, fpr, err);
 }

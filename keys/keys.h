@@ -61,9 +61,21 @@ int	keys_import_list_key(struct keys *, const struct keys_blob *,
 int	keys_inspect(struct keys *, const struct keys_blob *,
 	    struct keyfacts *out, struct pd_err *err);
 
+/*
+ * The facts of each of the n public keys of a keyring blob, in its order,
+ * in one gpg run (out: n of them, each cleared with keyfacts_clear()).
+ * PD_REFUSED when gpg does not list exactly n public keys; keys_inspect()
+ * of each then says which one is at fault.
+ */
+int	keys_inspect_all(struct keys *, const struct keys_blob *,
+	    struct keyfacts *out, size_t n, struct pd_err *err);
+
 /* Imports blob, which must hold the key with fingerprint fpr and no other. */
 int	keys_import(struct keys *, const struct keys_blob *, const char *fpr,
 	    struct pd_err *err);
+/* The same for a keyring blob of exactly the n keys fprs, in one gpg run. */
+int	keys_import_all(struct keys *, const struct keys_blob *,
+	    const char *const *fprs, size_t n, struct pd_err *err);
 
 /* The facts of a key in the keyring; PD_REFUSED when it is not there. */
 int	keys_facts(struct keys *, const char *fpr, struct keyfacts *out,

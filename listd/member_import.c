@@ -36,7 +36,7 @@ struct import {
 	struct list	*l;
 	struct pgp_keyring kr;
 	struct keyfacts	*facts;		/* kr.n, or zeroed when refused */
-	json_t		*keyerr;	/* kr.n: why a key was refused, or null */
+	json_t		*keyerr;	/* [{key, reason}]: the keys refused */
 	json_t		*rows;		/* the file */
 	struct row	*r;
 	size_t		 n;
@@ -232,6 +232,53 @@ load(struct import *im, const char *file, const char *keyring, char **text,
 	return read_file(keyring, IMPORT_FILE_MAX, text, len, err);
 }
 
+/*
+ * The keys of kr numbered in which (n of them) as one keyring, for one
+ * gpg run instead of one a key; data NULL when out of memory.
+ */
+static void
+joined(const struct pgp_keyring *kr, const size_t *which, size_t n,
+    struct keys_blob *b)
+{
+	size_t i, len = 0;
+
+	memset(b, 0, sizeof *b);
+	snprintf(b->name, sizeof b->name, "the keyring");
+	for (i = 0; i < n; i++)
+		len += kr->len[which[i]] + 1;
+	if ((b->data = malloc(len + 1)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		memcpy(b->data + b->len, kr->key[which[i]], kr->len[which[i]]);
+		b->len += kr->len[which[i]];
+		b->data[b->len++] = '\n';
+	}
+}
+
+/*
+ * Every key of im->kr at once, in one gpg run; false when that did not
+ * work out, and each key is then inspected by itself to say which failed.
+ */
+static bool
+inspect_at_once(struct import *im)
+{
+	struct keys_blob b;
+	struct pd_err e;
+	size_t i, *all = calloc(im->kr.n + 1, sizeof *all);
+	bool done;
+
+	if (all == NULL)
+		return false;
+	for (i = 0; i < im->kr.n; i++)
+		all[i] = i;
+	joined(&im->kr, all, im->kr.n, &b);
+	done = b.data != NULL && keys_inspect_all(im->l->keys, &b, im->facts,
+	    im->kr.n, &e) == 0;
+	free(b.data);
+	free(all);
+	return done;
+}
+
 /* Cuts the keyring into keys and inspects each. */
 static int
 inspect_keyring(struct import *im, const char *text, size_t len,
@@ -247,6 +294,8 @@ inspect_keyring(struct import *im, const char *text, size_t len,
 	    (im->keyerr = json_array()) == NULL ||
 	    (im->r = calloc(json_array_size(im->rows), sizeof *im->r)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
+	if (inspect_at_once(im))
+		return 0;
 	for (i = 0; i < im->kr.n; i++) {
 		memset(&b, 0, sizeof b);
 		b.data = im->kr.key[i];
@@ -309,23 +358,44 @@ mark(struct import *im, size_t i, json_t *rec)
 		    "...)"));
 }
 
+/* The rows' keys (each once) into the list's keyring, in one gpg run. */
+static int
+import_keys(struct import *im, struct pd_err *err)
+{
+	const char **fprs = calloc(im->n + 1, sizeof *fprs);
+	size_t *which = calloc(im->n + 1, sizeof *which), i, k, n = 0;
+	struct keys_blob b = { 0 };
+	int rc;
+
+	for (i = 0; fprs != NULL && which != NULL && i < im->n; i++) {
+		for (k = 0; k < n && which[k] != (size_t)im->r[i].key; k++)
+			;
+		if (k == n) {
+			which[n] = (size_t)im->r[i].key;
+			fprs[n++] = im->r[i].c.key.sub[0].fpr;
+		}
+	}
+	if (fprs != NULL && which != NULL)
+		joined(&im->kr, which, n, &b);
+	rc = b.data == NULL ? pd_fail(err, PD_FAIL, "out of memory") :
+	    keys_import_all(im->l->keys, &b, fprs, n, err);
+	free(b.data);
+	free(which);
+	free(fprs);
+	return rc;
+}
+
 /* Imports the keys and records every member in one transaction. */
 static int
 commit(struct import *im, json_t **out, struct pd_err *err)
 {
 	struct store_txn *t = NULL;
-	struct keys_blob b;
 	char key[STORE_KEY_MAX];
 	json_t *recs = json_array(), *rec;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; rc == 0 && i < im->n; i++) {
-		memset(&b, 0, sizeof b);
-		b.data = im->kr.key[im->r[i].key];
-		b.len = im->kr.len[im->r[i].key];
-		rc = keys_import(im->l->keys, &b, im->r[i].c.key.sub[0].fpr, err);
-	}
+	rc = import_keys(im, err);
 	if (rc == 0)
 		rc = store_begin(im->a->store, true, &t, err);
 	for (i = 0; rc == 0 && i < im->n; i++) {

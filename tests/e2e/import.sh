@@ -58,6 +58,21 @@ like "$(cat "$W/out")" "^row 2 \(security@gmail.com\):" "one line per row too"
 is "$(lc member ls $L | wc -l | tr -d ' ')" $N "nothing was added"
 is "$(keyring_count $L)" $((keys0 + N)) "no key was imported"
 like "$(lc audit $L --json | tr -d ' \n')" '"action":"memberimport".*"outcome":"refused"' "the refusal is audited"
+# A keyring with a secret key among the public ones: which one is named.
+_gpg --quiet --quick-gen-key "<security@sec.example>" future-default default never 2>/dev/null
+{
+	gpg --batch --armor --export "<security@good.example>"
+	_gpg --armor --export-secret-keys "<security@sec.example>"
+} >"$W/secret.asc"
+printf '[%s,\n%s]\n' "$(row security@good.example Good)" "$(row security@sec.example Sec)" >"$W/one.json"
+lc member import $L "$W/one.json" --key "$W/secret.asc" >"$W/out" 2>"$W/err"
+is $? 1 "a keyring with a secret key in it is refused"
+like "$(cat "$W/err")" "row 2 \(security@sec.example\): no key of the keyring" "naming that row"
+like "$(lc member import $L "$W/one.json" --key "$W/secret.asc" --json 2>/dev/null | tr -d '\n')" \
+    '"keys": \[ *\{ *"key": 2, *"reason": "key 2 of [^"]*holds a secret key' \
+    "and, in --json, the key refused and why"
+unlike "$(lc member ls $L)" "security@good.example" "and nothing is added"
+is "$(keyring_count $L)" $((keys0 + N)) "nor imported"
 lc member import $L "$W/nope.json" --key "$W/keyring2.asc" 2>"$W/err"
 is $? 1 "a missing file is refused"
 printf '{"address": "x"}' >"$W/obj.json"
