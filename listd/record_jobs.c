@@ -49,7 +49,7 @@ job_json(const struct job *j)
 	    j->last_reply) || put_time(o, "last-attempt", j->last_attempt) ||
 	    put_str(o, "advisory", j->advisory) || (j->advisory[0] &&
 	    json_object_set_new(o, "revision", json_integer(j->revision))) ||
-	    (j->refused_us && json_object_set_new(o, "refused_us",
+	    (j->refused_us && json_object_set_new(o, "refused-us",
 	    json_integer((json_int_t)j->refused_us)))) {
 		json_decref(o);
 		return NULL;
@@ -75,7 +75,7 @@ job_read(const json_t *o, struct job *j)
 	    jstr(o, "last-reply"));
 	snprintf(j->advisory, sizeof j->advisory, "%s", jstr(o, "advisory"));
 	j->revision = (long)jint(o, "revision", 0);
-	j->refused_us = jint(o, "refused_us", 0);
+	j->refused_us = jint(o, "refused-us", 0);
 }
 
 int
