@@ -11,9 +11,9 @@
  * So the copy is found without reading the ledger: the keys of the list's
  * posts give the post (20 bits: a post in a million shares its part), the
  * keys of that post's copies the member (30 bits), and one record is read.
- * (A token made before 0.1.0 named the copy by one digest of all three:
- * it still verifies, names no copy, and its report is kept for the
- * admins.)
+ * (A token of the unreleased 0.1.0's earlier builds named the copy by one
+ * digest of all three: it still verifies, names no copy, and its report
+ * is kept for the admins.)
  *
  * The secret is 32 random bytes in the list's directory (verp.key, mode
  * 0600), made the first time it is needed.
