@@ -21,31 +21,22 @@ struct outcome {
 	char		 notice[2048];	/* to the admins: the suspension */
 };
 
-/* The copy token names (verified once more), into *e; *found. */
+/* The copy token names (verified once more), into *e; *m. */
 static int
 find_copy(struct list *l, const char *token, struct ledger_entry *e,
-    bool *found, struct pd_err *err)
+    enum verp_match *m, struct pd_err *err)
 {
-	struct ledger_set ls;
 	struct store_txn *t;
-	size_t i;
 	int rc;
 
-	*found = false;
+	*m = VERP_NONE;
 	if (token[0] == '\0' || (rc = verp_check(&l->paths, l->address, token,
 	    err)) == 0)
 		return 0;
 	if (rc == -1 || store_begin(l->st, false, &t, err) == -1)
 		return -1;
-	rc = ledger_collect(t, l->address, NULL, &ls, err);
+	rc = verp_find(t, l->address, token, e, m, err);
 	store_abort(t);
-	for (i = 0; rc == 0 && i < ls.n && !*found; i++)
-		if (verp_names(token, l->address, ls.v[i].post,
-		    ls.v[i].member)) {
-			*e = ls.v[i];
-			*found = true;
-		}
-	ledger_set_free(&ls);
 	return rc;
 }
 
@@ -59,33 +50,41 @@ by_time(const void *a, const void *b)
 	return strcmp(x->post, y->post);
 }
 
+/* A copy that did not arrive: bounced, or refused by the relay. */
+static bool
+lost(const struct ledger_entry *e)
+{
+	return e->bounced || e->refused;
+}
+
 /*
- * The copies to the member of copy since it was last resumed, in the order
- * they were sent: how many bounced in a row around copy (none accepted
- * between), and what they carried (into what).
+ * The copies to member since it was last resumed, in the order they were
+ * sent: how many were lost in a row around its copy of post (none
+ * accepted between), and what they carried (into what).
  */
 static int
-bounce_run(struct store_txn *t, const struct ledger_entry *copy,
-    time_t since, size_t *run, char *what, size_t len, struct pd_err *err)
+lost_run(struct store_txn *t, const char *list, const char *post,
+    const char *member, time_t since, size_t *run, char *what, size_t len,
+    struct pd_err *err)
 {
 	struct ledger_set ls;
 	size_t i, k, first, last, off = 0;
 
 	*run = 0;
 	what[0] = '\0';
-	if (ledger_collect(t, copy->list, copy->member, &ls, err) == -1)
+	if (member_copies(t, list, member, &ls, err) == -1)
 		return -1;
 	for (i = k = 0; i < ls.n; i++)
 		if (ls.v[i].time >= since)
 			ls.v[k++] = ls.v[i];
 	ls.n = k;
 	qsort(ls.v, ls.n, sizeof *ls.v, by_time);
-	for (i = 0; i < ls.n && strcmp(ls.v[i].post, copy->post) != 0; i++)
+	for (i = 0; i < ls.n && strcmp(ls.v[i].post, post) != 0; i++)
 		;
-	if (i < ls.n && ls.v[i].bounced) {
-		for (first = i; first > 0 && ls.v[first - 1].bounced; first--)
+	if (i < ls.n && lost(&ls.v[i])) {
+		for (first = i; first > 0 && lost(&ls.v[first - 1]); first--)
 			;
-		for (last = i; last + 1 < ls.n && ls.v[last + 1].bounced; last++)
+		for (last = i; last + 1 < ls.n && lost(&ls.v[last + 1]); last++)
 			;
 		*run = last - first + 1;
 		for (k = first; k <= last && off < len; k++)
@@ -98,13 +97,14 @@ bounce_run(struct store_txn *t, const struct ledger_entry *copy,
 }
 
 /*
- * The policy's bounce-suspend: a member whose copies bounced that often in
- * a row is suspended, in t with its audit entry.
+ * The policy's bounce-suspend: a member whose copies were lost that often
+ * in a row, the copy of post last (its words: last), is suspended, in t
+ * with its audit entry.
  */
 static int
-maybe_suspend(struct list *l, struct store_txn *t,
-    const struct ledger_entry *copy, const struct dsn *d,
-    struct outcome *o, struct pd_err *err)
+maybe_suspend(struct list *l, struct store_txn *t, const char *post,
+    const char *member, const char *last, struct outcome *o,
+    struct pd_err *err)
 {
 	char what[600], why[900];
 	struct member m;
@@ -113,31 +113,60 @@ maybe_suspend(struct list *l, struct store_txn *t,
 
 	if (l->pol->bounce_suspend == 0)
 		return 0;
-	if (member_get(t, l->address, copy->member, &m, &found, err) == -1)
+	if (member_get(t, l->address, member, &m, &found, err) == -1)
 		return -1;
 	if (!found || !m.active)
 		return 0;
-	if (bounce_run(t, copy, m.state_changed, &run, what, sizeof what,
-	    err) == -1)
+	if (lost_run(t, l->address, post, member, m.state_changed, &run, what,
+	    sizeof what, err) == -1)
 		return -1;
 	if (run < l->pol->bounce_suspend)
 		return 0;
-	snprintf(why, sizeof why, "%zu copies in a row bounced "
-	    "(bounce-suspend = %u); the last: %s %s", run,
-	    l->pol->bounce_suspend, d->status, d->diagnostic);
-	if (member_suspend(t, l->address, copy->member, why, &o->suspended,
+	snprintf(why, sizeof why, "%zu copies in a row bounced or were "
+	    "refused (bounce-suspend = %u); the last: %s", run,
+	    l->pol->bounce_suspend, last);
+	if (member_suspend(t, l->address, member, why, &o->suspended,
 	    err) == -1)
 		return -1;
 	if (!o->suspended)
 		return 0;
 	snprintf(o->notice, sizeof o->notice, "Member %s of %s is suspended: "
-	    "its last %zu copies bounced, and it gets no more until an admin "
-	    "resumes it (listctl member resume %s %s).\n\n"
-	    "  missed:  %s\n  last:    %s %s\n", copy->member, l->address, run,
-	    l->address, copy->member, what, d->status, d->diagnostic);
+	    "its last %zu copies bounced or were refused, and it gets no more "
+	    "until an admin resumes it (listctl member resume %s %s).\n\n"
+	    "  missed:  %s\n  last:    %s\n", member, l->address, run,
+	    l->address, member, what, last);
 	return audit_append(t, &(struct audit){ .list = l->address, .actor =
-	    "listd", .action = "member suspend", .subject = copy->member,
+	    "listd", .action = "member suspend", .subject = member,
 	    .outcome = "done", .reason = why }, err);
+}
+
+/* After its commit: a member suspended is logged, and the admins told. */
+static void
+tell_suspended(struct list *l, const char *member, const struct outcome *o)
+{
+	if (!o->suspended)
+		return;
+	log_event("member-suspend", "list=%s member=%s why=bounces",
+	    l->address, member);
+	notice_tell(l, "pdlist: a member is suspended", o->notice);
+}
+
+int
+bounce_refused(struct list *l, const struct job *j, struct pd_err *err)
+{
+	struct outcome o;
+	struct store_txn *t;
+
+	memset(&o, 0, sizeof o);
+	if (l->pol->bounce_suspend == 0 || j->state != JOB_FAILED ||
+	    j->refused_us == 0)
+		return 0;
+	if (store_begin(l->st, true, &t, err) == -1 ||
+	    store_end(t, maybe_suspend(l, t, j->post, j->member,
+	    j->last_reply, &o, err), err) == -1)
+		return -1;
+	tell_suspended(l, j->member, &o);
+	return 0;
 }
 
 /* The copy's job, BOUNCED (made again from the ledger when pruned). */
@@ -145,23 +174,18 @@ static int
 job_bounced(struct store_txn *t, const struct ledger_entry *e,
     const struct dsn *d, struct job *j, struct pd_err *err)
 {
-	struct job_set js;
-	size_t i;
+	bool found;
 
-	if (job_collect(t, e->list, e->post, &js, err) == -1)
+	if (job_get(t, e->list, e->post, e->member, j, &found, err) == -1)
 		return -1;
-	for (i = 0; i < js.n && strcmp(js.v[i].member, e->member) != 0; i++)
-		;
-	if (i < js.n)
-		*j = js.v[i];
-	else {
+	if (!found) {
 		job_init(j, e->list, e->post, e->member, e->public, NULL);
 		snprintf(j->advisory, sizeof j->advisory, "%s", e->advisory);
 		j->revision = e->revision;
 		j->last_attempt = e->time;
 	}
-	job_set_free(&js);
 	j->state = JOB_BOUNCED;
+	j->refused_us = 0;
 	snprintf(j->last_reply, sizeof j->last_reply, "bounced: %s %.250s",
 	    d->status, d->diagnostic);
 	return job_put(t, j, false, err);
@@ -173,7 +197,7 @@ record_in(struct list *l, struct store_txn *t, const struct inbox_entry *in,
     const struct ledger_entry *e, const struct dsn *d, struct outcome *o,
     struct pd_err *err)
 {
-	char when[32];
+	char when[32], last[sizeof d->status + sizeof d->diagnostic + 2];
 	json_t *r;
 	int rc;
 
@@ -199,8 +223,9 @@ record_in(struct list *l, struct store_txn *t, const struct inbox_entry *in,
 	json_decref(r);
 	if (rc == 0 && o->bounced)
 		rc = job_bounced(t, e, d, &o->job, err);
+	snprintf(last, sizeof last, "%s %s", d->status, d->diagnostic);
 	if (rc == 0 && o->bounced)
-		rc = maybe_suspend(l, t, e, d, o, err);
+		rc = maybe_suspend(l, t, e->post, e->member, last, o, err);
 	if (rc == 0)
 		rc = store_del(t, STORE_INBOX, in->id, err);
 	if (rc == 0 && store_del(t, STORE_MESSAGES, in->id, err) == -1 &&
@@ -227,11 +252,7 @@ record_report(struct list *l, const struct inbox_entry *in,
 	    "-", in->id);
 	if (o.bounced)
 		fail_tell(l, "pdlist: a copy bounced", &one);
-	if (o.suspended) {
-		log_event("member-suspend", "list=%s member=%s why=bounces",
-		    l->address, e->member);
-		notice_tell(l, "pdlist: a member is suspended", o.notice);
-	}
+	tell_suspended(l, e->member, &o);
 	return 0;
 }
 
@@ -243,7 +264,7 @@ bounce_process(struct list *l, const struct inbox_entry *in,
 	char why[600], *raw = NULL;
 	struct dsn d;
 	size_t len = 0;
-	bool found = false;
+	enum verp_match m = VERP_NONE;
 	int rc;
 
 	memset(&d, 0, sizeof d);
@@ -254,13 +275,13 @@ bounce_process(struct list *l, const struct inbox_entry *in,
 	rc = raw != NULL ? dsn_parse(raw, len, &d, err) : 0;
 	keys_plain_free(raw, len);
 	if (rc == -1 || (d.kind != DSN_NONE && find_copy(l, in->token, &e,
-	    &found, err) == -1))
+	    &m, err) == -1))
 		return -1;
 	log_event("report", "id=%s list=%s kind=%s status=%s how=%s copy=%s",
 	    in->id, l->address, dsn_kind_name(d.kind), d.status[0] ? d.status :
-	    "-", d.how[0] ? d.how : "-", found ? "found" : in->token[0] ?
-	    "unknown" : "none");
-	if (found)
+	    "-", d.how[0] ? d.how : "-", m == VERP_ONE ? "found" : m ==
+	    VERP_MANY ? "ambiguous" : in->token[0] ? "unknown" : "none");
+	if (m == VERP_ONE)
 		return record_report(l, in, &e, &d, err);
 	if (d.kind == DSN_NONE)
 		snprintf(why, sizeof why, "mail to the bounce address that is no "
@@ -269,7 +290,8 @@ bounce_process(struct list *l, const struct inbox_entry *in,
 		snprintf(why, sizeof why, "a delivery report (%s %s%s%s) about "
 		    "no copy on record (%s): kept for the admins",
 		    dsn_kind_name(d.kind), d.status, d.recipient[0] ? " for " :
-		    "", d.recipient, in->token[0] ? "its token names none" :
+		    "", d.recipient, m == VERP_MANY ? "its token names more "
+		    "than one" : in->token[0] ? "its token names none" :
 		    "sent to the plain bounce address");
 	/* a report about no copy is most likely about a notice: kept
 	   quietly, or a dead admin's address would loop notices */

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "keys/pgpshards.h"
+#include "listd/bounce.h"
 #include "listd/failures.h"
 #include "listd/fanout.h"
 #include "listd/headers.h"
@@ -157,16 +158,24 @@ record_attempt(struct delivery *d, struct job *j,
     const struct smtp_result *res, bool sent, struct pd_err *err)
 {
 	time_t now = time(NULL), delay;
+	struct timespec us;
 	int rc;
 
 	j->attempts++;
 	snprintf(j->last_reply, sizeof j->last_reply, "%s", res->reply);
 	j->last_attempt = now;
+	j->refused_us = 0;
 	if (sent)
 		j->state = JOB_SENT;
-	else if (!res->temporary || j->attempts >= RETRY_MAX_ATTEMPTS)
+	else if (!res->temporary || j->attempts >= RETRY_MAX_ATTEMPTS) {
 		j->state = JOB_FAILED;
-	else {
+		/* the address refused for good: like a bounce (bounce.h) */
+		if (!res->temporary && res->stage == SMTP_RCPT) {
+			clock_gettime(CLOCK_REALTIME, &us);
+			j->refused_us = (long long)us.tv_sec * 1000000 +
+			    us.tv_nsec / 1000;
+		}
+	} else {
 		delay = conf_retry_delay(d->conf, j->attempts);
 		j->state = JOB_RETRY;
 		j->next_attempt = now + delay;
@@ -490,6 +499,28 @@ out:
 	return rc;
 }
 
+/*
+ * The copies of this run that the relay refused for good count toward
+ * bounce-suspend, one after the other, in the order they were attempted.
+ */
+static void
+count_refusals(const struct conf *conf, struct store *st,
+    const struct job_set *jobs, size_t n)
+{
+	struct pd_err err = { 0 };
+	struct list_cache lists;
+	struct list *l;
+	size_t i;
+
+	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
+	for (i = 0; i < n && i < jobs->n; i++)
+		if (jobs->v[i].refused_us != 0 && (list_cache_get(&lists,
+		    jobs->v[i].list, &l, &err) == -1 || bounce_refused(l,
+		    &jobs->v[i], &err) == -1))
+			log_warnx("%s: %s", jobs->v[i].list, err.text);
+	list_cache_free(&lists);
+}
+
 /* Finishes every post that had a job in this run. */
 static int
 finish_posts(const struct conf *conf, struct store *st,
@@ -574,6 +605,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 		    "the next run", d.jobs.n - d.next);
 	log_debug("delivery: %zu attempts in %lu commits", d.next < d.jobs.n ?
 	    d.next : d.jobs.n, ledger_batch_commits(d.ledger));
+	count_refusals(conf, st, &d.jobs, d.next);
 	rc = finish_posts(conf, st, &d.jobs, err);
 	*sent = d.sent;
 out:

@@ -13,6 +13,8 @@
 #include "listd/record.h"
 #include "listd/verp.h"
 
+#define BOUNCE_REFUSED_QUIET	3600	/* one audit entry an hour */
+
 /* route_exists_fn: whether the store has list. */
 static int
 list_exists(void *arg, const char *list, struct pd_err *err)
@@ -29,9 +31,39 @@ list_exists(void *arg, const char *list, struct pd_err *err)
 	return rc == -1 ? -1 : o != NULL;
 }
 
+/* The audit log's part in refusing forged tokens: one entry an hour. */
+static int
+audit_refusal(struct store_txn *t, const char *list, const char *address,
+    struct pd_err *err)
+{
+	char when[32];
+	long long left_out;
+	time_t since;
+	json_t *d = NULL;
+	bool due;
+	int rc;
+
+	if (audit_limit(t, list, "bounce-refused", BOUNCE_REFUSED_QUIET, &due,
+	    &left_out, &since, err) == -1)
+		return -1;
+	if (!due)
+		return 0;
+	if (left_out > 0 && (d = json_pack("{s:I, s:s}", "left-out",
+	    (json_int_t)left_out, "since", iso_time(since, when))) == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	rc = audit_append(t, &(struct audit){ .list = list, .actor = "listd",
+	    .action = "bounce refused", .subject = address, .outcome =
+	    "refused", .reason = "the token is not one this list made: forged, "
+	    "or another list's (one entry an hour: detail.left-out counts "
+	    "those not entered since the last)", .detail = d }, err);
+	json_decref(d);
+	return rc;
+}
+
 /*
  * A bounce address's token must be one the list made (verp.h): another's
- * is refused before the message is read, and recorded.
+ * is refused before the message is read, and recorded (the audit log at
+ * most once an hour: anyone may send such mail).
  */
 static int
 check_token(struct store *st, const char *datadir, const char *address,
@@ -49,10 +81,7 @@ check_token(struct store *st, const char *datadir, const char *address,
 	log_event("bounce-refused", "list=%s to=%s why=token", r->list,
 	    address);
 	if (store_begin(st, true, &t, err) == -1 || store_end(t,
-	    audit_append(t, &(struct audit){ .list = r->list, .actor = "listd",
-	    .action = "bounce refused", .subject = address, .outcome =
-	    "refused", .reason = "the token is not one this list made: forged, "
-	    "or another list's" }, err), err) == -1)
+	    audit_refusal(t, r->list, address, err), err) == -1)
 		return -1;
 	return pd_fail(err, PD_REFUSED, "%s is no return address of %s's mail "
 	    "(its token is forged, or another list's)", address, r->list);

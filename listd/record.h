@@ -247,6 +247,10 @@ struct job {
 	char		 last_reply[300];
 	char		 advisory[64];	/* "": none */
 	long		 revision;
+	long long	 refused_us;	/* FAILED: when the relay refused the
+					   address for good (5xx to RCPT), in
+					   microseconds since the epoch; 0: it
+					   did not */
 };
 
 /* A new job of post for address, carrying kw's advisory (kw may be NULL). */
@@ -255,6 +259,9 @@ void	job_init(struct job *, const char *list, const char *post,
 int	job_put(struct store_txn *, const struct job *, bool exclusive,
 	    struct pd_err *err);
 int	job_del(struct store_txn *, const struct job *, struct pd_err *err);
+/* The job of post to member on list, into *j; *found false when none. */
+int	job_get(struct store_txn *, const char *list, const char *post,
+	    const char *member, struct job *j, bool *found, struct pd_err *err);
 
 /* The jobs of post on list; with post NULL, of list; with list NULL, all. */
 struct job_set {
@@ -279,7 +286,7 @@ int	ledger_put(struct store_txn *, const struct job *, const char *reply,
 int	ledger_has(struct store_txn *, const struct job *, bool *has,
 	    struct pd_err *err);
 
-/* A copy in the ledger, as bounce.c reads it. */
+/* A copy in the ledger, as bounce.c and verp.c read it. */
 struct ledger_entry {
 	char		 list[ADDR_MAX + 1];
 	char		 post[POST_ID_MAX];
@@ -291,15 +298,42 @@ struct ledger_entry {
 	long		 revision;
 	bool		 public;
 	bool		 bounced;	/* a report of failure came */
+	bool		 refused;	/* no copy in the ledger: its job, the
+					   relay refused the address (time,
+					   time_us: when; member_copies()) */
 };
 struct ledger_set {
 	struct ledger_entry *v;
 	size_t		 n, cap;
 };
-/* The ledger's copies on list (to member only, when not NULL). */
-int	ledger_collect(struct store_txn *, const char *list, const char *member,
-	    struct ledger_set *out, struct pd_err *err);
 void	ledger_set_free(struct ledger_set *);
+/* The copy of post to member on list in the ledger, into *e; *found. */
+int	ledger_get(struct store_txn *, const char *list, const char *post,
+	    const char *member, struct ledger_entry *e, bool *found,
+	    struct pd_err *err);
+
+/*
+ * Calls fn with each id under a list's records, in key order, reading
+ * the keys only; a non-zero return of fn ends it and is returned (-1: fn
+ * set err).  post_each_id(): the ids of list's posts (STORE_POSTS);
+ * ledger_each_member(): the members the ledger holds a copy of list's
+ * post for.
+ */
+typedef int (*rec_id_fn)(const char *id, void *arg);
+int	post_each_id(struct store_txn *, const char *list, rec_id_fn fn,
+	    void *arg, struct pd_err *err);
+int	ledger_each_member(struct store_txn *, const char *list,
+	    const char *post, rec_id_fn fn, void *arg, struct pd_err *err);
+
+/*
+ * What became of member's copies of list's posts, in *out in no order:
+ * per post, its copy in the ledger (accepted; bounced since, or not) or,
+ * where its job was refused later (refused_us), that (refused).  Reads
+ * member's records only, post by post (post_each_id()), never the whole
+ * ledger.
+ */
+int	member_copies(struct store_txn *, const char *list, const char *member,
+	    struct ledger_set *out, struct pd_err *err);
 /*
  * Adds report (borrowed: time, status, diagnostic...) to the copy e in the
  * ledger: as its "bounce" when bounced, else to its "reports".
@@ -309,7 +343,7 @@ int	ledger_report(struct store_txn *, const struct ledger_entry *e,
 /*
  * The copies of advisories the ledger holds for member of list: for each
  * of the n advisory ids, revision[i] is the highest revision of it that
- * member was sent (0: none).  One scan of the list's ledger.
+ * member was sent (0: none).  member_copies(), not a scan of the ledger.
  */
 int	ledger_revisions(struct store_txn *, const char *list,
 	    const char *member, const char *const *advisory, long *revision,
@@ -412,6 +446,17 @@ struct audit {
 };
 /* Appends e to the audit log in t: the one way an entry is written. */
 int	audit_append(struct store_txn *, const struct audit *e,
+	    struct pd_err *err);
+
+/*
+ * At most one audit entry of a kind (what) on list in window seconds, for
+ * what anyone may cause at will (a forged return address): *due when
+ * none was written in the last window, and then *left_out says how many
+ * were left out since the one before, written at *since (0: none); when
+ * not due, this one is counted as left out.  Kept in STORE_SEEN, in t.
+ */
+int	audit_limit(struct store_txn *, const char *list, const char *what,
+	    time_t window, bool *due, long long *left_out, time_t *since,
 	    struct pd_err *err);
 
 /*

@@ -37,6 +37,17 @@ set_room(void *vp, size_t n, size_t *cap, size_t size)
 }
 #define SET_ROOM(s)	set_room(&(s)->v, (s)->n, &(s)->cap, sizeof *(s)->v)
 
+/*
+ * The key of one copy of post to member on list: its job's (STORE_JOBS)
+ * and its ledger record's (STORE_LEDGER).
+ */
+static inline void
+copy_key(const char *list, const char *post, const char *member,
+    char key[STORE_KEY_MAX])
+{
+	snprintf(key, STORE_KEY_MAX, "%s\x1f%s\x1f%s", list, post, member);
+}
+
 /* store_scan() whose callback may say SCAN_NOMEM: 0, or -1 with err. */
 static inline int
 rec_scan(struct store_txn *t, enum store_db db, const char *prefix,

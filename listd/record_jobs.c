@@ -1,6 +1,6 @@
 /*
- * listd/record_jobs.c: see record.h.  Jobs, the ledger, the inbox, members,
- * seen records and the audit log.
+ * listd/record_jobs.c: see record.h.  Jobs, the inbox, members, seen
+ * records and the audit log (the ledger: record_ledger.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +14,7 @@
 static void
 job_key(const struct job *j, char key[STORE_KEY_MAX])
 {
-	snprintf(key, STORE_KEY_MAX, "%s\x1f%s\x1f%s", j->list, j->post,
-	    j->member);
+	copy_key(j->list, j->post, j->member, key);
 }
 
 void
@@ -49,7 +48,9 @@ job_json(const struct job *j)
 	    put_str(o, "keyid", j->keyid) || put_str(o, "last-reply",
 	    j->last_reply) || put_time(o, "last-attempt", j->last_attempt) ||
 	    put_str(o, "advisory", j->advisory) || (j->advisory[0] &&
-	    json_object_set_new(o, "revision", json_integer(j->revision)))) {
+	    json_object_set_new(o, "revision", json_integer(j->revision))) ||
+	    (j->refused_us && json_object_set_new(o, "refused-us",
+	    json_integer((json_int_t)j->refused_us)))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -74,6 +75,7 @@ job_read(const json_t *o, struct job *j)
 	    jstr(o, "last-reply"));
 	snprintf(j->advisory, sizeof j->advisory, "%s", jstr(o, "advisory"));
 	j->revision = (long)jint(o, "revision", 0);
+	j->refused_us = jint(o, "refused-us", 0);
 }
 
 int
@@ -90,6 +92,25 @@ job_put(struct store_txn *t, const struct job *j, bool exclusive,
 	rc = store_put(t, STORE_JOBS, key, o, exclusive, err);
 	json_decref(o);
 	return rc;
+}
+
+int
+job_get(struct store_txn *t, const char *list, const char *post,
+    const char *member, struct job *j, bool *found, struct pd_err *err)
+{
+	char key[STORE_KEY_MAX];
+	json_t *o = NULL;
+
+	*found = false;
+	copy_key(list, post, member, key);
+	if (store_get(t, STORE_JOBS, key, &o, err) == -1)
+		return -1;
+	if (o != NULL) {
+		job_read(o, j);
+		*found = true;
+		json_decref(o);
+	}
+	return 0;
 }
 
 int
@@ -144,183 +165,6 @@ job_set_free(struct job_set *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof *s);
-}
-
-/* ---- the ledger ------------------------------------------------------- */
-
-int
-ledger_put(struct store_txn *t, const struct job *j, const char *reply,
-    struct pd_err *err)
-{
-	char key[STORE_KEY_MAX], when[32];
-	json_t *o, *old = NULL, *earlier;
-	struct timespec now;
-	bool again;
-	int rc;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	job_key(j, key);
-	if (store_get(t, STORE_LEDGER, key, &old, err) == -1)
-		return -1;
-	/* sent again after a bounce: the record before is kept inside */
-	again = old != NULL && json_object_get(old, "bounce") != NULL;
-	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "list", j->list,
-	    "post", j->post, "member", j->member, "time", iso_time(now.tv_sec,
-	    when), "time_us", (json_int_t)now.tv_sec * 1000000 +
-	    now.tv_nsec / 1000, "reply", reply);
-	if (o != NULL && j->advisory[0] != '\0') {
-		json_object_set_new(o, "advisory", json_string(j->advisory));
-		json_object_set_new(o, "revision", json_integer(j->revision));
-	}
-	if (o != NULL && j->public)
-		json_object_set_new(o, "public", json_true());
-	if (o != NULL && again) {
-		earlier = json_object_get(old, "earlier");
-		earlier = earlier ? json_incref(earlier) : json_array();
-		json_object_del(old, "earlier");
-		json_array_append(earlier, old);
-		json_object_set_new(o, "earlier", earlier);
-	}
-	json_decref(old);
-	if (o == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	rc = store_put(t, STORE_LEDGER, key, o, !again, err);
-	json_decref(o);
-	return rc;
-}
-
-int
-ledger_has(struct store_txn *t, const struct job *j, bool *has,
-    struct pd_err *err)
-{
-	char key[STORE_KEY_MAX];
-	json_t *o = NULL;
-
-	job_key(j, key);
-	if (store_get(t, STORE_LEDGER, key, &o, err) == -1)
-		return -1;
-	*has = o != NULL && json_object_get(o, "bounce") == NULL;
-	json_decref(o);
-	return 0;
-}
-
-struct ledger_filter {
-	struct ledger_set *s;
-	const char	  *member;	/* or NULL */
-};
-
-static int
-collect_ledger(const char *key, json_t *o, void *arg)
-{
-	struct ledger_filter *f = arg;
-	struct ledger_set *s = f->s;
-	struct ledger_entry *e;
-
-	(void)key;
-	if (f->member != NULL && strcmp(jstr(o, "member"), f->member) != 0)
-		return 0;
-	if (SET_ROOM(s) == -1)
-		return SCAN_NOMEM;
-	e = &s->v[s->n++];
-	memset(e, 0, sizeof *e);
-	snprintf(e->list, sizeof e->list, "%s", jstr(o, "list"));
-	snprintf(e->post, sizeof e->post, "%s", jstr(o, "post"));
-	snprintf(e->member, sizeof e->member, "%s", jstr(o, "member"));
-	e->time = jtime(o, "time");
-	/* records before 0.1.0's time_us: the second is all there is */
-	e->time_us = jint(o, "time_us", (long long)e->time * 1000000);
-	snprintf(e->advisory, sizeof e->advisory, "%s", jstr(o, "advisory"));
-	e->revision = (long)jint(o, "revision", 0);
-	e->public = json_is_true(json_object_get(o, "public"));
-	e->bounced = json_object_get(o, "bounce") != NULL;
-	return 0;
-}
-
-int
-ledger_collect(struct store_txn *t, const char *list, const char *member,
-    struct ledger_set *out, struct pd_err *err)
-{
-	struct ledger_filter f = { out, member };
-	char prefix[STORE_KEY_MAX];
-
-	memset(out, 0, sizeof *out);
-	snprintf(prefix, sizeof prefix, "%s\x1f", list);
-	if (rec_scan(t, STORE_LEDGER, prefix, collect_ledger, &f, err) == 0)
-		return 0;
-	ledger_set_free(out);
-	return -1;
-}
-
-void
-ledger_set_free(struct ledger_set *s)
-{
-	free(s->v);
-	memset(s, 0, sizeof *s);
-}
-
-int
-ledger_report(struct store_txn *t, const struct ledger_entry *e, bool bounced,
-    const json_t *report, struct pd_err *err)
-{
-	char key[STORE_KEY_MAX];
-	json_t *o = NULL, *reports;
-	int rc;
-
-	snprintf(key, sizeof key, "%s\x1f%s\x1f%s", e->list, e->post,
-	    e->member);
-	if (store_get(t, STORE_LEDGER, key, &o, err) == -1)
-		return -1;
-	if (o == NULL)
-		return pd_fail(err, PD_REFUSED, "no copy of %s to %s in the "
-		    "ledger", e->post, e->member);
-	if (bounced)
-		rc = json_object_set(o, "bounce", (json_t *)report);
-	else if ((reports = json_object_get(o, "reports")) != NULL)
-		rc = json_array_append(reports, (json_t *)report);
-	else
-		rc = json_object_set_new(o, "reports", json_pack("[O]",
-		    report));
-	rc = rc == -1 ? pd_fail(err, PD_TEMPFAIL, "out of memory") :
-	    store_put(t, STORE_LEDGER, key, o, false, err);
-	json_decref(o);
-	return rc;
-}
-
-struct ledger_want {
-	const char		 *member;
-	const char *const	 *advisory;
-	long			 *revision;
-	size_t			  n;
-};
-
-static int
-ledger_copy(const char *key, json_t *o, void *arg)
-{
-	struct ledger_want *w = arg;
-	long rev = (long)jint(o, "revision", 0);
-	size_t i;
-
-	(void)key;
-	if (strcmp(jstr(o, "member"), w->member) != 0)
-		return 0;
-	for (i = 0; i < w->n; i++)
-		if (strcmp(jstr(o, "advisory"), w->advisory[i]) == 0 &&
-		    rev > w->revision[i])
-			w->revision[i] = rev;
-	return 0;
-}
-
-int
-ledger_revisions(struct store_txn *t, const char *list, const char *member,
-    const char *const *advisory, long *revision, size_t n,
-    struct pd_err *err)
-{
-	struct ledger_want w = { member, advisory, revision, n };
-	char prefix[STORE_KEY_MAX];
-
-	memset(revision, 0, n * sizeof *revision);
-	snprintf(prefix, sizeof prefix, "%s\x1f", list);
-	return rec_scan(t, STORE_LEDGER, prefix, ledger_copy, &w, err);
 }
 
 /* ---- the inbox --------------------------------------------------------- */
@@ -577,6 +421,33 @@ audit_append(struct store_txn *t, const struct audit *a, struct pd_err *err)
 	}
 	rc = store_audit(t, e, err);
 	json_decref(e);
+	return rc;
+}
+
+int
+audit_limit(struct store_txn *t, const char *list, const char *what,
+    time_t window, bool *due, long long *left_out, time_t *since,
+    struct pd_err *err)
+{
+	char key[STORE_KEY_MAX], when[32];
+	time_t now = time(NULL);
+	json_t *o = NULL, *n;
+	int rc;
+
+	store_member_key(list, what, key);
+	if (store_get(t, STORE_SEEN, key, &o, err) == -1)
+		return -1;
+	*since = jtime(o, "audited-at");
+	*left_out = jint(o, "left-out", 0);
+	*due = o == NULL || now - *since >= window || now < *since;
+	json_decref(o);
+	n = *due ? json_pack("{s:s, s:i}", "audited-at", iso_time(now, when),
+	    "left-out", 0) : json_pack("{s:s, s:I}", "audited-at",
+	    iso_time(*since, when), "left-out", (json_int_t)*left_out + 1);
+	if (n == NULL)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	rc = store_put(t, STORE_SEEN, key, n, false, err);
+	json_decref(n);
 	return rc;
 }
 

@@ -356,9 +356,13 @@ store_del(struct store_txn *t, enum store_db db, const char *key,
 	return rc ? mdb_fail(err, t->st, rc, db_names[db]) : 0;
 }
 
+/*
+ * The records of db under prefix, in key order: fn with each decoded
+ * value, or with keys only (kfn: no value is read or decoded).
+ */
 static int
 scan(struct store_txn *t, enum store_db db, const char *prefix, bool text_keys,
-    store_scan_fn fn, void *arg, struct pd_err *err)
+    store_scan_fn fn, store_key_fn kfn, void *arg, struct pd_err *err)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -382,6 +386,11 @@ scan(struct store_txn *t, enum store_db db, const char *prefix, bool text_keys,
 			    (const char *)k.mv_data);
 		else
 			key[0] = '\0';
+		if (kfn != NULL) {
+			if ((r = kfn(key, arg)) != 0)
+				break;
+			continue;
+		}
 		if (decode(&v, &val, err) == -1) {
 			r = -1;
 			break;
@@ -401,7 +410,16 @@ int
 store_scan(struct store_txn *t, enum store_db db, const char *prefix,
     store_scan_fn fn, void *arg, struct pd_err *err)
 {
-	return scan(t, db, prefix, true, fn, arg, err);
+	return scan(t, db, prefix, true, fn, NULL, arg, err);
+}
+
+int
+store_scan_keys(struct store_txn *t, enum store_db db, const char *prefix,
+    store_key_fn fn, void *arg, struct pd_err *err)
+{
+	if (db == STORE_AUDIT)
+		return pd_fail(err, PD_FAIL, "audit keys are binary");
+	return scan(t, db, prefix, true, NULL, fn, arg, err);
 }
 
 #define COLLECT_NOMEM	2	/* not -1: that is the store's trouble */
@@ -496,7 +514,7 @@ int
 store_audit_scan(struct store_txn *t, store_scan_fn fn, void *arg,
     struct pd_err *err)
 {
-	return scan(t, STORE_AUDIT, "", false, fn, arg, err);
+	return scan(t, STORE_AUDIT, "", false, fn, NULL, arg, err);
 }
 
 void

@@ -94,6 +94,14 @@ int	store_scan(struct store_txn *, enum store_db, const char *prefix,
 	    store_scan_fn fn, void *arg, struct pd_err *err);
 
 /*
+ * The same for the keys alone, without reading their records: for an
+ * index that is in the keys (not STORE_AUDIT, whose keys are binary).
+ */
+typedef int (*store_key_fn)(const char *key, void *arg);
+int	store_scan_keys(struct store_txn *, enum store_db, const char *prefix,
+	    store_key_fn fn, void *arg, struct pd_err *err);
+
+/*
  * Every record of db under prefix, as [{"key", "value"}] in *out (the
  * caller decrefs): for work that writes while it goes through them.
  */

@@ -86,21 +86,37 @@ fail:
 	    p->dir, SECRET_FILE, strerror(errno));
 }
 
-/* The copy's id: a digest of list, post and member (NULs between). */
+/* n base32 characters of a digest of the strings in s (NULs between). */
 static void
-copy_id(const char *list, const char *post, const char *member,
-    char id[VERP_ID_LEN + 1])
+digest(const char *const *s, size_t ns, size_t n, char *out)
 {
 	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
 	unsigned char d[32];
-	gsize n = sizeof d;
+	gsize len = sizeof d;
+	size_t i;
 
-	g_checksum_update(c, (const guchar *)list, (gssize)strlen(list) + 1);
-	g_checksum_update(c, (const guchar *)post, (gssize)strlen(post) + 1);
-	g_checksum_update(c, (const guchar *)member, (gssize)strlen(member));
-	g_checksum_get_digest(c, d, &n);
+	for (i = 0; i < ns; i++)
+		g_checksum_update(c, (const guchar *)s[i],
+		    (gssize)strlen(s[i]) + (i + 1 < ns));
+	g_checksum_get_digest(c, d, &len);
 	g_checksum_free(c);
-	base32(d, VERP_ID_LEN, id);
+	base32(d, n, out);
+}
+
+/* The part of a token that names post on list. */
+static void
+post_part(const char *list, const char *post, char out[VERP_POST_LEN + 1])
+{
+	digest((const char *[]){ "post", list, post }, 3, VERP_POST_LEN, out);
+}
+
+/* The part that names the member among the copies of post. */
+static void
+member_part(const char *list, const char *post, const char *member,
+    char out[VERP_MEMBER_LEN + 1])
+{
+	digest((const char *[]){ list, post, member }, 3, VERP_MEMBER_LEN,
+	    out);
 }
 
 /* The proof for id on list under key. */
@@ -129,7 +145,8 @@ verp_token(const struct list_paths *p, const char *list, const char *post,
 
 	if (secret(p, key, err) == -1)
 		return -1;
-	copy_id(list, post, member, token);
+	post_part(list, post, token);
+	member_part(list, post, member, token + VERP_POST_LEN);
 	proof(key, list, token, token + VERP_ID_LEN);
 	explicit_bzero(key, sizeof key);
 	return 0;
@@ -155,14 +172,69 @@ verp_check(const struct list_paths *p, const char *list, const char *token,
 	return diff == 0;
 }
 
-bool
-verp_names(const char *token, const char *list, const char *post,
-    const char *member)
-{
-	char id[VERP_ID_LEN + 1];
+struct find {
+	struct store_txn *t;
+	const char	*list, *token;
+	struct pd_err	*err;
+	const char	*post;		/* the post whose copies are looked at */
+	char		 hit_post[POST_ID_MAX];
+	char		 hit_member[ADDR_MAX + 1];
+	size_t		 hits;
+};
 
-	copy_id(list, post, member, id);
-	return strncmp(token, id, VERP_ID_LEN) == 0;
+/* ledger_each_member(): a copy of f->post whose member the token names. */
+static int
+member_named(const char *member, void *arg)
+{
+	struct find *f = arg;
+	char part[VERP_MEMBER_LEN + 1];
+
+	member_part(f->list, f->post, member, part);
+	if (memcmp(part, f->token + VERP_POST_LEN, VERP_MEMBER_LEN) != 0)
+		return 0;
+	if (f->hits++ == 0) {
+		snprintf(f->hit_post, sizeof f->hit_post, "%s", f->post);
+		snprintf(f->hit_member, sizeof f->hit_member, "%s", member);
+	}
+	return 0;
+}
+
+/* post_each_id(): a post the token names, whose copies are looked at. */
+static int
+post_named(const char *post, void *arg)
+{
+	struct find *f = arg;
+	char part[VERP_POST_LEN + 1];
+
+	post_part(f->list, post, part);
+	if (memcmp(part, f->token, VERP_POST_LEN) != 0)
+		return 0;
+	f->post = post;
+	return ledger_each_member(f->t, f->list, post, member_named, f,
+	    f->err);
+}
+
+int
+verp_find(struct store_txn *t, const char *list, const char *token,
+    struct ledger_entry *e, enum verp_match *m, struct pd_err *err)
+{
+	struct find f = { t, list, token, err, NULL, "", "", 0 };
+	bool found = false;
+
+	*m = VERP_NONE;
+	if (strlen(token) != VERP_TOKEN_LEN)
+		return 0;
+	if (post_each_id(t, list, post_named, &f, err) != 0)
+		return -1;
+	if (f.hits > 1)
+		*m = VERP_MANY;
+	else if (f.hits == 1) {
+		if (ledger_get(t, list, f.hit_post, f.hit_member, e, &found,
+		    err) == -1)
+			return -1;
+		*m = found ? VERP_ONE : VERP_NONE;
+	}
+	return 0;
 }
 
 /* Whether copies of a post of kind come back to an address of their own. */

@@ -3,11 +3,13 @@
 # (LIST-bounces+TOKEN@); a delivery report to it, built as Postfix writes
 # one and sent over LMTP or through inject, marks exactly that copy
 # bounced (queue --json, audit --advisory); a forged or another list's
-# token is refused and recorded; a delay is recorded only; what is no
-# report is kept for the admins; bounce-suspend suspends a member after
-# that many bounces in a row, the admins told once; the admins hear of a
-# member's failed copies, with advisory and revision, once a day; queue
-# retry sends a failed copy once more.
+# token is refused and recorded, in the audit log once an hour with the
+# rest counted; a delay is recorded only; what is no report is kept for
+# the admins; bounce-suspend suspends a member after that many bounces in
+# a row, the admins told once, and copies the relay refused (550 to RCPT)
+# count the same; the admins hear of a member's failed copies, with
+# advisory and revision, once a day; queue retry sends a failed copy once
+# more.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 need_daemon_parts
 
@@ -20,6 +22,8 @@ job_state() {	# job_state MEMBER POST: its copy's state in queue --json
 	    '.[] | select(.member == $m and .post == $p) | .state'
 }
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
+command -v faketime >/dev/null 2>&1 || skip_all "faketime not installed"
+member_state() { lc member ls $L --json | jq -r --arg m "$1" '.[] | select(.address == $m) | .state'; }
 
 # ---- per-copy return addresses ---------------------------------------------
 
@@ -71,6 +75,18 @@ is $? 67 "a forged token is refused"
 like "$(lc audit other@$D)" "bounce refused" "the refusal is recorded on the list it was sent to"
 like "$(lc audit $L)" "bounce refused sec-bounces.$(printf '%s' "$tok" | cut -c1-10)a{10}@" \
     "and the forged one on its list"
+refusals() { lc audit $L --json | jq '[.[] | select(.action == "bounce refused")]'; }
+for n in 1 2 3; do
+	lc inject "$forged" --sender '' <"$W/b1.eml" 2>/dev/null
+	[ $? = 67 ] || echo "# forged token $n: not refused"
+done
+is "$(refusals | jq length)" 1 \
+    "three more forged ones, refused: the audit log has still one entry"
+faketime -f +3601s "$LISTCTL" -c "$CONF" inject "$forged" --sender '' \
+    <"$W/b1.eml" 2>/dev/null
+is $? 67 "an hour later the next one is refused"
+is "$(refusals | jq -c '[length, .[1].detail["left-out"]]')" "[2,3]" \
+    "and entered, counting the three left out"
 
 # ---- reports that mark nothing ----------------------------------------------
 
@@ -135,5 +151,31 @@ until_done $L >/dev/null
 is "$(copies_to $V2)" $((before + 1)) "and sends it once"
 is "$(job_state $V2 "$P1")" "" "it is sent, no longer bounced"
 fails 1 "nothing left to retry is refused" lc queue retry $L "$P1" --member $V2
+
+# ---- copies the relay refused count like bounces -----------------------------------
+
+post_advisory $T $L xsa5 XSA-5 1
+until_done $L >/dev/null
+mail_dsn "$W/b3.eml" "$(sender_for $V3)" $V3 failed 5.1.1
+lc inject "$(sender_for $V3)" --sender '' <"$W/b3.eml"
+listd_once >/dev/null 2>&1
+is "$(job_state $V3 "$(lc queue $L --json | jq -r '.[] | select(.member == "'$V3'") | .post')")" \
+    bounced "a third member's copy of XSA-5 bounced"
+stop_sink
+start_sink --reject-rcpt $V3 || { echo "Bail out! smtp-sink"; exit 1; }
+post_advisory $T $L xsa6 XSA-6 1
+until_done $L >/dev/null
+like "$(lc queue $L)" "$V3	failed	1	.*550" "the relay refuses its copy of XSA-6 (550 to RCPT)"
+is "$(member_state $V3)" active "a bounce and a refusal in a row: still active"
+post_advisory $T $L xsa7 XSA-7 1
+until_done $L >/dev/null
+is "$(member_state $V3)" suspended \
+    "a bounce and two refusals in a row (bounce-suspend = 3): suspended"
+like "$(lc audit $L)" "listd member suspend $V3 done: 3 copies in a row bounced or were refused.*the last: 550" \
+    "by listd, in the audit log, with the relay's reply"
+until_done $L >/dev/null
+is "$(told $A | grep -o "Member $V3 of $L is suspended" | wc -l)" 1 "the admins are told once"
+like "$(told $A)" "missed:  XSA-5, XSA-6, XSA-7" "naming the advisories it missed"
+stop_sink
 
 done_testing
