@@ -271,3 +271,12 @@ write_file_atomic(const char *path, const void *data, size_t len,
 		    "directory: %s", path, strerror(errno));
 	return 0;
 }
+
+void
+wipe_free(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}

@@ -56,6 +56,8 @@ unsigned long long fnv1a(unsigned long long h, const void *p, size_t len);
 char	*fmt_time(time_t t, const char *fmt, char *buf, size_t len);
 /* t in TIME_ISO, e.g. "2026-11-22T10:00:00Z", into buf; returns buf. */
 char	*iso_time(time_t t, char buf[32]);
+/* Wipes the len bytes at p (mail or keys in the clear), then frees p. */
+void	wipe_free(void *p, size_t len);
 /* A TIME_ISO string back to a time; 0 when s is not one. */
 time_t	 parse_iso(const char *s);
 

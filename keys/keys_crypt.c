@@ -38,10 +38,7 @@ keys_set_message_size(struct keys *k, size_t max_message_size)
 void
 keys_plain_free(char *plain, size_t len)
 {
-	if (plain == NULL)
-		return;
-	explicit_bzero(plain, len);
-	free(plain);
+	wipe_free(plain, len);
 }
 
 /* ---- bounded output: a sink that wipes what it drops ------------------ */

@@ -456,15 +456,19 @@ static json_t *check_one(const struct keyfacts *, const struct policy *,
 
 struct member_set_arg {
 	const struct admin_member_opts	*o;
-	json_t				*changed;	/* the fields, an array */
+	json_t				*changed;	/* {field: {from, to}} */
 	json_t				**out;
 };
 
+/* Sets field of rec to v (taken), noting in changed what it was and is. */
 static void
 set_field(json_t *rec, json_t *changed, const char *field, json_t *v)
 {
+	json_t *was = json_object_get(rec, field);
+
+	json_object_set_new(changed, field, json_pack("{s:O, s:O}", "from",
+	    was != NULL ? was : json_null(), "to", v));
 	json_object_set_new(rec, field, v);
-	json_array_append_new(changed, json_string(field));
 }
 
 /* The fields o gives, into rec; -1 when a change is not one set can make. */
@@ -472,7 +476,7 @@ static int
 apply_fields(struct admin *a, const char *list, const struct admin_member_opts *o,
     json_t *rec, json_t *changed, struct pd_err *err)
 {
-	enum pol_role now, want;
+	enum pol_role now = POL_ROLE_MEMBER, want;
 	char voucher[ADDR_MAX + 1], key[STORE_KEY_MAX];
 	json_t *vrec = NULL;
 
@@ -480,7 +484,10 @@ apply_fields(struct admin *a, const char *list, const struct admin_member_opts *
 		if (pol_role_parse(o->role, &want) == -1)
 			return pd_fail(err, PD_REFUSED, "unknown role '%s': use "
 			    "member, team, moderator or admin", o->role);
-		pol_role_parse(json_str(rec, "role"), &now);
+		if (pol_role_parse(json_str(rec, "role"), &now) == -1)
+			return pd_fail(err, PD_REFUSED, "the record of %s has no "
+			    "known role: remove the member and add it again",
+			    json_str(rec, "address"));
 		if ((want == POL_ROLE_REPORTER) != (now == POL_ROLE_REPORTER))
 			return pd_fail(err, PD_REFUSED, "a reporter is not made "
 			    "or unmade by member set: remove the member and add "
@@ -516,7 +523,7 @@ apply_fields(struct admin *a, const char *list, const struct admin_member_opts *
 	if (o->justification != NULL)
 		set_field(rec, changed, "justification",
 		    json_string(o->justification));
-	if (json_array_size(changed) == 0)
+	if (json_object_size(changed) == 0)
 		return pd_fail(err, PD_REFUSED, "nothing to change: give --role, "
 		    "--org, --category, --installed-base, --vouched-by, "
 		    "--evidence, --agreed or --justification");
@@ -583,7 +590,7 @@ int
 admin_member_set(struct admin *a, const char *list,
     const struct admin_member_opts *o, json_t **out, struct pd_err *err)
 {
-	struct member_set_arg sa = { o, json_array(), out };
+	struct member_set_arg sa = { o, json_object(), out };
 	int rc;
 
 	*out = NULL;

@@ -212,14 +212,15 @@ run_member_set(struct admin *a, char **args, struct opts *o)
 		refused(o, &err);
 		rc = EXIT_REFUSED;
 	} else if (!o->json) {
+		const char *field, *sep = "";
 		json_t *f;
-		size_t i;
 
 		fprintf(o->out, "changed %s of %s:", s(out, "address"),
 		    s(out, "list"));
-		json_array_foreach(json_object_get(out, "changed"), i, f)
-			fprintf(o->out, "%s %s", i ? "," : "",
-			    json_string_value(f));
+		json_object_foreach(json_object_get(out, "changed"), field, f) {
+			fprintf(o->out, "%s %s", sep, field);
+			sep = ",";
+		}
 		fprintf(o->out, "\n");
 	}
 	if (o->json && out != NULL)

@@ -31,6 +31,7 @@ struct post_cut {		/* one post's encrypted result, split */
 	size_t		 pub_len, sig_len;
 	struct post	 post;		/* its record: subject, micalg */
 	char		 fpr[41];	/* the list's key (OpenPGP: header) */
+	size_t		 tried, refused; /* its jobs this run; refused for good */
 };
 
 struct delivery {
@@ -150,6 +151,27 @@ load_cuts(struct delivery *d, struct pd_err *err)
 }
 
 /*
+ * Whether the relay's permanent refusal of j's recipient says that the
+ * member's mailbox is gone (5.1.x, 5.2.1), for a copy of a post of the
+ * member's own: what counts like a bounce toward bounce-suspend
+ * (bounce.h).  A policy refusal (5.7.x: "relay access denied") or a reply
+ * without an enhanced status is no word on the mailbox, and a refused
+ * notice must not suspend the admin it was for.
+ */
+static bool
+mailbox_gone(struct delivery *d, const struct job *j, const char *reply)
+{
+	const struct post_cut *c = cut_for(d, j->list, j->post);
+	int code, cls, subject, detail;
+
+	if (c == NULL || !verp_per_copy(c->post.kind) || sscanf(reply,
+	    "%d %d.%d.%d", &code, &cls, &subject, &detail) != 4)
+		return false;
+	return code / 100 == 5 && cls == 5 && (subject == 1 ||
+	    (subject == 2 && detail == 1));
+}
+
+/*
  * Records the outcome of one attempt, sent meaning accepted by the server,
  * in a commit shared with the other workers' (ledger_batch.h).
  */
@@ -169,8 +191,9 @@ record_attempt(struct delivery *d, struct job *j,
 		j->state = JOB_SENT;
 	else if (!res->temporary || j->attempts >= RETRY_MAX_ATTEMPTS) {
 		j->state = JOB_FAILED;
-		/* the address refused for good: like a bounce (bounce.h) */
-		if (!res->temporary && res->stage == SMTP_RCPT) {
+		/* the mailbox refused for good: like a bounce (bounce.h) */
+		if (!res->temporary && res->stage == SMTP_RCPT &&
+		    mailbox_gone(d, j, res->reply)) {
 			clock_gettime(CLOCK_REALTIME, &us);
 			j->refused_us = (long long)us.tv_sec * 1000000 +
 			    us.tv_nsec / 1000;
@@ -501,23 +524,43 @@ out:
 
 /*
  * The copies of this run that the relay refused for good count toward
- * bounce-suspend, one after the other, in the order they were attempted.
+ * bounce-suspend, one after the other, in the order they were attempted;
+ * unless the relay refused every copy of their post (two or more): that
+ * is the relay's trouble, not every member's mailbox, and is said so.
  */
 static void
-count_refusals(const struct conf *conf, struct store *st,
-    const struct job_set *jobs, size_t n)
+count_refusals(struct delivery *d)
 {
 	struct pd_err err = { 0 };
 	struct list_cache lists;
+	struct post_cut *c;
 	struct list *l;
+	const struct job *j;
 	size_t i;
 
-	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
-	for (i = 0; i < n && i < jobs->n; i++)
-		if (jobs->v[i].refused_us != 0 && (list_cache_get(&lists,
-		    jobs->v[i].list, &l, &err) == -1 || bounce_refused(l,
-		    &jobs->v[i], &err) == -1))
-			log_warnx("%s: %s", jobs->v[i].list, err.text);
+	for (i = 0; i < d->next && i < d->jobs.n; i++)
+		if ((c = cut_for(d, d->jobs.v[i].list, d->jobs.v[i].post))) {
+			c->tried++;
+			c->refused += d->jobs.v[i].refused_us != 0;
+		}
+	for (i = 0; i < d->ncuts; i++)
+		if (d->cuts[i].tried >= 2 && d->cuts[i].refused ==
+		    d->cuts[i].tried)
+			log_warnx("%s: the relay refused all %zu copies of post "
+			    "%s for good; not counted toward bounce-suspend: "
+			    "check the relay (smtp-url) and its log",
+			    d->cuts[i].list, d->cuts[i].tried, d->cuts[i].post.id);
+	list_cache_init(&lists, d->st, d->conf->datadir, LIST_KEYS);
+	for (i = 0; i < d->next && i < d->jobs.n; i++) {
+		j = &d->jobs.v[i];
+		c = cut_for(d, j->list, j->post);
+		if (j->refused_us == 0 || (c != NULL && c->tried >= 2 &&
+		    c->refused == c->tried))
+			continue;
+		if (list_cache_get(&lists, j->list, &l, &err) == -1 ||
+		    bounce_refused(l, j, &err) == -1)
+			log_warnx("%s: %s", j->list, err.text);
+	}
 	list_cache_free(&lists);
 }
 
@@ -605,7 +648,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 		    "the next run", d.jobs.n - d.next);
 	log_debug("delivery: %zu attempts in %lu commits", d.next < d.jobs.n ?
 	    d.next : d.jobs.n, ledger_batch_commits(d.ledger));
-	count_refusals(conf, st, &d.jobs, d.next);
+	count_refusals(&d);
 	rc = finish_posts(conf, st, &d.jobs, err);
 	*sent = d.sent;
 out:

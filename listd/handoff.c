@@ -70,16 +70,14 @@ handoff_put(const char *list, const char *id, const char *raw, size_t len,
 	pthread_mutex_unlock(&lock);
 }
 
-bool
-handoff_take(const char *list, const char *id, char **raw, size_t *len,
-    time_t now)
+/* Takes message id of list out of its slot; false when not there. */
+static bool
+take_locked(const char *list, const char *id, char **raw, size_t *len)
 {
 	size_t i;
 
 	*raw = NULL;
 	*len = 0;
-	pthread_mutex_lock(&lock);
-	sweep(now);
 	for (i = 0; i < HANDOFF_SLOTS && *raw == NULL; i++)
 		if (slots[i].raw != NULL && strcmp(slots[i].id, id) == 0 &&
 		    strcmp(slots[i].list, list) == 0) {
@@ -88,8 +86,42 @@ handoff_take(const char *list, const char *id, char **raw, size_t *len,
 			held -= slots[i].len;
 			memset(&slots[i], 0, sizeof slots[i]);
 		}
-	pthread_mutex_unlock(&lock);
 	return *raw != NULL;
+}
+
+bool
+handoff_take(const char *list, const char *id, char **raw, size_t *len,
+    time_t now)
+{
+	bool found;
+
+	pthread_mutex_lock(&lock);
+	sweep(now);
+	found = take_locked(list, id, raw, len);
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+bool
+handoff_drop(const char *list, const char *id)
+{
+	char *raw;
+	size_t len;
+	bool found;
+
+	pthread_mutex_lock(&lock);
+	found = take_locked(list, id, &raw, &len);
+	pthread_mutex_unlock(&lock);
+	keys_plain_free(raw, len);
+	return found;
+}
+
+void
+handoff_sweep(time_t now)
+{
+	pthread_mutex_lock(&lock);
+	sweep(now);
+	pthread_mutex_unlock(&lock);
 }
 
 void

@@ -190,7 +190,7 @@ body_add(struct body *b, const char *p, size_t n)
 		return;
 	if (b->total > b->max) {
 		b->over = true;		/* count the rest, keep nothing */
-		free(b->buf);
+		wipe_free(b->buf, b->len);
 		b->buf = NULL;
 		b->len = b->cap = 0;
 		return;
@@ -201,13 +201,17 @@ body_add(struct body *b, const char *p, size_t n)
 			cap = b->len + n;
 		if (cap > b->max)
 			cap = b->max;
-		if ((nb = realloc(b->buf, cap)) == NULL) {
+		/* not realloc: the message so far is wiped, not left behind */
+		if ((nb = malloc(cap)) == NULL) {
 			b->nomem = true;
-			free(b->buf);
+			wipe_free(b->buf, b->len);
 			b->buf = NULL;
 			b->len = b->cap = 0;
 			return;
 		}
+		if (b->len > 0)
+			memcpy(nb, b->buf, b->len);
+		wipe_free(b->buf, b->len);
 		b->buf = nb;
 		b->cap = cap;
 	}
@@ -562,7 +566,7 @@ cmd_data(struct sess *s, char *arg)
 		deliver_one(s, &s->rcpt[i], &b);
 	s->junk = 0;
 out:
-	free(b.buf);
+	wipe_free(b.buf, b.len);	/* mail in the clear: wiped */
 	s->mail = false;	/* over: no LMTP_EV_RESET */
 	s->io->event(s->io->arg, LMTP_EV_DATA_END);
 	reset_txn(s);

@@ -18,6 +18,7 @@
 #include "listd/auth.h"
 #include "listd/bounce.h"
 #include "listd/decide.h"
+#include "listd/handoff.h"
 #include "listd/jobs.h"
 #include "listd/memberpost.h"
 #include "listd/notice.h"
@@ -605,6 +606,7 @@ process_inbox(const struct conf *conf, struct store *st,
 	int rc;
 
 	*done = 0;
+	handoff_sweep(now);
 	if (store_begin(st, false, &t, err) == -1)
 		return -1;
 	rc = inbox_collect(t, &inbox, err);
@@ -627,6 +629,10 @@ process_inbox(const struct conf *conf, struct store *st,
 		else if ((rc = process_failed(conf, l, &inbox.v[i], &why,
 		    err)) == 0)
 			++*done;	/* held, or put off: the others go on */
+		/* taken or not (a held oversize message is not read) */
+		if (handoff_drop(inbox.v[i].list, inbox.v[i].id))
+			log_debug("%s: message %s was not taken from intake's "
+			    "handoff: wiped", inbox.v[i].list, inbox.v[i].id);
 	}
 	list_cache_free(&lists);
 	inbox_set_free(&inbox);

@@ -237,9 +237,8 @@ verp_find(struct store_txn *t, const char *list, const char *token,
 	return 0;
 }
 
-/* Whether copies of a post of kind come back to an address of their own. */
-static bool
-per_copy(enum post_kind kind)
+bool
+verp_per_copy(enum post_kind kind)
 {
 	switch (kind) {
 	case POST_NOTICE:
@@ -261,7 +260,7 @@ verp_sender(const char *datadir, enum post_kind kind, const struct job *j,
 	char token[VERP_TOKEN_LEN + 1];
 	struct list_paths p;
 
-	if (per_copy(kind)) {
+	if (verp_per_copy(kind)) {
 		list_paths(datadir, j->list, &p);
 		if (verp_token(&p, j->list, j->post, j->member, token,
 		    err) == -1)

@@ -51,6 +51,12 @@ int	verp_check(const struct list_paths *, const char *list,
  * LOCAL-bounces@DOMAIN for the list's notices and replies (and where the
  * VERP address would be too long).
  */
+/*
+ * Whether copies of a post of kind come back to an address of their own
+ * (a member's copy of a post), not the list's plain bounce address (its
+ * notices and auto-replies).
+ */
+bool	verp_per_copy(enum post_kind kind);
 int	verp_sender(const char *datadir, enum post_kind kind,
 	    const struct job *j, char out[ADDR_MAX + 1], struct pd_err *err);
 

@@ -4,7 +4,7 @@
  *   smtp-sink [--port N] [--port-file FILE] [--dir DIR] [--tempfail-first N]
  *       [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... [--max-seconds S]
  *       [--max-messages M] [--slow-ms MS] [--hangup-after N] [--freeze-after N]
- *       [--stall-data N]
+ *       [--reject-sender] [--deny-relay] [--stall-data N]
  *
  * Listens on 127.0.0.1 only (port 0, the default, takes any free port; with
  * --port-file the port is written there, atomically, once it listens) and
@@ -20,7 +20,9 @@
  *
  * Faults: --tempfail-first N answers the first N ends of DATA with 451 (and
  * keeps nothing); --tempfail-rcpt ADDR:N answers 451 to RCPT for ADDR N
- * times; --reject-rcpt ADDR answers 550 to RCPT for ADDR every time;
+ * times; --reject-rcpt ADDR answers 550 5.1.1 to RCPT for ADDR every time
+ * (ADDR * for every address); --deny-relay answers 554 5.7.1 to every RCPT
+ * (a relay that does not take the list's mail for anyone);
  * --slow-ms sleeps before every reply; --hangup-after N closes each
  * connection, without a reply, at the first command after its Nth message
  * (a server that drops an idle connection just as the client reuses it);
@@ -87,6 +89,7 @@ struct opts {
 	long		 freeze_after;
 	long		 stall_data;
 	bool		 reject_sender;	/* 550 to every MAIL FROM */
+	bool		 deny_relay;	/* 554 5.7.1 to every RCPT */
 };
 
 struct sess {
@@ -388,7 +391,8 @@ fault_hit(struct fault *f, int n, const char *addr)
 
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < n && !hit; i++)
-		if (strcasecmp(f[i].addr, addr) == 0 && f[i].left != 0) {
+		if ((strcmp(f[i].addr, "*") == 0 ||
+		    strcasecmp(f[i].addr, addr) == 0) && f[i].left != 0) {
 			hit = true;
 			if (f[i].left > 0)
 				f[i].left--;
@@ -507,6 +511,8 @@ cmd_rcpt(struct sess *s, const char *arg)
 		return reply(s, "501 5.1.3 bad recipient address syntax");
 	if (s->nrcpt == MAX_RCPT)
 		return reply(s, "452 4.5.3 too many recipients");
+	if (o.deny_relay)
+		return reply(s, "554 5.7.1 Relay access denied");
 	if (fault_hit(o.reject, o.nreject, addr))
 		return reply(s, "550 5.1.1 no such user");
 	if (fault_hit(o.tempfail, o.ntempfail, addr))
@@ -708,7 +714,8 @@ usage(void)
 	    "         [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... "
 	    "[--max-seconds S]\n"
 	    "         [--max-messages M] [--slow-ms MS] [--hangup-after N]\n"
-	    "         [--freeze-after N] [--reject-sender] [--stall-data N]\n");
+	    "         [--freeze-after N] [--reject-sender] [--deny-relay] "
+	    "[--stall-data N]\n");
 	exit(64);
 }
 
@@ -755,6 +762,7 @@ parse_opts(int argc, char **argv)
 		{ "hangup-after", required_argument, NULL, 'h' },
 		{ "freeze-after", required_argument, NULL, 'F' },
 		{ "reject-sender", no_argument, NULL, 'X' },
+		{ "deny-relay", no_argument, NULL, 'D' },
 		{ "stall-data", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -774,6 +782,7 @@ parse_opts(int argc, char **argv)
 		case 'h': o.hangup_after = number(optarg, LONG_MAX); break;
 		case 'F': o.freeze_after = number(optarg, LONG_MAX); break;
 		case 'X': o.reject_sender = true; break;
+		case 'D': o.deny_relay = true; break;
 		case 'S': o.stall_data = number(optarg, LONG_MAX); break;
 		default: usage();
 		}

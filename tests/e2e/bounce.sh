@@ -178,4 +178,32 @@ is "$(told $A | grep -o "Member $V3 of $L is suspended" | wc -l)" 1 "the admins 
 like "$(told $A)" "missed:  XSA-5, XSA-6, XSA-7" "naming the advisories it missed"
 stop_sink
 
+# ---- a relay that refuses everyone suspends no one ----------------------------------
+lc member resume $L $V3 >/dev/null
+states() { for _m in $V1 $V2 $V3 $A $T; do printf '%s ' "$(member_state $_m)"; done; }
+# three_posts NAME N SINK-OPTIONS...: three new advisories, XSA-N1 to N3,
+# through a sink so made.
+three_posts() {
+	_name=$1 _adv=$2
+	shift 2
+	start_sink "$@" || { echo "Bail out! smtp-sink"; exit 1; }
+	for _k in 1 2 3; do
+		advisory "$W/$_name$_k.txt" "XSA-$_adv$_k" 1
+		mail_pgpmime $T $T $L "$_name$_k" "$W/$_name$_k.txt" | lc inject $L
+		listd_once >/dev/null 2>>"$W/$_name.log"
+		until_done $L >/dev/null
+	done
+	stop_sink
+}
+three_posts denied 8 --deny-relay
+is "$(states)" "active active active active active " \
+    "a relay that denies every RCPT (554 5.7.1) three times: no member, admin or team suspended"
+like "$(lc queue $L)" "	$V1	failed	1	.*554 5.7.1 Relay access denied" \
+    "its copies are failed, with the relay's reply"
+three_posts unknown 9 --reject-rcpt '*'
+is "$(states)" "active active active active active " \
+    "a relay that calls every address unknown (550 5.1.1) three times: none suspended either"
+like "$(cat "$W/unknown.log")" "the relay refused all [0-9]+ copies of post .* for good; not counted toward bounce-suspend: check the relay" \
+    "and listd says why it did not count them"
+
 done_testing

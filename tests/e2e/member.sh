@@ -162,7 +162,8 @@ is "$(rec_of security@vendor-a.example | jq -c .evidence)" '["https://vendor-a.e
 is "$(rec_of security@vendor-a.example | jq -r '."added-at"')" \
     "$(printf '%s' "$before" | jq -r '."added-at"')" "when it was added is kept"
 like "$(lc audit $XEN)" "member set security@vendor-a.example done" "it is audited"
-like "$(lc audit $XEN --json)" '"changed": \[' "with the fields changed"
+is "$(lc audit $XEN --json | jq -c '[.[] | select(.action == "member set")][0].detail.changed.org')" \
+    '{"from":"Vendor A","to":"Vendor A Inc."}' "with each field's old and new value"
 before=$(rec_of security@vendor-a.example)
 lc member set $XEN security@vendor-a.example --installed-base 1000 2>"$W/err"
 is $? 1 "a change the policy would not admit is refused"

@@ -49,6 +49,16 @@ is "$(copies_to security@v2.example)" 2 "and the post is delivered"
 like "$(decrypted_for security@v2.example)" "XSA-10" \
     "its copy decrypts to the advisory"
 
+# A message held unread (oversize = hold) is not left in the handoff.
+policy_set $L oversize hold
+policy_set $L max-message-size 2000
+{ cat "$W/m2.eml"; head -c 3000 /dev/zero | tr '\0' 'x'; echo; } >"$W/big.eml"
+"$LMTPC" "unix:$W/lmtp.sock" --from alice@xenproject.example $L <"$W/big.eml" >/dev/null
+is $? 0 "an oversize post over LMTP is taken (oversize = hold)"
+ok "processing wipes its handoff, which it did not read" \
+    waitfor "$LOG" "was not taken from intake's handoff: wiped" 30
+like "$(lc held ls $L)" "limits" "and the post is held"
+
 lc member suspend $L security@v1.example >/dev/null
 _i=0
 while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt 2 ] && [ $_i -lt 100 ]; do

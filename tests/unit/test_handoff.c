@@ -40,6 +40,18 @@ main(void)
 	    "and so is one when the clock went back");
 	ok(handoff_bytes() == 0, "dropped means not held");
 
+	handoff_put(L1, "held", "x", 1, now);
+	ok(handoff_drop(L1, "held") && handoff_bytes() == 0,
+	    "processing drops what it did not take (a held oversize message)");
+	ok(!handoff_drop(L1, "held"), "and says when there was nothing");
+	handoff_put(L1, "orphan", "x", 1, now);
+	handoff_sweep(now + HANDOFF_MAX_AGE);
+	ok(handoff_bytes() == 1, "a sweep leaves what is not too old");
+	handoff_sweep(now + HANDOFF_MAX_AGE + 1);
+	ok(handoff_bytes() == 0,
+	    "and drops, by time alone, what waited longer than %d s",
+	    HANDOFF_MAX_AGE);
+
 	if ((big = malloc(HANDOFF_MAX_BYTES / 2 + 1)) == NULL)
 		return 1;
 	memset(big, 'a', HANDOFF_MAX_BYTES / 2 + 1);
