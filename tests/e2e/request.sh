@@ -280,6 +280,17 @@ is "$(lc held ls $L | awk -F'\t' '$4 == "question2" { print $2 }')" not-team "it
 like "$(reply $V)" "was held: nothing was sent" "and the member is told, encrypted"
 like "$(reply $V)" "waits for a moderator \(member-posts = hold\)" "saying why"
 
+# ---- member set by mail: an admin's, not a moderator's -------------------------
+
+org_of() { lc member ls $L --json | jq -r --arg m "$1" '.[] | select(.address == $m) | .org'; }
+request setorg-mod $M "member set $V2 --org \"Renamed By Mod\""
+like "$(reply $M)" "member set.*(not allowed|may not|refused)" "a moderator's member set is refused"
+is "$(org_of $V2)" "Vendor 2" "and changes nothing"
+request setorg $A "member set $V2 --org \"Vendor Two, Inc.\""
+like "$(reply $A)" "changed $V2 of $L: org" "an admin's member set by mail runs, the reply says what changed"
+is "$(org_of $V2)" "Vendor Two, Inc." "the record is changed"
+like "$(lc audit $L)" "$A\(key:[0-9A-F]{40},by-mail\) member set $V2 done" "audited with the admin's address and key"
+
 # ---- freshness ---------------------------------------------------------------
 
 printf 'List: %s\nheld ls\n' $L >"$W/stale.txt"
