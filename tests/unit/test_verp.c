@@ -59,7 +59,10 @@ sent(const char *list, const char *id, char (*members)[ADDR_MAX + 1],
 	rc = post_put(t, &p, false, err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		job_init(&j, list, id, members[i], false, NULL);
-		snprintf(j.advisory, sizeof j.advisory, "XSA-%s", id + 18);
+		/* post ids made here end in a number after 18 characters;
+		   others ("twins") name their advisory whole */
+		snprintf(j.advisory, sizeof j.advisory, "XSA-%s",
+		    strlen(id) > 18 ? id + 18 : id);
 		j.revision = 1;
 		rc = ledger_put(t, &j, "250 2.0.0 Ok: queued as X", err);
 	}
