@@ -256,27 +256,47 @@ joined(const struct pgp_keyring *kr, const size_t *which, size_t n,
 }
 
 /*
- * Every key of im->kr at once, in one gpg run; false when that did not
- * work out, and each key is then inspected by itself to say which failed.
+ * Inspects keys [from, to) of im->kr in one gpg run; when that does not
+ * work out (a key gpg will not list, a secret key), each half again, so
+ * that a bad key among thousands costs a few runs, not one a key.  A key
+ * alone is inspected by itself, its refusal recorded in im->keyerr.
  */
-static bool
-inspect_at_once(struct import *im)
+static int
+inspect_range(struct import *im, size_t from, size_t to, const char *name,
+    struct pd_err *err)
 {
 	struct keys_blob b;
 	struct pd_err e;
-	size_t i, *all = calloc(im->kr.n + 1, sizeof *all);
+	size_t i, *which;
 	bool done;
 
-	if (all == NULL)
-		return false;
-	for (i = 0; i < im->kr.n; i++)
-		all[i] = i;
-	joined(&im->kr, all, im->kr.n, &b);
-	done = b.data != NULL && keys_inspect_all(im->l->keys, &b, im->facts,
-	    im->kr.n, &e) == 0;
+	if (to - from == 1) {
+		memset(&b, 0, sizeof b);
+		b.data = im->kr.key[from];
+		b.len = im->kr.len[from];
+		snprintf(b.name, sizeof b.name, "key %zu of %.200s", from + 1,
+		    name);
+		if (keys_inspect(im->l->keys, &b, &im->facts[from], &e) == 0)
+			return 0;
+		if (e.status != PD_REFUSED)
+			return pd_fail(err, e.status, "%s", e.text);
+		return json_array_append_new(im->keyerr, json_pack("{s:I, s:s}",
+		    "key", (json_int_t)from + 1, "reason", e.text)) == 0 ? 0 :
+		    pd_fail(err, PD_FAIL, "out of memory");
+	}
+	if ((which = calloc(to - from + 1, sizeof *which)) == NULL)
+		return pd_fail(err, PD_FAIL, "out of memory");
+	for (i = from; i < to; i++)
+		which[i - from] = i;
+	joined(&im->kr, which, to - from, &b);
+	done = b.data != NULL && keys_inspect_all(im->l->keys, &b,
+	    &im->facts[from], to - from, &e) == 0;
 	free(b.data);
-	free(all);
-	return done;
+	free(which);
+	if (done)
+		return 0;
+	return inspect_range(im, from, from + (to - from) / 2, name, err) ==
+	    -1 ? -1 : inspect_range(im, from + (to - from) / 2, to, name, err);
 }
 
 /* Cuts the keyring into keys and inspects each. */
@@ -284,32 +304,13 @@ static int
 inspect_keyring(struct import *im, const char *text, size_t len,
     const char *name, struct pd_err *err)
 {
-	struct keys_blob b;
-	struct pd_err e;
-	size_t i;
-
 	if (pgp_keyring_split(text, len, &im->kr, err) == -1)
 		return -1;
 	if ((im->facts = calloc(im->kr.n + 1, sizeof *im->facts)) == NULL ||
 	    (im->keyerr = json_array()) == NULL ||
 	    (im->r = calloc(json_array_size(im->rows), sizeof *im->r)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
-	if (inspect_at_once(im))
-		return 0;
-	for (i = 0; i < im->kr.n; i++) {
-		memset(&b, 0, sizeof b);
-		b.data = im->kr.key[i];
-		b.len = im->kr.len[i];
-		snprintf(b.name, sizeof b.name, "key %zu of %.200s", i + 1,
-		    name);
-		if (keys_inspect(im->l->keys, &b, &im->facts[i], &e) == -1) {
-			if (e.status != PD_REFUSED)
-				return pd_fail(err, e.status, "%s", e.text);
-			json_array_append_new(im->keyerr, json_pack("{s:I, s:s}",
-			    "key", (json_int_t)i + 1, "reason", e.text));
-		}
-	}
-	return 0;
+	return inspect_range(im, 0, im->kr.n, name, err);
 }
 
 /* The refusal: every failing row with its reasons, on one line too. */

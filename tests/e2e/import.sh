@@ -61,15 +61,16 @@ like "$(lc audit $L --json | tr -d ' \n')" '"action":"memberimport".*"outcome":"
 # A keyring with a secret key among the public ones: which one is named.
 _gpg --quiet --quick-gen-key "<security@sec.example>" future-default default never 2>/dev/null
 {
-	gpg --batch --armor --export "<security@good.example>"
+	for _k in 1 2 3; do gpg --batch --armor --export "<security@i$_k.example>"; done
 	_gpg --armor --export-secret-keys "<security@sec.example>"
+	gpg --batch --armor --export "<security@good.example>"
 } >"$W/secret.asc"
 printf '[%s,\n%s]\n' "$(row security@good.example Good)" "$(row security@sec.example Sec)" >"$W/one.json"
 lc member import $L "$W/one.json" --key "$W/secret.asc" >"$W/out" 2>"$W/err"
 is $? 1 "a keyring with a secret key in it is refused"
 like "$(cat "$W/err")" "row 2 \(security@sec.example\): no key of the keyring" "naming that row"
 like "$(lc member import $L "$W/one.json" --key "$W/secret.asc" --json 2>/dev/null | tr -d '\n')" \
-    '"keys": \[ *\{ *"key": 2, *"reason": "key 2 of [^"]*holds a secret key' \
+    '"keys": \[ *\{ *"key": 4, *"reason": "key 4 of [^"]*holds a secret key' \
     "and, in --json, the key refused and why"
 unlike "$(lc member ls $L)" "security@good.example" "and nothing is added"
 is "$(keyring_count $L)" $((keys0 + N)) "nor imported"
