@@ -68,6 +68,15 @@ start_sink
 ok "retries deliver them once the server accepts" until_done $L
 is "$(($(cat "$W"/sink.*/log | wc -l) - before))" $((N + 2)) \
     "after the 451s everything arrives, once"
+# The 102 recipients are encrypted in one shard a core (at least 50 each):
+# copies from different shards end in different encrypted data.
+for f in "$SINK_DIR"/*.eml; do
+	awk '/-----BEGIN PGP MESSAGE-----/,/-----END PGP MESSAGE-----/' "$f" | tr -d '\r' |
+	    grep -v '^=' | grep -v -- '-----' | tail -n 1
+done | sort -u >"$W/tails"
+cores=$(nproc)
+is "$(wc -l <"$W/tails" | tr -d ' ')" $((cores < 2 ? cores : 2)) \
+    "a post to $((N + 2)) is encrypted in min(cores, 2) shards, in parallel"
 stop_sink
 
 # ---- 550 for one member ends that job only ----------------------------------------------
