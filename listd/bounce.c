@@ -74,8 +74,13 @@ lost_run(struct store_txn *t, const char *list, const char *post,
 	what[0] = '\0';
 	if (member_copies(t, list, member, &ls, err) == -1)
 		return -1;
+	/*
+	 * Only copies after the resume (whole seconds): one in its very
+	 * second is left out, since it may have come just before it; a
+	 * copy too few counts, never one from before.
+	 */
 	for (i = k = 0; i < ls.n; i++)
-		if (ls.v[i].time >= since)
+		if (ls.v[i].time > since)
 			ls.v[k++] = ls.v[i];
 	ls.n = k;
 	qsort(ls.v, ls.n, sizeof *ls.v, by_time);
