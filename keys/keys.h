@@ -124,8 +124,7 @@ void	keys_set_message_size(struct keys *, size_t max_message_size);
 /* Whether the last failure of k was the output cap. */
 bool	keys_over_limits(const struct keys *);
 
-/* Plaintext handed out below: wiped and freed by keys_plain_free(). */
-void	keys_plain_free(char *plain, size_t len);
+/* Plaintext handed out below: wiped and freed by wipe_free() (util.h). */
 
 /*
  * Decrypts an OpenPGP message with the keyring's secret key and verifies
@@ -184,7 +183,7 @@ int	keys_sign_detached(struct keys *, const char *signer, const char *data,
  * Seals data for the store: encrypts it, unsigned, to the keyring's own
  * key fpr (the list's), so that a copy of the datadir reveals nothing;
  * binary, or with armor ASCII (for a JSON field).  *out is malloc'd.
- * keys_unseal() opens it; its plaintext is wiped with keys_plain_free().
+ * keys_unseal() opens it; its plaintext is wiped with wipe_free().
  * A seal that does not open is PD_REFUSED.
  */
 int	keys_seal(struct keys *, const char *fpr, const char *data, size_t len,

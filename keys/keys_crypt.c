@@ -35,12 +35,6 @@ keys_set_message_size(struct keys *k, size_t max_message_size)
 	k->max_plain = max_message_size * plain_factor;
 }
 
-void
-keys_plain_free(char *plain, size_t len)
-{
-	wipe_free(plain, len);
-}
-
 /* ---- bounded output: a sink that wipes what it drops ------------------ */
 
 struct sink {
@@ -113,7 +107,7 @@ sink_take(struct sink *s, size_t *len)
 static void
 sink_wipe(struct sink *s)
 {
-	keys_plain_free(s->buf, s->len);
+	wipe_free(s->buf, s->len);
 	s->buf = NULL;
 	s->len = s->cap = 0;
 }
@@ -331,7 +325,7 @@ engine_probe(struct keys *k, struct pd_err *err)
 		rc = pd_fail(err, PD_FAIL, "gpg opened its own seal wrongly");
 	k->probing = false;
 	free(sealed);
-	keys_plain_free(plain, plen);
+	wipe_free(plain, plen);
 	return rc;
 }
 
@@ -472,7 +466,7 @@ keys_unwrap(struct keys *k, const char *in, size_t len, char **armored,
 	if (rc == 0 && pgp_armor(bin, blen, "MESSAGE", armored, armored_len,
 	    err) == -1)
 		rc = pd_fail(err, PD_TEMPFAIL, "%s", err->text);
-	keys_plain_free(bin, blen);
+	wipe_free(bin, blen);
 	return rc;
 }
 

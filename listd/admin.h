@@ -283,7 +283,7 @@ int	admin_list_keys(struct admin *, const char *list, bool team,
 /*
  * A held message itself, unsealed: as it came, or when it came encrypted
  * to the list, decrypted (what members would get).  Plaintext: the caller
- * wipes it (keys_plain_free()).
+ * wipes it (wipe_free()).
  */
 int	admin_held_message(struct admin *, const char *list, const char *id,
 	    char **out, size_t *len, struct pd_err *err);

@@ -36,10 +36,10 @@ held_json(struct keys *k, struct post *h)
 			rc = h->subject == NULL ? -1 : rec_set(&h->subject_sealed,
 			    "");
 		}
-		keys_plain_free(plain, len);
+		wipe_free(plain, len);
 	}
 	o = rc == 0 && h->subject != NULL ? post_json(h) : NULL;
-	keys_plain_free(h->subject, h->subject ? strlen(h->subject) : 0);
+	wipe_free(h->subject, h->subject ? strlen(h->subject) : 0);
 	h->subject = NULL;
 	return o;
 }

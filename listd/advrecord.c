@@ -31,7 +31,7 @@ advrec_unseal(struct list *l, json_t *o, const char *name)
 		return;
 	}
 	json_object_set_new(o, name, json_stringn(plain, len));
-	keys_plain_free(plain, len);
+	wipe_free(plain, len);
 }
 
 /* What a revision of the store's record became, in the record's words. */
@@ -211,7 +211,7 @@ patches_into(struct list *l, const char *id, json_t *out, struct pd_err *err)
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	json_object_set_new(out, "patches", patches);
 	rc = advrec_content(l, id, post, &public, &payload, &len, &files, err);
-	keys_plain_free(payload, len);
+	wipe_free(payload, len);
 	if (rc == -1) {
 		if (err->status != PD_REFUSED)
 			return -1;
@@ -376,7 +376,7 @@ advrec_content(struct list *l, const char *id, char post[POST_ID_MAX],
 		    err);
 	post_clear(&cur);
 	if (rc == 0 && (rc = msg_attachments(*payload, *len, files, err)) == -1) {
-		keys_plain_free(*payload, *len);
+		wipe_free(*payload, *len);
 		*payload = NULL;
 		*len = 0;
 	}

@@ -48,7 +48,7 @@ int	advrec_facts(struct list *l, const char *id, json_t **out,
  * The content of advisory id's latest public copy (its post's id in post,
  * *public true) or, before its release, of its current revision (*public
  * false), and its attachments.  Plaintext: the caller wipes *payload with
- * keys_plain_free() and frees files with msg_leaves_free().  A content
+ * wipe_free() and frees files with msg_leaves_free().  A content
  * that no longer authenticates is PD_REFUSED.
  */
 int	advrec_content(struct list *l, const char *id, char post[POST_ID_MAX],

@@ -211,7 +211,7 @@ signed_copy(struct list *l, const char *post, const char *payload,
 		    .subject = subject ? subject : p.subject, .message_id = mid,
 		    .precedence = true }, payload, len, sig, slen, p.micalg,
 		    copy, clen, err);
-	keys_plain_free(subject, sublen);
+	wipe_free(subject, sublen);
 	free(sig);
 	post_clear(&p);
 	return rc;
@@ -247,7 +247,7 @@ publish(struct list *l, const char *dir, const char *id, long rev,
 	snprintf(name, sizeof name, "revision-%ld.eml", rev);
 	if (rc == 0)	/* last: it says the rest is there */
 		rc = archive_write(adir, name, copy, clen, err);
-	keys_plain_free(payload, len);
+	wipe_free(payload, len);
 	msg_leaves_free(&files);
 	free(copy);
 	json_decref(rec);

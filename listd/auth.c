@@ -39,7 +39,7 @@ add_form(struct auth *a, enum msg_form f)
 static void
 set_text(struct auth *a, char *text, size_t len)
 {
-	keys_plain_free(a->text, a->text_len);
+	wipe_free(a->text, a->text_len);
 	a->text = text;
 	a->text_len = len;
 }
@@ -204,7 +204,7 @@ signed_entity(struct auth *a, const struct msg *whole, const char *data,
 			    msg_subject(e));
 			a->subject_from = "signed";
 		}
-		keys_plain_free(a->text, a->text_len);
+		wipe_free(a->text, a->text_len);
 		a->text = NULL;
 		rc = msg_text(e, false, &a->text, &a->text_len, err);
 		if (rc == 0)
@@ -274,7 +274,7 @@ decrypted(struct run *r, const struct msg *m, const struct msg_pgp *p,
 		rc = authenticate(r, plain, len, true, depth + 1, a, err);
 	else if ((rc = signed_entity(a, NULL, plain, len, err)) == 0)
 		rc = keep_signature(r, a, p, err);	/* signed in one */
-	keys_plain_free(plain, len);
+	wipe_free(plain, len);
 	return rc;
 }
 
@@ -315,7 +315,7 @@ by_form(struct run *r, struct msg *m, const struct msg_pgp *p, int depth,
 		return payload(a, attached ? m : NULL, a->text, a->text_len,
 		    err);
 	case MSG_FORM_PLAIN:
-		keys_plain_free(a->text, a->text_len);
+		wipe_free(a->text, a->text_len);
 		a->text = NULL;
 		if (msg_text(m, false, &a->text, &a->text_len, err) == -1)
 			return -1;
@@ -462,8 +462,8 @@ auth_message(struct keys *k, const char *list, const char *raw, size_t len,
 void
 auth_clear(struct auth *a)
 {
-	keys_plain_free(a->text, a->text_len);
-	keys_plain_free(a->payload, a->payload_len);
+	wipe_free(a->text, a->text_len);
+	wipe_free(a->payload, a->payload_len);
 	a->text = a->payload = NULL;
 	a->text_len = a->payload_len = 0;
 }

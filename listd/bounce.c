@@ -278,7 +278,7 @@ bounce_process(struct list *l, const struct inbox_entry *in,
 	    err->status != PD_REFUSED)
 		return -1;
 	rc = raw != NULL ? dsn_parse(raw, len, &d, err) : 0;
-	keys_plain_free(raw, len);
+	wipe_free(raw, len);
 	if (rc == -1 || (d.kind != DSN_NONE && find_copy(l, in->token, &e,
 	    &m, err) == -1))
 		return -1;

@@ -61,10 +61,10 @@ held_message(struct admin *a, char **args, struct opts *o)
 		return failed(o, &err);
 	if (!o->by_mail) {
 		fwrite(m, 1, len, o->out);
-		keys_plain_free(m, len);
+		wipe_free(m, len);
 		return 0;
 	}
-	keys_plain_free(o->mail_part, o->mail_part_len);
+	wipe_free(o->mail_part, o->mail_part_len);
 	o->mail_part = m;
 	o->mail_part_len = len;
 	fprintf(o->out, "held message %s on %s: attached, as it came\n",

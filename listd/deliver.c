@@ -655,7 +655,7 @@ out:
 	ledger_batch_free(d.ledger);
 	for (i = 0; i < d.ncuts; i++) {
 		pgp_shards_free(d.cuts[i].sp);
-		keys_plain_free(d.cuts[i].pub, d.cuts[i].pub_len);
+		wipe_free(d.cuts[i].pub, d.cuts[i].pub_len);
 		free(d.cuts[i].sig);
 		post_clear(&d.cuts[i].post);
 	}

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys/keys.h"
+#include "common/util.h"
 #include "listd/handoff.h"
 #include "listd/inbox.h"
 #include "listd/record.h"
@@ -24,7 +24,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static void
 drop(struct slot *s)
 {
-	keys_plain_free(s->raw, s->len);
+	wipe_free(s->raw, s->len);
 	held -= s->len;
 	memset(s, 0, sizeof *s);
 }
@@ -112,7 +112,7 @@ handoff_drop(const char *list, const char *id)
 	pthread_mutex_lock(&lock);
 	found = take_locked(list, id, &raw, &len);
 	pthread_mutex_unlock(&lock);
-	keys_plain_free(raw, len);
+	wipe_free(raw, len);
 	return found;
 }
 

@@ -31,7 +31,7 @@ void	handoff_put(const char *list, const char *id, const char *raw,
 	    size_t len, time_t now);
 /*
  * Takes message id of list out into *raw (the caller's, freed with
- * keys_plain_free) and *len; false, and *raw NULL, when it is not there.
+ * wipe_free) and *len; false, and *raw NULL, when it is not there.
  */
 bool	handoff_take(const char *list, const char *id, char **raw,
 	    size_t *len, time_t now);

@@ -44,6 +44,6 @@ held_message(struct keys *k, struct store *st, const char *list,
 		raw = NULL;
 	}
 	auth_clear(&au);
-	keys_plain_free(raw, rlen);
+	wipe_free(raw, rlen);
 	return rc;
 }

@@ -16,7 +16,7 @@
  * Held message id of list, unsealed with the list's keyring k: as it came,
  * or, when it came encrypted to the list and decrypts, what members would
  * get.  Over max bytes (0: no limit) it is PD_REFUSED, not read.
- * Plaintext: the caller wipes *out (keys_plain_free()).
+ * Plaintext: the caller wipes *out (wipe_free()).
  */
 int	held_message(struct keys *k, struct store *st, const char *list,
 	    const char *id, size_t max, char **out, size_t *len,

@@ -138,7 +138,7 @@ struct msg_protected {
  * What a member decrypts: the top MIME part of m written as an entity, its
  * content exactly as it came (a signature inside stays valid), with the
  * protected headers and protected-headers="v1" (RFC 9788: hp="cipher") on
- * it.  *out is malloc'd; it is plaintext: wipe it (keys_plain_free()).
+ * it.  *out is malloc'd; it is plaintext: wipe it (wipe_free()).
  */
 int	 msg_payload(const struct msg *m, const struct msg_protected *ph,
 	    char **out, size_t *len, struct pd_err *err);

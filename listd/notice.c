@@ -312,7 +312,7 @@ send_roles(struct list *l, const char *to, unsigned roles,
 		undeliverable(l, subject, err->text);
 		rc = 0;
 	}
-	keys_plain_free(payload, plen);
+	wipe_free(payload, plen);
 	free(cipher);
 	free(r);
 	return rc;
@@ -393,15 +393,15 @@ tell_moderators(struct list *l, const struct post *p,
 	    NULL ? subject : "(its seal does not open)",
 	    p->subject_sealed[0] ? "\n" : "", message != NULL ? "\nThe held "
 	    "message is attached, as it came.\n" : why);
-	keys_plain_free(subject, slen);
+	wipe_free(subject, slen);
 	if (n == -1) {
-		keys_plain_free(message, mlen);
+		wipe_free(message, mlen);
 		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	}
 	rc = notice_send_message(l, NULL, true, "pdlist: a message is held",
 	    text, message, mlen, err);
-	keys_plain_free(message, mlen);
-	keys_plain_free(text, (size_t)n);
+	wipe_free(message, mlen);
+	wipe_free(text, (size_t)n);
 	return rc;
 }
 

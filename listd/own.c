@@ -102,7 +102,7 @@ own_post(struct list *l, const struct inbox_entry *in, enum post_kind kind,
 	if (rc == 0)
 		rc = own_seal_subject(l, p, err);
 	auth_clear(&a);
-	keys_plain_free(raw, len);
+	wipe_free(raw, len);
 	if (rc == -1)
 		post_clear(p);
 	return rc;

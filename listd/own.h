@@ -19,7 +19,7 @@ void	log_decision(const struct post *p);
 /*
  * Message id as it came: its bytes in the store are sealed to the list's
  * key (inbox.h).  *raw is NULL when they are missing; the caller wipes it
- * with keys_plain_free().  A seal that does not open is PD_REFUSED.
+ * with wipe_free().  A seal that does not open is PD_REFUSED.
  */
 int	own_unseal(struct list *l, const char *id, char **raw, size_t *len,
 	    struct pd_err *err);

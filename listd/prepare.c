@@ -226,7 +226,7 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 	if (rc == 0 && skipped > 0)
 		tell_skipped(l, p, r, jobs.n);
 out:
-	keys_plain_free(payload, plen);
+	wipe_free(payload, plen);
 	free(cipher);
 	free(r);
 	job_set_free(&jobs);

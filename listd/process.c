@@ -41,7 +41,7 @@ payload_cache_free(struct payload_cache *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->n; i++)
-		keys_plain_free(c->v[i].data, c->v[i].len);
+		wipe_free(c->v[i].data, c->v[i].len);
 	free(c->v);
 	c->v = NULL;
 	c->n = 0;
@@ -505,7 +505,7 @@ process_one(struct list *l, const struct inbox_entry *in,
 		member_post_receipt(l, &p);
 out:
 	auth_clear(&a);
-	keys_plain_free(raw, len);
+	wipe_free(raw, len);
 	post_clear(&p);
 	return rc;
 }
@@ -678,6 +678,6 @@ process_payload(struct list *l, struct payload_cache *payloads,
 		}
 	}
 	auth_clear(&a);
-	keys_plain_free(raw, len);
+	wipe_free(raw, len);
 	return rc;
 }

@@ -46,7 +46,7 @@ int	process_inbox(const struct conf *, struct store *,
  * For fan-out: what members decrypt of post id of list l, from payloads
  * when it is there, otherwise authenticated again (a daemon restarted, a
  * moderator approved it in listctl).  Plaintext: the caller wipes it with
- * keys_plain_free().  A post that no longer authenticates is PD_REFUSED;
+ * wipe_free().  A post that no longer authenticates is PD_REFUSED;
  * with moderated (a moderator approved it), unsigned content is taken as it
  * is.
  */

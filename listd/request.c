@@ -408,7 +408,7 @@ take_part(struct req *r, char **part, size_t *len)
 			*part = r->calls[i].o.mail_part;
 			*len = r->calls[i].o.mail_part_len;
 		} else
-			keys_plain_free(r->calls[i].o.mail_part,
+			wipe_free(r->calls[i].o.mail_part,
 			    r->calls[i].o.mail_part_len);
 		r->calls[i].o.mail_part = NULL;
 	}
@@ -492,7 +492,7 @@ answer(const struct conf *conf, struct req *r, char *why, size_t wlen,
 	    plen, err) == -1)
 		log_warnx("%s: request %s: the reply is not sent: %s",
 		    r->l->address, r->in->id, err->text);
-	keys_plain_free(part, plen);
+	wipe_free(part, plen);
 	return finish(r, actor, why[0] == '\0' ? "done" : ran ? "stopped" :
 	    "refused", why[0] != '\0' ? why : NULL, err);
 }
@@ -503,11 +503,11 @@ req_clear(struct req *r)
 	int i;
 
 	auth_clear(&r->a);
-	keys_plain_free(r->raw, r->raw_len);
+	wipe_free(r->raw, r->raw_len);
 	for (i = 0; i < r->n; i++) {
 		free(r->lines[i]);
 		free(r->echo[i]);
-		keys_plain_free(r->calls[i].o.mail_part,
+		wipe_free(r->calls[i].o.mail_part,
 		    r->calls[i].o.mail_part_len);
 	}
 	if (r->keyfile[0] != '\0')
@@ -515,7 +515,7 @@ req_clear(struct req *r)
 	free(r->key);
 	if (r->f != NULL)
 		fclose(r->f);
-	keys_plain_free(r->out, r->out_len);
+	wipe_free(r->out, r->out_len);
 }
 
 int

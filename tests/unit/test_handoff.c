@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys/keys.h"
+#include "common/util.h"
 #include "listd/handoff.h"
 #include "tap.h"
 
@@ -27,7 +27,7 @@ main(void)
 	ok(handoff_take(L1, "m1", &raw, &len, now) && len == 23 &&
 	    memcmp(raw, "Subject: one\r\n\r\nbody\r\n", 23) == 0 &&
 	    raw[len] == '\0', "the message itself, whole, NUL-terminated");
-	keys_plain_free(raw, len);
+	wipe_free(raw, len);
 	ok(!handoff_take(L1, "m1", &raw, &len, now),
 	    "taken once: a second take unseals from the store");
 	ok(handoff_bytes() == 0, "nothing held once taken");
