@@ -19,6 +19,7 @@
 #include "listd/record.h"
 #include "listd/route.h"
 #include "listd/smtp.h"
+#include "listd/dsn.h"
 #include "listd/verp.h"
 #include "listd/work.h"
 
@@ -162,13 +163,12 @@ static bool
 mailbox_gone(struct delivery *d, const struct job *j, const char *reply)
 {
 	const struct post_cut *c = cut_for(d, j->list, j->post);
-	int code, cls, subject, detail;
+	char status[16];
 
-	if (c == NULL || !verp_per_copy(c->post.kind) || sscanf(reply,
-	    "%d %d.%d.%d", &code, &cls, &subject, &detail) != 4)
+	if (c == NULL || !verp_per_copy(c->post.kind) ||
+	    !dsn_find_status(reply, status))
 		return false;
-	return code / 100 == 5 && cls == 5 && (subject == 1 ||
-	    (subject == 2 && detail == 1));
+	return strncmp(status, "5.1.", 4) == 0 || strcmp(status, "5.2.1") == 0;
 }
 
 /*

@@ -46,9 +46,8 @@ one_line(const char *s, size_t n, char *out, size_t len)
 	out[o] = '\0';
 }
 
-/* The first "[245].d.d" status in s (not inside a longer number). */
-static bool
-find_status(const char *s, char out[16])
+bool
+dsn_find_status(const char *s, char out[16])
 {
 	const char *p;
 	int a, b, c, n;
@@ -147,7 +146,7 @@ rfc3464(const char *text, size_t len, struct dsn *d)
 			    sizeof rcpt);
 			one_line(action, sizeof action, d->action,
 			    sizeof d->action);
-			if (!find_status(status, d->status))
+			if (!dsn_find_status(status, d->status))
 				d->status[0] = '\0';
 			snprintf(d->diagnostic, sizeof d->diagnostic, "%s",
 			    strncasecmp(diag, "smtp;", 5) == 0 ? diag + 5 +
@@ -246,7 +245,7 @@ plain_text(const struct msg *m, const char *text, struct dsn *d)
 	    "qmail" : strcasestr(text, "mail delivery software") ? "exim" :
 	    strcasestr(text, "Delivery Status Notification") ? "gmail" :
 	    strcasestr(text, "did not reach") ? "exchange" : "text");
-	if (find_status(text, d->status) && (p = strstr(text, d->status)))
+	if (dsn_find_status(text, d->status) && (p = strstr(text, d->status)))
 		line_at(text, p, d->diagnostic, sizeof d->diagnostic);
 	if (d->kind == DSN_FAILED && d->status[0] == '4' &&
 	    strcasestr(text, "permanent") == NULL)

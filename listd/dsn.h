@@ -40,6 +40,11 @@ const char *dsn_kind_name(enum dsn_kind);
  * 0; -1 only when out of memory (PD_TEMPFAIL).  Malformed MIME is no
  * report, not an error.
  */
+/*
+ * The first enhanced status code "[245].d.d" in s (not inside a longer
+ * number), such as "5.1.1", into out; false when s has none.
+ */
+bool	dsn_find_status(const char *s, char out[16]);
 int	dsn_parse(const char *raw, size_t len, struct dsn *d,
 	    struct pd_err *err);
 
