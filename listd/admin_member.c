@@ -41,13 +41,22 @@ parse_candidate(const struct admin_member_opts *o, struct candidate *c,
 	return 0;
 }
 
-enum pol_voucher
-voucher_state(const json_t *rec)
+int
+voucher_state(struct admin *a, const char *list, const char *voucher,
+    enum pol_voucher *out, struct pd_err *err)
 {
-	if (rec == NULL)
-		return POL_VOUCHER_UNKNOWN;
-	return strcmp(json_str(rec, "state"), "active") == 0 ?
-	    POL_VOUCHER_ACTIVE : POL_VOUCHER_SUSPENDED;
+	char key[STORE_KEY_MAX];
+	json_t *rec = NULL;
+
+	*out = POL_VOUCHER_UNKNOWN;
+	store_member_key(list, voucher, key);
+	if (get_record(a, STORE_MEMBERS, key, &rec, err) == -1)
+		return -1;
+	if (rec != NULL)
+		*out = strcmp(json_str(rec, "state"), "active") == 0 ?
+		    POL_VOUCHER_ACTIVE : POL_VOUCHER_SUSPENDED;
+	json_decref(rec);
+	return 0;
 }
 
 json_t *
@@ -212,14 +221,9 @@ add_locked(struct admin *a, const struct admin_member_opts *o,
 		    json_str(rec, "role"));
 		goto out;
 	}
-	if (c->pc.vouched_by != NULL) {
-		store_member_key(c->list, c->voucher, key);
-		if (get_record(a, STORE_MEMBERS, key, &rec, err) == -1)
-			goto out;
-		c->pc.voucher = voucher_state(rec);
-		json_decref(rec);
-		rec = NULL;
-	}
+	if (c->pc.vouched_by != NULL && voucher_state(a, c->list, c->voucher,
+	    &c->pc.voucher, err) == -1)
+		goto out;
 	if (list_open(a->store, a->conf->datadir, c->list, LIST_KEYS, &l,
 	    err) == -1 || member_key_blob(a, o->keyfile, c->address, NULL,
 	    &blob, err) == -1 || keys_inspect(l->keys, &blob, &c->key, err) == -1)
@@ -477,8 +481,8 @@ apply_fields(struct admin *a, const char *list, const struct admin_member_opts *
     json_t *rec, json_t *changed, struct pd_err *err)
 {
 	enum pol_role now = POL_ROLE_MEMBER, want;
-	char voucher[ADDR_MAX + 1], key[STORE_KEY_MAX];
-	json_t *vrec = NULL;
+	enum pol_voucher vs;
+	char voucher[ADDR_MAX + 1];
 
 	if (o->role != NULL) {
 		if (pol_role_parse(o->role, &want) == -1)
@@ -495,17 +499,12 @@ apply_fields(struct admin *a, const char *list, const struct admin_member_opts *
 		set_field(rec, changed, "role", json_string(pol_role_name(want)));
 	}
 	if (o->vouched_by != NULL) {
-		if (addr_normalize(o->vouched_by, voucher, err) == -1)
+		if (addr_normalize(o->vouched_by, voucher, err) == -1 ||
+		    voucher_state(a, list, voucher, &vs, err) == -1)
 			return -1;
-		store_member_key(list, voucher, key);
-		if (get_record(a, STORE_MEMBERS, key, &vrec, err) == -1)
-			return -1;
-		if (voucher_state(vrec) != POL_VOUCHER_ACTIVE) {
-			json_decref(vrec);
+		if (vs != POL_VOUCHER_ACTIVE)
 			return pd_fail(err, PD_REFUSED, "%s cannot vouch: it is "
 			    "not an active member of %s", voucher, list);
-		}
-		json_decref(vrec);
 		set_field(rec, changed, "vouched-by", json_string(voucher));
 	}
 	if (o->org != NULL)

@@ -28,8 +28,12 @@ struct candidate {
 /* c (list already set) from o: address and voucher normalized, role. */
 int	parse_candidate(const struct admin_member_opts *o,
 	    struct candidate *c, struct pd_err *err);
-/* The voucher's standing from its member record (NULL: not a member). */
-enum pol_voucher voucher_state(const json_t *rec);
+/*
+ * The standing of voucher on list, from its member record: active,
+ * suspended, or unknown when it is no member.
+ */
+int	voucher_state(struct admin *, const char *list, const char *voucher,
+	    enum pol_voucher *out, struct pd_err *err);
 /* The new member record of an admitted candidate; NULL: no memory. */
 json_t	*member_record(const struct admin *, const struct admin_member_opts *,
 	    const struct candidate *c);

@@ -240,6 +240,15 @@ lc member resume $LV dan@libvirt.example >/dev/null
 lvadd --vouched-by dan@libvirt.example
 is $? 0 "libvirt: vouched for by an active member, the vendor is added"
 like "$(lc member ls $LV --json)" '"vouched-by": "dan@libvirt.example"' "the voucher is recorded"
+add_member $LV "Eve <eve@libvirt.example>" team
+lc member suspend $LV eve@libvirt.example >/dev/null
+lc member set $LV security@distro-a.example --vouched-by eve@libvirt.example 2>"$W/err"
+is $? 1 "member set: a suspended voucher is refused"
+like "$(err)" "eve@libvirt.example cannot vouch: it is not an active member of $LV" "and says why"
+lc member resume $LV eve@libvirt.example >/dev/null
+lc member set $LV security@distro-a.example --vouched-by eve@libvirt.example >/dev/null
+is $? 0 "member set: an active member may vouch instead"
+like "$(lc member ls $LV --json)" '"vouched-by": "eve@libvirt.example"' "the new voucher is recorded"
 
 # ---- the audit log -------------------------------------------------------------
 audit=$(lc audit $XEN)
