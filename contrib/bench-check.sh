@@ -1,7 +1,7 @@
 #!/bin/sh
 # contrib/bench-check.sh: how long `listctl member check` takes at N members
-# (make bench).  A throwaway list with N members (keys made here), timed by
-# hyperfine.  With OLD_LISTCTL, a listctl built from another commit is
+# (make bench).  A copy of bench.sh's cached list with N members
+# (contrib/bench-world.sh), timed by hyperfine.  With OLD_LISTCTL, a listctl built from another commit is
 # timed on the same data, for a ratio.
 #
 # usage: bench-check.sh BUILDDIR SRCDIR [N]
@@ -16,31 +16,16 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-export GNUPGHOME="$W/gnupg"
-mkdir -m 700 "$GNUPGHOME"
+CACHE=${BENCH_CACHE:-${HOME:-/tmp}/.cache/pdlist-bench}
+L=bench@lists.example.org
+. "$S/contrib/bench-world.sh"
+cached_world "$N"
+cp -a "$CACHE/$N/data" "$W/"
 cat >"$W/listd.conf" <<CONF
 datadir = "$W/data"
 policy-dir = "$S/policy"
 smtp-url = "smtp://127.0.0.1:1"
 CONF
-lc() { "$B/listctl" -c "$W/listd.conf" "$@"; }
-L=bench@lists.example.org
-lc list create $L --policy xen >/dev/null
-echo "bench: making $N member keys..."
-i=1
-{
-	printf '['
-	while [ $i -le "$N" ]; do
-		gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
-		    --quick-gen-key "<security@v$i.example>" future-default default never 2>/dev/null
-		[ $i -gt 1 ] && printf ','
-		printf '{"address": "security@v%d.example", "org": "V%d", "category": "vendor", "installed-base": 400000, "evidence": ["https://v%d.example"], "agreed": true}\n' $i $i $i
-		i=$((i + 1))
-	done
-	printf ']\n'
-} >"$W/members.json"
-gpg --batch --armor --export >"$W/keyring.asc"
-lc member import $L "$W/members.json" --key "$W/keyring.asc"
 set -- -n "listctl member check, $N members" "$B/listctl -c $W/listd.conf member check $L"
 if [ -n "${OLD_LISTCTL:-}" ]; then
 	# A listctl from before key-warn-days cannot read those settings.
