@@ -195,42 +195,56 @@ nomem:
 
 /*
  * Lists the keys in blob without importing them (gpg --dry-run
- * --import-options show-only).  Returns the first key in *first (NULL when
- * none) and the count in *count.
+ * --import-options show-only), calling fn with each in turn (its index i;
+ * the key is released after) until fn fails; *count says how many gpg
+ * listed.  No key at all: PD_REFUSED.
  */
+typedef int (*blob_key_fn)(gpgme_key_t, size_t i, void *arg,
+    struct pd_err *err);
+
 static int
-list_blob(struct keys *k, const struct keys_blob *b, gpgme_key_t *first,
-    int *count, struct pd_err *err)
+list_blob(struct keys *k, const struct keys_blob *b, blob_key_fn fn,
+    void *arg, size_t *count, struct pd_err *err)
 {
 	gpgme_data_t d = NULL;
 	gpgme_key_t key;
 	gpgme_error_t ge;
-	int rc = -1;
+	int rc = 0;
 
-	*first = NULL;
 	*count = 0;
 	if ((ge = gpgme_data_new_from_mem(&d, b->data, b->len, 0)) != 0)
 		return gpg_fail(err, ge, "gpgme");
 	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
-	if ((ge = gpgme_op_keylist_from_data_start(k->ctx, d, 0)) != 0) {
-		pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key", b->name);
-		goto out;
-	}
-	while ((ge = gpgme_op_keylist_next(k->ctx, &key)) == 0) {
-		if (++*count == 1)
-			*first = key;
-		else
-			gpgme_key_unref(key);
+	if (gpgme_op_keylist_from_data_start(k->ctx, d, 0) != 0)
+		rc = -1;
+	while (rc == 0 && gpgme_op_keylist_next(k->ctx, &key) == 0) {
+		rc = fn(key, (*count)++, arg, err);
+		gpgme_key_unref(key);
 	}
 	gpgme_op_keylist_end(k->ctx);
-	if (gpgme_err_code(ge) != GPG_ERR_EOF && *count == 0) {
-		pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key", b->name);
-		goto out;
-	}
-	rc = 0;
-out:
 	gpgme_data_release(d);
+	if (*count == 0)
+		return pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key",
+		    b->name);
 	return rc;
+}
+
+struct facts_of {
+	struct keyfacts	*out;
+	size_t		 n;
+	const char	*name;
+};
+
+/* A key of keys_inspect_all(): the i-th public one, into out[i]. */
+static int
+facts_of(gpgme_key_t key, size_t i, void *arg, struct pd_err *err)
+{
+	struct facts_of *f = arg;
+
+	if (i >= f->n || key->secret)
+		return pd_fail(err, PD_REFUSED, "%s holds more than %zu public "
+		    "keys", f->name, f->n);
+	return facts_from_key(key, &f->out[i], err);
 }
 
 /*
@@ -242,36 +256,30 @@ int
 keys_inspect_all(struct keys *k, const struct keys_blob *b,
     struct keyfacts *out, size_t n, struct pd_err *err)
 {
-	gpgme_data_t d = NULL;
-	gpgme_key_t key;
-	gpgme_error_t ge;
-	size_t got = 0;
-	int rc = 0;
+	struct facts_of f = { out, n, b->name };
+	size_t got, i;
+	int rc;
 
 	memset(out, 0, n * sizeof *out);
-	if ((ge = gpgme_data_new_from_mem(&d, b->data, b->len, 0)) != 0)
-		return gpg_fail(err, ge, "gpgme");
-	gpgme_set_keylist_mode(k->ctx, GPGME_KEYLIST_MODE_LOCAL);
-	if (gpgme_op_keylist_from_data_start(k->ctx, d, 0) != 0)
-		rc = pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key",
-		    b->name);
-	while (rc == 0 && (ge = gpgme_op_keylist_next(k->ctx, &key)) == 0) {
-		if (got == n || key->secret)
-			rc = pd_fail(err, PD_REFUSED, "%s holds more than %zu "
-			    "public keys", b->name, n);
-		else
-			rc = facts_from_key(key, &out[got++], err);
-		gpgme_key_unref(key);
-	}
-	gpgme_op_keylist_end(k->ctx);
+	rc = list_blob(k, b, facts_of, &f, &got, err);
 	if (rc == 0 && got != n)
 		rc = pd_fail(err, PD_REFUSED, "%s: gpg listed %zu of its %zu "
 		    "keys", b->name, got, n);
-	if (rc == -1)
-		while (got > 0)
-			keyfacts_clear(&out[--got]);
-	gpgme_data_release(d);
+	for (i = 0; rc == -1 && i < n; i++)
+		keyfacts_clear(&out[i]);
 	return rc;
+}
+
+/* A key of one_key(): the first is kept (a reference of its own). */
+static int
+keep_first(gpgme_key_t key, size_t i, void *arg, struct pd_err *err)
+{
+	(void)err;
+	if (i == 0) {
+		gpgme_key_ref(key);
+		*(gpgme_key_t *)arg = key;
+	}
+	return 0;
 }
 
 /* Exactly one key in blob, secret or public as wanted. */
@@ -279,18 +287,18 @@ static int
 one_key(struct keys *k, const struct keys_blob *b, int want_secret,
     gpgme_key_t *out, struct pd_err *err)
 {
-	gpgme_key_t key;
-	int n;
+	gpgme_key_t key = NULL;
+	size_t n;
 
 	*out = NULL;
-	if (list_blob(k, b, &key, &n, err) == -1)
+	if (list_blob(k, b, keep_first, &key, &n, err) == -1) {
+		if (key != NULL)
+			gpgme_key_unref(key);
 		return -1;
-	if (n == 0)
-		return pd_fail(err, PD_REFUSED, "%s holds no OpenPGP key",
-		    b->name);
+	}
 	if (n > 1) {
 		gpgme_key_unref(key);
-		return pd_fail(err, PD_REFUSED, "%s holds %d keys: give a file "
+		return pd_fail(err, PD_REFUSED, "%s holds %zu keys: give a file "
 		    "with exactly one", b->name, n);
 	}
 	if (want_secret && !key->secret) {
