@@ -129,15 +129,19 @@ RUN
 	cat "$D/result.md"
 	[ -z "${BENCH_VERBOSE:-}" ] || grep -E "processing:|delivery:" "$D/listd.log"
 	RSS=$(awk '/^VmHWM/ { print $2 }' "/proc/$LISTD_PID/status")
+	# listd's CPU seconds (user + system, clock ticks) over the warm-up
+	# and the runs: less moved by other load on the machine than time.
+	CPU=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$LISTD_PID/stat")
 	kill "$LISTD_PID"
 	wait "$LISTD_PID" 2>/dev/null || :
 	LISTD_PID=
 	# command,mean,stddev,median,user,system,min,max: both medians
-	awk -F, -v n="$N" -v runs="$RUNS" -v rss="$RSS" 'NR == 2 { p = $(NF - 4) }
+	awk -F, -v n="$N" -v runs="$RUNS" -v rss="$RSS" -v cpu="$CPU" 'NR == 2 { p = $(NF - 4) }
 	    NR == 3 { f = $(NF - 4) }
 	    END { printf "bench: %s members: pdlist %.3f s, floor %.3f s " \
-		"(medians of %d), pdlist/floor %.2f, listd peak RSS %.1f MiB\n",
-		n, p, f, runs, p / f, rss / 1024 }' "$D/result.csv"
+		"(medians of %d), pdlist/floor %.2f, listd peak RSS %.1f MiB, " \
+		"listd CPU %.3f s a post\n", n, p, f, runs, p / f, rss / 1024,
+		cpu / (runs + 1) }' "$D/result.csv"
 	gpgconf --homedir "$H" --kill all 2>/dev/null || :
 	gpgconf --homedir "$D/gnupg" --kill all 2>/dev/null || :
 	rm -rf "$D"

@@ -1,13 +1,14 @@
 /*
  * listd/smtp.c: see smtp.h.
  *
- * libcurl runs the SMTP dialogue; this file feeds it the message from
- * memory and reads back what the server said.  The server's reply lines
- * and the commands sent reach us through the debug callback (with
+ * libcurl opens the connection (TCP, TLS, the greeting, EHLO, STARTTLS,
+ * AUTH: CURLOPT_CONNECT_ONLY) and keeps it; smtp_data.c says MAIL, RCPT
+ * and DATA on it and sends the message.  The server's replies in the
+ * connect phase reach us through libcurl's debug callback (with
  * CURLOPT_VERBOSE on, which sends nothing to stderr once a debug callback
  * is set): from the commands we know which stage failed, from the replies
- * the text of the failure.  Message bytes (CURLINFO_DATA_OUT) pass the
- * callback too and are ignored; AUTH arguments are never looked at.
+ * the text of the failure and what EHLO offered.  AUTH arguments are never
+ * looked at.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -22,33 +23,12 @@
 
 #include "common/log.h"
 #include "listd/net.h"
-#include "listd/smtp.h"
+#include "listd/smtp_int.h"
 
 #define CONNECT_TIMEOUT	10	/* seconds */
 #define MESSAGE_TIMEOUT	300
 #define STALL_TIMEOUT	30
-#define UPLOAD_BUFFER	(256L * 1024)
 #define PATH_MAX_	254	/* an address in MAIL or RCPT, RFC 5321 4.5.3.1.3 */
-
-/* The message being sent, read in place. */
-struct body {
-	const char	*p;
-	size_t		 len, off;
-	bool		 cr_sent;	/* the CR for the bare LF at off is out */
-};
-
-struct smtp_conn {
-	CURL		*curl;
-	char		 name[300];	/* scheme://host:port */
-	char		 errbuf[CURL_ERROR_SIZE];
-	struct body	 body;
-	enum smtp_stage	 stage;		/* of the last command sent */
-	bool		 replied;	/* any reply in this transfer */
-	bool		 quitting;	/* QUIT sent: its 221 is no result */
-	char		 last[256];	/* the last reply line */
-	bool		 (*cancel)(void);
-	bool		 cancelled;	/* cancel() said so in this transfer */
-};
 
 const char *
 smtp_stage_str(enum smtp_stage st)
@@ -64,75 +44,6 @@ smtp_stage_str(enum smtp_stage st)
 	return "?";
 }
 
-/* One line of at most len - 1 printable ASCII bytes, up to the first CR/LF. */
-static void
-copy_line(char *dst, size_t len, const char *src, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < len - 1 && src[i] != '\r' && src[i] != '\n'; i++)
-		dst[i] = (unsigned char)src[i] >= ' ' &&
-		    (unsigned char)src[i] < 0x7f ? src[i] : '?';
-	dst[i] = '\0';
-}
-
-/* Hands libcurl the next bytes of the message, bare LFs made CRLF. */
-static size_t
-read_body(char *buf, size_t size, size_t nitems, void *arg)
-{
-	struct body *b = arg;
-	size_t room = size * nitems, n = 0, run;
-	const char *nl;
-
-	while (n < room && b->off < b->len) {
-		if (b->p[b->off] == '\n' && !b->cr_sent &&
-		    (b->off == 0 || b->p[b->off - 1] != '\r')) {
-			buf[n++] = '\r';
-			b->cr_sent = true;
-			continue;
-		}
-		nl = memchr(b->p + b->off + 1, '\n', b->len - b->off - 1);
-		run = (nl != NULL ? (size_t)(nl - b->p) : b->len) - b->off;
-		if (run > room - n)
-			run = room - n;
-		memcpy(buf + n, b->p + b->off, run);
-		n += run;
-		b->off += run;
-		b->cr_sent = false;
-	}
-	return n;
-}
-
-/* libcurl rewinds only to resend a message on a fresh connection. */
-static int
-seek_body(void *arg, curl_off_t off, int origin)
-{
-	struct body *b = arg;
-
-	if (origin != SEEK_SET || off != 0)
-		return CURL_SEEKFUNC_CANTSEEK;
-	b->off = 0;
-	b->cr_sent = false;
-	return CURL_SEEKFUNC_OK;
-}
-
-/* The size on the wire before dot-stuffing: one more byte per bare LF. */
-static size_t
-wire_len(const char *p, size_t len)
-{
-	const char *q = p, *nl;
-	size_t n = len;
-
-	if (len == 0)
-		return 0;
-	while ((nl = memchr(q, '\n', len - (size_t)(q - p))) != NULL) {
-		if (nl == p || nl[-1] != '\r')
-			n++;
-		q = nl + 1;
-	}
-	return n;
-}
-
 static bool
 is_verb(const char *p, size_t n, const char *verb)
 {
@@ -142,24 +53,27 @@ is_verb(const char *p, size_t n, const char *verb)
 	    (n == vl || p[vl] == ' ' || p[vl] == '\r' || p[vl] == '\n');
 }
 
-/* A command line libcurl sent: only its verb is looked at. */
+/* A command libcurl sent while connecting: only its verb is looked at. */
 static void
 on_command(struct smtp_conn *c, const char *p, size_t n)
 {
-	if (is_verb(p, n, "QUIT")) {
-		c->quitting = true;
+	c->quitting = is_verb(p, n, "QUIT");
+	if (c->quitting)
 		return;
-	}
-	c->quitting = false;
-	if (is_verb(p, n, "MAIL"))
-		c->stage = SMTP_MAIL;
-	else if (is_verb(p, n, "RCPT"))
-		c->stage = SMTP_RCPT;
-	else if (is_verb(p, n, "DATA"))
-		c->stage = SMTP_DATA;
-	else if (is_verb(p, n, "EHLO") || is_verb(p, n, "HELO") ||
-	    is_verb(p, n, "STARTTLS") || is_verb(p, n, "AUTH"))
-		c->stage = SMTP_HELLO;
+	c->stage = SMTP_HELLO;
+	if (is_verb(p, n, "EHLO") || is_verb(p, n, "HELO"))
+		c->size_ok = c->utf8_ok = false;
+}
+
+/* An extension EHLO offered, in a line "250-NAME ..." or "250 NAME". */
+static bool
+offers(const char *line, const char *ext)
+{
+	size_t n = strlen(ext);
+
+	return strncmp(line, "250", 3) == 0 && (line[3] == '-' ||
+	    line[3] == ' ') && strncasecmp(line + 4, ext, n) == 0 &&
+	    (line[4 + n] == '\0' || line[4 + n] == ' ');
 }
 
 /* A reply line from the server (each line of a multi-line reply). */
@@ -170,9 +84,9 @@ on_reply(struct smtp_conn *c, const char *p, size_t n)
 		return;
 	c->quitting = false;
 	c->replied = true;
-	copy_line(c->last, sizeof c->last, p, n);
-	if (c->stage == SMTP_DATA && strncmp(c->last, "354", 3) == 0)
-		c->stage = SMTP_BODY;
+	smtp_copy_line(c->last, sizeof c->last, p, n);
+	c->size_ok = c->size_ok || offers(c->last, "SIZE");
+	c->utf8_ok = c->utf8_ok || offers(c->last, "SMTPUTF8");
 }
 
 static int
@@ -329,15 +243,7 @@ setup(struct smtp_conn *c, const char *url, bool starttls)
 	    (rc = curl_easy_setopt(h, CURLOPT_USE_SSL,
 	    (long)(starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE))) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
-	    (rc = curl_easy_setopt(h, CURLOPT_UPLOAD, 1L)) != CURLE_OK ||
-	    (rc = curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE,
-	    UPLOAD_BUFFER)) != CURLE_OK ||
-	    (rc = curl_easy_setopt(h, CURLOPT_READFUNCTION,
-	    read_body)) != CURLE_OK ||
-	    (rc = curl_easy_setopt(h, CURLOPT_READDATA, &c->body)) != CURLE_OK ||
-	    (rc = curl_easy_setopt(h, CURLOPT_SEEKFUNCTION,
-	    seek_body)) != CURLE_OK ||
-	    (rc = curl_easy_setopt(h, CURLOPT_SEEKDATA, &c->body)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_DEBUGDATA, c)) != CURLE_OK ||
@@ -369,6 +275,7 @@ smtp_open(const char *url, bool starttls, const char *helo,
 		return pd_fail(err, PD_REFUSED, "'%s' is not a host name to "
 		    "give in EHLO", helo);
 	if ((c = calloc(1, sizeof *c)) == NULL ||
+	    (c->out = malloc(SMTP_OUT_BUFFER)) == NULL ||
 	    (c->curl = curl_easy_init()) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");
 		goto out;
@@ -394,13 +301,13 @@ smtp_set_timeouts(struct smtp_conn *c, long connect, long message, long stall)
 {
 	if (connect > 0)
 		curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, connect);
-	if (message > 0)
+	if (message > 0) {
+		c->message = message;
 		curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, message);
+	}
 	if (stall > 0) {
-		/* Replies (pingpong) and the body (speed check) each. */
+		c->stall = stall;
 		curl_easy_setopt(c->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, stall);
-		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, stall);
 	}
 }
 
@@ -411,20 +318,22 @@ smtp_set_cancel(struct smtp_conn *c, bool (*cancel)(void))
 }
 
 /*
- * Cuts the connection that libcurl keeps for reuse, so that neither a
- * reuse nor the QUIT of smtp_close() waits on its server.  For a server
- * that owes a reply (a timeout, a cancel): libcurl puts such a connection
- * back in its cache, and it says QUIT through an internal handle that has
- * the reply timeout of the last message and no progress callback.
+ * Ends the connection, with no word to the server: libcurl keeps a
+ * CONNECT_ONLY connection until the handle goes, and says QUIT on it then
+ * unless the socket is shut; the next message connects afresh.
  */
 static void
 drop_conn(struct smtp_conn *c)
 {
 	curl_socket_t fd = CURL_SOCKET_BAD;
 
-	if (curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &fd) ==
+	if (c->open && curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &fd) ==
 	    CURLE_OK && fd != CURL_SOCKET_BAD)
 		shutdown(fd, SHUT_RDWR);
+	if (c->open)
+		curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 1L);
+	c->open = false;
+	c->inlen = 0;
 }
 
 void
@@ -432,10 +341,16 @@ smtp_close(struct smtp_conn *c)
 {
 	if (c == NULL)
 		return;
-	if (c->curl != NULL && c->cancel != NULL && c->cancel())
-		drop_conn(c);
+	if (c->open && (c->cancel == NULL || !c->cancel())) {
+		/* QUIT, waiting for its reply at most the stall timeout */
+		c->deadline = smtp_now() + (double)c->stall;
+		c->errbuf[0] = '\0';
+		(void)smtp_command(c, SMTP_HELLO, "QUIT");
+	}
+	drop_conn(c);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
+	free(c->out);
 	free(c);
 }
 
@@ -454,57 +369,123 @@ envelope_ok(const char *a, bool may_be_empty)
 	return true;
 }
 
-/* Whether a failure came before the server said anything on a reused
-   connection, so that the server can have seen no message. */
 static bool
-idle_close(struct smtp_conn *c, CURLcode cc)
+eight_bit(const char *a)
 {
-	long connects = -1;
-
-	if (c->replied || (cc != CURLE_SEND_ERROR && cc != CURLE_RECV_ERROR &&
-	    cc != CURLE_GOT_NOTHING))
-		return false;
-	curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects);
-	return connects == 0;
+	for (; *a != '\0'; a++)
+		if ((unsigned char)*a >= 0x80)
+			return true;
+	return false;
 }
 
-static CURLcode
-transfer(struct smtp_conn *c, const char *msg, size_t len)
-{
-	c->body = (struct body){ .p = msg, .len = len };
-	c->errbuf[0] = c->last[0] = '\0';
-	c->stage = SMTP_CONNECT;
-	c->replied = c->quitting = c->cancelled = false;
-	return curl_easy_perform(c->curl);
-}
-
-/* Fills res from what the transfer left; 0 when the message went. */
+/*
+ * Connects when no connection is open: libcurl's transfer stops once
+ * EHLO (and STARTTLS, AUTH) are done.  The reply code of a refusal, 0
+ * without one, or -1 when connected.
+ */
 static int
-result(struct smtp_conn *c, CURLcode cc, struct smtp_result *res)
+connect_relay(struct smtp_conn *c)
 {
-	const char *why = c->errbuf[0] != '\0' ? c->errbuf :
-	    curl_easy_strerror(cc);
 	long code = 0;
+	CURLcode cc;
 
+	c->stage = SMTP_CONNECT;
+	if ((cc = curl_easy_perform(c->curl)) == CURLE_OK) {
+		c->open = true;
+		curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 0L);
+		c->replied = false;	/* the greeting is not this message's */
+		return -1;
+	}
+	if (c->errbuf[0] == '\0')
+		snprintf(c->errbuf, sizeof c->errbuf, "%s",
+		    curl_easy_strerror(cc));
+	c->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
-	res->stage = c->stage;
-	if (cc == CURLE_OK) {
-		res->code = (int)code;
+	return code >= 400 && code < 600 && !c->cancelled ? (int)code : 0;
+}
+
+/*
+ * MAIL, RCPT, DATA and the message: the final reply's code (250 when
+ * the message went), the code of the command that was refused, or 0 when
+ * no reply came.
+ */
+static int
+transaction(struct smtp_conn *c, const char *from, const char *rcpt,
+    const char *msg, size_t len)
+{
+	char line[PATH_MAX_ + 64];
+	int code;
+
+	snprintf(line, sizeof line, "MAIL FROM:<%s>", from);
+	if (c->size_ok)
+		snprintf(line + strlen(line), sizeof line - strlen(line),
+		    " SIZE=%zu", len);
+	if (c->utf8_ok && (eight_bit(from) || eight_bit(rcpt)))
+		snprintf(line + strlen(line), sizeof line - strlen(line),
+		    " SMTPUTF8");
+	if ((code = smtp_command(c, SMTP_MAIL, line)) != 250)
+		return code;
+	snprintf(line, sizeof line, "RCPT TO:<%s>", rcpt);
+	if ((code = smtp_command(c, SMTP_RCPT, line)) != 250 && code != 251)
+		return code;
+	if ((code = smtp_command(c, SMTP_DATA, "DATA")) != 354)
+		return code;
+	if (smtp_body(c, msg, len) == -1)
+		return -1;
+	return smtp_reply(c);
+}
+
+/*
+ * One attempt at the message: its code as transaction(), -1 for none;
+ * the stage it came to and the last reply line in *stage and reply.
+ */
+static int
+attempt(struct smtp_conn *c, const char *from, const char *rcpt,
+    const char *msg, size_t len, bool *reused, enum smtp_stage *stage,
+    char reply[sizeof c->last])
+{
+	int code;
+
+	c->errbuf[0] = c->last[0] = '\0';
+	c->replied = c->quitting = c->cancelled = c->timed_out = false;
+	c->inlen = 0;
+	*reused = c->open;
+	code = c->open ? -1 : connect_relay(c);
+	if (code == -1)
+		code = transaction(c, from, rcpt, msg, len);
+	*stage = c->stage;
+	memcpy(reply, c->last, sizeof c->last);
+	if (code == -1 && c->open)
+		drop_conn(c);	/* it may owe a reply: never reused */
+	else if (code > 0 && code != 250 && c->open && *stage != SMTP_BODY &&
+	    smtp_command(c, *stage, "RSET") != 250)
+		drop_conn(c);	/* cannot start over on it */
+	return code;
+}
+
+/* Fills res from the attempt; 0 when the message went. */
+static int
+result(struct smtp_conn *c, int code, enum smtp_stage stage,
+    const char *reply, struct smtp_result *res)
+{
+	res->stage = stage;
+	res->timed_out = c->timed_out;
+	if (code == 250) {
+		res->code = 250;
 		res->temporary = false;
-		snprintf(res->reply, sizeof res->reply, "%s", c->last);
+		snprintf(res->reply, sizeof res->reply, "%s", reply);
 		return 0;
 	}
-	res->code = code >= 400 && code < 600 && !c->cancelled ? (int)code : 0;
+	res->code = code >= 400 && code < 600 ? code : 0;
 	res->temporary = res->code / 100 != 5;
-	res->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
 	if (c->cancelled)
 		snprintf(res->reply, sizeof res->reply, "given up: listd is "
 		    "stopping");
-	else if (res->code != 0 && atoi(c->last) == res->code)
-		snprintf(res->reply, sizeof res->reply, "%s", c->last);
+	else if (res->code != 0)
+		snprintf(res->reply, sizeof res->reply, "%s", reply);
 	else
-		copy_line(res->reply, sizeof res->reply, why,
-		    strnlen(why, sizeof c->errbuf));
+		smtp_copy_line(res->reply, sizeof res->reply, c->errbuf,
+		    strnlen(c->errbuf, sizeof c->errbuf));
 	return -1;
 }
 
@@ -512,48 +493,37 @@ int
 smtp_send(struct smtp_conn *c, const char *from, const char *rcpt,
     const char *msg, size_t len, struct smtp_result *res, struct pd_err *err)
 {
-	struct curl_slist *to = NULL;
 	const char *bad;
-	char shown[PATH_MAX_ + 1];
-	CURLcode cc;
-	int rc = -1;
+	char shown[PATH_MAX_ + 1], reply[sizeof c->last];
+	enum smtp_stage stage;
+	bool reused;
+	int code, rc;
 
 	*res = (struct smtp_result){ .stage = SMTP_CONNECT };
 	bad = !envelope_ok(from, true) ? from : !envelope_ok(rcpt, false) ?
 	    rcpt : NULL;
 	if (bad != NULL) {
 		snprintf(res->reply, sizeof res->reply, "not a plain address");
-		copy_line(shown, sizeof shown, bad, strlen(bad));
+		smtp_copy_line(shown, sizeof shown, bad, strlen(bad));
 		return pd_fail(err, PD_REFUSED, "%s: not sending: '%s' is not "
 		    "a plain address", c->name, shown);
 	}
-	if ((to = curl_slist_append(NULL, rcpt)) == NULL ||
-	    curl_easy_setopt(c->curl, CURLOPT_MAIL_FROM, from) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, to) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)wire_len(msg, len)) != CURLE_OK) {
-		snprintf(res->reply, sizeof res->reply, "out of memory");
-		res->temporary = true;
-		pd_fail(err, PD_TEMPFAIL, "%s: out of memory", c->name);
-		goto out;
-	}
-	cc = transfer(c, msg, len);
-	if (cc != CURLE_OK && idle_close(c, cc)) {
+	c->deadline = smtp_now() + (double)c->message;
+	code = attempt(c, from, rcpt, msg, len, &reused, &stage, reply);
+	if (code == -1 && reused && !c->replied && !c->cancelled &&
+	    !c->timed_out) {
 		log_debug("%s: the connection was closed while idle, reopening",
 		    c->name);
-		cc = transfer(c, msg, len);
+		code = attempt(c, from, rcpt, msg, len, &reused, &stage, reply);
 	}
-	if (cc == CURLE_OPERATION_TIMEDOUT || c->cancelled)
-		drop_conn(c);
-	if ((rc = result(c, cc, res)) == 0)
+	if (code == -1)
+		code = 0;
+	if ((rc = result(c, code, stage, reply, res)) == 0)
 		log_debug("%s: <%s> -> <%s>: %s", c->name, from, rcpt, res->reply);
 	else
 		pd_fail(err, res->temporary ? PD_TEMPFAIL : PD_REFUSED,
 		    "%s: message from <%s> to <%s> %s at %s: %s", c->name, from,
 		    rcpt, res->temporary ? "deferred" : "refused",
 		    smtp_stage_str(res->stage), res->reply);
-out:
-	curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all(to);
 	return rc;
 }

@@ -1,10 +1,10 @@
 /*
- * listd/smtp.h: sending mail over SMTP with libcurl.
+ * listd/smtp.h: sending mail over SMTP; libcurl connects.
  *
- * A struct smtp_conn is one libcurl easy handle that is reused for many
- * messages, so that libcurl keeps one connection open between them where
- * the server allows: EHLO (and STARTTLS) once, then MAIL, RCPT, DATA per
- * message.  After a timeout or a cancel, when the server may still owe a
+ * A struct smtp_conn is one libcurl easy handle that keeps one connection
+ * open for many messages where the server allows: libcurl connects, greets
+ * and says EHLO (and STARTTLS, AUTH) once; MAIL, RCPT, DATA and the message
+ * follow per message on that connection (smtp_data.c).  After a timeout or a cancel, when the server may still owe a
  * reply, smtp_send() cuts the connection; the next smtp_send() opens a new
  * one by itself.
  *
@@ -12,9 +12,8 @@
  * each with their own smtp_conn (one per delivery worker) run in parallel.
  *
  * Logging: the envelope, reply codes and reply lines only, never bodies.
- * Memory: about 768 KB of buffers per smtp_conn (a 256 KB upload buffer and
- * libcurl's twice as large scratch space for dot-stuffing), whatever the
- * number or size of the messages.
+ * Memory: a 256 KB buffer per smtp_conn besides libcurl's own, whatever
+ * the number or size of the messages.
  */
 #ifndef PDLIST_SMTP_H
 #define PDLIST_SMTP_H
@@ -84,8 +83,8 @@ void	smtp_set_cancel(struct smtp_conn *, bool (*cancel)(void));
 
 /*
  * Sends msg (len bytes, LF or CRLF line ends: bare LFs are sent as CRLF,
- * libcurl dot-stuffs) from the envelope sender from ("" for <>) to one
- * recipient.  msg is read in place, not copied, and is not kept.
+ * a line's leading dot is doubled) from the envelope sender from ("" for
+ * <>) to one recipient.  msg is read in place and is not kept.
  * Returns 0 when the server accepted it with 250 to the end of DATA, and
  * -1 otherwise, with err set: PD_TEMPFAIL when res->temporary, PD_REFUSED
  * for a 5xx or for a sender or recipient that is not a plain address

@@ -1,0 +1,59 @@
+/*
+ * listd/smtp_int.h: what smtp.c (the connection, the envelope, the
+ * result) and smtp_data.c (commands, replies and the message on the
+ * wire) share.  Not for other files: they see smtp.h.
+ */
+#ifndef PDLIST_SMTP_INT_H
+#define PDLIST_SMTP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+#include "listd/smtp.h"
+
+#define SMTP_OUT_BUFFER	(256 * 1024)	/* the message on its way */
+
+struct smtp_conn {
+	CURL		*curl;
+	char		 name[300];	/* scheme://host:port */
+	char		 errbuf[CURL_ERROR_SIZE]; /* libcurl's reason, or ours */
+	bool		 open;		/* connected, greeted, EHLO done */
+	bool		 size_ok;	/* EHLO offered SIZE */
+	bool		 utf8_ok;	/* EHLO offered SMTPUTF8 */
+	enum smtp_stage	 stage;		/* of the last command sent */
+	bool		 replied;	/* any reply in this message */
+	bool		 quitting;	/* QUIT sent: its 221 is no result */
+	char		 last[256];	/* the last reply line */
+	bool		 (*cancel)(void);
+	bool		 cancelled;	/* cancel() said so in this message */
+	bool		 timed_out;	/* a deadline passed in this message */
+	long		 stall;		/* seconds without a reply or progress */
+	long		 message;	/* seconds for one message */
+	double		 deadline;	/* of this message (smtp_now()) */
+	char		 in[1024];	/* reply bytes read, not yet taken */
+	size_t		 inlen;
+	char		*out;		/* SMTP_OUT_BUFFER bytes */
+	size_t		 outlen;
+};
+
+/* Monotonic seconds. */
+double	smtp_now(void);
+/* One line of at most len - 1 printable ASCII bytes, up to the first CR/LF. */
+void	smtp_copy_line(char *dst, size_t len, const char *src, size_t n);
+/*
+ * Sends line (no CRLF) as the command of stage st and reads the reply:
+ * its code, or -1 when none came (errbuf says why; cancelled or
+ * timed_out tell a cancel or a deadline).
+ */
+int	smtp_command(struct smtp_conn *, enum smtp_stage st, const char *line);
+/* Reads one reply, every line of it: its code, or -1 as smtp_command(). */
+int	smtp_reply(struct smtp_conn *);
+/*
+ * Sends msg as DATA carries it (CRLF line ends, a leading dot doubled)
+ * and the final dot: 0, or -1 as smtp_command().
+ */
+int	smtp_body(struct smtp_conn *, const char *msg, size_t len);
+
+#endif
