@@ -54,15 +54,22 @@ struct pgp_seg {
 int	pgp_armor_segs(const struct pgp_seg *sg, size_t nsg, const char *type,
 	    uint32_t crc, char **out, size_t *out_len, struct pd_err *err);
 /*
- * The same with tail, radix-64 lines made before by pgp_b64_lines(),
- * after the segments' lines: the segments must then fill whole lines (a
- * multiple of 48 bytes), and crc covers both.
+ * The armor's first line, its blank line and the radix-64 lines of the
+ * segments (LF line ends), without the checksum and the last line, with
+ * room after them for pgp_armor_close().  *out is malloc'd,
+ * NUL-terminated.
  */
-int	pgp_armor_tail(const struct pgp_seg *sg, size_t nsg, const char *tail,
-	    size_t tail_len, const char *type, uint32_t crc, char **out,
-	    size_t *out_len, struct pd_err *err);
-/* The radix-64 lines of the segments (64 columns, LF), no header. */
-int	pgp_b64_lines(const struct pgp_seg *sg, size_t nsg, char **out,
-	    size_t *out_len, struct pd_err *err);
+int	pgp_armor_open(const struct pgp_seg *sg, size_t nsg, const char *type,
+	    char **out, size_t *out_len, struct pd_err *err);
+#define PGP_ARMOR_CLOSE_MAX	64
+/* "=CRC24\n-----END PGP type-----\n" into buf; its length. */
+size_t	pgp_armor_close(uint32_t crc, const char *type,
+	    char buf[PGP_ARMOR_CLOSE_MAX]);
+/*
+ * The radix-64 lines of the segments (64 columns, LF or, with crlf, CRLF
+ * line ends), no header.
+ */
+int	pgp_b64_lines(const struct pgp_seg *sg, size_t nsg, bool crlf,
+	    char **out, size_t *out_len, struct pd_err *err);
 
 #endif

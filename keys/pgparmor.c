@@ -124,6 +124,7 @@ pgp_crc24_xpow(size_t n)
 struct b64w {
 	char		*p;
 	unsigned	 col;
+	bool		 crlf;		/* lines end in CRLF, not LF */
 };
 
 static void
@@ -138,6 +139,8 @@ b64_group(struct b64w *w, const unsigned char *t, size_t n)
 	w->p[3] = n > 2 ? b64_alphabet[v & 63] : '=';
 	w->p += 4;
 	if ((w->col += 4) == 64) {
+		if (w->crlf)
+			*w->p++ = '\r';
 		*w->p++ = '\n';
 		w->col = 0;
 	}
@@ -165,6 +168,8 @@ b64_segs(struct b64w *w, const struct pgp_seg *sg, size_t nsg)
 	}
 	if (nc > 0)
 		b64_group(w, carry, nc);
+	if (w->col > 0 && w->crlf)
+		*w->p++ = '\r';
 	if (w->col > 0)
 		*w->p++ = '\n';
 }
@@ -178,42 +183,32 @@ armor_type_ok(const char *type)
 
 /* The radix-64 lines of the segments, no header; *out malloc'd. */
 int
-pgp_b64_lines(const struct pgp_seg *sg, size_t nsg, char **out,
+pgp_b64_lines(const struct pgp_seg *sg, size_t nsg, bool crlf, char **out,
     size_t *out_len, struct pd_err *err)
 {
 	struct b64w w;
 	size_t i, n = 0, b64;
 
 	for (i = 0; i < nsg; i++) {
-		if (sg[i].len > SIZE_MAX / 2 - n)
+		if (sg[i].len > SIZE_MAX / 4 - n)
 			return pd_fail(err, PD_FAIL, "armor: input too large");
 		n += sg[i].len;
 	}
-	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 2 */
-	if ((*out = malloc(b64 + b64 / 64 + 2)) == NULL)
+	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 4 */
+	if ((*out = malloc(b64 + 2 * (b64 / 64) + 3)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
-	w.p = *out;
-	w.col = 0;
+	w = (struct b64w){ .p = *out, .crlf = crlf };
 	b64_segs(&w, sg, nsg);
 	*out_len = (size_t)(w.p - *out);
 	return 0;
 }
 
 int
-pgp_armor_segs(const struct pgp_seg *sg, size_t nsg, const char *type,
-    uint32_t crc, char **out, size_t *out_len, struct pd_err *err)
-{
-	return pgp_armor_tail(sg, nsg, NULL, 0, type, crc, out, out_len, err);
-}
-
-int
-pgp_armor_tail(const struct pgp_seg *sg, size_t nsg, const char *tail,
-    size_t tail_len, const char *type, uint32_t crc, char **out,
-    size_t *out_len, struct pd_err *err)
+pgp_armor_open(const struct pgp_seg *sg, size_t nsg, const char *type,
+    char **out, size_t *out_len, struct pd_err *err)
 {
 	struct b64w w;
 	size_t i, n = 0, b64, size;
-	unsigned char c[3];
 	char *buf;
 
 	*out = NULL;
@@ -225,28 +220,40 @@ pgp_armor_tail(const struct pgp_seg *sg, size_t nsg, const char *tail,
 			return pd_fail(err, PD_FAIL, "armor: input too large");
 		n += sg[i].len;
 	}
-	if (tail_len > SIZE_MAX / 4)
-		return pd_fail(err, PD_FAIL, "armor: input too large");
 	b64 = (n / 3 + (n % 3 != 0)) * 4;	/* n < SIZE_MAX / 4 */
-	size = 2 * (strlen(type) + 32) + b64 + b64 / 64 + 1 + 8 + tail_len;
-	if (size < b64 || (buf = malloc(size)) == NULL)
+	size = strlen(type) + 32 + b64 + b64 / 64 + 2 + PGP_ARMOR_CLOSE_MAX;
+	if ((buf = malloc(size)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
-	w.p = buf + sprintf(buf, "-----BEGIN PGP %s-----\n\n", type);
-	w.col = 0;
+	w = (struct b64w){ .p = buf + sprintf(buf, "-----BEGIN PGP %s-----\n\n",
+	    type) };
 	b64_segs(&w, sg, nsg);
-	if (tail_len > 0) {	/* ready lines: the segments were whole ones */
-		memcpy(w.p, tail, tail_len);
-		w.p += tail_len;
-	}
-	c[0] = crc >> 16;
-	c[1] = crc >> 8;
-	c[2] = crc;
-	*w.p++ = '=';
-	w.col = 0;
-	b64_group(&w, c, 3);
-	w.p += sprintf(w.p, "\n-----END PGP %s-----\n", type);
 	*out_len = (size_t)(w.p - buf);
+	*w.p = '\0';
 	*out = buf;
+	return 0;
+}
+
+size_t
+pgp_armor_close(uint32_t crc, const char *type, char buf[PGP_ARMOR_CLOSE_MAX])
+{
+	struct b64w w = { .p = buf + 1 };
+	unsigned char c[3] = { crc >> 16, crc >> 8, crc };
+
+	buf[0] = '=';
+	b64_group(&w, c, 3);
+	snprintf(w.p, PGP_ARMOR_CLOSE_MAX - 5, "\n-----END PGP %s-----\n",
+	    type);
+	return strlen(buf);
+}
+
+int
+pgp_armor_segs(const struct pgp_seg *sg, size_t nsg, const char *type,
+    uint32_t crc, char **out, size_t *out_len, struct pd_err *err)
+{
+	if (pgp_armor_open(sg, nsg, type, out, out_len, err) == -1)
+		return -1;
+	/* pgp_armor_open() left room for it */
+	*out_len += pgp_armor_close(crc, type, *out + *out_len);
 	return 0;
 }
 

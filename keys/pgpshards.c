@@ -143,13 +143,27 @@ pgp_shards_count(const struct pgp_shards *s)
 	return n;
 }
 
-int
-pgp_shards_copy(const struct pgp_shards *s, const char *keyid, char **out,
-    size_t *out_len, struct pd_err *err)
+/* The shard that has keyid, else the last (which then refuses it). */
+static const struct pgp_split *
+shard_of(const struct pgp_shards *s, const char *keyid)
 {
 	size_t i;
 
 	for (i = 0; i + 1 < s->n && !pgp_split_has(s->sp[i], keyid); i++)
 		;
-	return pgp_split_copy(s->sp[i], keyid, out, out_len, err);
+	return s->sp[i];
+}
+
+int
+pgp_shards_copy(const struct pgp_shards *s, const char *keyid, char **out,
+    size_t *out_len, struct pd_err *err)
+{
+	return pgp_split_copy(shard_of(s, keyid), keyid, out, out_len, err);
+}
+
+int
+pgp_shards_copy_parts(const struct pgp_shards *s, const char *keyid,
+    struct pgp_copy *out, struct pd_err *err)
+{
+	return pgp_split_copy_parts(shard_of(s, keyid), keyid, out, err);
 }

@@ -52,7 +52,8 @@ struct pgp_split {
 	struct tail {
 		size_t	 pk_len;	/* the PKESK's length */
 		size_t	 head;		/* data bytes armored per copy */
-		char	*lines;		/* the rest of the data, armored */
+		char	*lines;		/* the rest of the data, armored:
+					   CRLF, as SMTP's DATA carries it */
 		size_t	 lines_len;
 	} tail[TAILS_MAX];
 	size_t		 ntail;
@@ -375,7 +376,8 @@ make_tails(struct pgp_split *s, struct pd_err *err)
 		t->head = lines * LINE_BYTES - s->pk[i].len;
 		sg.p = s->msg + s->data.off + t->head;
 		sg.len = s->data.len - t->head;
-		if (pgp_b64_lines(&sg, 1, &t->lines, &t->lines_len, err) == -1)
+		if (pgp_b64_lines(&sg, 1, true, &t->lines, &t->lines_len,
+		    err) == -1)
 			return -1;
 		s->ntail++;
 	}
@@ -512,8 +514,8 @@ pgp_split_has(const struct pgp_split *s, const char *keyid)
 }
 
 int
-pgp_split_copy(const struct pgp_split *s, const char *keyid, char **out,
-    size_t *out_len, struct pd_err *err)
+pgp_split_copy_parts(const struct pgp_split *s, const char *keyid,
+    struct pgp_copy *out, struct pd_err *err)
 {
 	const struct pkesk *k;
 	struct pgp_seg sg[2];
@@ -521,8 +523,7 @@ pgp_split_copy(const struct pgp_split *s, const char *keyid, char **out,
 	uint32_t crc;
 	size_t i;
 
-	*out = NULL;
-	*out_len = 0;
+	memset(out, 0, sizeof *out);
 	if (!keyid_parse(keyid, &v))
 		return pd_fail(err, PD_REFUSED, "'%.40s' is not a key ID: give "
 		    "16 hex digits", keyid);
@@ -538,10 +539,52 @@ pgp_split_copy(const struct pgp_split *s, const char *keyid, char **out,
 	crc = pgp_crc24_mulmod(crc, s->data_xpow) ^ s->data_crc;
 	for (i = 0; i < s->ntail && s->tail[i].pk_len != k->len; i++)
 		;
-	if (i == s->ntail)
-		return pgp_armor_segs(sg, 2, "MESSAGE", crc, out, out_len,
-		    err);
-	sg[1].len = s->tail[i].head;	/* the rest is armored already */
-	return pgp_armor_tail(sg, 2, s->tail[i].lines, s->tail[i].lines_len,
-	    "MESSAGE", crc, out, out_len, err);
+	if (i < s->ntail) {	/* the rest is armored already */
+		sg[1].len = s->tail[i].head;
+		out->tail = s->tail[i].lines;
+		out->tail_len = s->tail[i].lines_len;
+	}
+	if (pgp_armor_open(sg, 2, "MESSAGE", &out->head, &out->head_len,
+	    err) == -1)
+		return -1;
+	out->end_len = pgp_armor_close(crc, "MESSAGE", out->end);
+	return 0;
+}
+
+_Static_assert(sizeof ((struct pgp_copy *)0)->end >= PGP_ARMOR_CLOSE_MAX,
+    "room for pgp_armor_close()");
+
+void
+pgp_copy_clear(struct pgp_copy *c)
+{
+	free(c->head);
+	memset(c, 0, sizeof *c);
+}
+
+int
+pgp_split_copy(const struct pgp_split *s, const char *keyid, char **out,
+    size_t *out_len, struct pd_err *err)
+{
+	struct pgp_copy c;
+	const char *t, *end;
+	char *p;
+
+	*out = NULL;
+	*out_len = 0;
+	if (pgp_split_copy_parts(s, keyid, &c, err) == -1)
+		return -1;
+	if ((p = *out = malloc(c.head_len + c.tail_len + c.end_len + 1)) ==
+	    NULL) {
+		pgp_copy_clear(&c);
+		return pd_fail(err, PD_FAIL, "out of memory");
+	}
+	memcpy(p, c.head, c.head_len);
+	p += c.head_len;
+	for (t = c.tail, end = t + c.tail_len; t < end; t++)
+		if (*t != '\r')	/* the tail's CRLF made LF */
+			*p++ = *t;
+	memcpy(p, c.end, c.end_len + 1);
+	*out_len = (size_t)(p - *out) + c.end_len;
+	pgp_copy_clear(&c);
+	return 0;
 }

@@ -98,6 +98,27 @@ int	pgp_split_copy(const struct pgp_split *, const char *keyid, char **out,
 	    size_t *out_len, struct pd_err *err);
 
 /*
+ * The same copy in three parts, for a sender that need not join them:
+ * head (malloc'd: the armor's first line and the copy's own first lines,
+ * LF line ends), tail (the split's, shared by every copy whose PKESK has
+ * the same length, read-only, valid while the split lives: the rest of the
+ * radix-64 lines with CRLF line ends, as SMTP's DATA carries them; NULL
+ * when the copy has none) and end (the checksum line and the last line,
+ * LF).  Free with pgp_copy_clear().
+ */
+struct pgp_copy {
+	char		*head;
+	size_t		 head_len;
+	const char	*tail;
+	size_t		 tail_len;
+	char		 end[64];
+	size_t		 end_len;
+};
+int	pgp_split_copy_parts(const struct pgp_split *, const char *keyid,
+	    struct pgp_copy *out, struct pd_err *err);
+void	pgp_copy_clear(struct pgp_copy *);
+
+/*
  * Radix-64 armor (RFC 4880 6): "-----BEGIN PGP <type>-----", a blank line,
  * 64-column lines, "=" and the CRC24, "-----END PGP <type>-----", LF line
  * ends.  type is "MESSAGE", "SIGNATURE" or "PUBLIC KEY BLOCK"; empty

@@ -258,13 +258,15 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
     struct pd_err *err)
 {
 	struct smtp_result res = { 0 };
+	struct pgp_copy armor = { 0 };
+	struct smtp_part parts[5];
 	struct post_cut *c;
 	struct msg_copy mc;
 	struct store_txn *t;
-	char from[ADDR_MAX + 1], *armored = NULL, *copy = NULL;
+	char from[ADDR_MAX + 1], *copy = NULL;
 	struct copy_bufs cb;
 	char reply_to[ADDR_MAX + 1];
-	size_t alen, clen;
+	size_t clen, at, nparts = 1;
 	bool sent;
 	int rc;
 
@@ -280,7 +282,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 	}
 	c = cut_for(d, j->list, j->post);
 	if (c == NULL || (j->public ? c->pub == NULL || c->sig == NULL :
-	    c->sp == NULL || pgp_shards_copy(c->sp, j->keyid, &armored, &alen,
+	    c->sp == NULL || pgp_shards_copy_parts(c->sp, j->keyid, &armor,
 	    err) == -1)) {
 		snprintf(res.reply, sizeof res.reply, "cannot make the copy: %.220s",
 		    c && !j->public && c->sp ? err->text :
@@ -301,20 +303,28 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
 		if (rc == 0)
 			rc = reply_to_public(j, &copy, &clen, err);
-	} else {
-		rc = msg_encrypted_copy(&mc, armored, alen, &copy, &clen, err);
-		free(armored);	/* in the copy now: not held during SMTP */
-		armored = NULL;
+	} else if ((rc = msg_encrypted_frame(&mc, &copy, &clen, &at,
+	    err)) == 0) {
+		/* the armor's bulk goes out from where it is, shared */
+		parts[0] = (struct smtp_part){ copy, at, false };
+		parts[1] = (struct smtp_part){ armor.head, armor.head_len, false };
+		parts[2] = (struct smtp_part){ armor.tail, armor.tail_len, true };
+		parts[3] = (struct smtp_part){ armor.end, armor.end_len, false };
+		parts[4] = (struct smtp_part){ copy + at, clen - at, false };
+		nparts = 5;
 	}
 	if (rc == -1)
 		goto out;
+	if (nparts == 1)
+		parts[0] = (struct smtp_part){ copy, clen, false };
 	if (*conn == NULL && open_relay(d->conf, conn, err) == -1) {
 		res.temporary = true;
 		snprintf(res.reply, sizeof res.reply, "%.250s", err->text);
 		rc = record_attempt(d, j, &res, false, err);
 		goto out;
 	}
-	if (smtp_send(*conn, from, j->member, copy, clen, &res, err) == 0) {
+	if (smtp_send_parts(*conn, from, j->member, parts, nparts, &res,
+	    err) == 0) {
 		rc = record_attempt(d, j, &res, true, err);
 		if (rc == 0) {
 			pthread_mutex_lock(&d->lock);
@@ -338,7 +348,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		rc = record_attempt(d, j, &res, false, err);
 	}
 out:
-	free(armored);
+	pgp_copy_clear(&armor);
 	free(copy);
 	return rc;
 }

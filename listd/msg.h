@@ -182,11 +182,14 @@ struct msg_copy {
 };
 
 /*
- * A member's copy: an RFC 3156 multipart/encrypted message around the
- * armored OpenPGP message, with c's headers.  *out is malloc'd.
+ * A member's copy without its armored OpenPGP message: an RFC 3156
+ * multipart/encrypted message with c's headers, whose armor goes at *at
+ * (a line's start) in *frame (len bytes, malloc'd, NUL-terminated).  The
+ * armor is not copied in: a sender sends what is before *at, the armor,
+ * and the rest (smtp_send_parts()).
  */
-int	 msg_encrypted_copy(const struct msg_copy *c, const char *armored,
-	    size_t armored_len, char **out, size_t *len, struct pd_err *err);
+int	 msg_encrypted_frame(const struct msg_copy *c, char **frame,
+	    size_t *len, size_t *at, struct pd_err *err);
 
 /*
  * A public copy, signed in cleartext (RFC 3156 multipart/signed): the

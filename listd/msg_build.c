@@ -308,40 +308,34 @@ new_copy(const struct msg_copy *c)
 }
 
 /*
- * Bytes once: GMime builds the copy around this stand-in, and the armored
- * text (7-bit lines, written as they are) takes its place in one copy,
- * instead of passing through GMime's streams.
+ * Bytes once: GMime builds the copy around this stand-in, whose place
+ * the armored text takes on the wire, instead of passing through GMime's
+ * streams or being copied into each copy.
  */
 #define ARMOR_STAND_IN	"pdlist-armored-copy-8c1f0e27d4b9\n"
 
+/*
+ * The armor's place in the copy's text: found once, else the text is
+ * not what was built (a stand-in that a header could have carried too).
+ */
 static int
-splice_armor(char **out, size_t *len, const char *armored, size_t alen,
-    struct pd_err *err)
+armor_place(const char *text, size_t len, size_t *at, struct pd_err *err)
 {
-	size_t sl = sizeof ARMOR_STAND_IN - 1, at;
-	char *hit, *n;
+	size_t sl = sizeof ARMOR_STAND_IN - 1;
+	const char *hit;
 
-	if ((hit = memmem(*out, *len, ARMOR_STAND_IN, sl)) == NULL ||
-	    memmem(hit + sl, *len - (size_t)(hit - *out) - sl, ARMOR_STAND_IN,
+	if ((hit = memmem(text, len, ARMOR_STAND_IN, sl)) == NULL ||
+	    memmem(hit + sl, len - (size_t)(hit - text) - sl, ARMOR_STAND_IN,
 	    sl) != NULL)
 		return pd_fail(err, PD_TEMPFAIL, "building a copy: the armor's "
 		    "place is not found once");
-	at = (size_t)(hit - *out);
-	if ((n = malloc(*len - sl + alen + 1)) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	memcpy(n, *out, at);
-	memcpy(n + at, armored, alen);
-	memcpy(n + at + alen, hit + sl, *len - at - sl);
-	free(*out);
-	*out = n;
-	*len = *len - sl + alen;
-	n[*len] = '\0';
+	*at = (size_t)(hit - text);
 	return 0;
 }
 
 int
-msg_encrypted_copy(const struct msg_copy *c, const char *armored,
-    size_t armored_len, char **out, size_t *len, struct pd_err *err)
+msg_encrypted_frame(const struct msg_copy *c, char **frame, size_t *len,
+    size_t *at, struct pd_err *err)
 {
 	GMimeMessage *m = new_copy(c);
 	GMimeMultipart *mp;
@@ -361,11 +355,15 @@ msg_encrypted_copy(const struct msg_copy *c, const char *armored,
 	g_mime_multipart_add(mp, GMIME_OBJECT(version));
 	g_mime_multipart_add(mp, GMIME_OBJECT(data));
 	g_mime_message_set_mime_part(m, GMIME_OBJECT(mp));
-	rc = write_entity(GMIME_OBJECT(m), out, len, err);
-	if (rc == 0 && (rc = splice_armor(out, len, armored, armored_len,
-	    err)) == -1) {
-		free(*out);
-		*out = NULL;
+	rc = write_entity(GMIME_OBJECT(m), frame, len, err);
+	if (rc == 0 && (rc = armor_place(*frame, *len, at, err)) == -1) {
+		free(*frame);
+		*frame = NULL;
+	}
+	if (rc == 0) {	/* the stand-in out: the armor goes there */
+		memmove(*frame + *at, *frame + *at + sizeof ARMOR_STAND_IN - 1,
+		    *len - *at - (sizeof ARMOR_STAND_IN - 1) + 1);
+		*len -= sizeof ARMOR_STAND_IN - 1;
 	}
 	g_object_unref(version);
 	g_object_unref(data);

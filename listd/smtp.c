@@ -411,10 +411,14 @@ connect_relay(struct smtp_conn *c)
  */
 static int
 transaction(struct smtp_conn *c, const char *from, const char *rcpt,
-    const char *msg, size_t len)
+    const struct smtp_part *parts, size_t n)
 {
 	char line[PATH_MAX_ + 64];
+	size_t i, len = 0;
 	int code;
+
+	for (i = 0; i < n; i++)
+		len += parts[i].len;
 
 	snprintf(line, sizeof line, "MAIL FROM:<%s>", from);
 	if (c->size_ok)
@@ -430,7 +434,7 @@ transaction(struct smtp_conn *c, const char *from, const char *rcpt,
 		return code;
 	if ((code = smtp_command(c, SMTP_DATA, "DATA")) != 354)
 		return code;
-	if (smtp_body(c, msg, len) == -1)
+	if (smtp_body(c, parts, n) == -1)
 		return -1;
 	return smtp_reply(c);
 }
@@ -441,7 +445,8 @@ transaction(struct smtp_conn *c, const char *from, const char *rcpt,
  */
 static int
 attempt(struct smtp_conn *c, const char *from, const char *rcpt,
-    const char *msg, size_t len, bool *reused, enum smtp_stage *stage,
+    const struct smtp_part *parts, size_t n, bool *reused,
+    enum smtp_stage *stage,
     char reply[sizeof c->last])
 {
 	int code;
@@ -452,7 +457,7 @@ attempt(struct smtp_conn *c, const char *from, const char *rcpt,
 	*reused = c->open;
 	code = c->open ? -1 : connect_relay(c);
 	if (code == -1)
-		code = transaction(c, from, rcpt, msg, len);
+		code = transaction(c, from, rcpt, parts, n);
 	*stage = c->stage;
 	memcpy(reply, c->last, sizeof c->last);
 	if (code == -1 && c->open)
@@ -493,6 +498,16 @@ int
 smtp_send(struct smtp_conn *c, const char *from, const char *rcpt,
     const char *msg, size_t len, struct smtp_result *res, struct pd_err *err)
 {
+	struct smtp_part one = { msg, len, false };
+
+	return smtp_send_parts(c, from, rcpt, &one, 1, res, err);
+}
+
+int
+smtp_send_parts(struct smtp_conn *c, const char *from, const char *rcpt,
+    const struct smtp_part *parts, size_t n, struct smtp_result *res,
+    struct pd_err *err)
+{
 	const char *bad;
 	char shown[PATH_MAX_ + 1], reply[sizeof c->last];
 	enum smtp_stage stage;
@@ -509,12 +524,12 @@ smtp_send(struct smtp_conn *c, const char *from, const char *rcpt,
 		    "a plain address", c->name, shown);
 	}
 	c->deadline = smtp_now() + (double)c->message;
-	code = attempt(c, from, rcpt, msg, len, &reused, &stage, reply);
+	code = attempt(c, from, rcpt, parts, n, &reused, &stage, reply);
 	if (code == -1 && reused && !c->replied && !c->cancelled &&
 	    !c->timed_out) {
 		log_debug("%s: the connection was closed while idle, reopening",
 		    c->name);
-		code = attempt(c, from, rcpt, msg, len, &reused, &stage, reply);
+		code = attempt(c, from, rcpt, parts, n, &reused, &stage, reply);
 	}
 	if (code == -1)
 		code = 0;

@@ -100,6 +100,27 @@ int	smtp_send(struct smtp_conn *, const char *from, const char *rcpt,
 	    struct pd_err *err);
 
 /*
+ * A piece of a message.  wire: already as DATA carries it, sent as it
+ * is: CRLF line ends only, no line that starts with a dot, starting at
+ * the start of a line (after a part that ends with a line end) and ending
+ * with CRLF.  A part that is not wire is read like smtp_send()'s msg.
+ */
+struct smtp_part {
+	const char	*p;
+	size_t		 len;
+	bool		 wire;
+};
+
+/*
+ * smtp_send() of the message that is the n parts one after the other,
+ * each read in place: a copy's bytes that every copy of a post shares
+ * need not be copied into each.
+ */
+int	smtp_send_parts(struct smtp_conn *, const char *from, const char *rcpt,
+	    const struct smtp_part *parts, size_t n, struct smtp_result *res,
+	    struct pd_err *err);
+
+/*
  * Says QUIT when a connection is open (waiting for its answer at most the
  * stall timeout of the last message, and not at all once cancel() says
  * true), frees everything; NULL is a no-op.

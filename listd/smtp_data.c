@@ -218,24 +218,60 @@ smtp_command(struct smtp_conn *c, enum smtp_stage st, const char *line)
 	return smtp_reply(c);
 }
 
-int
-smtp_body(struct smtp_conn *c, const char *msg, size_t len)
+/*
+ * One part that is not in DATA's form yet: CRLF line ends, a leading dot
+ * doubled, copied into the out buffer a line at a time.  *bol says
+ * whether the part starts a line, *cr whether the byte before it was a
+ * CR; both are left as they are at the part's end.
+ */
+static int
+put_lines(struct smtp_conn *c, const char *p, size_t len, bool *bol,
+    bool *cr)
 {
-	const char *p = msg, *end = msg + len, *nl;
+	const char *end = p + len, *nl;
 	size_t run;
 
-	c->stage = SMTP_BODY;
-	c->outlen = 0;
 	while (p < end) {
-		if (*p == '.' && put(c, ".", 1) == -1)	/* RFC 5321 4.5.2 */
+		if (*bol && *p == '.' && put(c, ".", 1) == -1) /* RFC 5321 4.5.2 */
 			return -1;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		run = (size_t)((nl != NULL ? nl : end) - p);
-		if (nl != NULL && run > 0 && p[run - 1] == '\r')
-			run--;		/* CRLF already */
-		if (put(c, p, run) == -1 || put(c, "\r\n", 2) == -1)
+		if (run > 0)
+			*cr = p[run - 1] == '\r';
+		if (put(c, p, run) == -1)
 			return -1;
+		*bol = nl != NULL;
+		if (nl != NULL && (*cr ? put(c, "\n", 1) : put(c, "\r\n",
+		    2)) == -1)
+			return -1;
+		if (nl != NULL)
+			*cr = false;
 		p = nl != NULL ? nl + 1 : end;
 	}
+	return 0;
+}
+
+int
+smtp_body(struct smtp_conn *c, const struct smtp_part *parts, size_t n)
+{
+	bool bol = true, cr = false;
+	size_t i;
+
+	c->stage = SMTP_BODY;
+	c->outlen = 0;
+	for (i = 0; i < n; i++) {
+		if (parts[i].len == 0)
+			continue;
+		if (parts[i].wire && bol) {	/* as it is, from where it is */
+			if (flush_out(c) == -1 || write_all(c, parts[i].p,
+			    parts[i].len) == -1)
+				return -1;
+			cr = false;
+		} else if (put_lines(c, parts[i].p, parts[i].len, &bol,
+		    &cr) == -1)
+			return -1;
+	}
+	if (!bol && put(c, "\r\n", 2) == -1)
+		return -1;
 	return put(c, ".\r\n", 3) == -1 ? -1 : flush_out(c);
 }

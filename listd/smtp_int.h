@@ -51,9 +51,10 @@ int	smtp_command(struct smtp_conn *, enum smtp_stage st, const char *line);
 /* Reads one reply, every line of it: its code, or -1 as smtp_command(). */
 int	smtp_reply(struct smtp_conn *);
 /*
- * Sends msg as DATA carries it (CRLF line ends, a leading dot doubled)
- * and the final dot: 0, or -1 as smtp_command().
+ * Sends the parts, one after the other, as DATA carries them (CRLF line
+ * ends, a leading dot doubled; a wire part as it is) and the final dot:
+ * 0, or -1 as smtp_command().
  */
-int	smtp_body(struct smtp_conn *, const char *msg, size_t len);
+int	smtp_body(struct smtp_conn *, const struct smtp_part *parts, size_t n);
 
 #endif

@@ -371,6 +371,42 @@ member_of(const char *keyid)
 	return -1;
 }
 
+/*
+ * pgp_split_copy_parts() of keyid: a head that ends a line, a tail of
+ * CRLF lines none of which starts with a dot (SMTP's DATA as it is), and
+ * the three joined, the tail's CRs out, are the copy (len bytes).
+ */
+static bool
+parts_shape(const struct pgp_split *s, const char *keyid, const char *copy,
+    size_t len)
+{
+	struct pgp_copy c;
+	struct pd_err err;
+	size_t i, n;
+	bool good;
+
+	if (pgp_split_copy_parts(s, keyid, &c, &err) == -1)
+		return false;
+	/* these messages are long enough to have a tail */
+	good = c.tail_len > 0 && c.head_len > 0 &&
+	    c.head[c.head_len - 1] == '\n' && c.head_len <= len && memcmp(c.head, copy, c.head_len) == 0;
+	for (i = 0, n = c.head_len; good && i < c.tail_len; i++) {
+		if (c.tail[i] == '\r')
+			good = i + 1 < c.tail_len && c.tail[i + 1] == '\n';
+		else if (c.tail[i] == '\n')
+			good = i > 0 && c.tail[i - 1] == '\r' &&
+			    (i + 1 == c.tail_len || c.tail[i + 1] != '.');
+		else
+			good = n < len && copy[n++] == c.tail[i];
+		if (good && c.tail[i] == '\n')
+			good = n < len && copy[n++] == '\n';
+	}
+	good = good && (c.tail_len == 0 || c.tail[c.tail_len - 1] == '\n') &&
+	    n + c.end_len == len && memcmp(copy + n, c.end, c.end_len) == 0;
+	pgp_copy_clear(&c);
+	return good;
+}
+
 /* Lines of at most 64 columns, the armor's frame, LF only. */
 static bool
 armor_shape(const char *t, size_t len)
@@ -421,6 +457,8 @@ check_copies(const char *what, const void *msg, size_t len, bool decrypt,
 		seen |= 1 << m;
 		ok(armor_shape(copy, clen), "%s: m%d: armor frame, 64 columns",
 		    what, m + 1);
+		ok(parts_shape(s, subkey[m], copy, clen), "%s: m%d: in parts, "
+		    "the same, its shared tail in CRLF lines", what, m + 1);
 		bin = NULL;
 		ok(pgp_dearmor(copy, clen, &bin, &blen, &err) == 0 &&
 		    pgp_split_parse(bin, blen, &c, &err) == 0 &&

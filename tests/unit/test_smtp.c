@@ -337,6 +337,41 @@ out:
 	sink_stop(&s);
 }
 
+/*
+ * A message in parts: a CR at the end of one part and its LF at the start
+ * of the next, a dot that starts a part but not a line (not doubled) and
+ * one that starts both (doubled), and a wire part sent as it is.  It
+ * arrives as the parts joined would have.
+ */
+static void
+test_parts(struct sink *s, struct smtp_conn *c)
+{
+#define PART(text, wire)	{ text, sizeof text - 1, wire }
+	static const struct smtp_part parts[] = {
+		PART("Subject: parts\n\nline one\r", false),
+		PART("\nhalf a line, ", false),
+		PART(".not a line start\n", false),
+		PART("AAAA\r\nBBBB\r\n", true),
+		PART(".a line start\n", false),
+		PART("", true),
+		PART("last", false),
+	};
+#undef PART
+	char joined[256];
+	struct smtp_result res;
+	struct pd_err err;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		memcpy(joined + n, parts[i].p, parts[i].len);
+		n += parts[i].len;
+	}
+	ok(smtp_send_parts(c, "a@lists.test", "m@vendor.test", parts,
+	    sizeof parts / sizeof parts[0], &res, &err) == 0 &&
+	    arrived_intact(s, 5, joined, n),
+	    "a message in parts arrives as the parts joined (%s)", res.reply);
+}
+
 static void
 test_content(void)
 {
@@ -373,6 +408,7 @@ test_content(void)
 	    "and the connection is still good for the next one");
 	ok(sink_log(&s, e, 8) == 4 && e[3].conn == e[0].conn,
 	    "all four over one connection");
+	test_parts(&s, c);
 out:
 	free(big);
 	free(eight);
