@@ -235,7 +235,7 @@ only_smtp(CURL *h)
 static CURLcode
 setup(struct smtp_conn *c, const char *url, bool starttls)
 {
-	CURL *h = c->curl;
+	CURL *h = c->proto;
 	CURLcode rc;
 
 	if ((rc = curl_easy_setopt(h, CURLOPT_URL, url)) != CURLE_OK ||
@@ -276,7 +276,7 @@ smtp_open(const char *url, bool starttls, const char *helo,
 		    "give in EHLO", helo);
 	if ((c = calloc(1, sizeof *c)) == NULL ||
 	    (c->out = malloc(SMTP_OUT_BUFFER)) == NULL ||
-	    (c->curl = curl_easy_init()) == NULL) {
+	    (c->proto = curl_easy_init()) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");
 		goto out;
 	}
@@ -296,18 +296,27 @@ out:
 	return rc;
 }
 
+/* An option on the handle to copy and on the connection's, if any. */
+static void
+set_long(struct smtp_conn *c, CURLoption opt, long v)
+{
+	curl_easy_setopt(c->proto, opt, v);
+	if (c->curl != NULL)
+		curl_easy_setopt(c->curl, opt, v);
+}
+
 void
 smtp_set_timeouts(struct smtp_conn *c, long connect, long message, long stall)
 {
 	if (connect > 0)
-		curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, connect);
+		set_long(c, CURLOPT_CONNECTTIMEOUT, connect);
 	if (message > 0) {
 		c->message = message;
-		curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, message);
+		set_long(c, CURLOPT_TIMEOUT, message);
 	}
 	if (stall > 0) {
 		c->stall = stall;
-		curl_easy_setopt(c->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, stall);
+		set_long(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, stall);
 	}
 }
 
@@ -318,20 +327,22 @@ smtp_set_cancel(struct smtp_conn *c, bool (*cancel)(void))
 }
 
 /*
- * Ends the connection, with no word to the server: libcurl keeps a
- * CONNECT_ONLY connection until the handle goes, and says QUIT on it then
- * unless the socket is shut; the next message connects afresh.
+ * Ends the connection, with no word to the server: the socket is shut
+ * (so that libcurl's own QUIT on it fails at once) and the handle that
+ * made it goes with it, since libcurl frees a CONNECT_ONLY connection only
+ * with its handle; the next message connects with a fresh copy of proto.
  */
 static void
 drop_conn(struct smtp_conn *c)
 {
 	curl_socket_t fd = CURL_SOCKET_BAD;
 
-	if (c->open && curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &fd) ==
-	    CURLE_OK && fd != CURL_SOCKET_BAD)
+	if (c->curl != NULL && curl_easy_getinfo(c->curl,
+	    CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD)
 		shutdown(fd, SHUT_RDWR);
-	if (c->open)
-		curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 1L);
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	c->curl = NULL;
 	c->open = false;
 	c->inlen = 0;
 }
@@ -348,8 +359,8 @@ smtp_close(struct smtp_conn *c)
 		(void)smtp_command(c, SMTP_HELLO, "QUIT");
 	}
 	drop_conn(c);
-	if (c->curl != NULL)
-		curl_easy_cleanup(c->curl);
+	if (c->proto != NULL)
+		curl_easy_cleanup(c->proto);
 	free(c->out);
 	free(c);
 }
@@ -390,9 +401,12 @@ connect_relay(struct smtp_conn *c)
 	CURLcode cc;
 
 	c->stage = SMTP_CONNECT;
+	if ((c->curl = curl_easy_duphandle(c->proto)) == NULL) {
+		snprintf(c->errbuf, sizeof c->errbuf, "out of memory");
+		return 0;
+	}
 	if ((cc = curl_easy_perform(c->curl)) == CURLE_OK) {
 		c->open = true;
-		curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 0L);
 		c->replied = false;	/* the greeting is not this message's */
 		return -1;
 	}
@@ -401,6 +415,7 @@ connect_relay(struct smtp_conn *c)
 		    curl_easy_strerror(cc));
 	c->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
+	drop_conn(c);
 	return code >= 400 && code < 600 && !c->cancelled ? (int)code : 0;
 }
 

@@ -16,7 +16,8 @@
 #define SMTP_OUT_BUFFER	(256 * 1024)	/* the message on its way */
 
 struct smtp_conn {
-	CURL		*curl;
+	CURL		*proto;		/* set up, never used: copied to connect */
+	CURL		*curl;		/* the open connection's, or NULL */
 	char		 name[300];	/* scheme://host:port */
 	char		 errbuf[CURL_ERROR_SIZE]; /* libcurl's reason, or ours */
 	bool		 open;		/* connected, greeted, EHLO done */

@@ -1020,6 +1020,8 @@ test_shards(void)
 	    "m3@test.example", "-r", "m4@test.example", NULL);
 	if (m[0] == NULL || m[1] == NULL) {
 		ok(0, "shards: gpg encrypts the two shards");
+		free(m[0]);
+		free(m[1]);
 		return;
 	}
 	ok(pgp_shards_pack(m, len, 2, &blob, &blen, &err) == 0 &&
@@ -1040,6 +1042,7 @@ test_shards(void)
 	    err.status == PD_REFUSED, "shards: a cut blob is refused (%s)",
 	    err.text);
 	free(blob);
+	free(m[1]);
 	m[1] = m[0];
 	len[1] = len[0];
 	ok(pgp_shards_pack(m, len, 2, &blob, &blen, &err) == 0 &&
