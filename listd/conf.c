@@ -84,6 +84,7 @@ static const cfg_opt_t opts[] = {
 	CFG_STR("smtp-url", "smtp://127.0.0.1:25", CFGF_NONE),
 	CFG_BOOL("smtp-starttls", cfg_false, CFGF_NONE),
 	CFG_STR("smtp-helo", NULL, CFGF_NONE),
+	CFG_STR("smtp-ca-file", NULL, CFGF_NONE),
 	CFG_INT("workers", 8, CFGF_NONE),	/* make bench: 1, 4, 8, 16 */
 	CFG_INT("retry-first", 60, CFGF_NONE),	/* seconds; doubles */
 	CFG_INT("lmtp-idle-timeout", 300, CFGF_NONE),	/* seconds */
@@ -169,6 +170,7 @@ new_cfg(const char *name)
 	cfg_set_validate_func(cfg, "policy-dir", plain_text);
 	cfg_set_validate_func(cfg, "smtp-url", plain_text);
 	cfg_set_validate_func(cfg, "smtp-helo", plain_text);
+	cfg_set_validate_func(cfg, "smtp-ca-file", plain_text);
 	cfg_set_validate_func(cfg, "keyservers", https_url);
 	cfg_set_validate_func(cfg, "key-lookup-max-size", kib);
 	cfg_set_validate_func(cfg, "key-lookup-connect-to", plain_text);
@@ -216,6 +218,7 @@ from_cfg(cfg_t *cfg, const char *path, struct pd_err *err)
 	c->smtp_url = dup_or_null(cfg_getstr(cfg, "smtp-url"));
 	c->smtp_starttls = cfg_getbool(cfg, "smtp-starttls");
 	c->smtp_helo = dup_or_null(cfg_getstr(cfg, "smtp-helo"));
+	c->smtp_ca_file = dup_or_null(cfg_getstr(cfg, "smtp-ca-file"));
 	c->workers = (unsigned)cfg_getint(cfg, "workers");
 	c->retry_first = (unsigned)cfg_getint(cfg, "retry-first");
 	c->lmtp_idle_timeout = (unsigned)cfg_getint(cfg, "lmtp-idle-timeout");
@@ -298,6 +301,7 @@ conf_free(struct conf *c)
 	free(c->lmtp_listen);
 	free(c->smtp_url);
 	free(c->smtp_helo);
+	free(c->smtp_ca_file);
 	for (size_t i = 0; i < c->nkeyservers; i++)
 		free(c->keyservers[i]);
 	free(c->keyservers);

@@ -21,6 +21,9 @@ struct conf {
 	bool		 smtp_starttls;	/* require STARTTLS on smtp:// */
 	char		*smtp_helo;	/* EHLO's name; NULL: the host's fully
 					   qualified name */
+	char		*smtp_ca_file;	/* the PEM file of the CAs that the
+					   relay's certificate is verified
+					   against; NULL: the system's */
 	unsigned	 workers;
 	unsigned	 retry_first;	/* seconds before the first retry */
 	/* Deadlines, in seconds: */

@@ -217,6 +217,11 @@ open_relay(const struct conf *conf, struct smtp_conn **conn,
 	if (smtp_open(conf->smtp_url, conf->smtp_starttls, conf->smtp_helo,
 	    conn, err) == -1)
 		return -1;
+	if (smtp_set_ca_file(*conn, conf->smtp_ca_file, err) == -1) {
+		smtp_close(*conn);
+		*conn = NULL;
+		return -1;
+	}
 	smtp_set_timeouts(*conn, (long)conf->smtp_connect_timeout,
 	    (long)conf->smtp_message_timeout, (long)conf->smtp_reply_timeout);
 	smtp_set_cancel(*conn, work_stopping);

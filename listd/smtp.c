@@ -10,6 +10,7 @@
  * the text of the failure and what EHLO offered.  AUTH arguments are never
  * looked at.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,8 @@ setup(struct smtp_conn *c, const char *url, bool starttls)
 	    (rc = only_smtp(h)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_USE_SSL,
 	    (long)(starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE))) != CURLE_OK ||
+	    (rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf)) != CURLE_OK ||
@@ -282,6 +285,7 @@ smtp_open(const char *url, bool starttls, const char *helo,
 	}
 	if (make_url(c, url, helo, &full, err) == -1)
 		goto out;
+	c->tls = starttls || strncmp(c->name, "smtps:", 6) == 0;
 	if ((cc = setup(c, full, starttls)) != CURLE_OK) {
 		pd_fail(err, PD_FAIL, "%s: libcurl: %s", c->name,
 		    curl_easy_strerror(cc));
@@ -294,6 +298,50 @@ out:
 	curl_free(full);
 	smtp_close(c);
 	return rc;
+}
+
+/* 0 when path opens and holds a PEM certificate; -1 and err otherwise. */
+static int
+pem_certificates(const char *path, struct pd_err *err)
+{
+	char line[128];
+	bool found = false;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return pd_fail(err, PD_REFUSED, "smtp-ca-file %s: %s: give a "
+		    "PEM file of the CA certificates to trust", path,
+		    strerror(errno));
+	while (!found && fgets(line, sizeof line, f) != NULL)
+		found = strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0;
+	fclose(f);
+	return found ? 0 : pd_fail(err, PD_REFUSED, "smtp-ca-file %s holds "
+	    "no PEM certificate (-----BEGIN CERTIFICATE-----): give a PEM "
+	    "file of the CA certificates to trust", path);
+}
+
+int
+smtp_set_ca_file(struct smtp_conn *c, const char *path, struct pd_err *err)
+{
+	CURLcode cc;
+
+	if (path == NULL)
+		return 0;
+	if (!c->tls)
+		return pd_fail(err, PD_REFUSED, "smtp-ca-file is set but %s "
+		    "goes without TLS: set smtp-starttls = true or use "
+		    "smtps://", c->name);
+	if (pem_certificates(path, err) == -1)
+		return -1;
+	/* the file only, not the system's folder of CAs as well; on the
+	   handle that each connection copies (a connection is verified
+	   when it is made) */
+	if ((cc = curl_easy_setopt(c->proto, CURLOPT_CAINFO, path)) !=
+	    CURLE_OK ||
+	    (cc = curl_easy_setopt(c->proto, CURLOPT_CAPATH, NULL)) != CURLE_OK)
+		return pd_fail(err, PD_FAIL, "%s: smtp-ca-file: libcurl: %s",
+		    c->name, curl_easy_strerror(cc));
+	return 0;
 }
 
 /* An option on the handle to copy and on the connection's, if any. */

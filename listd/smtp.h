@@ -64,6 +64,17 @@ int	smtp_open(const char *url, bool starttls, const char *helo,
 	    struct smtp_conn **out, struct pd_err *err);
 
 /*
+ * The relay's certificate is verified against the CA certificates in the
+ * PEM file path instead of the system's (NULL: the system's, as without
+ * this call), from the next connection on.  The certificate and the host name are verified in any
+ * case: there is no way to turn that off.  Returns 0, or -1 and err
+ * (PD_REFUSED) when path cannot be read or holds no certificate, or when
+ * the connection has no TLS to use it for (smtp:// without starttls).
+ */
+int	smtp_set_ca_file(struct smtp_conn *, const char *path,
+	    struct pd_err *err);
+
+/*
  * Changes the three timeouts (seconds; 0 keeps one as it is): connect
  * (TCP, TLS and the greeting), message (one smtp_send() from start to the
  * last reply) and stall (no reply to a command, or no byte of the message

@@ -20,6 +20,7 @@ struct smtp_conn {
 	CURL		*curl;		/* the open connection's, or NULL */
 	char		 name[300];	/* scheme://host:port */
 	char		 errbuf[CURL_ERROR_SIZE]; /* libcurl's reason, or ours */
+	bool		 tls;		/* smtps://, or smtp:// with STARTTLS */
 	bool		 open;		/* connected, greeted, EHLO done */
 	bool		 size_ok;	/* EHLO offered SIZE */
 	bool		 utf8_ok;	/* EHLO offered SMTPUTF8 */

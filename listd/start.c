@@ -44,15 +44,19 @@ socket_folder(const char *listen, struct pd_err *err)
 	return 0;
 }
 
+/* smtp-url, smtp-starttls and smtp-ca-file: what open_relay() takes. */
 static int
-smtp_url(const char *url, struct pd_err *err)
+smtp_relay(const struct conf *conf, struct pd_err *err)
 {
 	struct smtp_conn *c;
+	int rc;
 
-	if (smtp_open(url, false, "localhost", &c, err) == -1)
+	if (smtp_open(conf->smtp_url, conf->smtp_starttls, "localhost", &c,
+	    err) == -1)
 		return -1;
+	rc = smtp_set_ca_file(c, conf->smtp_ca_file, err);
 	smtp_close(c);
-	return 0;
+	return rc;
 }
 
 int
@@ -74,7 +78,7 @@ start_prepare(const struct conf *conf, int flags, struct pd_err *err)
 	    (lmtp_check_listen(conf->lmtp_listen, err) == -1 ||
 	    socket_folder(conf->lmtp_listen, err) == -1))
 		return -1;
-	return smtp_url(conf->smtp_url, err);
+	return smtp_relay(conf, err);
 }
 
 static int

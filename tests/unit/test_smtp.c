@@ -288,6 +288,52 @@ test_open(void)
 	}
 }
 
+/* smtp_set_ca_file(): a file to read, with a certificate, for TLS. */
+static void
+test_ca_file(void)
+{
+	struct smtp_conn *c = NULL;
+	struct pd_err err = { 0 };
+	char pem[300], empty[300];
+	FILE *f;
+
+	snprintf(pem, sizeof pem, "%s/ca.pem", top);
+	snprintf(empty, sizeof empty, "%s/empty.pem", top);
+	if ((f = fopen(pem, "w")) != NULL) {
+		fputs("# a CA\n-----BEGIN CERTIFICATE-----\nMIIB\n"
+		    "-----END CERTIFICATE-----\n", f);
+		fclose(f);
+	}
+	if ((f = fopen(empty, "w")) != NULL) {
+		fputs("not a certificate\n", f);
+		fclose(f);
+	}
+	if (!ok(smtp_open("smtp://127.0.0.1:25", false, "a.test", &c, &err) ==
+	    0, "smtp:// without STARTTLS opens"))
+		return;
+	ok(smtp_set_ca_file(c, NULL, &err) == 0, "no CA file: the system's");
+	ok(smtp_set_ca_file(c, pem, &err) == -1 && err.status == PD_REFUSED,
+	    "a CA file for a relay without TLS is refused");
+	like(err.text, "without TLS: set smtp-starttls = true or use smtps://",
+	    "with the fix");
+	smtp_close(c);
+	if (!ok(smtp_open("smtp://127.0.0.1:25", true, "a.test", &c, &err) ==
+	    0, "smtp:// with STARTTLS opens"))
+		return;
+	ok(smtp_set_ca_file(c, pem, &err) == 0, "and takes a PEM CA file");
+	smtp_close(c);
+	if (!ok(smtp_open("smtps://127.0.0.1", false, "a.test", &c, &err) == 0,
+	    "smtps:// opens"))
+		return;
+	ok(smtp_set_ca_file(c, empty, &err) == -1 && err.status == PD_REFUSED,
+	    "a CA file with no certificate is refused");
+	like(err.text, "holds no PEM certificate", "and says so");
+	ok(smtp_set_ca_file(c, "/nonexistent/ca.pem", &err) == -1 &&
+	    err.status == PD_REFUSED, "a CA file that is not there is refused");
+	like(err.text, "/nonexistent/ca.pem: No such file", "naming it");
+	smtp_close(c);
+}
+
 /* 50 messages over one smtp_conn: all there, intact, one connection. */
 static void
 test_many(void)
@@ -834,6 +880,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 
 	test_open();
+	test_ca_file();
 	test_many();
 	test_content();
 	test_faults();
