@@ -9,36 +9,19 @@
 # transport maps, so mail to an unknown list address is refused at SMTP
 # time instead of bounced later.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
+. "$top_srcdir/tests/e2e/postfix-instance.sh"
 [ -f "$LISTD" ] && [ -x "$LISTD" ] || skip_all "listd not built"
-PFBIN=$(postconf -d -h daemon_directory 2>/dev/null)
-command -v postfix >/dev/null 2>&1 && [ -x "$PFBIN/master" ] ||
-    skip_all "Postfix not installed (apt-get install postfix)"
-[ "$(id -u)" -eq 0 ] || skip_all "a Postfix instance needs root to start"
-id postfix >/dev/null 2>&1 || skip_all "no user postfix (Postfix's package makes it)"
-id nobody >/dev/null 2>&1 || skip_all "no user nobody to own the maildirs"
-command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
+need_postfix
 
 L=xen-pre@lists.example
 T=alice@xenproject.example
 N=2
-PF="$W/postfix"
-Q="$PF/queue"
-chmod 711 "$W"	# Postfix's daemons reach their folders as postfix and nobody
-mkdir -p "$PF/etc" "$Q/pdlist" "$PF/data" "$PF/mail"
-chown postfix "$PF/data"
-chown nobody: "$PF/mail"
+pf_init
+mkdir -p "$Q/pdlist"
 # The recipe's socket folder: listd's, group postfix, setgid so that the
 # socket is the group's too.
 chgrp postfix "$Q/pdlist"
 chmod 2750 "$Q/pdlist"
-
-pf_stop() {
-	[ -f "$Q/pid/master.pid" ] || return 0
-	postfix -c "$PF/etc" stop >/dev/null 2>&1
-	_p=$(tr -d ' ' <"$Q/pid/master.pid" 2>/dev/null)
-	[ -n "$_p" ] && gone "$_p" 10
-}
-trap 'pf_stop; _cleanup' EXIT
 
 # ---- the list, its members, listd ---------------------------------------------
 
@@ -53,102 +36,20 @@ EOF
 
 lc mta-map >"$PF/etc/pdlist-recipients"
 lc mta-map --transport lmtp:unix:pdlist/lmtp.sock >"$PF/etc/pdlist-transport"
-{
-	echo "$T xenproject.example/alice/"
-	echo "outsider@outsider.example outsider.example/outsider/"
-	i=1
-	while [ $i -le $N ]; do
-		echo "security@v$i.example v$i.example/security/"
-		i=$((i + 1))
-	done
-} >"$PF/etc/mailboxes"
-maildir() { echo "$PF/mail/${1#*@}/${1%@*}/new"; }
-in_maildir() { ls "$(maildir "$1")" 2>/dev/null | wc -l | tr -d ' '; }
-
-pf_config() {	# pf_config SMTP-PORT
-	cat >"$PF/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $Q
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = mx.test.example
-myorigin = test.example
-mydestination =
-alias_maps =
-alias_database =
-local_recipient_maps =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtp_dns_support_level = disabled
-lmtp_host_lookup = native
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+pf_mailboxes $T outsider@outsider.example $(i=1; while [ $i -le $N ]; do
+	printf 'security@v%d.example ' $i; i=$((i + 1)); done)
 # pdlist-mta(7): the lists' domain, every list address, and where it goes.
+pf_more_config() {
+	cat >>"$PF/etc/main.cf" <<EOF
 recipient_delimiter = +
 relay_domains = lists.example
 relay_recipient_maps = hash:$PF/etc/pdlist-recipients
 transport_maps = hash:$PF/etc/pdlist-transport
-# The members, here on loopback: a maildir each.
-virtual_mailbox_domains = xenproject.example outsider.example $(i=1; while [ $i -le $N ]; do printf 'v%d.example ' $i; i=$((i + 1)); done)
-virtual_mailbox_base = $PF/mail
-virtual_mailbox_maps = texthash:$PF/etc/mailboxes
-virtual_uid_maps = static:$(id -u nobody)
-virtual_gid_maps = static:$(id -g nobody)
 EOF
-	cat >"$PF/etc/master.cf" <<EOF
-127.0.0.1:$1 inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-virtual   unix  - n n - - virtual
-lmtp      unix  - - n - - lmtp
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
-}
-
-# Starts the instance on a free port (a few tries); sets SPORT.
-pf_start() {
-	_t=0
-	while [ $_t -lt 5 ]; do
-		SPORT=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 + 20000))
-		pf_config $SPORT
-		postmap -c "$PF/etc" hash:"$PF/etc/pdlist-recipients" \
-		    hash:"$PF/etc/pdlist-transport" || return 1
-		if postfix -c "$PF/etc" start >/dev/null 2>&1; then
-			_i=0
-			while [ $_i -lt 50 ]; do
-				curl -s --max-time 2 -o /dev/null \
-				    "smtp://127.0.0.1:$SPORT" -X NOOP && return 0
-				grep -q "fatal: bind" "$PF/maillog" 2>/dev/null && break
-				sleep 0.2
-				_i=$((_i + 1))
-			done
-			pf_stop
-		fi
-		_t=$((_t + 1))
-	done
-	return 1
+	postmap -c "$PF/etc" hash:"$PF/etc/pdlist-recipients" \
+	    hash:"$PF/etc/pdlist-transport"
 }
 pf_start || { echo "Bail out! Postfix did not start: $(tail -n 3 "$PF/maillog" 2>/dev/null)"; exit 1; }
-bg_add "$(tr -d ' ' <"$Q/pid/master.pid")"
 ok "a Postfix instance of the test's own answers on 127.0.0.1:$SPORT" true
 echo "smtp-url = \"smtp://127.0.0.1:$SPORT\"" >>"$CONF"
 ok "listd -n accepts the configuration" "$LISTD" -n -c "$CONF"
