@@ -100,8 +100,7 @@ ok "member 7's copy does not decrypt with member 8's key" sh -c \
 like "$(head -n 12 "$W/p7")" 'protected-headers="?v1"?' "the top part carries protected-headers=\"v1\""
 like "$(head -n 12 "$W/p7")" 'hp="?cipher"?' "and RFC 9788's hp=\"cipher\""
 like "$(grep -i '^Subject:' "$W/p7" | head -n 1)" "XSA-777: embargoed subject" "the real Subject is inside"
-_b=$(sed -n 's/.*boundary="\{0,1\}\(sig-[^";]*\).*/\1/p' "$W/p7" | head -n 1)
-awk -v b="$_b" '$0 == "--" b { n++; next } n == 1' "$W/p7" | sed '$d' >"$W/inner-part"
+signed_part "$W/p7" >"$W/inner-part"
 ok "the team's signed part is inside byte for byte" cmp -s "$W/inner-part" "$W/signed-part"
 sed 's/$/\r/' "$W/inner-part" >"$W/inner-part.crlf"
 awk '/-----BEGIN PGP SIGNATURE-----/,/-----END PGP SIGNATURE-----/' "$W/p7" >"$W/inner.sig"

@@ -13,13 +13,7 @@ command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 HOSTS="adv.example direct.example vks.example none.example stall.example big.example wrong.example other.example keys.example"
 san=""
 for h in $HOSTS; do san="$san,DNS:$h,DNS:openpgpkey.$h"; done
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=pdlist test CA" \
-    -keyout "$W/ca.key" -out "$W/ca.pem" 2>/dev/null &&
-openssl req -newkey rsa:2048 -nodes -subj "/CN=keys.example" \
-    -keyout "$W/srv.key" -out "$W/srv.csr" 2>/dev/null &&
-printf 'subjectAltName=%s\n' "${san#,}" >"$W/srv.ext" &&
-openssl x509 -req -in "$W/srv.csr" -CA "$W/ca.pem" -CAkey "$W/ca.key" \
-    -CAcreateserial -days 30 -extfile "$W/srv.ext" -out "$W/srv.pem" 2>/dev/null ||
+make_ca ca && make_cert ca srv keys.example "${san#,}" ||
     { echo "Bail out! certificates"; exit 1; }
 WWW="$W/www"
 mkdir -p "$WWW"

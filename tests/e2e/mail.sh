@@ -82,8 +82,9 @@ mail_plain() {
 }
 
 # mail_pgpmime SIGNER FROM TO SUBJECT BODYFILE: RFC 3156 multipart/signed,
-# with a patch attachment ($PATCH_LINE its added line, "fix" by default),
-# signed over the CRLF form of the first part.
+# with a patch attachment ($PATCH_LINE its added line, "fix" by default;
+# the file $PATCH_FILE instead when set), signed over the CRLF form of the
+# first part, which is left in $W/part.
 mail_pgpmime() {
 	_b="sig-$$-boundary"
 	{
@@ -92,8 +93,12 @@ mail_pgpmime() {
 		cat "$5"
 		printf -- '--inner-%s\nContent-Type: text/x-diff; name="fix.patch"\n' "$_b"
 		printf 'Content-Disposition: attachment; filename="fix.patch"\n\n'
-		printf -- '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-bug\n+%s\n' \
-		    "${PATCH_LINE:-fix}"
+		if [ -n "${PATCH_FILE:-}" ]; then
+			cat "$PATCH_FILE"
+		else
+			printf -- '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-bug\n+%s\n' \
+			    "${PATCH_LINE:-fix}"
+		fi
 		printf -- '--inner-%s--\n' "$_b"
 	} >"$W/part"
 	sed 's/$/\r/' "$W/part" >"$W/part.crlf"
@@ -119,6 +124,14 @@ post_advisory() {
 	    "$W/$_pa_name.txt" >"$W/$_pa_name.eml"
 	lc inject "$_pa_list" <"$W/$_pa_name.eml"
 	listd_once >/dev/null 2>&1
+}
+
+# signed_part DECRYPTED: the signed part of the multipart/signed that
+# mail_pgpmime made, as it is in a member's decrypted copy: what $W/part
+# was when it was signed.
+signed_part() {
+	_sp_b=$(sed -n 's/.*boundary="\{0,1\}\(sig-[^";]*\).*/\1/p' "$1" | head -n 1)
+	awk -v b="$_sp_b" '$0 == "--" b { n++; next } n == 1' "$1" | sed '$d'
 }
 
 # mail_clearsigned SIGNER FROM TO SUBJECT BODYFILE: inline PGP.

@@ -111,6 +111,27 @@ revoke() {
 # export_key FPR FILE
 export_key() { gpg --batch --armor --export "$1" >"$2"; }
 
+# ---- TLS certificates made here (openssl) ----------------------------------------
+
+# make_ca NAME: a throwaway certificate authority, $W/NAME.pem, its key
+# $W/NAME.key.
+make_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -days 30 -subj "/CN=pdlist test CA $1" -keyout "$W/$1.key" \
+	    -out "$W/$1.pem" 2>/dev/null
+}
+# make_cert CA NAME CN SAN: a server certificate $W/NAME.pem, its key
+# $W/NAME.key, for CN and the subjectAltName SAN (DNS:a.example,IP:...),
+# signed by the CA that make_ca CA made.
+make_cert() {
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj "/CN=$3" -keyout "$W/$2.key" -out "$W/$2.csr" 2>/dev/null &&
+	printf 'subjectAltName=%s\n' "$4" >"$W/$2.ext" &&
+	openssl x509 -req -in "$W/$2.csr" -CA "$W/$1.pem" -CAkey "$W/$1.key" \
+	    -CAcreateserial -days 30 -extfile "$W/$2.ext" -out "$W/$2.pem" \
+	    2>/dev/null
+}
+
 # ---- lists and their members ----------------------------------------------------
 
 # The list's public key, imported into the test's own keyring to write to it.
