@@ -18,7 +18,8 @@
  * Works on the datadir as its owner: run as root on another user's
  * datadir, becomes that user; makes a missing datadir unless
  * START_CHECK_ONLY.  Then checks what a start needs: nothing in the
- * datadir of another user, the smtp-url (smtp:// or smtps://) and with
+ * datadir of another user, the smtp-url (smtp:// or smtps://), the
+ * smtp-ca-file (smtp_set_ca_file()) and with
  * START_LISTEN lmtp-listen (for a unix socket, a folder that exists and
  * that listd may write in).  0, or -1 with the first problem and its fix.
  */
