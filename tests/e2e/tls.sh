@@ -148,8 +148,8 @@ post_xsa XSA-3
 sleep 1
 is "$(in_maildir $V1)" 2 "without smtp-ca-file nothing is delivered"
 is "$(waiting XSA-3 | wc -l | tr -d ' ')" 3 "the three copies wait for a retry"
-like "$(waiting XSA-3 | head -n 1)" "SSL certificate problem: unable to get local issuer certificate" \
-    "the reason names the certificate problem"
+like "$(lc queue $L)" "	retry	1	[^	]*	SSL certificate problem: unable to get local issuer certificate" \
+    "listctl queue gives the certificate problem as the reason"
 relay "smtp://127.0.0.1:$SPORT" true "$W/other.pem"
 sleep 1.2	# retry-first
 listd_once >/dev/null 2>&1
