@@ -133,19 +133,25 @@ post_script "$W" "$KB"
 # `schleuder work` has 300 s.
 cat >"$W/run.sh" <<RUN
 #!/bin/sh
+# hyperfine drops what a run writes: the reason goes to run.err too.
+die() {
+	kill \$SINK 2>/dev/null
+	echo "\$*" | tee "$W/run.err" >&2
+	exit 1
+}
 rm -f "$W/port"
 "$B/tests/smtp-sink" --port $PORT --port-file "$W/port" --max-messages $((N + 1)) --max-seconds 600 \$1 &
 SINK=\$!
 i=0
 while [ ! -s "$W/port" ]; do
-	[ \$i -lt 1000 ] || { kill \$SINK; echo "bench: Schleuder: the sink did not start" >&2; exit 1; }
+	[ \$i -lt 1000 ] || die "the sink did not start"
 	sleep 0.01; i=\$((i + 1))
 done
-timeout 300 schleuder work $L <"$W/post.eml" >"$W/work.out" 2>&1 || {
-	kill \$SINK; echo "bench: Schleuder: schleuder work failed: \$(head -1 "$W/work.out")" >&2; exit 1; }
+timeout 300 schleuder work $L <"$W/post.eml" >"$W/work.out" 2>&1 ||
+    die "schleuder work failed: \$(head -1 "$W/work.out")"
 i=0
 while kill -0 \$SINK 2>/dev/null; do
-	[ \$i -lt 100 ] || { kill \$SINK; echo "bench: Schleuder: the sink got fewer than $((N + 1)) copies" >&2; exit 1; }
+	[ \$i -lt 100 ] || die "the sink got fewer than $((N + 1)) copies"
 	sleep 0.05; i=\$((i + 1))
 done
 wait \$SINK
@@ -154,7 +160,7 @@ RUN
 # The check, outside the timing (and the warm-up: the list's gpg-agent).
 sh "$W/post.sh"
 mkdir "$W/out"
-sh "$W/run.sh" "--dir $W/out" || exit 1
+sh "$W/run.sh" "--dir $W/out" 2>/dev/null || fail "$(cat "$W/run.err" 2>/dev/null)"
 awk '{ print $4 }' "$W/out/log" | sort >"$W/got"
 awk '{ print $1 }' "$W/subscribers" | sort >"$W/want"
 cmp -s "$W/got" "$W/want" ||
@@ -173,7 +179,7 @@ echo "bench: $N members: Schleuder $VERSION, $(wc -l <"$W/want") subscribers, on
     "over $CONNS SMTP connections; load $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine --runs "$RUNS" --export-csv "$W/result.csv" --export-markdown "$W/result.md" \
     --prepare "sh $W/post.sh" -n "Schleuder $VERSION $N: schleuder work to last copy" "sh $W/run.sh" \
-    >"$W/hyperfine.out" 2>&1 || { tail -5 "$W/hyperfine.out"; fail "a timed run failed"; }
+    >"$W/hyperfine.out" 2>&1 || fail "a timed run failed: $(cat "$W/run.err" 2>/dev/null)"
 cat "$W/result.md"
 # command,mean,stddev,median,user,system,min,max
 awk -F, -v n=$N -v v="$VERSION" -v runs="$RUNS" -v p="$PDLIST" 'NR == 2 {
