@@ -22,6 +22,9 @@
 # `schleuder work` up to the sink's acceptance of the 101st copy (Schleuder
 # sends one message per subscriber, each over a new SMTP connection, and
 # returns once they are sent), and the median is set beside pdlist's.
+# Its CPU seconds too (hyperfine's user + system of a run: Ruby, the gpg
+# processes it starts and the sink; not the gpg-agent): on a shared
+# machine, less moved by other load than its time.
 #
 # Any step of the set-up that fails stops the bench with a one-line reason
 # and a non-zero exit: no figure is printed then.
@@ -184,4 +187,6 @@ cat "$W/result.md"
 # command,mean,stddev,median,user,system,min,max
 awk -F, -v n=$N -v v="$VERSION" -v runs="$RUNS" -v p="$PDLIST" 'NR == 2 {
 	printf "bench: %s members: Schleuder %s %.1f s (median of %d), pdlist %.3f s, " \
-	    "Schleuder/pdlist %.1f\n", n, v, $(NF - 4), runs, p, $(NF - 4) / p }' "$W/result.csv"
+	    "Schleuder/pdlist %.1f; Schleuder CPU %.1f s a post (user + system, " \
+	    "gpg included)\n", n, v, $(NF - 4), runs, p, $(NF - 4) / p,
+	    $(NF - 3) + $(NF - 2) }' "$W/result.csv"
