@@ -9,8 +9,11 @@
 # afresh for each run, stops after that many), against the floor in the
 # same hyperfine run: one `gpg --sign --encrypt` of the same payload to the
 # same N + 1 keys.  Then the ratio of the medians and listd's peak RSS
-# (VmHWM).  With Debian's schleuder installed it says so; Schleuder
-# itself is not driven from here yet.
+# (VmHWM).  With Debian's schleuder installed, and 100 among the sizes,
+# contrib/bench-schleuder.sh then runs the same post to the same 100
+# members and keys through a throwaway Schleuder (BENCH_SCHLEUDER_RUNS, 3,
+# runs of `schleuder work` up to the sink's last copy) and prints its
+# median beside pdlist's.
 #
 # The member keys (ed25519/cv25519, no passphrase) and the list made from
 # them are cached under BENCH_CACHE ($HOME/.cache/pdlist-bench): one gpg
@@ -53,13 +56,7 @@ bench_one() {
 	mkdir -p "$D"
 	cp -a "$CACHE/$N/gnupg" "$CACHE/$N/data" "$D/"
 	export GNUPGHOME="$D/gnupg"
-	# A free port, as the sink finds one; each run's sink takes it again.
-	"$B/tests/smtp-sink" --port-file "$D/port" --max-seconds 10 &
-	_s=$!
-	while [ ! -s "$D/port" ]; do sleep 0.05; done
-	PORT=$(cat "$D/port")
-	kill "$_s"
-	wait "$_s" 2>/dev/null || :
+	PORT=$(free_port "$D")
 	cat >"$D/listd.conf" <<CONF
 datadir = "$D/data"
 policy-dir = "$S/policy"
@@ -68,31 +65,7 @@ lmtp-listen = "unix:$D/lmtp.sock"
 CONF
 	[ -z "${BENCH_WORKERS:-}" ] || echo "workers = $BENCH_WORKERS" >>"$D/listd.conf"
 	[ -z "${BENCH_SHARD:-}" ] || echo "encrypt-shard-size = $BENCH_SHARD" >>"$D/listd.conf"
-	# The post: a team post with a KB KB patch (multipart/signed).  Each run
-	# posts a new one, signed afresh: a signature seen before is a replay.
-	head -c $((KB * 768)) /dev/urandom | base64 -w 76 | sed 's/^/+/' >"$D/patch"
-	cat >"$D/post.sh" <<POST
-#!/bin/sh
-# Writes a new signed post into post.eml.
-set -e
-{
-	printf 'Content-Type: multipart/mixed; boundary="m"\\n\\n--m\\nContent-Type: text/plain\\n\\n'
-	printf 'Patch set for the team, round %s.\\n\\nDetails.\\n' "\$(date +%s%N)"
-	printf -- '--m\\nContent-Type: text/x-diff; name="fix.patch"\\n\\n'
-	cat "$D/patch"
-	printf -- '--m--\\n'
-} >"$D/part"
-sed 's/\$/\r/' "$D/part" >"$D/part.crlf"
-gpg --batch --yes --armor -u alice@xenproject.example --detach-sign -o "$D/part.sig" "$D/part.crlf"
-{
-	printf 'From: alice@xenproject.example\\nTo: %s\\nSubject: XSA-1\\nMIME-Version: 1.0\\n' $L
-	printf 'Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="s"\\n\\n--s\\n'
-	cat "$D/part"
-	printf -- '\\n--s\\nContent-Type: application/pgp-signature\\n\\n'
-	cat "$D/part.sig"
-	printf -- '\\n--s--\\n'
-} >"$D/post.eml"
-POST
+	post_script "$D" "$KB"
 	# One run: a sink that stops after the N + 1 copies, the inject, the
 	# sink's end (bounded: --max-seconds).
 	cat >"$D/run.sh" <<RUN
@@ -142,14 +115,21 @@ RUN
 		"(medians of %d), pdlist/floor %.2f, listd peak RSS %.1f MiB, " \
 		"listd CPU %.3f s a post\n", n, p, f, runs, p / f, rss / 1024,
 		cpu / (runs + 1) }' "$D/result.csv"
+	[ "$N" != 100 ] || PDLIST_100=$(awk -F, 'NR == 2 { print $(NF - 4) }' "$D/result.csv")
 	gpgconf --homedir "$H" --kill all 2>/dev/null || :
 	gpgconf --homedir "$D/gnupg" --kill all 2>/dev/null || :
 	rm -rf "$D"
 }
 
+PDLIST_100=
 for n in $SIZES; do
 	bench_one "$n"
 done
-if dpkg -s schleuder >/dev/null 2>&1; then
-	echo "bench: Debian's schleuder is installed, but this script does not drive it yet"
+if [ -z "$PDLIST_100" ]; then
+	echo "bench: BENCH_SIZES has no 100: no side-by-side figure with Schleuder"
+elif [ "$(dpkg-query -W -f '${db:Status-Status}' schleuder 2>/dev/null)" != installed ]; then
+	echo "bench: Debian's schleuder is not installed: no side-by-side figure"
+else
+	mkdir "$W/schleuder"
+	sh "$S/contrib/bench-schleuder.sh" "$B" "$S" "$PDLIST_100" "$W/schleuder"
 fi
