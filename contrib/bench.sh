@@ -6,9 +6,9 @@
 # (100) KB patch, listd running as the daemon (-f), and the loopback sink
 # from the tests.  hyperfine times one `listctl inject` of a new post up to
 # the sink's acceptance of the last of its N + 1 copies (the sink, started
-# afresh for each run, stops after that many), against the floor in the
-# same hyperfine run: one `gpg --sign --encrypt` of the same payload to the
-# same N + 1 keys.  Then the ratio of the medians and listd's peak RSS
+# afresh before each run and before its clock, stops after that many),
+# against the floor in the same hyperfine run: one `gpg --sign --encrypt`
+# of the same payload to the same N + 1 keys.  Then the ratio of the medians and listd's peak RSS
 # (VmHWM).  With Debian's schleuder installed, and 100 among the sizes,
 # contrib/bench-schleuder.sh then runs the same post to the same 100
 # members and keys through a throwaway Schleuder (BENCH_SCHLEUDER_RUNS, 3,
@@ -66,20 +66,28 @@ CONF
 	[ -z "${BENCH_WORKERS:-}" ] || echo "workers = $BENCH_WORKERS" >>"$D/listd.conf"
 	[ -z "${BENCH_SHARD:-}" ] || echo "encrypt-shard-size = $BENCH_SHARD" >>"$D/listd.conf"
 	post_script "$D" "$KB"
-	# One run: a sink that stops after the N + 1 copies, the inject, the
-	# sink's end (bounded: --max-seconds).
-	cat >"$D/run.sh" <<RUN
+	# Each run's sink starts before the clock does (hyperfine's --prepare)
+	# and says on the FIFO done that it took the N + 1 copies and stopped.
+	mkfifo "$D/done"
+	cat >"$D/sink.sh" <<SINK
 #!/bin/sh
 rm -f "$D/port"
-"$B/tests/smtp-sink" --port $PORT --port-file "$D/port" --max-messages $((N + 1)) --max-seconds 600 &
-SINK=\$!
-while [ ! -s "$D/port" ]; do sleep 0.01; done
+( "$B/tests/smtp-sink" --port $PORT --port-file "$D/port" --max-messages $((N + 1)) --max-seconds 600
+  echo \$? >"$D/done" ) </dev/null >/dev/null 2>&1 &
+i=0
+while [ ! -s "$D/port" ] && [ \$i -lt 1000 ]; do sleep 0.01; i=\$((i + 1)); done
+[ -s "$D/port" ]
+SINK
+	# One run, timed: the hand-over of the post, then the sink's end.
+	cat >"$D/run.sh" <<RUN
+#!/bin/sh
 $(if [ "$VIA" = lmtp ]; then
 	echo "\"$B/tests/lmtp-client\" \"unix:$D/lmtp.sock\" --from alice@xenproject.example $L <\"$D/post.eml\" >/dev/null || exit 1"
 else
 	echo "\"$B/listctl\" -c \"$D/listd.conf\" inject $L <\"$D/post.eml\" || exit 1"
 fi)
-wait \$SINK
+read rc <"$D/done"
+[ "\$rc" = 0 ]
 RUN
 	sh "$D/post.sh"
 	"$B/listd/listd" -c "$D/listd.conf" -f ${BENCH_VERBOSE:+-v} 2>"$D/listd.log" &
@@ -94,11 +102,12 @@ RUN
 	echo "bench: $N members: $(wc -c <"$D/post.eml") bytes by $VIA, to $(wc -l <"$D/rcpts") keys;" \
 	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
 	hyperfine --warmup 1 --runs "$RUNS" --export-csv "$D/result.csv" \
-	    --export-markdown "$D/result.md" --prepare "sh $D/post.sh" \
+	    --export-markdown "$D/result.md" \
+	    --prepare "sh $D/post.sh && sh $D/sink.sh" --prepare "sh $D/post.sh" \
 	    -n "pdlist $N: inject to last copy, listd running" "sh $D/run.sh" \
 	    -n "floor $N: one gpg -s -e to the same keys" \
 	    "gpg --homedir $H --options $D/floor.conf --batch --trust-model always -s -e -o /dev/null $D/part" \
-	    >"$D/hyperfine.out" 2>&1 || { cat "$D/hyperfine.out" "$D/listd.log" | tail -30; exit 1; }
+	    >"$D/hyperfine.out" 2>&1 || { tail -20 "$D/hyperfine.out"; tail -10 "$D/listd.log"; exit 1; }
 	cat "$D/result.md"
 	[ -z "${BENCH_VERBOSE:-}" ] || grep -E "processing:|delivery:" "$D/listd.log"
 	RSS=$(awk '/^VmHWM/ { print $2 }' "/proc/$LISTD_PID/status")
