@@ -94,6 +94,14 @@ int	store_scan(struct store_txn *, enum store_db, const char *prefix,
 	    store_scan_fn fn, void *arg, struct pd_err *err);
 
 /*
+ * store_scan() from the first key after after (not STORE_AUDIT): a long
+ * walk taken a bounded part at a time, each part in a transaction of its
+ * own, starts the next part after the last key of the one before.
+ */
+int	store_scan_after(struct store_txn *, enum store_db, const char *prefix,
+	    const char *after, store_scan_fn fn, void *arg, struct pd_err *err);
+
+/*
  * The same for the keys alone, without reading their records: for an
  * index that is in the keys (not STORE_AUDIT, whose keys are binary).
  */
