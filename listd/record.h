@@ -424,6 +424,14 @@ struct member_set {
 	struct member	*v;
 	size_t		 n, cap;
 };
+/*
+ * fn with every member of list, in address order, in t, until it returns
+ * non-zero: 0, -1 for store trouble (err), or fn's non-zero.  fn may
+ * write other tables in t.
+ */
+int	member_each(struct store_txn *, const char *list,
+	    int (*fn)(const struct member *, void *), void *arg,
+	    struct pd_err *err);
 /* Every member of list, in address order. */
 int	member_collect(struct store_txn *, const char *list,
 	    struct member_set *out, struct pd_err *err);

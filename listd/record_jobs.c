@@ -322,15 +322,41 @@ member_get(struct store_txn *t, const char *list, const char *address,
 	return 0;
 }
 
+struct member_visit {
+	int		(*fn)(const struct member *, void *);
+	void		*arg;
+};
+
 static int
-collect_member(const char *key, json_t *o, void *arg)
+visit_member(const char *key, json_t *o, void *arg)
+{
+	struct member_visit *v = arg;
+	struct member m;
+
+	(void)key;
+	member_read(o, &m);
+	return v->fn(&m, v->arg);
+}
+
+int
+member_each(struct store_txn *t, const char *list,
+    int (*fn)(const struct member *, void *), void *arg, struct pd_err *err)
+{
+	struct member_visit v = { fn, arg };
+	char prefix[STORE_KEY_MAX];
+
+	store_member_key(list, "", prefix);
+	return store_scan(t, STORE_MEMBERS, prefix, visit_member, &v, err);
+}
+
+static int
+collect_member(const struct member *m, void *arg)
 {
 	struct member_set *s = arg;
 
-	(void)key;
 	if (SET_ROOM(s) == -1)
 		return SCAN_NOMEM;
-	member_read(o, &s->v[s->n++]);
+	s->v[s->n++] = *m;
 	return 0;
 }
 
@@ -338,13 +364,14 @@ int
 member_collect(struct store_txn *t, const char *list, struct member_set *out,
     struct pd_err *err)
 {
-	char prefix[STORE_KEY_MAX];
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	store_member_key(list, "", prefix);
-	if (rec_scan(t, STORE_MEMBERS, prefix, collect_member, out, err) == 0)
+	if ((rc = member_each(t, list, collect_member, out, err)) == 0)
 		return 0;
 	member_set_free(out);
+	if (rc == SCAN_NOMEM)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	return -1;
 }
 

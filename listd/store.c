@@ -440,30 +440,55 @@ store_scan_keys(struct store_txn *t, enum store_db db, const char *prefix,
 
 #define COLLECT_NOMEM	2	/* not -1: that is the store's trouble */
 
+#define WALK_CHUNK	256	/* records store_walk() reads at once */
+#define WALK_FULL	3	/* the chunk is full: not the end */
+
 static int
 collect_one(const char *key, json_t *value, void *arg)
 {
 	json_t *o = json_pack("{s:s, s:O}", "key", key, "value", value);
 
-	return o != NULL && json_array_append_new(arg, o) == 0 ? 0 :
-	    COLLECT_NOMEM;
+	if (o == NULL || json_array_append_new(arg, o) == -1)
+		return COLLECT_NOMEM;
+	return json_array_size(arg) >= WALK_CHUNK ? WALK_FULL : 0;
 }
 
 int
-store_collect(struct store_txn *t, enum store_db db, const char *prefix,
-    json_t **out, struct pd_err *err)
+store_walk(struct store *st, enum store_db db, const char *prefix,
+    store_scan_fn fn, void *arg, struct pd_err *err)
 {
+	char after[STORE_KEY_MAX] = "";
+	struct store_txn *t;
+	json_t *chunk, *e;
+	size_t i, n;
 	int rc;
 
-	if ((*out = json_array()) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	if ((rc = store_scan(t, db, prefix, collect_one, *out, err)) != 0) {
-		json_decref(*out);
-		*out = NULL;
-		return rc == COLLECT_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of "
-		    "memory") : -1;
-	}
-	return 0;
+	do {
+		if ((chunk = json_array()) == NULL)
+			return pd_fail(err, PD_TEMPFAIL, "out of memory");
+		if ((rc = store_begin(st, false, &t, err)) == 0) {
+			rc = store_scan_after(t, db, prefix, after, collect_one,
+			    chunk, err);
+			store_abort(t);
+		}
+		if (rc == COLLECT_NOMEM)
+			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+		if (rc == -1) {
+			json_decref(chunk);
+			return -1;
+		}
+		if ((n = json_array_size(chunk)) > 0)
+			snprintf(after, sizeof after, "%s", json_string_value(
+			    json_object_get(json_array_get(chunk, n - 1),
+			    "key")));
+		rc = 0;
+		json_array_foreach(chunk, i, e)
+			if ((rc = fn(json_string_value(json_object_get(e, "key")),
+			    json_object_get(e, "value"), arg)) != 0)
+				break;
+		json_decref(chunk);
+	} while (rc == 0 && n == WALK_CHUNK);
+	return rc;
 }
 
 static int
