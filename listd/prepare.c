@@ -13,7 +13,7 @@
 #include "listd/notice.h"
 #include "listd/record.h"
 
-#define PREPARE_CHUNK	256	/* jobs read from the store at once */
+#define PREPARE_CHUNK	64	/* jobs read from the store at once */
 
 /*
  * Records the encryption (or the failure to encrypt) of post p: the job of

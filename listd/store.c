@@ -440,7 +440,7 @@ store_scan_keys(struct store_txn *t, enum store_db db, const char *prefix,
 
 #define COLLECT_NOMEM	2	/* not -1: that is the store's trouble */
 
-#define WALK_CHUNK	256	/* records store_walk() reads at once */
+#define WALK_CHUNK	64	/* records store_walk() reads at once */
 #define WALK_FULL	3	/* the chunk is full: not the end */
 
 static int
