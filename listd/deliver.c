@@ -596,8 +596,8 @@ finish_posts(const struct delivery *d, const struct job_set *ended,
 
 	list_cache_init(&lists, d->st, d->conf->datadir, LIST_KEYS);
 	for (i = 0; rc == 0 && i < ended->n; i++)
-		rc = fanout_finish_post(&lists, ended->v[i].list, ended->v[i].post,
-		    err);
+		rc = fanout_finish_post(&lists, ended->v[i].list,
+		    ended->v[i].post, err);
 	for (i = 0; rc == 0 && i < ncuts; i++)
 		rc = fanout_finish_post(&lists, cuts[i].list, cuts[i].id, err);
 	list_cache_free(&lists);
