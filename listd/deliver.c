@@ -24,9 +24,12 @@
 #include "listd/work.h"
 
 #define RETRY_MAX_ATTEMPTS	20	/* about four days, then it failed */
+#define DELIVER_CHUNK		64	/* due jobs read from the store at once */
 
 struct post_cut {		/* one post's encrypted result, split */
 	char		 list[ADDR_MAX + 1];
+	char		 id[POST_ID_MAX];
+	size_t		 due;		/* its jobs due when the run began */
 	struct pgp_shards *sp;
 	char		*pub, *sig;	/* the public copy, when there is one */
 	size_t		 pub_len, sig_len;
@@ -35,14 +38,25 @@ struct post_cut {		/* one post's encrypted result, split */
 	size_t		 tried, refused; /* its jobs this run; refused for good */
 };
 
+/*
+ * One run.  The jobs due are read from the store a chunk at a time as the
+ * workers take them (job_walk), in key order (a post's copies together):
+ * memory for one chunk and one cut per post, whatever the number of
+ * members.
+ */
 struct delivery {
 	const struct conf *conf;
 	struct store	*st;
 	struct ledger_batch *ledger;	/* every attempt is recorded there */
-	struct job_set	 jobs;		/* due now */
-	struct post_cut	*cuts;
-	size_t		 ncuts;
-	size_t		 next;		/* the next job to take */
+	time_t		 now;		/* due: a next attempt by then */
+	struct job_walk	 walk;		/* the due jobs of the cuts' posts */
+	struct job_set	 chunk;		/* the part of them read last */
+	size_t		 next;		/* the chunk's next job to take */
+	size_t		 due, taken;	/* due when the run began; taken */
+	struct post_cut	*cuts;		/* the posts with a job due */
+	size_t		 ncuts, cap;
+	struct job_set	 refused;	/* refused for good, in the order the
+					   attempts were recorded */
 	unsigned	 sent;
 	bool		 stalled;	/* a copy timed out: take no more */
 	pthread_mutex_t	 lock;
@@ -55,7 +69,7 @@ cut_for(struct delivery *d, const char *list, const char *post)
 
 	for (i = 0; i < d->ncuts; i++)
 		if (strcmp(d->cuts[i].list, list) == 0 &&
-		    strcmp(d->cuts[i].post.id, post) == 0)
+		    strcmp(d->cuts[i].id, post) == 0)
 			return &d->cuts[i];
 	return NULL;
 }
@@ -108,41 +122,34 @@ load_cuts(struct delivery *d, struct pd_err *err)
 	struct store_txn *t;
 	char mkey[POST_ID_MAX + 8], *bin = NULL;
 	struct post_cut *c;
-	struct job *j;
 	size_t i, len;
 	bool found;
 	int rc = 0;
 
-	if ((d->cuts = calloc(d->jobs.n + 1, sizeof *d->cuts)) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	if (store_begin(d->st, false, &t, err) == -1)
 		return -1;
-	for (i = 0; rc == 0 && i < d->jobs.n; i++) {
-		j = &d->jobs.v[i];
-		if (cut_for(d, j->list, j->post) != NULL)
-			continue;
-		c = &d->cuts[d->ncuts++];
-		snprintf(c->list, sizeof c->list, "%s", j->list);
-		if ((rc = post_get(t, false, j->list, j->post, &c->post, &found,
+	for (i = 0; rc == 0 && i < d->ncuts; i++) {
+		c = &d->cuts[i];
+		if ((rc = post_get(t, false, c->list, c->id, &c->post, &found,
 		    err)) == -1)
 			break;
-		if (!found && rec_set(&c->post.id, j->post) == -1) {
+		if (!found && rec_set(&c->post.id, c->id) == -1) {
 			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 			break;
 		}
-		if ((rc = list_fpr(t, j->list, c->fpr, err)) == -1)
+		if ((rc = list_fpr(t, c->list, c->fpr, err)) == -1)
 			break;
-		snprintf(mkey, sizeof mkey, "%s.pgp", j->post);
+		snprintf(mkey, sizeof mkey, "%s.pgp", c->id);
 		if ((rc = store_get_bytes(t, STORE_MESSAGES, mkey, &bin, &len,
 		    err)) == 0 && bin != NULL)
 			pgp_shards_parse(bin, len, &c->sp, err);
 		free(bin);
 		bin = NULL;
-		snprintf(mkey, sizeof mkey, "%s.pub", j->post);
+		snprintf(mkey, sizeof mkey, "%s.pub", c->id);
 		if (rc == 0)
 			rc = store_get_bytes(t, STORE_MESSAGES, mkey, &c->pub,
 			    &c->pub_len, err);
-		snprintf(mkey, sizeof mkey, "%s.sig", j->post);
+		snprintf(mkey, sizeof mkey, "%s.sig", c->id);
 		if (rc == 0)
 			rc = store_get_bytes(t, STORE_MESSAGES, mkey, &c->sig,
 			    &c->sig_len, err);
@@ -358,22 +365,87 @@ out:
 	return rc;
 }
 
+static bool
+job_due(const struct job *j, time_t now)
+{
+	return (j->state == JOB_READY || j->state == JOB_RETRY) &&
+	    j->next_attempt <= now;
+}
+
+/* What the run delivers: a job due of a post it has cut. */
+static bool
+run_takes(const struct job *j, void *arg)
+{
+	struct delivery *d = arg;
+
+	return job_due(j, d->now) && cut_for(d, j->list, j->post) != NULL;
+}
+
+/*
+ * The next job to deliver into *j, read with the next chunk when the
+ * last is taken; false when none is left or the run stops.
+ */
+static bool
+take(struct delivery *d, struct job *j)
+{
+	struct pd_err err = { 0 };
+	struct store_txn *t;
+	bool got = false;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->stalled && !work_stopping() && d->next == d->chunk.n &&
+	    !d->walk.end) {
+		d->next = 0;
+		if ((rc = store_begin(d->st, false, &t, &err)) == 0) {
+			rc = job_walk_next(t, &d->walk, DELIVER_CHUNK,
+			    &d->chunk, &err);
+			store_abort(t);
+		}
+		if (rc == -1) {	/* the rest waits for the next run */
+			log_warnx("delivery: %s", err.text);
+			d->walk.end = true;
+			d->chunk.n = 0;
+		}
+	}
+	if (!d->stalled && !work_stopping() && d->next < d->chunk.n) {
+		*j = d->chunk.v[d->next++];
+		d->taken++;
+		got = true;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return got;
+}
+
+/* Counts j's attempt toward its post's refusals (count_refusals()). */
+static void
+note_attempt(struct delivery *d, const struct job *j)
+{
+	struct post_cut *c;
+
+	pthread_mutex_lock(&d->lock);
+	if ((c = cut_for(d, j->list, j->post)) != NULL) {
+		c->tried++;
+		c->refused += j->refused_us != 0;
+	}
+	if (j->refused_us != 0 && job_set_add(&d->refused, j) == -1)
+		log_warnx("%s: out of memory: a refusal of %s is not counted "
+		    "toward bounce-suspend", j->list, j->member);
+	pthread_mutex_unlock(&d->lock);
+}
+
 static void *
 worker(void *arg)
 {
 	struct delivery *d = arg;
 	struct smtp_conn *conn = NULL;
 	struct pd_err err = { 0 };
-	size_t i;
+	struct job j;
 
-	for (;;) {
-		pthread_mutex_lock(&d->lock);
-		i = d->stalled || work_stopping() ? d->jobs.n : d->next++;
-		pthread_mutex_unlock(&d->lock);
-		if (i >= d->jobs.n)
-			break;
-		if (deliver_one(d, &conn, &d->jobs.v[i], &err) == -1)
+	while (take(d, &j)) {
+		if (deliver_one(d, &conn, &j, &err) == -1)
 			log_warnx("delivery: %s", err.text);
+		note_attempt(d, &j);
 	}
 	smtp_close(conn);
 	return NULL;
@@ -386,154 +458,91 @@ job_waits(const struct job *j)
 	    j->state == JOB_RETRY;
 }
 
-/*
- * The jobs due now, and (into *ended) one job of each post none of whose
- * jobs waits any more: a post whose last copy was recorded just before a
- * crash is finished by the next pass, though nothing of it is due.
- */
-static int
-due_jobs(struct store *st, struct job_set *due, struct job_set *ended,
-    struct pd_err *err)
-{
-	struct job_set all;
-	struct store_txn *t;
-	time_t now = time(NULL);
-	size_t i, k;
-	int rc;
-
-	memset(due, 0, sizeof *due);
-	memset(ended, 0, sizeof *ended);
-	if (store_begin(st, false, &t, err) == -1)
-		return -1;
-	rc = job_collect(t, NULL, NULL, &all, err);	/* in post order */
-	store_abort(t);
-	for (i = 0; rc == 0 && i < all.n; i = k) {
-		bool waits = false;
-
-		for (k = i; k < all.n && strcmp(all.v[k].list, all.v[i].list) ==
-		    0 && strcmp(all.v[k].post, all.v[i].post) == 0; k++) {
-			waits |= job_waits(&all.v[k]);
-			if ((all.v[k].state == JOB_READY || all.v[k].state ==
-			    JOB_RETRY) && all.v[k].next_attempt <= now &&
-			    job_set_add(due, &all.v[k]) == -1)
-				rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
-		}
-		if (rc == 0 && !waits && job_set_add(ended, &all.v[i]) == -1)
-			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
-	}
-	job_set_free(&all);
-	return rc;
-}
-
-struct tally {
-	size_t	 sent, failed, skipped, pending;
+/* What the first pass over every job found (survey_job()). */
+struct survey {
+	struct delivery	*d;
+	struct job_set	*ended;
+	struct job	 first;		/* the first job of the post at hand */
+	bool		 any, waits;
+	size_t		 due;
+	int		 rc;
 };
 
+/* The post at hand is surveyed: a cut when it has jobs due, or ended. */
 static void
-count_job(struct tally *c, const struct job *j)
+survey_post(struct survey *s)
 {
-	switch (j->state) {
-	case JOB_SENT:
-		c->sent++;
-		break;
-	case JOB_SKIPPED:
-		c->skipped++;
-		break;
-	case JOB_FAILED:
-	case JOB_BOUNCED:
-		c->failed++;
-		break;
-	default:
-		c->pending++;
+	struct delivery *d = s->d;
+	struct post_cut *c;
+	size_t cap;
+
+	if (!s->any || s->rc == -1)
+		return;
+	if (!s->waits && job_set_add(s->ended, &s->first) == -1)
+		s->rc = -1;
+	if (s->due == 0 || s->rc == -1)
+		return;
+	if (d->ncuts == d->cap) {
+		cap = d->cap ? d->cap * 2 : 4;
+		if ((c = realloc(d->cuts, cap * sizeof *c)) == NULL) {
+			s->rc = -1;
+			return;
+		}
+		d->cuts = c;
+		d->cap = cap;
 	}
+	c = &d->cuts[d->ncuts++];
+	memset(c, 0, sizeof *c);
+	post_init(&c->post, POST_MESSAGE, POST_DONE);
+	snprintf(c->list, sizeof c->list, "%s", s->first.list);
+	snprintf(c->id, sizeof c->id, "%s", s->first.post);
+	c->due = s->due;
+	d->due += s->due;
+}
+
+static bool
+survey_job(const struct job *j, void *arg)
+{
+	struct survey *s = arg;
+
+	if (!s->any || strcmp(j->list, s->first.list) != 0 ||
+	    strcmp(j->post, s->first.post) != 0) {
+		survey_post(s);
+		s->any = true;
+		s->first = *j;
+		s->waits = false;
+		s->due = 0;
+	}
+	s->waits |= job_waits(j);
+	s->due += job_due(j, s->d->now);
+	return false;		/* counted, not kept */
 }
 
 /*
- * What a post no longer needs once it is done: the sent jobs (the ledger
- * has them) and the encrypted result; and a reporter's plaintext copy,
- * kept in clear only to be sent.  (Public copies of published advisories
- * stay.)  Failed and skipped jobs stay for listctl queue.
+ * One pass over every job, a chunk at a time, keeping none: a cut for
+ * each post with jobs due now, and (into *ended) one job of each post none
+ * of whose jobs waits any more: a post whose last copy was recorded just
+ * before a crash is finished by the next pass, though nothing of it is
+ * due.
  */
 static int
-prune(struct store_txn *t, const struct post *p, const struct job_set *jobs,
-    struct pd_err *err)
+due_posts(struct delivery *d, struct job_set *ended, struct pd_err *err)
 {
-	static const char *const ext[] = { "pgp", "pub", "sig" };
-	char key[POST_ID_MAX + 8];
-	size_t i, n = p->kind == POST_REPORTER_COPY ? 3 : 1;
-
-	for (i = 0; i < jobs->n; i++)
-		if (jobs->v[i].state == JOB_SENT &&
-		    job_del(t, &jobs->v[i], err) == -1)
-			return -1;
-	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof key, "%s.%s", p->id, ext[i]);
-		if (store_del(t, STORE_MESSAGES, key, err) == -1 &&
-		    err->status != PD_REFUSED)
-			return -1;	/* PD_REFUSED: it had none */
-	}
-	return 0;
-}
-
-/* One post: done once no job waits; the admins hear of failed copies. */
-static int
-finish_post(struct list_cache *lists, const char *list, const char *id,
-    struct pd_err *err)
-{
-	struct tally c = { 0 };
+	struct survey s = { .d = d, .ended = ended };
+	struct job_set none = { 0 };
+	struct job_walk w;
 	struct store_txn *t;
-	struct job_set jobs;
-	struct post p;
-	struct list *l;
-	json_t *detail = NULL;
-	size_t i;
-	bool found;
 	int rc;
 
-	post_init(&p, POST_MESSAGE, POST_DONE);
-	if (store_begin(lists->st, true, &t, err) == -1)
+	memset(ended, 0, sizeof *ended);
+	job_walk_init(&w, NULL, NULL, survey_job, &s);
+	if (store_begin(d->st, false, &t, err) == -1)
 		return -1;
-	if ((rc = job_collect(t, list, id, &jobs, err)) == -1) {
-		store_abort(t);
-		return -1;
-	}
-	for (i = 0; i < jobs.n; i++)
-		count_job(&c, &jobs.v[i]);
-	rc = post_get(t, false, list, id, &p, &found, err);
-	if (rc == -1 || c.pending > 0 || !found || p.state == POST_DONE) {
-		store_abort(t);
-		goto out;
-	}
-	p.state = POST_DONE;
-	p.sent = (long)c.sent;
-	p.failed = (long)c.failed;
-	detail = json_pack("{s:I, s:I, s:I}", "sent", (json_int_t)c.sent,
-	    "failed", (json_int_t)c.failed, "skipped", (json_int_t)c.skipped);
-	if (detail == NULL)
+	rc = job_walk_next(t, &w, DELIVER_CHUNK, &none, err);
+	store_abort(t);
+	survey_post(&s);
+	if (rc == 0 && s.rc == -1)
 		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
-	if (rc == 0)
-		rc = post_put(t, &p, false, err);
-	if (rc == 0)
-		rc = prune(t, &p, &jobs, err);
-	if (rc == 0)
-		rc = audit_append(t, &(struct audit){ .list = list, .actor =
-		    "listd", .action = "post delivered", .subject = id, .outcome =
-		    c.failed ? "with failures" : "all sent", .detail = detail },
-		    err);
-	/* store_commit() frees t even when it fails: never abort it then */
-	if ((rc = store_end(t, rc, err)) == -1)
-		goto out;
-	log_event("post-done", "list=%s post=%s sent=%zu failed=%zu "
-	    "skipped=%zu", list, id, c.sent, c.failed, c.skipped);
-	if (c.failed > 0 && p.kind != POST_NOTICE &&
-	    list_cache_get(lists, list, &l, err) == 0) {
-		list_fresh(l);
-		fail_tell(l, "pdlist: copies not delivered", &jobs);
-	}
-out:
-	json_decref(detail);
-	post_clear(&p);
-	job_set_free(&jobs);
 	return rc;
 }
 
@@ -553,24 +562,18 @@ count_refusals(struct delivery *d)
 	const struct job *j;
 	size_t i;
 
-	for (i = 0; i < d->next && i < d->jobs.n; i++)
-		if ((c = cut_for(d, d->jobs.v[i].list, d->jobs.v[i].post))) {
-			c->tried++;
-			c->refused += d->jobs.v[i].refused_us != 0;
-		}
 	for (i = 0; i < d->ncuts; i++)
 		if (d->cuts[i].tried >= 2 && d->cuts[i].refused ==
 		    d->cuts[i].tried)
 			log_warnx("%s: the relay refused all %zu copies of post "
 			    "%s for good; not counted toward bounce-suspend: "
 			    "check the relay (smtp-url) and its log",
-			    d->cuts[i].list, d->cuts[i].tried, d->cuts[i].post.id);
+			    d->cuts[i].list, d->cuts[i].tried, d->cuts[i].id);
 	list_cache_init(&lists, d->st, d->conf->datadir, LIST_KEYS);
-	for (i = 0; i < d->next && i < d->jobs.n; i++) {
-		j = &d->jobs.v[i];
+	for (i = 0; i < d->refused.n; i++) {
+		j = &d->refused.v[i];
 		c = cut_for(d, j->list, j->post);
-		if (j->refused_us == 0 || (c != NULL && c->tried >= 2 &&
-		    c->refused == c->tried))
+		if (c != NULL && c->tried >= 2 && c->refused == c->tried)
 			continue;
 		if (list_cache_get(&lists, j->list, &l, &err) == -1 ||
 		    bounce_refused(l, j, &err) == -1)
@@ -579,25 +582,24 @@ count_refusals(struct delivery *d)
 	list_cache_free(&lists);
 }
 
-/* Finishes every post that had a job in this run. */
+/*
+ * Finishes the posts of ended (one job each) and of cuts[0..ncuts): the
+ * ended ones before a run, the run's after it.
+ */
 static int
-finish_posts(const struct conf *conf, struct store *st,
-    const struct job_set *jobs, struct pd_err *err)
+finish_posts(const struct delivery *d, const struct job_set *ended,
+    const struct post_cut *cuts, size_t ncuts, struct pd_err *err)
 {
 	struct list_cache lists;
-	size_t i, k;
+	size_t i;
 	int rc = 0;
 
-	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
-	for (i = 0; rc == 0 && i < jobs->n; i++) {
-		for (k = 0; k < i; k++)
-			if (strcmp(jobs->v[k].list, jobs->v[i].list) == 0 &&
-			    strcmp(jobs->v[k].post, jobs->v[i].post) == 0)
-				break;
-		if (k == i)
-			rc = finish_post(&lists, jobs->v[i].list,
-			    jobs->v[i].post, err);
-	}
+	list_cache_init(&lists, d->st, d->conf->datadir, LIST_KEYS);
+	for (i = 0; rc == 0 && i < ended->n; i++)
+		rc = fanout_finish_post(&lists, ended->v[i].list,
+		    ended->v[i].post, err);
+	for (i = 0; rc == 0 && i < ncuts; i++)
+		rc = fanout_finish_post(&lists, cuts[i].list, cuts[i].id, err);
 	list_cache_free(&lists);
 	return rc;
 }
@@ -629,7 +631,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
     struct pd_err *err)
 {
 	struct delivery d;
-	struct job_set ended;
+	struct job_set ended = { 0 };
 	pthread_t th[64];
 	size_t i, n;
 	int rc = -1;
@@ -638,18 +640,21 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	memset(&d, 0, sizeof d);
 	d.conf = conf;
 	d.st = st;
+	d.now = time(NULL);
 	pthread_mutex_init(&d.lock, NULL);
-	if (due_jobs(st, &d.jobs, &ended, err) == -1)
+	if (due_posts(&d, &ended, err) == -1)
 		goto out;
-	if ((rc = finish_posts(conf, st, &ended, err)) == -1 || d.jobs.n == 0)
+	if ((rc = finish_posts(&d, &ended, NULL, 0, err)) == -1 ||
+	    d.ncuts == 0)
 		goto out;
 	if ((rc = takes_writes(st, err)) == -1 ||
 	    (rc = load_cuts(&d, err)) == -1 ||
 	    (rc = ledger_batch_new(st, &d.ledger, err)) == -1)
 		goto out;
+	job_walk_init(&d.walk, NULL, NULL, run_takes, &d);
 	n = conf->workers < 64 ? conf->workers : 64;
-	if (n > d.jobs.n)
-		n = d.jobs.n;
+	if (n > d.due)
+		n = d.due;
 	for (i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, worker, &d) != 0)
 			break;
@@ -658,13 +663,14 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 		worker(&d);
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
-	if (d.stalled && d.next < d.jobs.n)
+	if (d.stalled && d.taken < d.due)
 		log_warnx("delivery: the relay timed out; %zu copies wait for "
-		    "the next run", d.jobs.n - d.next);
-	log_debug("delivery: %zu attempts in %lu commits", d.next < d.jobs.n ?
-	    d.next : d.jobs.n, ledger_batch_commits(d.ledger));
+		    "the next run", d.due - d.taken);
+	log_debug("delivery: %zu attempts in %lu commits", d.taken,
+	    ledger_batch_commits(d.ledger));
 	count_refusals(&d);
-	rc = finish_posts(conf, st, &d.jobs, err);
+	ended.n = 0;
+	rc = finish_posts(&d, &ended, d.cuts, d.ncuts, err);
 	*sent = d.sent;
 out:
 	ledger_batch_free(d.ledger);
@@ -675,7 +681,8 @@ out:
 		post_clear(&d.cuts[i].post);
 	}
 	free(d.cuts);
-	job_set_free(&d.jobs);
+	job_set_free(&d.chunk);
+	job_set_free(&d.refused);
 	job_set_free(&ended);
 	pthread_mutex_destroy(&d.lock);
 	return rc;

@@ -42,4 +42,15 @@ int	fanout_prepare(const struct conf *, struct store *,
 int	fanout_deliver(const struct conf *, struct store *, unsigned *sent,
 	    struct pd_err *err);
 
+struct list_cache;
+
+/*
+ * One post of list, done once none of its jobs waits (post_done.c): its
+ * counts and state in its record, its sent jobs and encrypted result
+ * pruned, an audit entry, and the admins told of failed copies.  Nothing
+ * when a job still waits or it is done already.
+ */
+int	fanout_finish_post(struct list_cache *, const char *list,
+	    const char *id, struct pd_err *err);
+
 #endif

@@ -22,29 +22,43 @@ wanted(const struct member *m, const struct wanted *w)
 	return m->role != POL_ROLE_REPORTER;
 }
 
-/* A job for post for every member w wants; *n counts them. */
+struct jobs_run {
+	struct store_txn *t;
+	const char	*list, *post;
+	const struct keywords *kw;
+	const struct wanted *w;
+	size_t		*n;
+	struct pd_err	*err;
+};
+
+static int
+job_for(const struct member *m, void *arg)
+{
+	struct jobs_run *r = arg;
+	struct job j;
+
+	if (!wanted(m, r->w))
+		return 0;
+	job_init(&j, r->list, r->post, m->address, false, r->kw);
+	if (job_put(r->t, &j, true, r->err) == -1)
+		return -1;
+	++*r->n;
+	return 0;
+}
+
+/*
+ * A job for post for every member w wants, the members read one at a
+ * time; *n counts them.
+ */
 static int
 jobs_where(struct store_txn *t, const char *list, const char *post,
     const struct keywords *kw, const struct wanted *w, size_t *n,
     struct pd_err *err)
 {
-	struct member_set ms;
-	struct job j;
-	size_t i;
-	int rc = 0;
+	struct jobs_run r = { t, list, post, kw, w, n, err };
 
 	*n = 0;
-	if (member_collect(t, list, &ms, err) == -1)
-		return -1;
-	for (i = 0; rc == 0 && i < ms.n; i++) {
-		if (!wanted(&ms.v[i], w))
-			continue;
-		job_init(&j, list, post, ms.v[i].address, false, kw);
-		if ((rc = job_put(t, &j, true, err)) == 0)
-			++*n;
-	}
-	member_set_free(&ms);
-	return rc;
+	return member_each(t, list, job_for, &r, err) == 0 ? 0 : -1;
 }
 
 int

@@ -195,42 +195,41 @@ warn_one(struct list_cache *lists, const json_t *rec, time_t now,
 
 int
 keywarn_members_hourly(struct store *st, time_t *last, time_t now,
-    json_t **all, struct pd_err *err)
+    store_scan_fn fn, void *arg, struct pd_err *err)
 {
-	struct store_txn *t;
-	int rc;
-
-	*all = NULL;
 	/* A daemon looks hourly: keys' lives are counted in days. */
 	if (*last != 0 && now >= *last && now - *last < 3600)
 		return 0;
 	*last = now;
-	if (store_begin(st, false, &t, err) == -1)
-		return -1;
-	rc = store_collect(t, STORE_MEMBERS, "", all, err);
-	store_abort(t);
-	return rc;
+	return store_walk(st, STORE_MEMBERS, "", fn, arg, err);
+}
+
+struct warn_run {
+	struct list_cache lists;
+	time_t		 now;
+	unsigned	*n;
+	struct pd_err	*err;
+};
+
+static int
+warn_rec(const char *key, json_t *rec, void *arg)
+{
+	struct warn_run *w = arg;
+
+	(void)key;
+	return warn_one(&w->lists, rec, w->now, w->n, w->err);
 }
 
 int
 keywarn_due_all(const struct conf *conf, struct store *st, unsigned *n,
     struct pd_err *err)
 {
-	struct list_cache lists;
-	json_t *all = NULL, *e;
-	time_t now = time(NULL);
-	size_t i;
-	int rc = 0;
+	struct warn_run w = { .now = time(NULL), .n = n, .err = err };
+	int rc;
 
 	*n = 0;
-	if (keywarn_members_hourly(st, &last_run, now, &all, err) == -1)
-		return -1;
-	list_cache_init(&lists, st, conf->datadir, LIST_KEYS);
-	json_array_foreach(all, i, e)
-		if ((rc = warn_one(&lists, json_object_get(e, "value"), now, n,
-		    err)) == -1)
-			break;
-	list_cache_free(&lists);
-	json_decref(all);
+	list_cache_init(&w.lists, st, conf->datadir, LIST_KEYS);
+	rc = keywarn_members_hourly(st, &last_run, w.now, warn_rec, &w, err);
+	list_cache_free(&w.lists);
 	return rc;
 }

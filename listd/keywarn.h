@@ -42,12 +42,13 @@ bool	keywarn_tell_dead(struct list *, json_t *rec,
 	    const struct keyfacts *kf, time_t now);
 
 /*
- * Every member record of every list ([{key, value}], the caller decrefs
- * *all), unless *last (this process's last look) was less than an hour
- * before now: then *all is NULL.  *last becomes now.
+ * fn with every member record of every list, a chunk at a time
+ * (store_walk(): fn may write), unless *last (this process's last look)
+ * was less than an hour before now.  *last becomes now.  0, -1, or fn's
+ * non-zero.
  */
 int	keywarn_members_hourly(struct store *, time_t *last, time_t now,
-	    json_t **all, struct pd_err *err);
+	    store_scan_fn fn, void *arg, struct pd_err *err);
 
 /*
  * Where a list's policy sets key-refresh-days, fetches again the key of

@@ -190,38 +190,50 @@ stamp_try(struct store *st, const json_t *m, time_t t, struct pd_err *err)
 	return store_end(txn, rc, err);
 }
 
+struct refresh_run {
+	struct admin	 a;
+	struct list_cache lists;
+	time_t		 now;
+	size_t		 tried;
+	unsigned	*n;
+};
+
+/* One member record: its key fetched again when due. */
+static int
+refresh_rec(const char *key, json_t *m, void *arg)
+{
+	struct refresh_run *r = arg;
+	struct list *l;
+	struct pd_err e1;
+
+	(void)key;
+	if (r->tried >= REFRESH_RUN_MAX)
+		return 1;	/* enough for this run */
+	if (list_cache_get(&r->lists, json_str(m, "list"), &l, &e1) == -1 ||
+	    !refresh_due(m, l->pol->key_refresh_days, r->now))
+		return 0;
+	r->tried++;
+	/* Each outcome is audited; a failure waits its days again. */
+	if (stamp_try(r->a.store, m, r->now, &e1) == 0 && with_member(&r->a,
+	    json_str(m, "list"), json_str(m, "address"), "member refresh",
+	    refresh_fn, NULL, &e1) == 0)
+		++*r->n;
+	return 0;
+}
+
 int
 keyrefresh_due_all(const struct conf *conf, struct store *st, unsigned *n,
     struct pd_err *err)
 {
 	static time_t last_run;
-	struct admin a = { .conf = conf, .store = st, .actor = "listd" };
-	struct list_cache lists;
-	struct list *l;
-	json_t *all = NULL, *e, *m;
-	time_t now = time(NULL);
-	struct pd_err e1;
-	size_t i, tried = 0;
+	struct refresh_run r = { .a = { .conf = conf, .store = st, .actor =
+	    "listd" }, .now = time(NULL), .n = n };
+	int rc;
 
 	*n = 0;
-	if (keywarn_members_hourly(st, &last_run, now, &all, err) == -1)
-		return -1;
-	list_cache_init(&lists, st, conf->datadir, 0);
-	json_array_foreach(all, i, e) {
-		m = json_object_get(e, "value");
-		if (tried >= REFRESH_RUN_MAX)
-			break;
-		if (list_cache_get(&lists, json_str(m, "list"), &l, &e1) == -1 ||
-		    !refresh_due(m, l->pol->key_refresh_days, now))
-			continue;
-		tried++;
-		/* Each outcome is audited; a failure waits its days again. */
-		if (stamp_try(st, m, now, &e1) == 0 && with_member(&a,
-		    json_str(m, "list"), json_str(m, "address"),
-		    "member refresh", refresh_fn, NULL, &e1) == 0)
-			++*n;
-	}
-	list_cache_free(&lists);
-	json_decref(all);
-	return 0;
+	list_cache_init(&r.lists, st, conf->datadir, 0);
+	rc = keywarn_members_hourly(st, &last_run, r.now, refresh_rec, &r,
+	    err);
+	list_cache_free(&r.lists);
+	return rc == -1 ? -1 : 0;
 }

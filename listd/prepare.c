@@ -13,22 +13,28 @@
 #include "listd/notice.h"
 #include "listd/record.h"
 
+#define PREPARE_CHUNK	64	/* jobs read from the store at once */
+
 /*
- * Records the encryption (or the failure to encrypt) of post p: each job
- * ready, with the key to cut its copy for, or skipped with why.
+ * Records the encryption (or the failure to encrypt) of post p: the job of
+ * each of r[0..n) ready, with the key to cut its copy for, or skipped with
+ * why.  A job gone meanwhile is not made again.
  */
 static int
-commit_prepared(struct list *l, struct post *p, struct job_set *jobs,
-    const struct rcpt *r, const char *cipher, size_t clen,
-    const char *failure, struct pd_err *err)
+commit_prepared(struct list *l, struct post *p, const struct rcpt *r,
+    size_t n, const char *cipher, size_t clen, const char *failure,
+    struct pd_err *err)
 {
+	struct job_set skips = { 0 };
 	struct store_txn *t;
 	char mkey[POST_ID_MAX + 8];
 	size_t i, skipped = 0;
+	struct job j;
+	bool found;
 	json_t *d;
 	int rc = 0;
 
-	for (i = 0; i < jobs->n; i++)
+	for (i = 0; i < n; i++)
 		skipped += r[i].skip[0] != '\0';
 	p->state = failure ? POST_FAILED : POST_ENCRYPTED;
 	p->skipped = (long)skipped;
@@ -40,16 +46,19 @@ commit_prepared(struct list *l, struct post *p, struct job_set *jobs,
 	if (!failure && cipher != NULL)
 		rc = store_put_bytes(t, STORE_MESSAGES, mkey, cipher, clen, true,
 		    err);
-	for (i = 0; !failure && rc == 0 && i < jobs->n; i++) {
-		struct job *j = &jobs->v[i];
-
-		enc_job(j, &r[i]);
-		rc = job_put(t, j, false, err);
+	for (i = 0; !failure && rc == 0 && i < n; i++) {
+		if ((rc = job_get(t, l->address, p->id, r[i].address, &j,
+		    &found, err)) == -1 || !found)
+			continue;
+		enc_job(&j, &r[i]);
+		if ((rc = job_put(t, &j, false, err)) == 0 &&
+		    j.state == JOB_SKIPPED && job_set_add(&skips, &j) == -1)
+			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
 	}
 	if (rc == 0)
 		rc = post_put(t, p, false, err);
 	/* recipients counts the members' and the public copies */
-	d = json_pack("{s:I, s:I, s:s*}", "recipients", (json_int_t)(jobs->n -
+	d = json_pack("{s:I, s:I, s:s*}", "recipients", (json_int_t)(n -
 	    skipped), "skipped", (json_int_t)skipped, "why", failure);
 	if (rc == 0)
 		rc = d ? audit_append(t, &(struct audit){ .list = l->address,
@@ -59,12 +68,12 @@ commit_prepared(struct list *l, struct post *p, struct job_set *jobs,
 	json_decref(d);
 	if ((rc = store_end(t, rc, err)) == 0) {
 		log_event("encrypt", "list=%s post=%s copies=%zu skipped=%zu "
-		    "state=%s", l->address, p->id, jobs->n - skipped, skipped,
+		    "state=%s", l->address, p->id, n - skipped, skipped,
 		    post_state_name(p->state));
-		for (i = 0; !failure && i < jobs->n; i++)
-			if (jobs->v[i].state == JOB_SKIPPED)
-				log_copy(&jobs->v[i]);
+		for (i = 0; i < skips.n; i++)
+			log_copy(&skips.v[i]);
 	}
+	job_set_free(&skips);
 	return rc;
 }
 
@@ -166,71 +175,112 @@ post_payload(struct list *l, struct payload_cache *payloads,
 	    p->moderated, payload, plen, err);
 }
 
+static bool
+job_new(const struct job *j, void *arg)
+{
+	(void)arg;
+	return j->state == JOB_NEW;
+}
+
+/*
+ * The recipients of p's copies still to be made (queue retry: only those
+ * again), in *r[0..*n) (malloc'd), each member's key checked: the jobs
+ * read a chunk at a time, and each job's member alone.
+ */
+static int
+post_rcpts(struct list *l, const struct post *p, struct rcpt **r, size_t *n,
+    struct pd_err *err)
+{
+	struct job_set chunk = { 0 };
+	struct member *ms = NULL;
+	struct job_walk w;
+	struct store_txn *t;
+	struct rcpt *nr;
+	time_t now = time(NULL);
+	size_t i, cap = 0;
+	bool *found = NULL;
+	int rc = 0;
+
+	*r = NULL;
+	*n = 0;
+	job_walk_init(&w, l->address, p->id, job_new, NULL);
+	if ((ms = calloc(PREPARE_CHUNK, sizeof *ms)) == NULL ||
+	    (found = calloc(PREPARE_CHUNK, sizeof *found)) == NULL)
+		rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+	while (rc == 0 && !w.end) {
+		if ((rc = store_begin(l->st, false, &t, err)) == -1)
+			break;
+		rc = job_walk_next(t, &w, PREPARE_CHUNK, &chunk, err);
+		for (i = 0; rc == 0 && i < chunk.n; i++)
+			if (!chunk.v[i].public)
+				rc = member_get(t, l->address, chunk.v[i].member,
+				    &ms[i], &found[i], err);
+		store_abort(t);
+		if (rc == 0 && *n + chunk.n > cap) {
+			cap = (*n + chunk.n) * 2;
+			if ((nr = realloc(*r, (cap + 1) * sizeof *nr)) == NULL)
+				rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+			else
+				*r = nr;
+		}
+		for (i = 0; rc == 0 && i < chunk.n; i++, ++*n) {
+			if (!chunk.v[i].public) {
+				rc = enc_check(l, found[i] ? &ms[i] : NULL,
+				    chunk.v[i].member, now, &(*r)[*n], err);
+				continue;
+			}
+			memset(&(*r)[*n], 0, sizeof **r);
+			snprintf((*r)[*n].address, sizeof (*r)[*n].address, "%s",
+			    chunk.v[i].member);
+			(*r)[*n].public = true;
+		}
+	}
+	job_set_free(&chunk);
+	free(ms);
+	free(found);
+	if (rc == -1) {
+		free(*r);
+		*r = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 static int
 prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
     struct pd_err *err)
 {
 	char *payload = NULL, *cipher = NULL;
-	size_t i, plen = 0, clen = 0, skipped = 0, publics = 0, members;
-	struct member_set ms;
-	struct job_set jobs;
-	struct store_txn *t;
+	size_t i, n, plen = 0, clen = 0, skipped = 0, publics = 0, members;
 	struct rcpt *r = NULL;
-	time_t now = time(NULL);
-	int rc = -1;
+	int rc;
 
-	if (store_begin(l->st, false, &t, err) == -1)
+	if (post_rcpts(l, p, &r, &n, err) == -1)
 		return -1;
-	rc = job_collect(t, l->address, p->id, &jobs, err);
-	if (rc == 0 && (rc = member_collect(t, l->address, &ms, err)) == -1)
-		job_set_free(&jobs);
-	store_abort(t);
-	if (rc == -1)
-		return -1;
-	/* the copies still to be made (queue retry: only those again) */
-	for (i = members = 0; i < jobs.n; i++)
-		if (jobs.v[i].state == JOB_NEW)
-			jobs.v[members++] = jobs.v[i];
-	jobs.n = members;
-	rc = -1;
-	if ((r = calloc(jobs.n + 1, sizeof *r)) == NULL) {
-		pd_fail(err, PD_TEMPFAIL, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < jobs.n; i++) {
-		if (jobs.v[i].public) {
-			snprintf(r[i].address, sizeof r[i].address, "%s",
-			    jobs.v[i].member);
-			r[i].public = true;
-			publics++;
-			continue;
-		}
-		if (enc_check(l, member_find(&ms, jobs.v[i].member),
-		    jobs.v[i].member, now, &r[i], err) == -1)
-			goto out;
+	for (i = 0; i < n; i++) {
+		publics += r[i].public;
 		skipped += r[i].skip[0] != '\0';
 	}
-	members = jobs.n - publics - skipped;
+	members = n - publics - skipped;
+	rc = -1;
 	if ((members > 0 || publics > 0) && (post_payload(l, payloads, p,
 	    &payload, &plen, err) == -1 || (members > 0 && enc_once(l, payload,
-	    plen, r, jobs.n, &cipher, &clen, err) == -1) || (publics > 0 &&
+	    plen, r, n, &cipher, &clen, err) == -1) || (publics > 0 &&
 	    sign_public(l, p, payload, plen, err) == -1))) {
 		if (err->status != PD_REFUSED)
 			goto out;
 		/* Deliver nothing for this post; say why. */
-		rc = commit_prepared(l, p, &jobs, r, NULL, 0, err->text, err);
+		rc = commit_prepared(l, p, r, n, NULL, 0, err->text, err);
 		notice_tell(l, "pdlist: a post was not sent", p->failure);
 		goto out;
 	}
-	rc = commit_prepared(l, p, &jobs, r, cipher, clen, NULL, err);
+	rc = commit_prepared(l, p, r, n, cipher, clen, NULL, err);
 	if (rc == 0 && skipped > 0)
-		tell_skipped(l, p, r, jobs.n);
+		tell_skipped(l, p, r, n);
 out:
 	wipe_free(payload, plen);
 	free(cipher);
 	free(r);
-	job_set_free(&jobs);
-	member_set_free(&ms);
 	return rc;
 }
 

@@ -81,13 +81,36 @@ payload_find(const struct payload_cache *c, const char *list, const char *id)
 
 /* ---- before the decision --------------------------------------------------- */
 
+struct signers_of {
+	const struct auth *a;
+	struct signer	*signers;
+};
+
+/* m, when one of the signatures is by its key. */
+static int
+signer_of(const struct member *m, void *arg)
+{
+	struct signers_of *s = arg;
+	size_t i;
+
+	for (i = 0; i < s->a->sigs.n && i < KEYS_MAX_SIGS; i++)
+		if (!s->signers[i].member &&
+		    strcmp(m->fingerprint, s->a->sigs.sig[i].fpr) == 0) {
+			s->signers[i].member = true;
+			snprintf(s->signers[i].address,
+			    sizeof s->signers[i].address, "%s", m->address);
+			s->signers[i].role = m->role;
+			s->signers[i].active = m->active;
+		}
+	return 0;
+}
+
 int
 process_signers(struct list *l, const struct auth *a,
     struct signer signers[KEYS_MAX_SIGS], struct pd_err *err)
 {
-	struct member_set ms;
+	struct signers_of s = { a, signers };
 	struct store_txn *t;
-	size_t i, k;
 	int rc;
 
 	memset(signers, 0, KEYS_MAX_SIGS * sizeof *signers);
@@ -95,23 +118,9 @@ process_signers(struct list *l, const struct auth *a,
 		return 0;
 	if (store_begin(l->st, false, &t, err) == -1)
 		return -1;
-	rc = member_collect(t, l->address, &ms, err);
+	rc = member_each(t, l->address, signer_of, &s, err);
 	store_abort(t);
-	if (rc == -1)
-		return -1;
-	for (i = 0; i < a->sigs.n && i < KEYS_MAX_SIGS; i++)
-		for (k = 0; k < ms.n; k++)
-			if (strcmp(ms.v[k].fingerprint, a->sigs.sig[i].fpr) == 0) {
-				signers[i].member = true;
-				snprintf(signers[i].address,
-				    sizeof signers[i].address, "%s",
-				    ms.v[k].address);
-				signers[i].role = ms.v[k].role;
-				signers[i].active = ms.v[k].active;
-				break;
-			}
-	member_set_free(&ms);
-	return 0;
+	return rc == 0 ? 0 : -1;
 }
 
 /* The post (or held message) the decision makes of the inbox entry. */

@@ -271,6 +271,25 @@ struct job_set {
 int	job_collect(struct store_txn *, const char *list, const char *post,
 	    struct job_set *out, struct pd_err *err);
 void	job_set_free(struct job_set *);
+
+/*
+ * The same jobs, those want takes (want NULL: all), a chunk at a time,
+ * each chunk read in a transaction of the caller's: memory for one chunk,
+ * whatever the number of jobs.  job_walk_next() puts the next max of them
+ * into *out (emptied first, its memory kept); none at the end.  want may
+ * count what it reads and take nothing.
+ */
+struct job_walk {
+	char		 prefix[STORE_KEY_MAX];
+	char		 after[STORE_KEY_MAX];	/* the last key read, or "" */
+	bool		 end;
+	bool		(*want)(const struct job *, void *);
+	void		*arg;
+};
+void	job_walk_init(struct job_walk *, const char *list, const char *post,
+	    bool (*want)(const struct job *, void *), void *arg);
+int	job_walk_next(struct store_txn *, struct job_walk *, size_t max,
+	    struct job_set *out, struct pd_err *err);
 /* Appends a copy of j; -1 when out of memory. */
 int	job_set_add(struct job_set *, const struct job *j);
 json_t	*job_json(const struct job *);
@@ -405,6 +424,14 @@ struct member_set {
 	struct member	*v;
 	size_t		 n, cap;
 };
+/*
+ * fn with every member of list, in address order, in t, until it returns
+ * non-zero: 0, -1 for store trouble (err), or fn's non-zero.  fn may
+ * write other tables in t.
+ */
+int	member_each(struct store_txn *, const char *list,
+	    int (*fn)(const struct member *, void *), void *arg,
+	    struct pd_err *err);
 /* Every member of list, in address order. */
 int	member_collect(struct store_txn *, const char *list,
 	    struct member_set *out, struct pd_err *err);

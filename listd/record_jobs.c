@@ -2,6 +2,7 @@
  * listd/record_jobs.c: see record.h.  Jobs, the inbox, members, seen
  * records and the audit log (the ledger: record_ledger.c).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,30 +132,73 @@ job_set_add(struct job_set *s, const struct job *j)
 	return 0;
 }
 
-static int
-collect_job(const char *key, json_t *o, void *arg)
+void
+job_walk_init(struct job_walk *w, const char *list, const char *post,
+    bool (*want)(const struct job *, void *), void *arg)
 {
+	memset(w, 0, sizeof *w);
+	if (list == NULL)
+		w->prefix[0] = '\0';
+	else if (post == NULL)
+		snprintf(w->prefix, sizeof w->prefix, "%s\x1f", list);
+	else
+		snprintf(w->prefix, sizeof w->prefix, "%s\x1f%s\x1f", list,
+		    post);
+	w->want = want;
+	w->arg = arg;
+}
+
+#define WALK_FULL	3	/* the chunk is full: not the end */
+
+struct walk_chunk {
+	struct job_walk	*w;
+	struct job_set	*out;
+	size_t		 max;
+};
+
+static int
+walk_one(const char *key, json_t *o, void *arg)
+{
+	struct walk_chunk *c = arg;
 	struct job j;
 
-	(void)key;
 	job_read(o, &j);
-	return job_set_add(arg, &j) == 0 ? 0 : SCAN_NOMEM;
+	snprintf(c->w->after, sizeof c->w->after, "%s", key);
+	if (c->w->want != NULL && !c->w->want(&j, c->w->arg))
+		return 0;
+	if (job_set_add(c->out, &j) == -1)
+		return SCAN_NOMEM;
+	return c->out->n >= c->max ? WALK_FULL : 0;
+}
+
+int
+job_walk_next(struct store_txn *t, struct job_walk *w, size_t max,
+    struct job_set *out, struct pd_err *err)
+{
+	struct walk_chunk c = { w, out, max };
+	int rc;
+
+	out->n = 0;
+	if (w->end || max == 0)
+		return 0;
+	rc = store_scan_after(t, STORE_JOBS, w->prefix, w->after, walk_one, &c,
+	    err);
+	if (rc == 0)
+		w->end = true;
+	if (rc == SCAN_NOMEM)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
+	return rc == 0 || rc == WALK_FULL ? 0 : -1;
 }
 
 int
 job_collect(struct store_txn *t, const char *list, const char *post,
     struct job_set *out, struct pd_err *err)
 {
-	char prefix[STORE_KEY_MAX];
+	struct job_walk w;
 
 	memset(out, 0, sizeof *out);
-	if (list == NULL)
-		prefix[0] = '\0';
-	else if (post == NULL)
-		snprintf(prefix, sizeof prefix, "%s\x1f", list);
-	else
-		snprintf(prefix, sizeof prefix, "%s\x1f%s\x1f", list, post);
-	if (rec_scan(t, STORE_JOBS, prefix, collect_job, out, err) == 0)
+	job_walk_init(&w, list, post, NULL, NULL);
+	if (job_walk_next(t, &w, SIZE_MAX, out, err) == 0)
 		return 0;
 	job_set_free(out);
 	return -1;
@@ -278,15 +322,41 @@ member_get(struct store_txn *t, const char *list, const char *address,
 	return 0;
 }
 
+struct member_visit {
+	int		(*fn)(const struct member *, void *);
+	void		*arg;
+};
+
 static int
-collect_member(const char *key, json_t *o, void *arg)
+visit_member(const char *key, json_t *o, void *arg)
+{
+	struct member_visit *v = arg;
+	struct member m;
+
+	(void)key;
+	member_read(o, &m);
+	return v->fn(&m, v->arg);
+}
+
+int
+member_each(struct store_txn *t, const char *list,
+    int (*fn)(const struct member *, void *), void *arg, struct pd_err *err)
+{
+	struct member_visit v = { fn, arg };
+	char prefix[STORE_KEY_MAX];
+
+	store_member_key(list, "", prefix);
+	return store_scan(t, STORE_MEMBERS, prefix, visit_member, &v, err);
+}
+
+static int
+collect_member(const struct member *m, void *arg)
 {
 	struct member_set *s = arg;
 
-	(void)key;
 	if (SET_ROOM(s) == -1)
 		return SCAN_NOMEM;
-	member_read(o, &s->v[s->n++]);
+	s->v[s->n++] = *m;
 	return 0;
 }
 
@@ -294,13 +364,14 @@ int
 member_collect(struct store_txn *t, const char *list, struct member_set *out,
     struct pd_err *err)
 {
-	char prefix[STORE_KEY_MAX];
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	store_member_key(list, "", prefix);
-	if (rec_scan(t, STORE_MEMBERS, prefix, collect_member, out, err) == 0)
+	if ((rc = member_each(t, list, collect_member, out, err)) == 0)
 		return 0;
 	member_set_free(out);
+	if (rc == SCAN_NOMEM)
+		return pd_fail(err, PD_TEMPFAIL, "out of memory");
 	return -1;
 }
 

@@ -357,28 +357,35 @@ store_del(struct store_txn *t, enum store_db db, const char *key,
 }
 
 /*
- * The records of db under prefix, in key order: fn with each decoded
- * value, or with keys only (kfn: no value is read or decoded).
+ * The records of db under prefix whose keys come after after ("": from
+ * the first), in key order: fn with each decoded value, or with keys only
+ * (kfn: no value is read or decoded).
  */
 static int
-scan(struct store_txn *t, enum store_db db, const char *prefix, bool text_keys,
-    store_scan_fn fn, store_key_fn kfn, void *arg, struct pd_err *err)
+scan(struct store_txn *t, enum store_db db, const char *prefix,
+    const char *after, bool text_keys, store_scan_fn fn, store_key_fn kfn,
+    void *arg, struct pd_err *err)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
-	size_t plen = strlen(prefix);
+	size_t plen = strlen(prefix), alen = strlen(after);
 	char key[STORE_KEY_MAX];
 	json_t *val;
 	int rc, r = 0;
 	MDB_cursor_op op = MDB_SET_RANGE;
 
+	if (alen <= plen || memcmp(after, prefix, plen) != 0)
+		alen = 0;	/* not under prefix: from its first key */
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) != 0)
 		return mdb_fail(err, t->st, rc, db_names[db]);
-	k.mv_size = plen;
-	k.mv_data = (void *)prefix;
-	if (plen == 0)
+	k.mv_size = alen > 0 ? alen : plen;
+	k.mv_data = (void *)(alen > 0 ? after : prefix);
+	if (k.mv_size == 0)
 		op = MDB_FIRST;
 	for (; (rc = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
+		if (alen > 0 && k.mv_size == alen &&
+		    memcmp(k.mv_data, after, alen) == 0)
+			continue;	/* after it, not it */
 		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
 			break;
 		if (text_keys)
@@ -410,7 +417,16 @@ int
 store_scan(struct store_txn *t, enum store_db db, const char *prefix,
     store_scan_fn fn, void *arg, struct pd_err *err)
 {
-	return scan(t, db, prefix, true, fn, NULL, arg, err);
+	return scan(t, db, prefix, "", true, fn, NULL, arg, err);
+}
+
+int
+store_scan_after(struct store_txn *t, enum store_db db, const char *prefix,
+    const char *after, store_scan_fn fn, void *arg, struct pd_err *err)
+{
+	if (db == STORE_AUDIT)
+		return pd_fail(err, PD_FAIL, "audit keys are binary");
+	return scan(t, db, prefix, after, true, fn, NULL, arg, err);
 }
 
 int
@@ -419,35 +435,60 @@ store_scan_keys(struct store_txn *t, enum store_db db, const char *prefix,
 {
 	if (db == STORE_AUDIT)
 		return pd_fail(err, PD_FAIL, "audit keys are binary");
-	return scan(t, db, prefix, true, NULL, fn, arg, err);
+	return scan(t, db, prefix, "", true, NULL, fn, arg, err);
 }
 
 #define COLLECT_NOMEM	2	/* not -1: that is the store's trouble */
+
+#define WALK_CHUNK	64	/* records store_walk() reads at once */
+#define WALK_FULL	3	/* the chunk is full: not the end */
 
 static int
 collect_one(const char *key, json_t *value, void *arg)
 {
 	json_t *o = json_pack("{s:s, s:O}", "key", key, "value", value);
 
-	return o != NULL && json_array_append_new(arg, o) == 0 ? 0 :
-	    COLLECT_NOMEM;
+	if (o == NULL || json_array_append_new(arg, o) == -1)
+		return COLLECT_NOMEM;
+	return json_array_size(arg) >= WALK_CHUNK ? WALK_FULL : 0;
 }
 
 int
-store_collect(struct store_txn *t, enum store_db db, const char *prefix,
-    json_t **out, struct pd_err *err)
+store_walk(struct store *st, enum store_db db, const char *prefix,
+    store_scan_fn fn, void *arg, struct pd_err *err)
 {
+	char after[STORE_KEY_MAX] = "";
+	struct store_txn *t;
+	json_t *chunk, *e;
+	size_t i, n;
 	int rc;
 
-	if ((*out = json_array()) == NULL)
-		return pd_fail(err, PD_TEMPFAIL, "out of memory");
-	if ((rc = store_scan(t, db, prefix, collect_one, *out, err)) != 0) {
-		json_decref(*out);
-		*out = NULL;
-		return rc == COLLECT_NOMEM ? pd_fail(err, PD_TEMPFAIL, "out of "
-		    "memory") : -1;
-	}
-	return 0;
+	do {
+		if ((chunk = json_array()) == NULL)
+			return pd_fail(err, PD_TEMPFAIL, "out of memory");
+		if ((rc = store_begin(st, false, &t, err)) == 0) {
+			rc = store_scan_after(t, db, prefix, after, collect_one,
+			    chunk, err);
+			store_abort(t);
+		}
+		if (rc == COLLECT_NOMEM)
+			rc = pd_fail(err, PD_TEMPFAIL, "out of memory");
+		if (rc == -1) {
+			json_decref(chunk);
+			return -1;
+		}
+		if ((n = json_array_size(chunk)) > 0)
+			snprintf(after, sizeof after, "%s", json_string_value(
+			    json_object_get(json_array_get(chunk, n - 1),
+			    "key")));
+		rc = 0;
+		json_array_foreach(chunk, i, e)
+			if ((rc = fn(json_string_value(json_object_get(e, "key")),
+			    json_object_get(e, "value"), arg)) != 0)
+				break;
+		json_decref(chunk);
+	} while (rc == 0 && n == WALK_CHUNK);
+	return rc;
 }
 
 static int
@@ -514,7 +555,7 @@ int
 store_audit_scan(struct store_txn *t, store_scan_fn fn, void *arg,
     struct pd_err *err)
 {
-	return scan(t, STORE_AUDIT, "", false, fn, NULL, arg, err);
+	return scan(t, STORE_AUDIT, "", "", false, fn, NULL, arg, err);
 }
 
 void

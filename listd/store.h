@@ -94,6 +94,14 @@ int	store_scan(struct store_txn *, enum store_db, const char *prefix,
 	    store_scan_fn fn, void *arg, struct pd_err *err);
 
 /*
+ * store_scan() from the first key after after (not STORE_AUDIT): a long
+ * walk taken a bounded part at a time, each part in a transaction of its
+ * own, starts the next part after the last key of the one before.
+ */
+int	store_scan_after(struct store_txn *, enum store_db, const char *prefix,
+	    const char *after, store_scan_fn fn, void *arg, struct pd_err *err);
+
+/*
  * The same for the keys alone, without reading their records: for an
  * index that is in the keys (not STORE_AUDIT, whose keys are binary).
  */
@@ -102,11 +110,14 @@ int	store_scan_keys(struct store_txn *, enum store_db, const char *prefix,
 	    store_key_fn fn, void *arg, struct pd_err *err);
 
 /*
- * Every record of db under prefix, as [{"key", "value"}] in *out (the
- * caller decrefs): for work that writes while it goes through them.
+ * store_scan() for work that writes while it goes through the records:
+ * they are read a chunk at a time, each chunk in a read transaction of
+ * its own that has ended when fn is called (fn may write the store); memory
+ * for one chunk, whatever their number.  A record written meanwhile may be
+ * seen as it was or as it is.  0, -1 (err), or fn's non-zero.
  */
-int	store_collect(struct store_txn *, enum store_db, const char *prefix,
-	    json_t **out, struct pd_err *err);
+int	store_walk(struct store *, enum store_db, const char *prefix,
+	    store_scan_fn fn, void *arg, struct pd_err *err);
 
 /*
  * The values of db's records of list (keys "LIST\x1f..."; list NULL: every

@@ -1,6 +1,9 @@
 /* listd/work.c: see work.h. */
 #include <stdatomic.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "common/log.h"
 
@@ -22,6 +25,25 @@ ms_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * After a pass that did work: the memory it freed goes back to the system.
+ * glibc keeps freed memory in each thread's arena (a delivery pass runs
+ * `workers` threads), and a pass over 10,000 members leaves it scattered
+ * between what is still in use; without this, the next post's pass finds
+ * its heap fragmented and listd's resident set grows with every post
+ * (20, 27, 31 MiB of heap after three posts to 10,000).
+ */
+static void
+give_back(unsigned done)
+{
+#ifdef __GLIBC__
+	if (done > 0)
+		malloc_trim(0);
+#else
+	(void)done;
+#endif
 }
 
 void
@@ -82,6 +104,7 @@ work_process(const struct conf *conf, struct store *st, unsigned *done,
 		    "%lld ms", decided, t1 - t0, encrypted, ms_now() - t1);
 	*done = released + reminded + expired + refreshed + warned + decided +
 	    encrypted + archived;
+	give_back(*done);
 	return rc != 0 ? -1 : 0;
 }
 
@@ -99,6 +122,7 @@ work_deliver(const struct conf *conf, struct store *st, unsigned *done,
 	if (*done > 0)
 		log_debug("delivery: %u copies in %lld ms", *done,
 		    ms_now() - t0);
+	give_back(*done);
 	return rc;
 }
 

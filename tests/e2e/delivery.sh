@@ -1,7 +1,9 @@
 #!/bin/sh
 # Delivery under faults: a server that says 451 for a while, a recipient
 # refused with 550, and listd killed with -9 in the middle of a fan-out to
-# 100 members.  Every member ends with exactly one copy.
+# 100 members.  Every member ends with exactly one copy.  The 102 copies
+# are more than one chunk of the jobs listd reads from the store at a time
+# (64: prepare.c, deliver.c), so each case crosses a chunk's end.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 need_listd
 
