@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -571,4 +572,37 @@ store_end(struct store_txn *t, int rc, struct pd_err *err)
 		return store_commit(t, err);
 	store_abort(t);
 	return -1;
+}
+
+/*
+ * LMDB maps the whole store read-only and reads it in place: every page a
+ * pass read stays in listd's resident set (the page cache's, not memory
+ * of listd's own, but counted as its RSS), so a daemon that walked the
+ * jobs of many posts to many members would look as big as its store.
+ * The pages are clean and the next read maps them again from the page
+ * cache, so they can be let go at any time, readers or not.  The mapping
+ * is found in /proc/self/maps (Linux); elsewhere this does nothing.
+ */
+void
+store_shed(struct store *st)
+{
+	char want[4200], line[4400];
+	unsigned long lo, hi;
+	const char *dir = NULL;
+	FILE *f;
+	int at;
+
+	if (mdb_env_get_path(st->env, &dir) != 0 || dir == NULL ||
+	    snprintf(want, sizeof want, "%s/data.mdb", dir) >=
+	    (int)sizeof want || (f = fopen("/proc/self/maps", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		at = 0;
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi,
+		    &at) == 2 && at > 0 && strcmp(line + at, want) == 0 &&
+		    hi > lo)
+			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
 }

@@ -48,6 +48,11 @@ int	store_open(const char *datadir, unsigned long map_mib, struct store **out,
 	    struct pd_err *err);
 void	store_close(struct store *);
 /*
+ * Lets go of the store's pages mapped into this process (they stay in the
+ * page cache): listd's resident memory after a pass is its own again.
+ */
+void	store_shed(struct store *);
+/*
  * A consistent copy of the store, taken in one read transaction while
  * others write (mdb_env_copy2, compacted), into dir/store (created, mode
  * 0700); dir/store then opens as a store of its own.
