@@ -285,6 +285,7 @@ struct job_walk {
 	bool		 end;
 	bool		(*want)(const struct job *, void *);
 	void		*arg;
+	unsigned	 chunks;	/* read so far (store_shed() now and then) */
 };
 void	job_walk_init(struct job_walk *, const char *list, const char *post,
 	    bool (*want)(const struct job *, void *), void *arg);

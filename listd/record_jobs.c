@@ -149,6 +149,7 @@ job_walk_init(struct job_walk *w, const char *list, const char *post,
 }
 
 #define WALK_FULL	3	/* the chunk is full: not the end */
+#define WALK_SHED_EVERY	16	/* chunks */
 
 struct walk_chunk {
 	struct job_walk	*w;
@@ -183,6 +184,11 @@ job_walk_next(struct store_txn *t, struct job_walk *w, size_t max,
 		return 0;
 	rc = store_scan_after(t, STORE_JOBS, w->prefix, w->after, walk_one, &c,
 	    err);
+	/* A walk over the jobs of a post to thousands reads as many pages
+	   of the store's map: let them go now and then, not only after the
+	   pass (store_shed()). */
+	if (++w->chunks % WALK_SHED_EVERY == 0)
+		store_txn_shed(t);
 	if (rc == 0)
 		w->end = true;
 	if (rc == SCAN_NOMEM)

@@ -606,3 +606,9 @@ store_shed(struct store *st)
 	}
 	fclose(f);
 }
+
+void
+store_txn_shed(struct store_txn *t)
+{
+	store_shed(t->st);
+}
