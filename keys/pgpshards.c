@@ -155,13 +155,6 @@ shard_of(const struct pgp_shards *s, const char *keyid)
 }
 
 int
-pgp_shards_copy(const struct pgp_shards *s, const char *keyid, char **out,
-    size_t *out_len, struct pd_err *err)
-{
-	return pgp_split_copy(shard_of(s, keyid), keyid, out, out_len, err);
-}
-
-int
 pgp_shards_copy_parts(const struct pgp_shards *s, const char *keyid,
     struct pgp_copy *out, struct pd_err *err)
 {

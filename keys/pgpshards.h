@@ -41,10 +41,8 @@ void	pgp_shards_free(struct pgp_shards *);
 /* The PKESKs of all shards together. */
 size_t	pgp_shards_count(const struct pgp_shards *);
 
-/* One member's copy, from the shard that has keyid: pgp_split_copy(). */
-int	pgp_shards_copy(const struct pgp_shards *, const char *keyid,
-	    char **out, size_t *out_len, struct pd_err *err);
-/* The same in parts: pgp_split_copy_parts(). */
+/* One member's copy, from the shard that has keyid, in parts:
+   pgp_split_copy_parts(). */
 int	pgp_shards_copy_parts(const struct pgp_shards *, const char *keyid,
 	    struct pgp_copy *out, struct pd_err *err);
 
