@@ -4,7 +4,7 @@
  *   smtp-sink [--port N] [--port-file FILE] [--dir DIR] [--tempfail-first N]
  *       [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... [--max-seconds S]
  *       [--max-messages M] [--slow-ms MS] [--hangup-after N] [--freeze-after N]
- *       [--reject-sender] [--deny-relay] [--stall-data N]
+ *       [--reject-sender] [--deny-relay] [--stall-data N] [--done-file FILE]
  *
  * Listens on 127.0.0.1 only (port 0, the default, takes any free port; with
  * --port-file the port is written there, atomically, once it listens) and
@@ -39,6 +39,9 @@
  *
  * It stops after --max-seconds (default 120), after the --max-messages'th
  * message was answered, or at once on SIGTERM.  It never connects anywhere.
+ * With --done-file, the --max-messages'th message's 250 is followed at
+ * once by a line "done" written to FILE (a FIFO a benchmark reads: its
+ * clock ends there, not when the sink's accept loop next looks up).
  * Exit status 0, or 1 when it cannot start (64 usage).
  */
 #include <arpa/inet.h>
@@ -76,6 +79,7 @@ struct fault {
 struct opts {
 	int		 port;
 	const char	*port_file;
+	const char	*done_file;
 	const char	*dir;
 	long		 tempfail_first;
 	struct fault	 tempfail[MAX_FAULTS];
@@ -422,6 +426,19 @@ write_file(const char *path, const char *p, size_t n)
 	return close(fd);
 }
 
+/* --done-file: "done", appended (FILE may be a FIFO: waits for its reader). */
+static void
+say_done(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644)) == -1 || write(fd, "done\n", 5) != 5)
+		fprintf(stderr, "smtp-sink: %s: %s\n", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+}
+
 /* Keeps the message: DIR/<seq>.eml, then its log lines. */
 static int
 store(struct sess *s, unsigned long n)
@@ -492,6 +509,8 @@ end_of_data(struct sess *s)
 		return accept_reply(s, "451 4.3.0 cannot store the message");
 	s->nmsg++;
 	rc = accept_reply(s, "250 2.0.0 Ok: queued as %lu", n);
+	if (last && o.done_file != NULL)
+		say_done(o.done_file);
 	if (last) {
 		pthread_mutex_lock(&lock);
 		stopping = true;
@@ -715,7 +734,8 @@ usage(void)
 	    "[--max-seconds S]\n"
 	    "         [--max-messages M] [--slow-ms MS] [--hangup-after N]\n"
 	    "         [--freeze-after N] [--reject-sender] [--deny-relay] "
-	    "[--stall-data N]\n");
+	    "[--stall-data N]\n"
+	    "         [--done-file FILE]\n");
 	exit(64);
 }
 
@@ -752,6 +772,7 @@ parse_opts(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'P' },
+		{ "done-file", required_argument, NULL, 'O' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "tempfail-first", required_argument, NULL, 't' },
 		{ "tempfail-rcpt", required_argument, NULL, 'T' },
@@ -772,6 +793,7 @@ parse_opts(int argc, char **argv)
 		switch (ch) {
 		case 'p': o.port = (int)number(optarg, 65535); break;
 		case 'P': o.port_file = optarg; break;
+		case 'O': o.done_file = optarg; break;
 		case 'd': o.dir = optarg; break;
 		case 't': o.tempfail_first = number(optarg, LONG_MAX); break;
 		case 'T': add_fault(o.tempfail, &o.ntempfail, optarg, true); break;
