@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <pthread.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +33,8 @@ gpg_fail(struct pd_err *err, gpgme_error_t ge, const char *what)
  * gpgme is told to skip gpgconf: gpg from PATH, one gpg --version.  That
  * gpg must be GnuPG 2 (gpgme would take a GnuPG 1 for granted).
  */
-int
-keys_init(struct pd_err *err)
+static int
+engine_init(struct pd_err *err)
 {
 	gpgme_engine_info_t info;
 	gpgme_error_t ge;
@@ -56,6 +58,58 @@ keys_init(struct pd_err *err)
 	return 0;
 }
 
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static struct pd_err engine_err;
+static int engine_rc;
+
+static void
+engine_init_once(void)
+{
+	engine_rc = engine_init(&engine_err);
+}
+
+/* Once per process, on the first keys_open() if not before. */
+int
+keys_init(struct pd_err *err)
+{
+	pthread_once(&engine_once, engine_init_once);
+	if (engine_rc == -1)
+		*err = engine_err;
+	return engine_rc;
+}
+
+/*
+ * home's gpg.conf says no-random-seed-file.  libgcrypt locks the home's
+ * random_seed in every gpg run and, finding it locked by another run,
+ * sleeps 250 ms before it tries again.  listd's shards sign and encrypt
+ * in parallel in the list's home, and intake seals while processing runs:
+ * two posts in five to 100 members waited a quarter of a second for it.
+ * Without the file, gpg seeds its generator from the kernel (getrandom)
+ * alone, as it does in a new home.  Best effort: a home this process may
+ * only read is left as it is.
+ */
+static void
+no_seed_file(const char *home)
+{
+	static const char line[] = "no-random-seed-file\n";
+	char path[PATH_MAX], buf[4096];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/gpg.conf", home) >=
+	    sizeof path || (fd = open(path, O_RDWR | O_CREAT | O_APPEND |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+		return;
+	if ((n = read(fd, buf, sizeof buf - 1)) >= 0) {
+		buf[n] = '\0';
+		if (strstr(buf, line) == NULL && ((n > 0 && buf[n - 1] != '\n' &&
+		    write(fd, "\n", 1) != 1) ||
+		    write(fd, line, sizeof line - 1) != (ssize_t)sizeof line - 1))
+			(void)ftruncate(fd, n);	/* no half a line */
+	}
+	close(fd);
+}
+
 int
 keys_open(const char *home, int create, struct keys **out,
     struct pd_err *err)
@@ -64,6 +118,8 @@ keys_open(const char *home, int create, struct keys **out,
 	struct stat sb;
 
 	*out = NULL;
+	if (keys_init(err) == -1)
+		return -1;
 	if (create && mkdir(home, 0700) == -1 && errno != EEXIST)
 		return pd_fail(err, PD_FAIL, "cannot create %s: %s", home,
 		    strerror(errno));
@@ -73,6 +129,7 @@ keys_open(const char *home, int create, struct keys **out,
 	if ((sb.st_mode & 077) != 0)
 		return pd_fail(err, PD_FAIL, "GnuPG home %s is open to others "
 		    "(mode %o): chmod 700 it", home, sb.st_mode & 0777);
+	no_seed_file(home);
 	if ((k = calloc(1, sizeof *k)) == NULL || (k->home = strdup(home)) == NULL) {
 		free(k);
 		return pd_fail(err, PD_FAIL, "out of memory");

@@ -26,7 +26,8 @@ struct keys_blob {
 	char	 name[256];	/* the file name, for messages */
 };
 
-/* Initialises gpgme once per process; 0 or -1 with err. */
+/* Initialises gpgme once per process (keys_open() does it first); 0 or -1
+   with err. */
 int	keys_init(struct pd_err *err);
 
 /*

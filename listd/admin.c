@@ -18,6 +18,7 @@
 #include "listd/admin_int.h"
 #include "listd/advisory.h"
 #include "listd/advrecord.h"
+#include "listd/handover.h"
 #include "listd/inbox.h"
 #include "listd/list.h"
 #include "listd/record.h"
@@ -28,9 +29,7 @@ admin_open(const struct conf *conf, const char *actor, struct admin **out,
 {
 	struct admin *a;
 
-	*out = NULL;
-	if (keys_init(err) == -1)
-		return -1;
+	*out = NULL;	/* gpgme starts with the first key opened (keys_open) */
 	if ((a = calloc(1, sizeof *a)) == NULL)
 		return pd_fail(err, PD_FAIL, "out of memory");
 	a->conf = conf;
@@ -295,10 +294,13 @@ admin_inject(struct admin *a, const char *list_in, const char *sender, int fd,
 	    a->conf->max_held_size, &r, &max, err) == -1 ||
 	    intake_read_fd(fd, max, &buf, &len, too_big, err) == -1)
 		return -1;
-	rc = intake_commit(a->store, a->conf->datadir, &r, sender ? sender :
-	    "", "inject", buf, len, id, err);
-	free(buf);
-	return rc;
+	/* The running listd takes it over LMTP (handover.h), or we do. */
+	if ((rc = handover_inject(a->conf->datadir, a->conf->lmtp_listen,
+	    sender ? sender : "", list, buf, len, id, too_big, err)) == 0)
+		rc = intake_commit(a->store, a->conf->datadir, &r, sender ?
+		    sender : "", "inject", buf, len, id, err);
+	wipe_free(buf, len);	/* mail in the clear */
+	return rc == -1 ? -1 : 0;
 }
 
 int

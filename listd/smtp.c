@@ -278,11 +278,12 @@ smtp_open(const char *url, bool starttls, const char *helo,
 		return pd_fail(err, PD_REFUSED, "'%s' is not a host name to "
 		    "give in EHLO", helo);
 	if ((c = calloc(1, sizeof *c)) == NULL ||
-	    (c->out = malloc(SMTP_OUT_BUFFER)) == NULL ||
+	    (c->out.buf = malloc(SMTP_OUT_BUFFER)) == NULL ||
 	    (c->proto = curl_easy_init()) == NULL) {
 		pd_fail(err, PD_FAIL, "out of memory");
 		goto out;
 	}
+	c->out.cap = SMTP_OUT_BUFFER;
 	if (make_url(c, url, helo, &full, err) == -1)
 		goto out;
 	c->tls = starttls || strncmp(c->name, "smtps:", 6) == 0;
@@ -409,7 +410,7 @@ smtp_close(struct smtp_conn *c)
 	drop_conn(c);
 	if (c->proto != NULL)
 		curl_easy_cleanup(c->proto);
-	free(c->out);
+	free(c->out.buf);
 	free(c);
 }
 

@@ -119,32 +119,17 @@ write_all(struct smtp_conn *c, const char *p, size_t len)
 	return 0;
 }
 
+/* The out buffer's write (common/outbuf.h). */
 static int
-flush_out(struct smtp_conn *c)
+out_write(void *arg, const char *p, size_t n)
 {
-	size_t n = c->outlen;
-
-	c->outlen = 0;
-	return write_all(c, c->out, n);
+	return write_all(arg, p, n);
 }
 
 static int
 put(struct smtp_conn *c, const char *p, size_t len)
 {
-	size_t room;
-
-	while (len > 0) {
-		if (c->outlen == SMTP_OUT_BUFFER && flush_out(c) == -1)
-			return -1;
-		room = SMTP_OUT_BUFFER - c->outlen;
-		if (room > len)
-			room = len;
-		memcpy(c->out + c->outlen, p, room);
-		c->outlen += room;
-		p += room;
-		len -= room;
-	}
-	return 0;
+	return outbuf_put(&c->out, p, len);
 }
 
 /* One reply line in c->in (len bytes with its LF): its code, or -1. */
@@ -258,12 +243,14 @@ smtp_body(struct smtp_conn *c, const struct smtp_part *parts, size_t n)
 	size_t i;
 
 	c->stage = SMTP_BODY;
-	c->outlen = 0;
+	c->out.len = 0;
+	c->out.write = out_write;
+	c->out.arg = c;
 	for (i = 0; i < n; i++) {
 		if (parts[i].len == 0)
 			continue;
 		if (parts[i].wire && bol) {	/* as it is, from where it is */
-			if (flush_out(c) == -1 || write_all(c, parts[i].p,
+			if (outbuf_flush(&c->out) == -1 || write_all(c, parts[i].p,
 			    parts[i].len) == -1)
 				return -1;
 			cr = false;
@@ -273,5 +260,5 @@ smtp_body(struct smtp_conn *c, const struct smtp_part *parts, size_t n)
 	}
 	if (!bol && put(c, "\r\n", 2) == -1)
 		return -1;
-	return put(c, ".\r\n", 3) == -1 ? -1 : flush_out(c);
+	return put(c, ".\r\n", 3) == -1 ? -1 : outbuf_flush(&c->out);
 }

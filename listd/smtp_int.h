@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "common/outbuf.h"
 #include "listd/smtp.h"
 
 #define SMTP_OUT_BUFFER	(256 * 1024)	/* the message on its way */
@@ -36,8 +37,7 @@ struct smtp_conn {
 	double		 deadline;	/* of this message (smtp_now()) */
 	char		 in[1024];	/* reply bytes read, not yet taken */
 	size_t		 inlen;
-	char		*out;		/* SMTP_OUT_BUFFER bytes */
-	size_t		 outlen;
+	struct outbuf	 out;		/* of SMTP_OUT_BUFFER bytes */
 };
 
 /* Monotonic seconds. */

@@ -271,6 +271,23 @@ fails 67 "listctl inject: 67 (EX_NOUSER) for an unknown list" \
     lc inject nosuch@lists.example.org <"$W/m.eml"
 fails 65 "listctl inject: 65 (EX_DATAERR) over the list's limit" lc inject $S <"$W/3k.eml"
 is "$(nmsg)" $((n0 + 1)) "and neither refusal stores anything"
+
+# listctl inject while listd runs: handed over its LMTP socket (handover.h),
+# byte for byte; one not ending in a line end is committed by listctl.
+printf 'From: alice@xenproject.example\nSubject: dots\n\n.\n..two\r\n.\rx\nend\n' >"$W/dots.eml"
+n0=$(nmsg)
+lc inject --sender bob@example.org $L <"$W/dots.eml"
+is $? 0 "listctl inject while listd runs: 0"
+id=$(sed -n 's/.*event=intake id=\([^ ]*\) .*sender=bob@example.org via=lmtp peer="unix pid .*/\1/p' "$LOG" | tail -1)
+ok "listd took it over its LMTP socket, with the sender" test -n "$id"
+is "$(unsealed_hex "$id" $L)" "$(hex <"$W/dots.eml")" \
+    "byte for byte: dots, a lone dot, CR LF and a bare CR"
+printf 'Subject: no line end\n\nlast line' >"$W/noeol.eml"
+lc inject $L <"$W/noeol.eml"
+is $? 0 "a message without a line end at its end: 0"
+is "$(nmsg)" $((n0 + 2)) "committed by listctl itself (LMTP would add one)"
+ok "listd runs it from the store" waitfor "$LOG" \
+    "event=intake id=[^ ]* list=$L to=post size=[0-9]* sender=<> via=inject" 10
 fails 75 "listctl inject: 75 (EX_TEMPFAIL) when the store does not open" \
     "$LISTCTL" -c "$W/broken.conf" inject $L <"$W/m.eml"
 if [ "$(id -u)" -eq 0 ]; then
@@ -308,6 +325,10 @@ like "$out" "^250 2\.0\.0" "a message acknowledged just before kill -9"
 ok "is in the store" stored "$id"
 ok "waiting in the inbox or already decided" accounted "$id"
 ok "the dead listd left its socket" test -S "$SOCK"
+n0=$(nmsg)
+lc inject $L <"$W/m.eml"
+is $? 0 "listctl inject with a dead listd's sockets left: 0"
+is "$(nmsg)" $((n0 + 1)) "committed by listctl itself"
 start_listd
 is $? 0 "a restart replaces the stale socket"
 like "$(cat "$LOG")" "removed the stale socket" "and says so"

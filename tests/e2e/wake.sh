@@ -1,12 +1,14 @@
 #!/bin/sh
-# The daemon's doorbell (listd/wake.h): a message taken by listctl inject
-# while listd runs rings DATADIR/wake after its commit, and the daemon
-# processes and delivers it at once instead of at its next poll; so does
-# any other command that commits.  A message listd takes over LMTP itself
-# is handed to its processing in memory (listd/handoff.h), not unsealed
-# again; one from another process is unsealed from the store.  listd's own commits ring nobody; the socket goes with a
-# SIGTERM; a second listd on the same datadir is refused.  Network: unix
-# sockets and 127.0.0.1 only.
+# The daemon's doorbell (listd/wake.h): a message that listctl inject
+# commits itself while listd runs (listd's LMTP socket does not answer it)
+# rings DATADIR/wake after its commit, and the daemon processes and
+# delivers it at once instead of at its next poll; so does any other
+# command that commits.  A message listd takes over LMTP itself, from the
+# MTA or from listctl inject (listd/handover.h), is handed to its
+# processing in memory (listd/handoff.h), not unsealed again; one that
+# another process committed is unsealed from the store.  listd's own
+# commits ring nobody; the socket goes with a SIGTERM; a second listd on
+# the same datadir is refused.  Network: unix sockets and 127.0.0.1 only.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 need_listd
 
@@ -18,36 +20,51 @@ start_sink || { echo "Bail out! smtp-sink"; exit 1; }
 start_listd || { echo "Bail out! listd"; cat "$LOG"; exit 1; }
 ok "listd listens on DATADIR/wake" test -S "$DATA/wake"
 
+# copies N: waits (bounded) for the Nth copy to security@v2.example.
+copies() {
+	_i=0
+	while [ "$(copies_to security@v2.example)" -lt "$1" ] && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# listctl with another lmtp-listen, where nobody answers: it commits itself.
+sed 's|^lmtp-listen = .*|lmtp-listen = "unix:'"$W"'/nobody.sock"|' "$CONF" >"$W/pipe.conf"
 advisory "$W/adv" XSA-9 1
 mail_pgpmime alice@xenproject.example alice@xenproject.example $L "rung" "$W/adv" >"$W/m.eml"
-lc inject $L <"$W/m.eml"
-ok "listctl inject rings the daemon" waitfor "$LOG" "woken: another process committed" 30
-_i=0
-while [ "$(copies_to security@v2.example)" = 0 ] && [ $_i -lt 300 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+"$LISTCTL" -c "$W/pipe.conf" inject $L <"$W/m.eml"
+is $? 0 "listctl inject commits a post itself when listd's socket does not answer"
+ok "and rings the daemon" waitfor "$LOG" "woken: another process committed" 30
+copies 1
 is "$(copies_to security@v2.example)" 1 "and the post is delivered"
 sleep 1
 is "$(grep -c 'woken: another process committed' "$LOG")" 1 \
     "one ring, one wake: listd's own commits ring nobody"
 is "$(grep -c 'handed over by intake' "$LOG")" 0 \
-    "a message another process took in is unsealed from the store"
+    "a message another process committed is unsealed from the store"
 
 advisory "$W/adv2" XSA-10 1
 mail_pgpmime alice@xenproject.example alice@xenproject.example $L "handed" "$W/adv2" >"$W/m2.eml"
 "$LMTPC" "unix:$W/lmtp.sock" --from alice@xenproject.example $L <"$W/m2.eml" >/dev/null
 is $? 0 "a post over LMTP is taken"
-_i=0
-while [ "$(copies_to security@v2.example)" -lt 2 ] && [ $_i -lt 300 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+copies 2
 is "$(grep -c 'handed over by intake, not unsealed' "$LOG")" 1 \
     "listd's own intake hands the message to processing, not unsealed again"
 is "$(copies_to security@v2.example)" 2 "and the post is delivered"
 like "$(decrypted_for security@v2.example)" "XSA-10" \
     "its copy decrypts to the advisory"
+
+advisory "$W/adv3" XSA-11 1
+mail_pgpmime alice@xenproject.example alice@xenproject.example $L "piped" "$W/adv3" >"$W/m3.eml"
+lc inject $L <"$W/m3.eml"
+is $? 0 "listctl inject with listd's own listd.conf"
+copies 3
+is "$(grep -c 'handed over by intake, not unsealed' "$LOG")" 2 \
+    "hands the post to listd over its socket: not unsealed again either"
+is "$(grep -c 'woken: another process committed' "$LOG")" 1 \
+    "and rings nobody: listd committed it"
+is "$(copies_to security@v2.example)" 3 "and the post is delivered"
 
 # A message held unread (oversize = hold) is not left in the handoff.
 policy_set $L oversize hold

@@ -2,6 +2,7 @@
  * tests/unit/test_keys.c: keys/ with the real gpgme and gpg, on a GnuPG home
  * made for the test, against the corpus's keys with real defects.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +72,36 @@ both_judge(const struct keyfacts *kf, int want, const char *what)
 	    "refuses it", dlv.n > 0 ? dlv.reason[0].text : "usable");
 }
 
+/* File path's text into buf (at most cap - 1 bytes); "" when unreadable. */
+static const char *
+slurp(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, cap - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) == EOF)
+		diag("cannot write %s", path);
+}
+
 static void
 test_list_key(void)
 {
-	char home[1100], fpr[41];
+	char home[1100], path[1200], conf[256], fpr[41], *sealed;
 	struct pd_err err = { 0 };
+	size_t sealed_len;
 	struct keyfacts kf = { 0 };
 	struct keys *k;
 	struct stat sb;
@@ -97,7 +123,29 @@ test_list_key(void)
 	    "user ID is the list address");
 	keyfacts_clear(&kf);
 	keys_close(k);
+	ok(keys_open(home, 0, &k, &err) == 0, "open it again: %s", err.text);
+	ok(keys_seal(k, fpr, "x", 1, true, &sealed, &sealed_len, &err) == 0,
+	    "seal to the key: %s", err.text);
+	free(sealed);
+	keys_close(k);
+	snprintf(path, sizeof path, "%s/gpg.conf", home);
+	is_str(slurp(path, conf, sizeof conf), "no-random-seed-file\n",
+	    "gpg.conf says no-random-seed-file, once: no 250 ms sleeps when "
+	    "two gpg runs meet on random_seed's lock");
+	snprintf(path, sizeof path, "%s/random_seed", home);
+	ok(access(path, F_OK) == -1 && errno == ENOENT,
+	    "and gpg honours it: making a key and sealing left no random_seed");
 	keys_stop_agent(home);
+
+	snprintf(home, sizeof home, "%s/own", dir);
+	snprintf(path, sizeof path, "%s/gpg.conf", home);
+	mkdir(home, 0700);
+	write_text(path, "keyid-format long");
+	ok(keys_open(home, 0, &k, &err) == 0, "a home with a gpg.conf of its own");
+	keys_close(k);
+	is_str(slurp(path, conf, sizeof conf),
+	    "keyid-format long\nno-random-seed-file\n",
+	    "keeps it, with the line added after it");
 
 	snprintf(home, sizeof home, "%s/open", dir);
 	mkdir(home, 0755);
