@@ -63,7 +63,7 @@ on_command(struct smtp_conn *c, const char *p, size_t n)
 		return;
 	c->stage = SMTP_HELLO;
 	if (is_verb(p, n, "EHLO") || is_verb(p, n, "HELO"))
-		c->size_ok = c->utf8_ok = false;
+		c->size_ok = c->utf8_ok = c->pipelining_ok = false;
 }
 
 /* An extension EHLO offered, in a line "250-NAME ..." or "250 NAME". */
@@ -88,6 +88,7 @@ on_reply(struct smtp_conn *c, const char *p, size_t n)
 	smtp_copy_line(c->last, sizeof c->last, p, n);
 	c->size_ok = c->size_ok || offers(c->last, "SIZE");
 	c->utf8_ok = c->utf8_ok || offers(c->last, "SMTPUTF8");
+	c->pipelining_ok = c->pipelining_ok || offers(c->last, "PIPELINING");
 }
 
 static int
@@ -477,7 +478,7 @@ static int
 transaction(struct smtp_conn *c, const char *from, const char *rcpt,
     const struct smtp_part *parts, size_t n)
 {
-	char line[PATH_MAX_ + 64];
+	char line[PATH_MAX_ + 64], to[PATH_MAX_ + 16];
 	size_t i, len = 0;
 	int code;
 
@@ -491,12 +492,8 @@ transaction(struct smtp_conn *c, const char *from, const char *rcpt,
 	if (c->utf8_ok && (eight_bit(from) || eight_bit(rcpt)))
 		snprintf(line + strlen(line), sizeof line - strlen(line),
 		    " SMTPUTF8");
-	if ((code = smtp_command(c, SMTP_MAIL, line)) != 250)
-		return code;
-	snprintf(line, sizeof line, "RCPT TO:<%s>", rcpt);
-	if ((code = smtp_command(c, SMTP_RCPT, line)) != 250 && code != 251)
-		return code;
-	if ((code = smtp_command(c, SMTP_DATA, "DATA")) != 354)
+	snprintf(to, sizeof to, "RCPT TO:<%s>", rcpt);
+	if ((code = smtp_envelope(c, line, to)) != 354)
 		return code;
 	if (smtp_body(c, parts, n) == -1)
 		return -1;

@@ -203,6 +203,61 @@ smtp_command(struct smtp_conn *c, enum smtp_stage st, const char *line)
 	return smtp_reply(c);
 }
 
+/* Whether code is the answer stage st wants to go on. */
+static bool
+went(enum smtp_stage st, int code)
+{
+	return st == SMTP_DATA ? code == 354 : code == 250 ||
+	    (st == SMTP_RCPT && code == 251);
+}
+
+int
+smtp_envelope(struct smtp_conn *c, const char *mail, const char *rcpt)
+{
+	static const enum smtp_stage stage[3] = { SMTP_MAIL, SMTP_RCPT,
+	    SMTP_DATA };
+	const char *cmd[3] = { mail, rcpt, "DATA" };
+	char buf[1400], first[sizeof c->last];
+	enum smtp_stage first_stage = SMTP_MAIL;
+	int i, n, code, refused = 0;
+
+	if (!c->pipelining_ok) {
+		for (i = 0; i < 3; i++)
+			if (!went(stage[i], code = smtp_command(c, stage[i],
+			    cmd[i])))
+				return code;
+		return code;
+	}
+	n = snprintf(buf, sizeof buf, "%s\r\n%s\r\nDATA\r\n", mail, rcpt);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return io_fail(c, "commands of more than %zu bytes",
+		    sizeof buf - 1);
+	c->stage = SMTP_MAIL;
+	if (write_all(c, buf, (size_t)n) == -1)
+		return -1;
+	/* Every reply is read, whatever came before: the next one is ours. */
+	for (i = 0; i < 3; i++) {
+		c->stage = stage[i];
+		if ((code = smtp_reply(c)) == -1)
+			break;
+		if (!went(stage[i], code) && refused == 0) {
+			refused = code;
+			first_stage = stage[i];
+			memcpy(first, c->last, sizeof first);
+		}
+	}
+	if (refused == 0)
+		return code;
+	/* A DATA taken after a refusal gets an empty message's end. */
+	if (code == 354) {
+		c->stage = SMTP_BODY;
+		(void)(write_all(c, ".\r\n", 3) == -1 || smtp_reply(c) == -1);
+	}
+	c->stage = first_stage;
+	memcpy(c->last, first, sizeof c->last);
+	return refused;
+}
+
 /*
  * One part that is not in DATA's form yet: CRLF line ends, a leading dot
  * doubled, copied into the out buffer a line at a time.  *bol says

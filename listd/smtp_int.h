@@ -25,6 +25,7 @@ struct smtp_conn {
 	bool		 open;		/* connected, greeted, EHLO done */
 	bool		 size_ok;	/* EHLO offered SIZE */
 	bool		 utf8_ok;	/* EHLO offered SMTPUTF8 */
+	bool		 pipelining_ok;	/* EHLO offered PIPELINING */
 	enum smtp_stage	 stage;		/* of the last command sent */
 	bool		 replied;	/* any reply in this message */
 	bool		 quitting;	/* QUIT sent: its 221 is no result */
@@ -52,6 +53,15 @@ void	smtp_copy_line(char *dst, size_t len, const char *src, size_t n);
 int	smtp_command(struct smtp_conn *, enum smtp_stage st, const char *line);
 /* Reads one reply, every line of it: its code, or -1 as smtp_command(). */
 int	smtp_reply(struct smtp_conn *);
+/*
+ * The envelope: the commands mail ("MAIL FROM:<...> ...") and rcpt
+ * ("RCPT TO:<...>"), then DATA.  354 when all three went; otherwise the
+ * code of the first that was refused, with its stage and reply line in c,
+ * or -1 as smtp_command().  Where EHLO offered PIPELINING (RFC 2920) the
+ * three go in one write and their replies are read after: one round trip
+ * instead of three.
+ */
+int	smtp_envelope(struct smtp_conn *, const char *mail, const char *rcpt);
 /*
  * Sends the parts, one after the other, as DATA carries them (CRLF line
  * ends, a leading dot doubled; a wire part as it is) and the final dot:

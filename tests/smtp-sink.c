@@ -5,6 +5,7 @@
  *       [--tempfail-rcpt ADDR:N]... [--reject-rcpt ADDR]... [--max-seconds S]
  *       [--max-messages M] [--slow-ms MS] [--hangup-after N] [--freeze-after N]
  *       [--reject-sender] [--deny-relay] [--stall-data N] [--done-file FILE]
+ *       [--no-pipelining]
  *
  * Listens on 127.0.0.1 only (port 0, the default, takes any free port; with
  * --port-file the port is written there, atomically, once it listens) and
@@ -17,6 +18,9 @@
  * gets a line in DIR/log: "<seq> <connection> <mail from or <>> <rcpt>".
  * The file and the line are in place before the 250 goes out.  The name
  * each client gives in EHLO or HELO goes to DIR/helo: "<connection> <name>".
+ * A MAIL FROM that came with the commands after it (pipelined, RFC 2920)
+ * gets a line "<connection>" in DIR/pipelined.  --no-pipelining leaves
+ * PIPELINING out of the EHLO reply.
  *
  * Faults: --tempfail-first N answers the first N ends of DATA with 451 (and
  * keeps nothing); --tempfail-rcpt ADDR:N answers 451 to RCPT for ADDR N
@@ -93,6 +97,7 @@ struct opts {
 	long		 freeze_after;
 	long		 stall_data;
 	bool		 reject_sender;	/* 550 to every MAIL FROM */
+	bool		 no_pipelining;	/* EHLO does not offer PIPELINING */
 	bool		 deny_relay;	/* 554 5.7.1 to every RCPT */
 };
 
@@ -101,6 +106,8 @@ struct sess {
 	unsigned long	 id;
 	char		 in[65536];
 	size_t		 off, len;
+	char		 out[4096];	/* replies not sent yet (pipelining) */
+	size_t		 outlen;
 	char		 from[ADDR_LEN];
 	bool		 mail;
 	char		 rcpt[MAX_RCPT][ADDR_LEN];
@@ -116,7 +123,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long nconn, seq, naccepted;
 static int live;
 static bool stopping;
-static int logfd = -1, stallfd = -1, helofd = -1;
+static int logfd = -1, stallfd = -1, helofd = -1, pipefd = -1;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
@@ -209,6 +216,15 @@ stall(struct sess *s)
 
 /* A reply; with may_freeze, none once the sink froze. */
 static int
+flush_replies(struct sess *s)
+{
+	size_t n = s->outlen;
+
+	s->outlen = 0;
+	return send_all(s->fd, s->out, n);
+}
+
+static int
 vreply(struct sess *s, bool may_freeze, const char *fmt, va_list ap)
 {
 	char buf[1024];
@@ -222,7 +238,18 @@ vreply(struct sess *s, bool may_freeze, const char *fmt, va_list ap)
 		return hang();
 	if (o.slow_ms > 0)
 		sleep_ms(o.slow_ms);
-	return send_all(s->fd, buf, (size_t)n + 2);
+	/*
+	 * While the next command is already here (pipelined, RFC 2920), the
+	 * reply waits to go with the next ones, as Postfix's smtpd does:
+	 * small replies one by one would meet Nagle and delayed ACKs.
+	 */
+	if (s->outlen + (size_t)n + 2 > sizeof s->out && flush_replies(s) == -1)
+		return -1;
+	memcpy(s->out + s->outlen, buf, (size_t)n + 2);
+	s->outlen += (size_t)n + 2;
+	if (memchr(s->in + s->off, '\n', s->len - s->off) != NULL)
+		return 0;
+	return flush_replies(s);
 }
 
 static int __attribute__((format(printf, 2, 3)))
@@ -579,6 +606,20 @@ note_helo(const struct sess *s, const char *line)
 		fprintf(stderr, "smtp-sink: helo: %s\n", strerror(errno));
 }
 
+/* Notes a MAIL FROM that came with the commands after it (RFC 2920). */
+static void
+note_pipelined(const struct sess *s)
+{
+	char buf[32];
+	int len;
+
+	if (pipefd == -1)
+		return;
+	len = snprintf(buf, sizeof buf, "%lu\n", s->id);
+	if (write(pipefd, buf, (size_t)len) != len)
+		fprintf(stderr, "smtp-sink: pipelined: %s\n", strerror(errno));
+}
+
 /* One command; -1 ends the session. */
 static int
 command(struct sess *s, const char *line)
@@ -589,15 +630,17 @@ command(struct sess *s, const char *line)
 		note_helo(s, line);
 	if (is_cmd(line, "EHLO")) {
 		reset(s);
-		return reply(s, "250-smtp-sink.test\r\n250-PIPELINING\r\n"
+		return reply(s, "250-smtp-sink.test\r\n%s"
 		    "250-8BITMIME\r\n250-SIZE %lu\r\n250 ENHANCEDSTATUSCODES",
-		    DATA_MAX);
+		    o.no_pipelining ? "" : "250-PIPELINING\r\n", DATA_MAX);
 	}
 	if (is_cmd(line, "HELO")) {
 		reset(s);
 		return reply(s, "250 smtp-sink.test");
 	}
 	if (is_cmd(line, "MAIL FROM:")) {
+		if (s->off < s->len)	/* the next command came with it */
+			note_pipelined(s);
 		if (s->mail)
 			return reply(s, "503 5.5.1 nested MAIL");
 		if (parse_path(line + 10, s->from) == -1)
@@ -735,7 +778,7 @@ usage(void)
 	    "         [--max-messages M] [--slow-ms MS] [--hangup-after N]\n"
 	    "         [--freeze-after N] [--reject-sender] [--deny-relay] "
 	    "[--stall-data N]\n"
-	    "         [--done-file FILE]\n");
+	    "         [--done-file FILE] [--no-pipelining]\n");
 	exit(64);
 }
 
@@ -784,6 +827,7 @@ parse_opts(int argc, char **argv)
 		{ "freeze-after", required_argument, NULL, 'F' },
 		{ "reject-sender", no_argument, NULL, 'X' },
 		{ "deny-relay", no_argument, NULL, 'D' },
+		{ "no-pipelining", no_argument, NULL, 'N' },
 		{ "stall-data", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -805,6 +849,7 @@ parse_opts(int argc, char **argv)
 		case 'F': o.freeze_after = number(optarg, LONG_MAX); break;
 		case 'X': o.reject_sender = true; break;
 		case 'D': o.deny_relay = true; break;
+		case 'N': o.no_pipelining = true; break;
 		case 'S': o.stall_data = number(optarg, LONG_MAX); break;
 		default: usage();
 		}
@@ -830,6 +875,10 @@ main(int argc, char **argv)
 			die("%s: %s", path, strerror(errno));
 		snprintf(path, sizeof path, "%s/helo", o.dir);
 		if ((helofd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0644)) == -1)
+			die("%s: %s", path, strerror(errno));
+		snprintf(path, sizeof path, "%s/pipelined", o.dir);
+		if ((pipefd = open(path, O_WRONLY | O_CREAT | O_APPEND |
 		    O_CLOEXEC, 0644)) == -1)
 			die("%s: %s", path, strerror(errno));
 		snprintf(path, sizeof path, "%s/stalled", o.dir);

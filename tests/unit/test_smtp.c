@@ -146,6 +146,21 @@ sink_log(const struct sink *s, struct entry *e, int max)
 	return n;
 }
 
+/* Lines in file path; 0 when there is none. */
+static int
+lines_in(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int c, n = 0;
+
+	if (f == NULL)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 static int
 count_rcpt(const struct entry *e, int n, const char *rcpt)
 {
@@ -463,12 +478,16 @@ out:
 }
 
 static void
-test_faults(void)
+test_faults(bool pipelining)
 {
-	static const char *const faults[] = { "--tempfail-first", "1",
+	const char *const faults[] = { "--tempfail-first", "1",
 	    "--reject-rcpt", "gone@vendor.test", "--tempfail-rcpt",
-	    "busy@vendor.test:1", NULL };
+	    "busy@vendor.test:1", pipelining ? NULL : "--no-pipelining", NULL };
 	static const char msg[] = "Subject: x\n\nbody\n";
+	static const char *const no_sender[] = { "--reject-sender", NULL };
+	static const char *const no_sender_nopipe[] = { "--reject-sender",
+	    "--no-pipelining", NULL };
+	char path[PATH_MAX + 16];
 	struct sink s;
 	struct smtp_conn *c = NULL;
 	struct smtp_result res;
@@ -476,7 +495,10 @@ test_faults(void)
 	struct entry e[16];
 	int n, rc;
 
-	if (!ok(sink_start(&s, "faults", faults) == 0, "the sink starts") ||
+	diag("the envelope %s", pipelining ? "pipelined (RFC 2920)" :
+	    "a command at a time (no PIPELINING)");
+	if (!ok(sink_start(&s, pipelining ? "faults" : "faults-nopipe",
+	    faults) == 0, "the sink starts") ||
 	    !ok(smtp_open(s.url, false, "pdlist.test", &c, &err) == 0,
 	    "smtp_open"))
 		goto out;
@@ -519,6 +541,29 @@ test_faults(void)
 	ok(n == 3 && count_rcpt(e, n, "ok@vendor.test") == 2 &&
 	    count_rcpt(e, n, "busy@vendor.test") == 1,
 	    "the sink kept each accepted copy once and nothing else (%d)", n);
+	snprintf(path, sizeof path, "%s/pipelined", s.dir);
+	n = lines_in(path);
+	ok(n == (pipelining ? 6 : 0), pipelining ? "MAIL, RCPT and DATA went "
+	    "in one write, each of the 6 times (%d)" : "one command at a time "
+	    "to a server without PIPELINING (%d)", n);
+	smtp_close(c);
+	c = NULL;
+	sink_stop(&s);
+
+	if (!ok(sink_start(&s, pipelining ? "nosender" : "nosender-nopipe",
+	    pipelining ? no_sender : no_sender_nopipe) == 0,
+	    "a sink that refuses the sender") ||
+	    !ok(smtp_open(s.url, false, "pdlist.test", &c, &err) == 0,
+	    "smtp_open"))
+		goto out;
+	rc = smtp_send(c, "", "ok@vendor.test", msg, strlen(msg), &res, &err);
+	ok(rc == -1 && res.code == 550 && res.stage == SMTP_MAIL,
+	    "550 at MAIL FROM: its stage and code, not RCPT's or DATA's after "
+	    "it (%d)", res.code);
+	like(res.reply, "sender refused", "with MAIL's reply line");
+	rc = smtp_send(c, "", "ok@vendor.test", msg, strlen(msg), &res, &err);
+	ok(rc == -1 && res.code == 550 && res.stage == SMTP_MAIL,
+	    "and the same again on the same connection");
 out:
 	smtp_close(c);
 	sink_stop(&s);
@@ -883,7 +928,8 @@ main(void)
 	test_ca_file();
 	test_many();
 	test_content();
-	test_faults();
+	test_faults(true);
+	test_faults(false);
 	test_refused();
 	test_lost();
 	test_stalled();
