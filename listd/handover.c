@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,14 +95,22 @@ read_line(struct peer *p, char *line, size_t cap)
 	return true;
 }
 
-/* listd's reply (its last line in line); its code, or 0 with none. */
+/*
+ * listd's reply (its last line in line); its code, or 0 with none.  With
+ * ident, whether a line offered HANDOVER_EXT with that identity.
+ */
 static int
-reply(struct peer *p, char *line, size_t cap)
+reply(struct peer *p, char *line, size_t cap, const char *ident, bool *same)
 {
+	size_t n = strlen(HANDOVER_EXT);
+
 	do {
 		if (!read_line(p, line, cap) || strlen(line) < 3 ||
 		    line[0] < '2' || line[0] > '5')
 			return 0;
+		if (ident != NULL && strncmp(line + 4, HANDOVER_EXT, n) == 0 &&
+		    line[4 + n] == ' ' && strcmp(line + 5 + n, ident) == 0)
+			*same = true;
 	} while (line[3] == '-');
 	return atoi(line);
 }
@@ -120,7 +129,7 @@ command(struct peer *p, char *line, size_t cap, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof cmd ||
 	    !send_all(p, cmd, (size_t)n))
 		return 0;
-	return reply(p, line, cap);
+	return reply(p, line, cap, NULL, NULL);
 }
 
 /* The message, dot-stuffed, and the line "." that ends it. */
@@ -175,18 +184,32 @@ answer(int code, const char *line, char id[INBOX_ID_MAX], int *too_big,
 	    "listd answered: %.300s", line);
 }
 
+void
+handover_ident(const char *datadir, char ident[HANDOVER_IDENT_MAX])
+{
+	struct stat sb;
+
+	ident[0] = '\0';
+	if (stat(datadir, &sb) == 0)
+		snprintf(ident, HANDOVER_IDENT_MAX, "%llx:%llx",
+		    (unsigned long long)sb.st_dev,
+		    (unsigned long long)sb.st_ino);
+}
+
 int
 handover_inject(const char *datadir, const char *lmtp_listen,
     const char *sender, const char *rcpt, const char *msg, size_t len,
     char id[INBOX_ID_MAX], int *too_big, struct pd_err *err)
 {
+	char line[512], ident[HANDOVER_IDENT_MAX];
 	struct peer *p;
-	char line[512];
+	bool same = false;
 	int code, rc = 0;
 
 	*too_big = 0;
-	if (len == 0 || msg[len - 1] != '\n' || !wake_listening(datadir) ||
-	    (p = calloc(1, sizeof *p)) == NULL)
+	handover_ident(datadir, ident);
+	if (len == 0 || msg[len - 1] != '\n' || ident[0] == '\0' ||
+	    !wake_listening(datadir) || (p = calloc(1, sizeof *p)) == NULL)
 		return 0;
 	if ((p->fd = connect_unix(lmtp_listen)) == -1) {
 		free(p);
@@ -194,17 +217,26 @@ handover_inject(const char *datadir, const char *lmtp_listen,
 	}
 	p->stage = (struct outbuf){ .buf = p->buf, .cap = sizeof p->buf,
 	    .write = stage_write, .arg = p };
-	/* Until the final dot, any other answer leaves nothing committed. */
-	if (reply(p, line, sizeof line) == 220 &&
-	    command(p, line, sizeof line, "LHLO listctl\r\n") == 250 &&
+	/*
+	 * Until the final dot, any other answer leaves nothing committed: the
+	 * caller commits.  A message cut off in DATA gets no QUIT (it would be
+	 * taken for its text): closing the socket ends it, uncommitted.
+	 */
+	if (reply(p, line, sizeof line, NULL, NULL) == 220 &&
+	    send_all(p, "LHLO listctl\r\n", 14) &&
+	    reply(p, line, sizeof line, ident, &same) == 250 && same &&
 	    command(p, line, sizeof line, "MAIL FROM:<%s>\r\n", sender) == 250 &&
-	    command(p, line, sizeof line, "RCPT TO:<%s>\r\n", rcpt) == 250 &&
-	    command(p, line, sizeof line, "DATA\r\n") == 354 &&
-	    send_message(p, msg, len) &&
-	    (code = reply(p, line, sizeof line)) != 421) {
-		rc = answer(code, line, id, too_big, err);
+	    command(p, line, sizeof line, "RCPT TO:<%s>\r\n", rcpt) == 250) {
+		if (command(p, line, sizeof line, "DATA\r\n") == 354) {
+			if (send_message(p, msg, len) && (code = reply(p, line,
+			    sizeof line, NULL, NULL)) != 421)
+				rc = answer(code, line, id, too_big, err);
+		} else
+			(void)command(p, line, sizeof line, "QUIT\r\n");
+	} else
 		(void)command(p, line, sizeof line, "QUIT\r\n");
-	}
+	if (rc != 0)
+		(void)command(p, line, sizeof line, "QUIT\r\n");
 	close(p->fd);
 	free(p);
 	return rc;

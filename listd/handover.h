@@ -8,9 +8,10 @@
  * gpg runs more for every post).
  *
  * Only when it is the same daemon: listctl's listd.conf names a unix
- * socket in lmtp-listen (TCP is never used) and a listd answers on the
+ * socket in lmtp-listen (TCP is never used), a listd answers on the
  * datadir's doorbell (wake.h), which only a listd serving that datadir
- * holds.  Otherwise, and whenever the exchange fails before the message's
+ * holds, and the listd on the socket names the same datadir in its LHLO
+ * reply (handover_ident()).  Otherwise, and whenever the exchange fails before the message's
  * final dot (listd cannot have committed it then: a 421, a refusal, a
  * closed or silent socket), the caller commits the message itself, exactly
  * as without a daemon.  After the final dot listd's reply is the answer.
@@ -25,6 +26,17 @@
 
 /* How long listctl waits for each of listd's replies. */
 #define HANDOVER_REPLY_SECONDS	120
+/* The LHLO extension by which listd says which datadir it serves. */
+#define HANDOVER_EXT		"XPDLIST-DATADIR"
+#define HANDOVER_IDENT_MAX	64
+
+/*
+ * datadir's identity ("DEV:INODE" of the folder, in hex) into ident; ""
+ * when it cannot be read.  listd offers it in LHLO, and listctl hands
+ * nothing to a listd whose datadir is not its own (two listd instances,
+ * a listd.conf naming another's socket).
+ */
+void	handover_ident(const char *datadir, char ident[HANDOVER_IDENT_MAX]);
 
 /*
  * Hands msg (len bytes, ending in a line end) from sender ("" for <>) to

@@ -47,6 +47,7 @@
 
 #include "common/log.h"
 #include "listd/handoff.h"
+#include "listd/handover.h"
 #include "listd/inbox.h"
 #include "listd/lmtp.h"
 #include "listd/lmtp_int.h"
@@ -76,6 +77,7 @@ struct lmtp_server {
 	void		(*committed)(void *);
 	void		*arg;
 	char		 host[256];
+	char		 ident[HANDOVER_IDENT_MAX];	/* its datadir, in LHLO */
 	atomic_bool	 stopping;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 idle;		/* signalled when a connection ends */
@@ -358,7 +360,7 @@ conn_main(void *arg)
 {
 	struct conn *c = arg;
 	struct lmtp_io io = { conn_read, conn_write, conn_event, conn_limit,
-	    conn_commit, c };
+	    conn_commit, c, c->srv->ident };
 
 	log_debug("%s: connected", c->peer);
 	lmtp_session(&io, c->srv->host, c->peer);
@@ -484,6 +486,7 @@ server_new(const struct lmtp_opts *o)
 		free(srv);
 		return NULL;
 	}
+	handover_ident(o->datadir, srv->ident);
 	srv->sock.fd = -1;
 	srv->store = o->store;
 	srv->committed = o->committed;

@@ -38,6 +38,7 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "listd/handover.h"
 #include "listd/lmtp_session.h"
 
 #define DISCARD_MAX	(64 * 1024)	/* an overlong command line, then 421 */
@@ -349,6 +350,8 @@ cmd_lhlo(struct sess *s, char *arg)
 	reply(s, "250-PIPELINING");
 	reply(s, "250-ENHANCEDSTATUSCODES");
 	reply(s, "250-8BITMIME");
+	if (s->io->ident != NULL && s->io->ident[0] != '\0')
+		reply(s, "250-%s %s", HANDOVER_EXT, s->io->ident);
 	reply(s, "250 SIZE");
 }
 

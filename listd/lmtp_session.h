@@ -67,6 +67,8 @@ struct lmtp_io {
 		    const char *msg, size_t len, char id[INBOX_ID_MAX],
 		    struct pd_err *err);
 	void	*arg;
+	/* The datadir's identity (handover.h), offered in LHLO; or NULL. */
+	const char *ident;
 };
 
 /*

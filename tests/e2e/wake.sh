@@ -66,6 +66,33 @@ is "$(grep -c 'woken: another process committed' "$LOG")" 1 \
     "and rings nobody: listd committed it"
 is "$(copies_to security@v2.example)" 3 "and the post is delivered"
 
+# A listd.conf whose lmtp-listen is another listd's, on another datadir
+# with a list of the same address: that listd does not name this datadir
+# in LHLO, and is handed nothing.
+printf 'datadir = "%s"\npolicy-dir = "%s"\nlmtp-listen = "unix:%s"\n' \
+    "$W/data2" "$top_srcdir/policy" "$W/other2.sock" >"$W/other2.conf"
+"$LISTCTL" -c "$W/other2.conf" list create $L --policy xen >/dev/null 2>&1 ||
+    echo "# the other datadir's list was not made"
+"$LISTD" -c "$W/other2.conf" -f -v >"$W/other2.log" 2>&1 &
+OTHER=$!
+bg_add $OTHER
+waitfor "$W/other2.log" "listening on" 10
+sed 's|^lmtp-listen = .*|lmtp-listen = "unix:'"$W"'/other2.sock"|' "$CONF" >"$W/cross.conf"
+"$LISTCTL" -c "$W/cross.conf" inject $L <"$W/m3.eml"
+is $? 0 "listctl inject with another datadir's listd on its socket: 0"
+_i=0
+while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt 2 ] && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+is "$(grep -c 'woken: another process committed' "$LOG")" 2 \
+    "committed by listctl itself, which rings its own listd"
+is "$(grep -c 'connected' "$W/other2.log")" 1 \
+    "the other listd was asked (one connection)"
+is "$(grep -c 'event=intake' "$W/other2.log")" 0 \
+    "and took nothing"
+kill $OTHER
+
 # A message held unread (oversize = hold) is not left in the handoff.
 policy_set $L oversize hold
 policy_set $L max-message-size 2000
@@ -78,11 +105,11 @@ like "$(lc held ls $L)" "limits" "and the post is held"
 
 lc member suspend $L security@v1.example >/dev/null
 _i=0
-while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt 2 ] && [ $_i -lt 100 ]; do
+while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt 3 ] && [ $_i -lt 100 ]; do
 	sleep 0.1
 	_i=$((_i + 1))
 done
-is "$(grep -c 'woken: another process committed' "$LOG")" 2 \
+is "$(grep -c 'woken: another process committed' "$LOG")" 3 \
     "any command that commits rings it too (member suspend)"
 
 printf 'datadir = "%s"\npolicy-dir = "%s"\nlmtp-listen = "unix:%s"\n' "$DATA" \

@@ -199,7 +199,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    LMTP_RD_TIMEOUT, LMTP_RD_STOP, LMTP_RD_EVICTED };
 	struct harness *h;
 	struct lmtp_io io = { h_read, h_write, h_event, h_limit, h_commit,
-	    NULL };
+	    NULL, "801:2a" };
 
 	if (size == 0 || (h = calloc(1, sizeof *h)) == NULL)
 		return 0;
