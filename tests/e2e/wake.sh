@@ -29,6 +29,16 @@ copies() {
 	done
 }
 
+# rings N: waits (bounded) for listd's Nth wake by another process.
+rings() {
+	_i=0
+	while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt "$1" ] &&
+	    [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # listctl with another lmtp-listen, where nobody answers: it commits itself.
 sed 's|^lmtp-listen = .*|lmtp-listen = "unix:'"$W"'/nobody.sock"|' "$CONF" >"$W/pipe.conf"
 advisory "$W/adv" XSA-9 1
@@ -80,11 +90,7 @@ waitfor "$W/other2.log" "listening on" 10
 sed 's|^lmtp-listen = .*|lmtp-listen = "unix:'"$W"'/other2.sock"|' "$CONF" >"$W/cross.conf"
 "$LISTCTL" -c "$W/cross.conf" inject $L <"$W/m3.eml"
 is $? 0 "listctl inject with another datadir's listd on its socket: 0"
-_i=0
-while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt 2 ] && [ $_i -lt 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+rings 2
 is "$(grep -c 'woken: another process committed' "$LOG")" 2 \
     "committed by listctl itself, which rings its own listd"
 is "$(grep -c 'connected' "$W/other2.log")" 1 \
@@ -104,11 +110,7 @@ ok "processing wipes its handoff, which it did not read" \
 like "$(lc held ls $L)" "limits" "and the post is held"
 
 lc member suspend $L security@v1.example >/dev/null
-_i=0
-while [ "$(grep -c 'woken: another process committed' "$LOG")" -lt 3 ] && [ $_i -lt 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+rings 3
 is "$(grep -c 'woken: another process committed' "$LOG")" 3 \
     "any command that commits rings it too (member suspend)"
 
