@@ -36,6 +36,8 @@ struct post_cut {		/* one post's encrypted result, split */
 	struct post	 post;		/* its record: subject, micalg */
 	char		 fpr[41];	/* the list's key (OpenPGP: header) */
 	size_t		 tried, refused; /* its jobs this run; refused for good */
+	struct msg_frame frame;		/* its copies' frame (under the lock) */
+	bool		 frame_tried;
 };
 
 /*
@@ -265,6 +267,28 @@ reply_to_public(const struct job *j, char **copy, size_t *len,
  * Builds and sends one member's copy; returns -1 on store trouble only,
  * when the copy is not sent (the job stays due).
  */
+/*
+ * A member's copy without its armor (msg_encrypted_frame()): made once per
+ * post and run, then each copy's the same text with its own Message-ID
+ * (msg_frame_from()); a copy whose other headers differ gets its own.
+ */
+static int
+copy_frame(struct delivery *d, struct post_cut *c, const struct msg_copy *mc,
+    char **copy, size_t *clen, size_t *at, struct pd_err *err)
+{
+	struct pd_err ignored = { 0 };
+	bool shared;
+
+	pthread_mutex_lock(&d->lock);
+	if (!c->frame_tried) {
+		c->frame_tried = true;
+		(void)msg_frame_make(&c->frame, mc, &ignored);
+	}
+	shared = msg_frame_from(&c->frame, mc, copy, clen, at);
+	pthread_mutex_unlock(&d->lock);
+	return shared ? 0 : msg_encrypted_frame(mc, copy, clen, at, err);
+}
+
 static int
 deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
     struct pd_err *err)
@@ -315,7 +339,7 @@ deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
 		    c->sig_len, c->post.micalg, &copy, &clen, err);
 		if (rc == 0)
 			rc = reply_to_public(j, &copy, &clen, err);
-	} else if ((rc = msg_encrypted_frame(&mc, &copy, &clen, &at,
+	} else if ((rc = copy_frame(d, c, &mc, &copy, &clen, &at,
 	    err)) == 0) {
 		/* the armor's bulk goes out from where it is, shared */
 		parts[0] = (struct smtp_part){ copy, at, false };
@@ -679,6 +703,7 @@ out:
 		wipe_free(d.cuts[i].pub, d.cuts[i].pub_len);
 		free(d.cuts[i].sig);
 		post_clear(&d.cuts[i].post);
+		msg_frame_clear(&d.cuts[i].frame);
 	}
 	free(d.cuts);
 	job_set_free(&d.chunk);

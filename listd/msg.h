@@ -192,6 +192,35 @@ int	 msg_encrypted_frame(const struct msg_copy *c, char **frame,
 	    size_t *len, size_t *at, struct pd_err *err);
 
 /*
+ * One frame for the copies of a post.  A member's encrypted copy differs
+ * from the next only in its Message-ID (the post's id and a hash of the
+ * member: always as long), so msg_frame_make() builds one with GMime and
+ * msg_frame_from() gives the next copy that text with its own Message-ID
+ * written over the first's, in place: the bytes GMime would give for it
+ * (with the first one's Date and MIME boundary), without building a
+ * message for every copy.
+ */
+struct msg_frame {
+	char	*key;		/* the headers it was made with, but the
+				   Message-ID; NULL: none made */
+	char	*text;		/* as msg_encrypted_frame() gives it */
+	size_t	 len, at;
+	size_t	 mid_at, mid_len;	/* its Message-ID in text */
+};
+
+/* f made from c; false (f left empty) when c's cannot be shared. */
+bool	 msg_frame_make(struct msg_frame *f, const struct msg_copy *c,
+	    struct pd_err *err);
+/*
+ * c's frame made from f, as msg_encrypted_frame(): true when c's headers
+ * are f's but for a Message-ID as long and as plain (letters, digits and
+ * . - _ + @); false, and nothing made, otherwise.
+ */
+bool	 msg_frame_from(const struct msg_frame *f, const struct msg_copy *c,
+	    char **frame, size_t *len, size_t *at);
+void	 msg_frame_clear(struct msg_frame *f);
+
+/*
  * A public copy, signed in cleartext (RFC 3156 multipart/signed): the
  * entity payload and the list's detached signature over what
  * msg_canonical() gives for it, with c's headers.

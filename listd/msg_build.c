@@ -372,6 +372,92 @@ msg_encrypted_frame(const struct msg_copy *c, char **frame, size_t *len,
 	return rc;
 }
 
+/* ---- one frame for a post's copies ---------------------------------------- */
+
+/* c's headers but its Message-ID, as one string (NULLs told apart). */
+static char *
+frame_key(const struct msg_copy *c)
+{
+	const char *f[] = { c->list, c->to, c->subject, c->in_reply_to,
+	    c->references, c->auto_submitted, c->openpgp_fpr, c->reply_to };
+	size_t i, n = 2;
+	char *k, *p;
+
+	for (i = 0; i < sizeof f / sizeof f[0]; i++)
+		n += (f[i] != NULL ? strlen(f[i]) : 0) + 2;
+	if ((k = p = malloc(n)) == NULL)
+		return NULL;
+	*p++ = c->precedence ? 'P' : '-';
+	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+		*p++ = f[i] != NULL ? '+' : '0';
+		if (f[i] != NULL)
+			p = stpcpy(p, f[i]);
+		*p++ = '\n';	/* no header value has one */
+	}
+	*p = '\0';
+	return k;
+}
+
+/* A Message-ID whose bytes GMime writes as they are (no quoting). */
+static bool
+plain_id(const char *id)
+{
+	return id[0] != '\0' && id[strspn(id, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_+@")] == '\0';
+}
+
+void
+msg_frame_clear(struct msg_frame *f)
+{
+	free(f->key);
+	free(f->text);
+	memset(f, 0, sizeof *f);
+}
+
+bool
+msg_frame_make(struct msg_frame *f, const struct msg_copy *c,
+    struct pd_err *err)
+{
+	const char *hit;
+
+	memset(f, 0, sizeof *f);
+	if (!plain_id(c->message_id) || msg_encrypted_frame(c, &f->text,
+	    &f->len, &f->at, err) == -1)
+		return false;
+	f->mid_len = strlen(c->message_id);
+	/* once, among the headers: the place each copy writes its own */
+	hit = memmem(f->text, f->at, c->message_id, f->mid_len);
+	if (hit == NULL || memmem(hit + 1, f->at - (size_t)(hit + 1 - f->text),
+	    c->message_id, f->mid_len) != NULL ||
+	    (f->key = frame_key(c)) == NULL) {
+		msg_frame_clear(f);
+		return false;
+	}
+	f->mid_at = (size_t)(hit - f->text);
+	return true;
+}
+
+bool
+msg_frame_from(const struct msg_frame *f, const struct msg_copy *c,
+    char **frame, size_t *len, size_t *at)
+{
+	char *key;
+	bool same;
+
+	if (f->key == NULL || strlen(c->message_id) != f->mid_len ||
+	    !plain_id(c->message_id) || (key = frame_key(c)) == NULL)
+		return false;
+	same = strcmp(key, f->key) == 0;
+	free(key);
+	if (!same || (*frame = malloc(f->len + 1)) == NULL)
+		return false;
+	memcpy(*frame, f->text, f->len + 1);
+	memcpy(*frame + f->mid_at, c->message_id, f->mid_len);
+	*len = f->len;
+	*at = f->at;
+	return true;
+}
+
 /* ---- a public copy --------------------------------------------------------- */
 
 static GMimeObject *
