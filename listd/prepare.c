@@ -14,6 +14,7 @@
 #include "listd/record.h"
 
 #define PREPARE_CHUNK	64	/* jobs read from the store at once */
+#define COMMIT_SHED_EVERY 1024	/* jobs updated (store_shed()) */
 
 /*
  * Records the encryption (or the failure to encrypt) of post p: the job of
@@ -47,6 +48,8 @@ commit_prepared(struct list *l, struct post *p, const struct rcpt *r,
 		rc = store_put_bytes(t, STORE_MESSAGES, mkey, cipher, clen, true,
 		    err);
 	for (i = 0; !failure && rc == 0 && i < n; i++) {
+		if (i > 0 && i % COMMIT_SHED_EVERY == 0)
+			store_txn_shed(t);	/* the pages read so far go */
 		if ((rc = job_get(t, l->address, p->id, r[i].address, &j,
 		    &found, err)) == -1 || !found)
 			continue;
@@ -257,6 +260,9 @@ prepare_post(struct list *l, struct payload_cache *payloads, struct post *p,
 
 	if (post_rcpts(l, p, &r, &n, err) == -1)
 		return -1;
+	/* The map's pages the walk read go before gpg's long run: the
+	   commit below reads its own (store_shed()). */
+	store_shed(l->st);
 	for (i = 0; i < n; i++) {
 		publics += r[i].public;
 		skipped += r[i].skip[0] != '\0';

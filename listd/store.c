@@ -442,6 +442,7 @@ store_scan_keys(struct store_txn *t, enum store_db db, const char *prefix,
 #define COLLECT_NOMEM	2	/* not -1: that is the store's trouble */
 
 #define WALK_CHUNK	64	/* records store_walk() reads at once */
+#define WALK_SHED_EVERY	16	/* chunks: 1,024 records */
 #define WALK_FULL	3	/* the chunk is full: not the end */
 
 static int
@@ -461,10 +462,13 @@ store_walk(struct store *st, enum store_db db, const char *prefix,
 	char after[STORE_KEY_MAX] = "";
 	struct store_txn *t;
 	json_t *chunk, *e;
-	size_t i, n;
+	size_t i, n, chunks = 0;
 	int rc;
 
 	do {
+		/* the pages read so far go now and then (store_shed()) */
+		if (++chunks % WALK_SHED_EVERY == 0)
+			store_shed(st);
 		if ((chunk = json_array()) == NULL)
 			return pd_fail(err, PD_TEMPFAIL, "out of memory");
 		if ((rc = store_begin(st, false, &t, err)) == 0) {
