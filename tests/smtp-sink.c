@@ -11,7 +11,7 @@
  * --port-file the port is written there, atomically, once it listens) and
  * serves up to MAX_CONN clients at once, a thread each, with many messages
  * per connection.  It speaks enough ESMTP for libcurl: EHLO (PIPELINING,
- * 8BITMIME, SIZE), HELO, MAIL, RCPT, DATA (dot-unstuffed), RSET, NOOP, QUIT.
+ * 8BITMIME, SIZE, SMTPUTF8), HELO, MAIL, RCPT, DATA (dot-unstuffed), RSET, NOOP, QUIT.
  *
  * With --dir, each accepted message is written as DIR/<seq>.eml (the bytes
  * as received, CRLF line ends, dots unstuffed) and each of its recipients
@@ -19,7 +19,8 @@
  * The file and the line are in place before the 250 goes out.  The name
  * each client gives in EHLO or HELO goes to DIR/helo: "<connection> <name>".
  * A MAIL FROM that came with the commands after it (pipelined, RFC 2920)
- * gets a line "<connection>" in DIR/pipelined.  --no-pipelining leaves
+ * gets a line "<connection>" in DIR/pipelined, and every MAIL FROM one
+ * "<connection> <its parameters>" in DIR/mail.  --no-pipelining leaves
  * PIPELINING out of the EHLO reply.
  *
  * Faults: --tempfail-first N answers the first N ends of DATA with 451 (and
@@ -123,7 +124,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long nconn, seq, naccepted;
 static int live;
 static bool stopping;
-static int logfd = -1, stallfd = -1, helofd = -1, pipefd = -1;
+static int logfd = -1, stallfd = -1, helofd = -1, pipefd = -1, mailfd = -1;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
@@ -606,6 +607,22 @@ note_helo(const struct sess *s, const char *line)
 		fprintf(stderr, "smtp-sink: helo: %s\n", strerror(errno));
 }
 
+/* Notes a MAIL FROM's parameters (after its path): DIR/mail. */
+static void
+note_mail(const struct sess *s, const char *params)
+{
+	char buf[600];
+	int len;
+
+	if (mailfd == -1)
+		return;
+	while (*params == ' ')
+		params++;
+	len = snprintf(buf, sizeof buf, "%lu %.500s\n", s->id, params);
+	if (write(mailfd, buf, (size_t)len) != len)
+		fprintf(stderr, "smtp-sink: mail: %s\n", strerror(errno));
+}
+
 /* Notes a MAIL FROM that came with the commands after it (RFC 2920). */
 static void
 note_pipelined(const struct sess *s)
@@ -631,7 +648,8 @@ command(struct sess *s, const char *line)
 	if (is_cmd(line, "EHLO")) {
 		reset(s);
 		return reply(s, "250-smtp-sink.test\r\n%s"
-		    "250-8BITMIME\r\n250-SIZE %lu\r\n250 ENHANCEDSTATUSCODES",
+		    "250-8BITMIME\r\n250-SIZE %lu\r\n250-SMTPUTF8\r\n"
+		    "250 ENHANCEDSTATUSCODES",
 		    o.no_pipelining ? "" : "250-PIPELINING\r\n", DATA_MAX);
 	}
 	if (is_cmd(line, "HELO")) {
@@ -645,6 +663,7 @@ command(struct sess *s, const char *line)
 			return reply(s, "503 5.5.1 nested MAIL");
 		if (parse_path(line + 10, s->from) == -1)
 			return reply(s, "501 5.1.7 bad sender address syntax");
+		note_mail(s, strchr(line, '>') + 1);
 		if (o.reject_sender)
 			return reply(s, "550 5.7.1 sender refused by this relay");
 		s->mail = true;
@@ -875,6 +894,10 @@ main(int argc, char **argv)
 			die("%s: %s", path, strerror(errno));
 		snprintf(path, sizeof path, "%s/helo", o.dir);
 		if ((helofd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0644)) == -1)
+			die("%s: %s", path, strerror(errno));
+		snprintf(path, sizeof path, "%s/mail", o.dir);
+		if ((mailfd = open(path, O_WRONLY | O_CREAT | O_APPEND |
 		    O_CLOEXEC, 0644)) == -1)
 			die("%s: %s", path, strerror(errno));
 		snprintf(path, sizeof path, "%s/pipelined", o.dir);

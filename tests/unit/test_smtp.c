@@ -146,6 +146,25 @@ sink_log(const struct sink *s, struct entry *e, int max)
 	return n;
 }
 
+/*
+ * Line n (from 1; the last one when there are fewer) of file path into
+ * buf, without its line end; "" when there is none.
+ */
+static const char *
+line_of(const char *path, int n, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	char next[600];
+
+	buf[0] = '\0';
+	while (f != NULL && n-- > 0 && fgets(next, sizeof next, f) != NULL)
+		snprintf(buf, cap, "%s", next);
+	if (f != NULL)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 /* Lines in file path; 0 when there is none. */
 static int
 lines_in(const char *path)
@@ -443,7 +462,8 @@ test_content(void)
 	struct smtp_result res;
 	struct pd_err err;
 	struct entry e[8];
-	char *big = NULL, *eight = NULL;
+	char *big = NULL, *eight = NULL, path[PATH_MAX + 16], want[64],
+	    line[600];
 	size_t blen = 0, elen = 0;
 	double t;
 
@@ -469,7 +489,17 @@ test_content(void)
 	    "and the connection is still good for the next one");
 	ok(sink_log(&s, e, 8) == 4 && e[3].conn == e[0].conn,
 	    "all four over one connection");
+	snprintf(path, sizeof path, "%s/mail", s.dir);
+	snprintf(want, sizeof want, "SIZE=%zu", strlen(dots));
+	like(line_of(path, 1, line, sizeof line), want,
+	    "MAIL FROM gives the size, as EHLO offered SIZE (%s)", want);
+	ok(strstr(line, "SMTPUTF8") == NULL, "and no SMTPUTF8 for ASCII "
+	    "addresses");
 	test_parts(&s, c);
+	ok(smtp_send(c, "a@lists.test", "j\xc3\xb6rg@vendor.test", "x\n", 2,
+	    &res, &err) == 0, "a copy to an address in UTF-8");
+	like(line_of(path, INT_MAX, line, sizeof line), "SIZE=2 SMTPUTF8",
+	    "its MAIL FROM says SMTPUTF8, as EHLO offered it");
 out:
 	free(big);
 	free(eight);
