@@ -592,49 +592,25 @@ is_cmd(const char *line, const char *cmd)
 	    (line[n] == '\0' || line[n] == ' ' || cmd[n - 1] == ':');
 }
 
-/* Notes the name a client gave in EHLO or HELO. */
+/*
+ * A line "<connection>[ text]" in one of DIR's notes (fd; -1: none kept):
+ * helo (EHLO's or HELO's name), mail (MAIL FROM's parameters), pipelined
+ * (a MAIL FROM that came with the commands after it, RFC 2920).
+ */
 static void
-note_helo(const struct sess *s, const char *line)
+note(const struct sess *s, int fd, const char *text)
 {
 	char buf[600];
 	int len;
 
-	if (helofd == -1)
+	if (fd == -1)
 		return;
-	len = snprintf(buf, sizeof buf, "%lu %.500s\n", s->id, line + 4 +
-	    (line[4] == ' '));
-	if (write(helofd, buf, (size_t)len) != len)
-		fprintf(stderr, "smtp-sink: helo: %s\n", strerror(errno));
-}
-
-/* Notes a MAIL FROM's parameters (after its path): DIR/mail. */
-static void
-note_mail(const struct sess *s, const char *params)
-{
-	char buf[600];
-	int len;
-
-	if (mailfd == -1)
-		return;
-	while (*params == ' ')
-		params++;
-	len = snprintf(buf, sizeof buf, "%lu %.500s\n", s->id, params);
-	if (write(mailfd, buf, (size_t)len) != len)
-		fprintf(stderr, "smtp-sink: mail: %s\n", strerror(errno));
-}
-
-/* Notes a MAIL FROM that came with the commands after it (RFC 2920). */
-static void
-note_pipelined(const struct sess *s)
-{
-	char buf[32];
-	int len;
-
-	if (pipefd == -1)
-		return;
-	len = snprintf(buf, sizeof buf, "%lu\n", s->id);
-	if (write(pipefd, buf, (size_t)len) != len)
-		fprintf(stderr, "smtp-sink: pipelined: %s\n", strerror(errno));
+	while (text != NULL && *text == ' ')
+		text++;
+	len = snprintf(buf, sizeof buf, "%lu%s%.500s\n", s->id, text ? " " :
+	    "", text ? text : "");
+	if (write(fd, buf, (size_t)len) != len)
+		fprintf(stderr, "smtp-sink: note: %s\n", strerror(errno));
 }
 
 /* One command; -1 ends the session. */
@@ -644,7 +620,7 @@ command(struct sess *s, const char *line)
 	if (o.hangup_after > 0 && s->nmsg == o.hangup_after)
 		return -1;
 	if (is_cmd(line, "EHLO") || is_cmd(line, "HELO"))
-		note_helo(s, line);
+		note(s, helofd, line + 4);
 	if (is_cmd(line, "EHLO")) {
 		reset(s);
 		return reply(s, "250-smtp-sink.test\r\n%s"
@@ -658,12 +634,12 @@ command(struct sess *s, const char *line)
 	}
 	if (is_cmd(line, "MAIL FROM:")) {
 		if (s->off < s->len)	/* the next command came with it */
-			note_pipelined(s);
+			note(s, pipefd, NULL);
 		if (s->mail)
 			return reply(s, "503 5.5.1 nested MAIL");
 		if (parse_path(line + 10, s->from) == -1)
 			return reply(s, "501 5.1.7 bad sender address syntax");
-		note_mail(s, strchr(line, '>') + 1);
+		note(s, mailfd, strchr(line, '>') + 1);
 		if (o.reject_sender)
 			return reply(s, "550 5.7.1 sender refused by this relay");
 		s->mail = true;
