@@ -19,6 +19,9 @@
 # them are cached under BENCH_CACHE ($HOME/.cache/pdlist-bench): one gpg
 # run makes the keys and one member import adds them; later runs copy them.
 #
+# Then BENCH_BIG (500:2048: MEMBERS:KB; empty for none) times a post with
+# a larger patch the same way.
+#
 # BENCH_RUNS (5) runs per figure, BENCH_WORKERS and BENCH_SHARD set
 # listd.conf's workers and encrypt-shard-size, BENCH_SIZES the sizes.
 # BENCH_VIA=lmtp hands the post to listd over LMTP, as Postfix does in a
@@ -33,7 +36,10 @@ SIZES=${BENCH_SIZES:-100 1000}
 VIA=${BENCH_VIA:-inject}
 case $VIA in inject|lmtp) ;; *) echo "bench: BENCH_VIA is inject or lmtp, not $VIA"; exit 1;; esac
 RUNS=${BENCH_RUNS:-5}
-KB=${BENCH_PATCH_KB:-100}
+PATCH_KB=${BENCH_PATCH_KB:-100}
+KB=$PATCH_KB
+BIG=${BENCH_BIG-500:2048}
+case $BIG in ''|[0-9]*:[0-9]*) ;; *) echo "bench: BENCH_BIG is MEMBERS:KB or empty, not $BIG"; exit 1;; esac
 CACHE=${BENCH_CACHE:-${HOME:-/tmp}/.cache/pdlist-bench}
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (apt-get install hyperfine)"; exit 1; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/pdlist-bench.XXXXXX")
@@ -125,13 +131,14 @@ RUN
 	wait "$LISTD_PID" 2>/dev/null || :
 	LISTD_PID=
 	# command,mean,stddev,median,user,system,min,max: both medians
-	awk -F, -v n="$N" -v runs="$RUNS" -v rss="$RSS" -v cpu="$CPU" 'NR == 2 { p = $(NF - 4) }
+	awk -F, -v n="$N" -v kb="$KB" -v runs="$RUNS" -v rss="$RSS" -v cpu="$CPU" 'NR == 2 { p = $(NF - 4) }
 	    NR == 3 { f = $(NF - 4) }
-	    END { printf "bench: %s members: pdlist %.3f s, floor %.3f s " \
-		"(medians of %d), pdlist/floor %.2f, listd peak RSS %.1f MiB, " \
-		"listd CPU %.3f s a post\n", n, p, f, runs, p / f, rss / 1024,
-		cpu / (runs + 1) }' "$D/result.csv"
-	[ "$N" != 100 ] || PDLIST_100=$(awk -F, 'NR == 2 { print $(NF - 4) }' "$D/result.csv")
+	    END { printf "bench: %s members, %s KB patch: pdlist %.3f s, " \
+		"floor %.3f s (medians of %d), pdlist/floor %.2f, listd peak " \
+		"RSS %.1f MiB, listd CPU %.3f s a post\n", n, kb, p, f, runs,
+		p / f, rss / 1024, cpu / (runs + 1) }' "$D/result.csv"
+	[ "$N" != 100 ] || [ "$KB" != "$PATCH_KB" ] ||
+	    PDLIST_100=$(awk -F, 'NR == 2 { print $(NF - 4) }' "$D/result.csv")
 	gpgconf --homedir "$H" --kill all 2>/dev/null || :
 	gpgconf --homedir "$D/gnupg" --kill all 2>/dev/null || :
 	rm -rf "$D"
@@ -141,6 +148,12 @@ PDLIST_100=
 for n in $SIZES; do
 	bench_one "$n"
 done
+# And a large patch (BENCH_BIG, MEMBERS:KB, 500:2048; empty: none).
+if [ -n "$BIG" ]; then
+	KB=${BIG#*:}
+	bench_one "${BIG%%:*}"
+	KB=$PATCH_KB
+fi
 if [ -z "$PDLIST_100" ]; then
 	echo "bench: BENCH_SIZES has no 100: no side-by-side figure with Schleuder"
 elif [ "$(dpkg-query -W -f '${db:Status-Status}' schleuder 2>/dev/null)" != installed ]; then
