@@ -102,13 +102,14 @@ read_line(struct peer *p, char *line, size_t cap)
 static int
 reply(struct peer *p, char *line, size_t cap, const char *ident, bool *same)
 {
-	size_t n = strlen(HANDOVER_EXT);
+	size_t n = strlen(HANDOVER_EXT), len;
 
 	do {
-		if (!read_line(p, line, cap) || strlen(line) < 3 ||
+		if (!read_line(p, line, cap) || (len = strlen(line)) < 3 ||
 		    line[0] < '2' || line[0] > '5')
 			return 0;
-		if (ident != NULL && strncmp(line + 4, HANDOVER_EXT, n) == 0 &&
+		if (ident != NULL && len > 5 + n &&
+		    strncmp(line + 4, HANDOVER_EXT, n) == 0 &&
 		    line[4 + n] == ' ' && strcmp(line + 5 + n, ident) == 0)
 			*same = true;
 	} while (line[3] == '-');
@@ -208,7 +209,9 @@ handover_inject(const char *datadir, const char *lmtp_listen,
 
 	*too_big = 0;
 	handover_ident(datadir, ident);
+	/* a sender LMTP would take otherwise (or refuse) is committed here */
 	if (len == 0 || msg[len - 1] != '\n' || ident[0] == '\0' ||
+	    sender[strcspn(sender, "<> ")] != '\0' ||
 	    !wake_listening(datadir) || (p = calloc(1, sizeof *p)) == NULL)
 		return 0;
 	if ((p->fd = connect_unix(lmtp_listen)) == -1) {

@@ -286,6 +286,9 @@ printf 'Subject: no line end\n\nlast line' >"$W/noeol.eml"
 lc inject $L <"$W/noeol.eml"
 is $? 0 "a message without a line end at its end: 0"
 is "$(nmsg)" $((n0 + 2)) "committed by listctl itself (LMTP would add one)"
+lc inject --sender 'odd>sender@example.org' $L <"$W/dots.eml"
+is $? 0 "a sender that LMTP's MAIL FROM cannot carry: 0"
+is "$(nmsg)" $((n0 + 3)) "committed by listctl itself, as before"
 ok "listd runs it from the store" waitfor "$LOG" \
     "event=intake id=[^ ]* list=$L to=post size=[0-9]* sender=<> via=inject" 10
 fails 75 "listctl inject: 75 (EX_TEMPFAIL) when the store does not open" \
