@@ -290,7 +290,7 @@ lc inject --sender 'odd>sender@example.org' $L <"$W/dots.eml"
 is $? 0 "a sender that LMTP's MAIL FROM cannot carry: 0"
 is "$(nmsg)" $((n0 + 3)) "committed by listctl itself, as before"
 ok "listd runs it from the store" waitfor "$LOG" \
-    "event=intake id=[^ ]* list=$L to=post size=[0-9]* sender=<> via=inject" 10
+    "event=intake id=[^ ]* list=$L to=post size=[0-9]* sender=<> via=inject" 30
 fails 75 "listctl inject: 75 (EX_TEMPFAIL) when the store does not open" \
     "$LISTCTL" -c "$W/broken.conf" inject $L <"$W/m.eml"
 if [ "$(id -u)" -eq 0 ]; then
