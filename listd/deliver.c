@@ -29,14 +29,14 @@
 struct post_cut {		/* one post's encrypted result, split */
 	char		 list[ADDR_MAX + 1];
 	char		 id[POST_ID_MAX];
-	size_t		 due;		/* its jobs due when the run began */
 	struct pgp_shards *sp;
 	char		*pub, *sig;	/* the public copy, when there is one */
 	size_t		 pub_len, sig_len;
 	struct post	 post;		/* its record: subject, micalg */
 	char		 fpr[41];	/* the list's key (OpenPGP: header) */
 	size_t		 tried, refused; /* its jobs this run; refused for good */
-	struct msg_frame frame;		/* its copies' frame (under the lock) */
+	struct msg_frame frame;		/* its copies' frame (made under the
+					   lock, then only read) */
 	bool		 frame_tried;
 };
 
@@ -264,10 +264,6 @@ reply_to_public(const struct job *j, char **copy, size_t *len,
 }
 
 /*
- * Builds and sends one member's copy; returns -1 on store trouble only,
- * when the copy is not sent (the job stays due).
- */
-/*
  * A member's copy without its armor (msg_encrypted_frame()): made once per
  * post and run, then each copy's the same text with its own Message-ID
  * (msg_frame_from()); a copy whose other headers differ gets its own.
@@ -284,11 +280,16 @@ copy_frame(struct delivery *d, struct post_cut *c, const struct msg_copy *mc,
 		c->frame_tried = true;
 		(void)msg_frame_make(&c->frame, mc, &ignored);
 	}
-	shared = msg_frame_from(&c->frame, mc, copy, clen, at);
 	pthread_mutex_unlock(&d->lock);
+	/* made once, under the lock; only read from then on */
+	shared = msg_frame_from(&c->frame, mc, copy, clen, at);
 	return shared ? 0 : msg_encrypted_frame(mc, copy, clen, at, err);
 }
 
+/*
+ * Builds and sends one member's copy; returns -1 on store trouble only,
+ * when the copy is not sent (the job stays due).
+ */
 static int
 deliver_one(struct delivery *d, struct smtp_conn **conn, struct job *j,
     struct pd_err *err)
@@ -520,7 +521,6 @@ survey_post(struct survey *s)
 	post_init(&c->post, POST_MESSAGE, POST_DONE);
 	snprintf(c->list, sizeof c->list, "%s", s->first.list);
 	snprintf(c->id, sizeof c->id, "%s", s->first.post);
-	c->due = s->due;
 	d->due += s->due;
 }
 
@@ -607,8 +607,8 @@ count_refusals(struct delivery *d)
 }
 
 /*
- * Finishes the posts of ended (one job each) and of cuts[0..ncuts): the
- * ended ones before a run, the run's after it.
+ * Finishes the posts of ended (one job each; NULL: none) and of
+ * cuts[0..ncuts): the ended ones before a run, the run's after it.
  */
 static int
 finish_posts(const struct delivery *d, const struct job_set *ended,
@@ -619,7 +619,7 @@ finish_posts(const struct delivery *d, const struct job_set *ended,
 	int rc = 0;
 
 	list_cache_init(&lists, d->st, d->conf->datadir, LIST_KEYS);
-	for (i = 0; rc == 0 && i < ended->n; i++)
+	for (i = 0; rc == 0 && ended != NULL && i < ended->n; i++)
 		rc = fanout_finish_post(&lists, ended->v[i].list,
 		    ended->v[i].post, err);
 	for (i = 0; rc == 0 && i < ncuts; i++)
@@ -693,8 +693,7 @@ fanout_deliver(const struct conf *conf, struct store *st, unsigned *sent,
 	log_debug("delivery: %zu attempts in %lu commits", d.taken,
 	    ledger_batch_commits(d.ledger));
 	count_refusals(&d);
-	ended.n = 0;
-	rc = finish_posts(&d, &ended, d.cuts, d.ncuts, err);
+	rc = finish_posts(&d, NULL, d.cuts, d.ncuts, err);
 	*sent = d.sent;
 out:
 	ledger_batch_free(d.ledger);

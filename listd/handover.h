@@ -8,10 +8,9 @@
  * gpg runs more for every post).
  *
  * Only when it is the same daemon: listctl's listd.conf names a unix
- * socket in lmtp-listen (TCP is never used), a listd answers on the
- * datadir's doorbell (wake.h), which only a listd serving that datadir
- * holds, and the listd on the socket names the same datadir in its LHLO
- * reply (handover_ident()).  Otherwise, and whenever the exchange fails before the message's
+ * socket in lmtp-listen (TCP is never used), and the listd on it names
+ * the same datadir in its LHLO reply (handover_ident()).  No listd there,
+ * and the connect fails at once.  Otherwise, and whenever the exchange fails before the message's
  * final dot (listd cannot have committed it then: a 421, a refusal, a
  * closed or silent socket), the caller commits the message itself, exactly
  * as without a daemon.  After the final dot listd's reply is the answer.

@@ -4,8 +4,6 @@
 #include "listd/jobs.h"
 
 /* Which members get a job: by address (only), or by role. */
-#define JOBS_SHED_EVERY	1024	/* members read (store_shed()) */
-
 struct wanted {
 	const char	*only;		/* NULL: every member but reporters */
 	int		 role;		/* -1: any, or enum pol_role */
@@ -31,7 +29,6 @@ struct jobs_run {
 	const struct wanted *w;
 	size_t		*n;
 	struct pd_err	*err;
-	size_t		 read;		/* members read */
 };
 
 static int
@@ -40,9 +37,6 @@ job_for(const struct member *m, void *arg)
 	struct jobs_run *r = arg;
 	struct job j;
 
-	/* the map's pages read for a list of thousands go now and then */
-	if (++r->read % JOBS_SHED_EVERY == 0)
-		store_txn_shed(r->t);
 	if (!wanted(m, r->w))
 		return 0;
 	job_init(&j, r->list, r->post, m->address, false, r->kw);
@@ -61,7 +55,7 @@ jobs_where(struct store_txn *t, const char *list, const char *post,
     const struct keywords *kw, const struct wanted *w, size_t *n,
     struct pd_err *err)
 {
-	struct jobs_run r = { t, list, post, kw, w, n, err, 0 };
+	struct jobs_run r = { t, list, post, kw, w, n, err };
 
 	*n = 0;
 	return member_each(t, list, job_for, &r, err) == 0 ? 0 : -1;

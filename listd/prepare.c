@@ -14,7 +14,6 @@
 #include "listd/record.h"
 
 #define PREPARE_CHUNK	64	/* jobs read from the store at once */
-#define COMMIT_SHED_EVERY 1024	/* jobs updated (store_shed()) */
 
 /*
  * Records the encryption (or the failure to encrypt) of post p: the job of
@@ -48,8 +47,6 @@ commit_prepared(struct list *l, struct post *p, const struct rcpt *r,
 		rc = store_put_bytes(t, STORE_MESSAGES, mkey, cipher, clen, true,
 		    err);
 	for (i = 0; !failure && rc == 0 && i < n; i++) {
-		if (i > 0 && i % COMMIT_SHED_EVERY == 0)
-			store_txn_shed(t);	/* the pages read so far go */
 		if ((rc = job_get(t, l->address, p->id, r[i].address, &j,
 		    &found, err)) == -1 || !found)
 			continue;

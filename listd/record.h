@@ -285,7 +285,6 @@ struct job_walk {
 	bool		 end;
 	bool		(*want)(const struct job *, void *);
 	void		*arg;
-	unsigned long	 read;		/* records read (store_shed() now and then) */
 };
 void	job_walk_init(struct job_walk *, const char *list, const char *post,
 	    bool (*want)(const struct job *, void *), void *arg);

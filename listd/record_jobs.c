@@ -149,10 +149,8 @@ job_walk_init(struct job_walk *w, const char *list, const char *post,
 }
 
 #define WALK_FULL	3	/* the chunk is full: not the end */
-#define WALK_SHED_EVERY	1024	/* records read */
 
 struct walk_chunk {
-	struct store_txn *t;
 	struct job_walk	*w;
 	struct job_set	*out;
 	size_t		 max;
@@ -164,15 +162,6 @@ walk_one(const char *key, json_t *o, void *arg)
 	struct walk_chunk *c = arg;
 	struct job j;
 
-	/*
-	 * A walk over the jobs of a post to thousands, or over every job (a
-	 * run's survey: most read, none kept), reads as many pages of the
-	 * store's map: let them go now and then, not only after the pass
-	 * (store_shed()).  A page still in use is read again from the page
-	 * cache when it is touched.
-	 */
-	if (++c->w->read % WALK_SHED_EVERY == 0)
-		store_txn_shed(c->t);
 	job_read(o, &j);
 	snprintf(c->w->after, sizeof c->w->after, "%s", key);
 	if (c->w->want != NULL && !c->w->want(&j, c->w->arg))
@@ -186,7 +175,7 @@ int
 job_walk_next(struct store_txn *t, struct job_walk *w, size_t max,
     struct job_set *out, struct pd_err *err)
 {
-	struct walk_chunk c = { t, w, out, max };
+	struct walk_chunk c = { w, out, max };
 	int rc;
 
 	out->n = 0;

@@ -126,12 +126,6 @@ out_write(void *arg, const char *p, size_t n)
 	return write_all(arg, p, n);
 }
 
-static int
-put(struct smtp_conn *c, const char *p, size_t len)
-{
-	return outbuf_put(&c->out, p, len);
-}
-
 /* One reply line in c->in (len bytes with its LF): its code, or -1. */
 static int
 take_line(struct smtp_conn *c, size_t len, bool *more)
@@ -272,16 +266,16 @@ put_lines(struct smtp_conn *c, const char *p, size_t len, bool *bol,
 	size_t run;
 
 	while (p < end) {
-		if (*bol && *p == '.' && put(c, ".", 1) == -1) /* RFC 5321 4.5.2 */
+		if (*bol && *p == '.' && outbuf_put(&c->out, ".", 1) == -1) /* RFC 5321 4.5.2 */
 			return -1;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		run = (size_t)((nl != NULL ? nl : end) - p);
 		if (run > 0)
 			*cr = p[run - 1] == '\r';
-		if (put(c, p, run) == -1)
+		if (outbuf_put(&c->out, p, run) == -1)
 			return -1;
 		*bol = nl != NULL;
-		if (nl != NULL && (*cr ? put(c, "\n", 1) : put(c, "\r\n",
+		if (nl != NULL && (*cr ? outbuf_put(&c->out, "\n", 1) : outbuf_put(&c->out, "\r\n",
 		    2)) == -1)
 			return -1;
 		if (nl != NULL)
@@ -313,7 +307,7 @@ smtp_body(struct smtp_conn *c, const struct smtp_part *parts, size_t n)
 		    &cr) == -1)
 			return -1;
 	}
-	if (!bol && put(c, "\r\n", 2) == -1)
+	if (!bol && outbuf_put(&c->out, "\r\n", 2) == -1)
 		return -1;
-	return put(c, ".\r\n", 3) == -1 ? -1 : outbuf_flush(&c->out);
+	return outbuf_put(&c->out, ".\r\n", 3) == -1 ? -1 : outbuf_flush(&c->out);
 }

@@ -1,6 +1,7 @@
 /* listd/store.c: see store.h.  The only file that includes lmdb.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,23 @@ struct store {
 	unsigned long	 map_mib;
 	bool		 quiet;		/* commits ring no daemon (wake.h) */
 	char		 datadir[4096];	/* for messages */
+	atomic_ulong	 reads;		/* records read (read_one()) */
 };
+
+#define SHED_EVERY	1024	/* records read between store_shed()s */
+
+/*
+ * A record read, in any transaction of any thread: every SHED_EVERY of
+ * them the pages read so far go (store_shed()), so that a walk over the
+ * jobs or members of a post to thousands does not keep them all mapped.
+ * A page still in use is read again from the page cache when touched.
+ */
+static void
+read_one(struct store *st)
+{
+	if ((atomic_fetch_add(&st->reads, 1) + 1) % SHED_EVERY == 0)
+		store_shed(st);
+}
 
 struct store_txn {
 	struct store	*st;
@@ -257,6 +274,7 @@ get_val(struct store_txn *t, enum store_db db, const char *key, MDB_val *v,
 	int rc;
 
 	rc = mdb_get(t->txn, t->st->dbi[db], &k, v);
+	read_one(t->st);
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	return rc ? mdb_fail(err, t->st, rc, db_names[db]) : 1;
@@ -389,6 +407,7 @@ scan(struct store_txn *t, enum store_db db, const char *prefix,
 			continue;	/* after it, not it */
 		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
 			break;
+		read_one(t->st);
 		if (text_keys)
 			snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
 			    (const char *)k.mv_data);
@@ -442,7 +461,6 @@ store_scan_keys(struct store_txn *t, enum store_db db, const char *prefix,
 #define COLLECT_NOMEM	2	/* not -1: that is the store's trouble */
 
 #define WALK_CHUNK	64	/* records store_walk() reads at once */
-#define WALK_SHED_EVERY	16	/* chunks: 1,024 records */
 #define WALK_FULL	3	/* the chunk is full: not the end */
 
 static int
@@ -462,13 +480,10 @@ store_walk(struct store *st, enum store_db db, const char *prefix,
 	char after[STORE_KEY_MAX] = "";
 	struct store_txn *t;
 	json_t *chunk, *e;
-	size_t i, n, chunks = 0;
+	size_t i, n;
 	int rc;
 
 	do {
-		/* the pages read so far go now and then (store_shed()) */
-		if (++chunks % WALK_SHED_EVERY == 0)
-			store_shed(st);
 		if ((chunk = json_array()) == NULL)
 			return pd_fail(err, PD_TEMPFAIL, "out of memory");
 		if ((rc = store_begin(st, false, &t, err)) == 0) {
@@ -609,10 +624,4 @@ store_shed(struct store *st)
 			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 	}
 	fclose(f);
-}
-
-void
-store_txn_shed(struct store_txn *t)
-{
-	store_shed(t->st);
 }

@@ -50,10 +50,9 @@ void	store_close(struct store *);
 /*
  * Lets go of the store's pages mapped into this process (they stay in the
  * page cache): listd's resident memory after a pass is its own again.
+ * Reads do it too, every 1,024 records (in any transaction).
  */
 void	store_shed(struct store *);
-/* The same for t's store, in t (its pages are read again as needed). */
-void	store_txn_shed(struct store_txn *t);
 /*
  * A consistent copy of the store, taken in one read transaction while
  * others write (mdb_env_copy2, compacted), into dir/store (created, mode

@@ -20,29 +20,6 @@ wake_addr(const char *datadir, struct sockaddr_un *sun)
 	return 0;
 }
 
-/* True when a living process holds the socket at sun (a connect works). */
-static bool
-answers(const struct sockaddr_un *sun)
-{
-	int fd;
-	bool yes;
-
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		return false;
-	yes = connect(fd, (const struct sockaddr *)sun, sizeof *sun) == 0;
-	close(fd);
-	return yes;
-}
-
-bool
-wake_listening(const char *datadir)
-{
-	struct sockaddr_un sun;
-
-	return wake_addr(datadir, &sun) == 0 && answers(&sun);
-}
-
 int
 wake_listen(const char *datadir, struct pd_err *err)
 {
@@ -52,12 +29,14 @@ wake_listen(const char *datadir, struct pd_err *err)
 	if (wake_addr(datadir, &sun) == -1)
 		return pd_fail(err, PD_FAIL, "%s/wake: the datadir's path is too "
 		    "long for a unix socket: choose a shorter datadir", datadir);
-	if (answers(&sun))
-		return pd_fail(err, PD_FAIL, "%s: another listd uses this "
-		    "datadir: stop it first", sun.sun_path);
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
 		return pd_fail(err, PD_FAIL, "wake socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
+		close(fd);
+		return pd_fail(err, PD_FAIL, "%s: another listd uses this "
+		    "datadir: stop it first", sun.sun_path);
+	}
 	(void)unlink(sun.sun_path);	/* a dead daemon's, or none */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		pd_fail(err, PD_FAIL, "%s: %s", sun.sun_path, strerror(errno));

@@ -20,8 +20,6 @@
 int	wake_listen(const char *datadir, struct pd_err *err);
 /* Reads every ring that waits on fd; true when there was one. */
 bool	wake_drain(int fd);
-/* True when a listd listens on datadir's doorbell now. */
-bool	wake_listening(const char *datadir);
 /* Rings the daemon of datadir, if one listens; never blocks. */
 void	wake_ring(const char *datadir);
 

@@ -295,6 +295,75 @@ test_shed(struct store *st)
 	free(data);
 }
 
+static int
+count_record(const char *key, json_t *value, void *arg)
+{
+	(void)key;
+	*(int *)arg += json_string_length(value) == 8000;
+	return 0;
+}
+
+/*
+ * Reads let the store's pages go on their own, every 1,024 records: a
+ * walk or a run of gets over thousands of records (a post to thousands of
+ * members) leaves at most the last 1,024 resident, not all of them.
+ */
+static void
+test_read_sheds(struct store *st)
+{
+	enum { N = 3072 };
+	struct store_txn *t;
+	struct pd_err err;
+	char key[32], *big, *back;
+	json_t *v;
+	size_t len;
+	long before, after;
+	int i, got = 0, scanned = 0, rc = 0;
+
+	if ((big = malloc(8001)) == NULL)
+		return;
+	memset(big, 'r', 8000);
+	big[8000] = '\0';
+	v = json_string(big);
+	if (store_begin(st, true, &t, &err) == 0) {
+		for (i = 0; rc == 0 && i < N; i++) {
+			snprintf(key, sizeof key, "walk\x1f%04d", i);
+			rc = store_put(t, STORE_POSTS, key, v, false, &err);
+			snprintf(key, sizeof key, "read-%04d", i);
+			if (rc == 0)
+				rc = store_put_bytes(t, STORE_MESSAGES, key, big,
+				    8000, false, &err);
+		}
+		store_end(t, rc, &err);
+	}
+	json_decref(v);
+	store_shed(st);
+	before = rss_file_kib();
+	if (store_begin(st, false, &t, &err) == 0) {
+		store_scan(t, STORE_POSTS, "walk\x1f", count_record, &scanned,
+		    &err);
+		for (i = 0; i < N; i++) {
+			snprintf(key, sizeof key, "read-%04d", i);
+			if (store_get_bytes(t, STORE_MESSAGES, key, &back,
+			    &len, &err) == 0 && back != NULL)
+				got += len == 8000 && back[7999] == 'r';
+			free(back);
+		}
+		after = rss_file_kib();
+		store_abort(t);
+	} else
+		after = before;
+	ok(scanned == N && got == N, "a scan and %d gets read every record "
+	    "(%d, %d)", N, scanned, got);
+	if (before < 0)
+		ok(1, "reads shed: not measured here");
+	else
+		ok(after - before < 2L * N * 8 / 2, "and leave at most the last "
+		    "1,024 of them resident, not the %d MiB read (%ld -> %ld KiB "
+		    "of mapped files)", 2 * N * 8 >> 10, before, after);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -308,6 +377,7 @@ main(void)
 	ok(store_open(dir, 64, &st, &err) == 0, "reopen it with its schema");
 	test_records(st);
 	test_shed(st);
+	test_read_sheds(st);
 	store_close(st);
 	test_concurrent();
 	test_schema();
